@@ -1,0 +1,39 @@
+# The two commands that matter: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test lint chromium messages check-deploy
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,test]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: the whole system (web, worker, beat, demo data) at http://127.0.0.1:8000
+run: $(STAMP)
+	$(PY) -m devstack run
+
+## test: the whole suite, against embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set
+test: $(STAMP) chromium
+	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ru --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py compilemessages --ignore .venv
+
+check-deploy: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	FIELD_ENCRYPTION_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	DATABASE_URL=postgresql://postgres@127.0.0.1:5432/casework REDIS_URL=redis://127.0.0.1:6379/0 \
+	ALLOWED_HOSTS=casework.example.org $(PY) manage.py check --deploy --fail-level WARNING

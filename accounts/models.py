@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Country(models.TextChoices):
+    KYRGYZSTAN = "KG", _("Kyrgyzstan")
+    TAJIKISTAN = "TJ", _("Tajikistan")
+    KAZAKHSTAN = "KZ", _("Kazakhstan")
+    UZBEKISTAN = "UZ", _("Uzbekistan")
+    TURKMENISTAN = "TM", _("Turkmenistan")
+
+
+class Language(models.TextChoices):
+    RUSSIAN = "ru", _("Russian")
+    KYRGYZ = "ky", _("Kyrgyz")
+    TAJIK = "tg", _("Tajik")
+    UZBEK = "uz", _("Uzbek")
+    KAZAKH = "kk", _("Kazakh")
+    TURKMEN = "tk", _("Turkmen")
+    ENGLISH = "en", _("English")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        POLICE_UNIT = "police_unit", _("Police unit")
+        PROGRAMME_PROVIDER = "programme_provider", _("Programme provider")
+        SURVIVOR_SERVICE = "survivor_service", _("Survivor service")
+        MONITORING_BODY = "monitoring_body", _("Monitoring body")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    region = models.CharField(_("region"), max_length=120)
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=Language.choices), verbose_name=_("languages"), default=list, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    POLICE_OFFICER = "police_officer", _("Police officer")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    SURVIVOR_WORKER = "survivor_worker", _("Survivor-service worker")
+    PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
+    MONITORING_VIEWER = "monitoring_viewer", _("Monitoring viewer")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+
+
+# Which roles make sense in which kind of organisation.
+ROLES_BY_KIND: dict[str, set[str]] = {
+    Organisation.Kind.POLICE_UNIT: {Role.POLICE_OFFICER, Role.ORG_ADMIN},
+    Organisation.Kind.PROGRAMME_PROVIDER: {
+        Role.PSYCHOLOGIST,
+        Role.SOCIAL_WORKER,
+        Role.PROGRAMME_MANAGER,
+        Role.ORG_ADMIN,
+    },
+    Organisation.Kind.SURVIVOR_SERVICE: {Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER, Role.ORG_ADMIN},
+    Organisation.Kind.MONITORING_BODY: {Role.MONITORING_VIEWER, Role.ORG_ADMIN},
+}
+
+
+class User(AbstractUser):
+    """A staff account. Every account belongs to exactly one organisation."""
+
+    preferred_language = models.CharField(
+        _("interface language"), max_length=2, choices=[("ru", _("Russian")), ("en", _("English"))], default="ru"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Membership(models.Model):
+    """A user's place in an organisation, with the role that decides access."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership", verbose_name=_("user"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        allowed = ROLES_BY_KIND.get(self.organisation.kind, set()) if self.organisation_id else set()
+        if self.organisation_id and self.role not in allowed:
+            raise ValidationError(
+                {"role": _("This role does not exist in an organisation of this kind.")}, code="role_kind"
+            )

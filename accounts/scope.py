@@ -1,0 +1,75 @@
+"""Who the user is in the system: organisation, its kind, and role.
+
+Every selector starts from a ``Scope``. A user with no membership (or an
+inactive organisation) has an empty scope and sees nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.models import Organisation, Role
+
+PROVIDER_STAFF = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.PROGRAMME_MANAGER})
+CLINICAL_STAFF = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_WORKER})
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    organisation: Organisation | None
+    role: str | None
+
+    @classmethod
+    def for_user(cls, user) -> Scope:
+        if not getattr(user, "is_authenticated", False):
+            return cls(None, None, None)
+        membership = getattr(user, "membership", None)
+        try:
+            membership = user.membership
+        except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
+            membership = None
+        if membership is None or not membership.organisation.is_active:
+            return cls(user.pk, None, None)
+        return cls(user.pk, membership.organisation, membership.role)
+
+    @property
+    def organisation_id(self) -> int | None:
+        return self.organisation.pk if self.organisation else None
+
+    @property
+    def kind(self) -> str | None:
+        return self.organisation.kind if self.organisation else None
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == Organisation.Kind.POLICE_UNIT and self.role == Role.POLICE_OFFICER
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == Organisation.Kind.PROGRAMME_PROVIDER
+
+    @property
+    def is_provider_staff(self) -> bool:
+        return self.is_provider and self.role in PROVIDER_STAFF
+
+    @property
+    def is_clinical(self) -> bool:
+        """Psychologists and social workers of a provider: intake, risk, notes."""
+        return self.is_provider and self.role in CLINICAL_STAFF
+
+    @property
+    def is_survivor_service(self) -> bool:
+        return self.kind == Organisation.Kind.SURVIVOR_SERVICE
+
+    @property
+    def is_survivor_worker(self) -> bool:
+        return self.is_survivor_service and self.role in {Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER}
+
+    @property
+    def is_monitoring(self) -> bool:
+        return self.kind == Organisation.Kind.MONITORING_BODY and self.role == Role.MONITORING_VIEWER
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.role == Role.ORG_ADMIN

@@ -1,0 +1,69 @@
+"""Reads of cases, starting from the user's scope (404 outside it)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.scope import Scope
+from casework.models import Case, Consent, RiskInstrument
+from referrals.models import Survivor
+
+
+def cases_visible_to(scope: Scope) -> QuerySet[Case]:
+    qs = Case.objects.select_related("referral", "referral__person", "provider", "referral__police_unit")
+    if scope.organisation is None:
+        return qs.none()
+    if scope.is_provider_staff:
+        return qs.filter(provider=scope.organisation)
+    if scope.is_survivor_worker:
+        return qs.filter(survivor_services__organisation=scope.organisation).distinct()
+    return qs.none()
+
+
+def get_case_for_user(scope: Scope, pk: int) -> Case:
+    try:
+        return cases_visible_to(scope).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case.") from None
+
+
+def get_survivor_for_user(scope: Scope, case: Case, pk: int) -> Survivor:
+    """A survivor of a case the user may see (the case comes from
+    ``get_case_for_user``). Contact details are for survivor workers only;
+    the view decides what it shows."""
+    try:
+        return case.referral.survivors.get(pk=pk)
+    except (Survivor.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such survivor.") from None
+
+
+def latest_consent(case: Case, kind: str, survivor: Survivor | None = None) -> str | None:
+    qs = case.consents.filter(kind=kind)
+    if survivor is not None:
+        qs = qs.filter(survivor=survivor)
+    consent = qs.order_by("-recorded_at", "-id").first()
+    return consent.decision if consent else None
+
+
+def survivor_consents(case: Case, survivor: Survivor) -> dict[str, str]:
+    """The latest decision per consent kind for one survivor."""
+    decisions: dict[str, str] = {}
+    for consent in case.consents.filter(survivor=survivor).order_by("recorded_at", "id"):
+        decisions[consent.kind] = consent.decision
+    return decisions
+
+
+def has_consent(case: Case, survivor: Survivor, kind: str) -> bool:
+    return latest_consent(case, kind, survivor) == Consent.Decision.GIVEN
+
+
+def instruments_for(scope: Scope) -> QuerySet[RiskInstrument]:
+    """Shipped instruments and those the user's organisation loaded."""
+    from django.db.models import Q
+
+    return (
+        RiskInstrument.objects.filter(is_active=True)
+        .filter(Q(organisation__isnull=True) | Q(organisation=scope.organisation))
+        .prefetch_related("items", "thresholds")
+    )

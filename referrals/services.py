@@ -1,0 +1,287 @@
+"""Writes for referrals. The web form and the API call these same functions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from accounts.scope import Scope
+from core.validators import normalise_phone
+from referrals.models import (
+    EligibilityCriterion,
+    Person,
+    ProtectionOrderExtension,
+    Referral,
+    Screening,
+    Survivor,
+    TimelineEntry,
+)
+from referrals.selectors import criteria_for_provider
+
+MAX_SURVIVORS = 10
+
+
+def timeline_add(*, referral: Referral, by, kind: str, detail: str = "", survivor_side: bool = False) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        referral=referral,
+        actor=by,
+        actor_organisation=by.membership.organisation,
+        kind=kind,
+        detail=detail[:300],
+        survivor_side=survivor_side,
+    )
+
+
+def _validated(instance, errors: dict[str, list], prefix: str, exclude: Sequence[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            key = f"{prefix}{field}" if field != "__all__" else (prefix.rstrip(".") or "__all__")
+            errors.setdefault(key, []).extend(messages)
+
+
+def _set_status(referral: Referral, status: str) -> None:
+    referral.status = status
+    referral.status_changed_at = timezone.now()
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    by,
+    provider: Organisation | None,
+    source: str,
+    person: dict[str, Any],
+    survivors: Sequence[dict[str, Any]],
+    order: dict[str, Any],
+    incident_description: str,
+    risk_flags: Sequence[str] = (),
+    submission_key: uuid.UUID | None = None,
+    external_id: str = "",
+) -> tuple[Referral, bool]:
+    """Record a referral from a police unit. Returns (referral, created).
+
+    A repeated submission (same ``submission_key``, or the same police
+    system reference) returns the referral already recorded instead of a
+    second one. Errors are raised as one ValidationError whose keys name the
+    fields: ``provider``, ``person.birth_date``, ``survivors.0.phone``,
+    ``order_expires_on`` …
+    """
+    scope = Scope.for_user(by)
+    if not scope.is_police:
+        raise PermissionDenied(_("Only police officers enter referrals."))
+    unit = scope.organisation
+
+    existing = None
+    if submission_key:
+        existing = Referral.objects.filter(submission_key=submission_key, police_unit=unit).first()
+    if existing is None and external_id:
+        existing = Referral.objects.filter(external_id=external_id, police_unit=unit).first()
+    if existing is not None:
+        return existing, False
+
+    errors: dict[str, list] = {}
+    if provider is None or provider.kind != Organisation.Kind.PROGRAMME_PROVIDER or not provider.is_active:
+        errors["provider"] = [_("Choose a programme provider from the list.")]
+        provider = None
+    if not survivors:
+        errors["survivors"] = [_("Enter at least one survivor.")]
+    if len(survivors) > MAX_SURVIVORS:
+        errors["survivors"] = [_("At most %(n)d survivors can be entered on one referral.") % {"n": MAX_SURVIVORS}]
+
+    person_obj = Person(**person)
+    person_obj.phone = person.get("phone") or ""
+    _validated(person_obj, errors, "person.", exclude=["match_key"])
+    if "person.birth_date" not in errors and person_obj.birth_date:
+        person_obj.match_key = Person.make_match_key(
+            person_obj.family_name, person_obj.given_name, person_obj.birth_date
+        )
+
+    referral = Referral(
+        police_unit=unit,
+        created_by=by,
+        provider=provider,
+        source=source,
+        incident_description=incident_description,
+        risk_flags=sorted(set(risk_flags)),
+        submission_key=submission_key,
+        external_id=external_id or "",
+        **order,
+    )
+    _validated(
+        referral, errors, "", exclude=["person", "provider", "submission_key"] if provider is None else ["person"]
+    )
+
+    survivor_objs = []
+    for index, data in enumerate(survivors[:MAX_SURVIVORS]):
+        survivor = Survivor(**data)
+        _validated(survivor, errors, f"survivors.{index}.", exclude=["referral"])
+        if f"survivors.{index}.phone" not in errors and survivor.phone:
+            survivor.phone = normalise_phone(survivor.phone, unit.country)
+        survivor_objs.append(survivor)
+
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            person_obj.save()
+            referral.person = person_obj
+            referral.save()
+    except IntegrityError:
+        # Two identical submissions raced: the other one won.
+        existing = (
+            Referral.objects.filter(police_unit=unit)
+            .filter(**({"submission_key": submission_key} if submission_key else {"external_id": external_id}))
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
+
+    for survivor in survivor_objs:
+        survivor.referral = referral
+    Survivor.objects.bulk_create(survivor_objs)
+    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.REFERRAL_RECEIVED)
+    return referral, True
+
+
+@transaction.atomic
+def referral_extend_order(
+    *, referral: Referral, by, extended_on, new_expiry, obliges_programme: bool
+) -> ProtectionOrderExtension:
+    scope = Scope.for_user(by)
+    if not (scope.is_police and referral.police_unit_id == scope.organisation_id):
+        raise PermissionDenied(_("Only the referring police unit extends its order."))
+    errors = {}
+    current = referral.order_current_expiry
+    if not referral.order_number:
+        errors["__all__"] = [_("This referral has no protection order to extend.")]
+    if current and new_expiry <= current:
+        errors["new_expiry"] = [_("The new expiry date must be after the current one (%(date)s).") % {"date": current}]
+    if extended_on and extended_on > timezone.localdate():
+        errors["extended_on"] = [_("This date is in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    extension = ProtectionOrderExtension.objects.create(
+        referral=referral,
+        extended_on=extended_on,
+        new_expiry=new_expiry,
+        obliges_programme=obliges_programme,
+        recorded_by=by,
+    )
+    if obliges_programme and not referral.order_obliges_programme:
+        referral.order_obliges_programme = True
+        referral.save(update_fields=["order_obliges_programme"])
+    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ORDER_EXTENDED, detail=f"→ {new_expiry:%Y-%m-%d}")
+    return extension
+
+
+def _require_provider_staff(referral: Referral, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (scope.is_provider_staff and referral.provider_id == scope.organisation_id):
+        raise PermissionDenied(_("Only the provider's staff screen this referral."))
+    return scope
+
+
+@transaction.atomic
+def screening_save(*, referral: Referral, by, answers: dict[str, str], notes: str = "") -> Screening:
+    """Record answers to the provider's eligibility criteria (a draft until
+    the referral is accepted or declined)."""
+    _require_provider_staff(referral, by)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
+        raise ValidationError({"__all__": [_("This referral has already been decided.")]})
+    criteria = criteria_for_provider(referral.provider)
+    valid = {choice for choice, _label in Screening.Answer.choices}
+    errors = {}
+    cleaned = {}
+    for criterion in criteria:
+        answer = answers.get(criterion.code, Screening.Answer.UNKNOWN)
+        if answer not in valid:
+            errors[f"answers.{criterion.code}"] = [_("Choose met, not met or not known yet.")]
+        cleaned[criterion.code] = answer
+    screening = getattr(referral, "screening", None) if hasattr(referral, "screening") else None
+    if screening is None:
+        screening = Screening(referral=referral, screened_by=by)
+    screening.answers = cleaned
+    screening.notes = notes
+    screening.screened_by = by
+    _validated(screening, errors, "", exclude=["referral", "screened_by"])
+    if errors:
+        raise ValidationError(errors)
+    screening.save()
+    if referral.status == Referral.Status.RECEIVED:
+        _set_status(referral, Referral.Status.SCREENING)
+        referral.save(update_fields=["status", "status_changed_at"])
+        timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.SCREENING_STARTED)
+    else:
+        timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.SCREENING_SAVED)
+    return screening
+
+
+def unmet_criteria(referral: Referral) -> list[EligibilityCriterion]:
+    answers = referral.screening.answers if hasattr(referral, "screening") else {}
+    return [c for c in criteria_for_provider(referral.provider) if answers.get(c.code) != Screening.Answer.MET]
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, by) -> Referral:
+    _require_provider_staff(referral, by)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
+        raise ValidationError({"__all__": [_("This referral has already been decided.")]})
+    if not hasattr(referral, "screening"):
+        raise ValidationError({"__all__": [_("Screen the referral against the eligibility criteria first.")]})
+    unmet = unmet_criteria(referral)
+    if unmet:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("Cannot accept: not every criterion is met (%(list)s).")
+                    % {"list": "; ".join(c.text for c in unmet)}
+                ]
+            }
+        )
+    _set_status(referral, Referral.Status.ACCEPTED)
+    referral.decline_reason = ""
+    referral.decline_explanation = ""
+    referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
+    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ACCEPTED)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, by, reason: str, explanation: str = "") -> Referral:
+    _require_provider_staff(referral, by)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
+        raise ValidationError({"__all__": [_("This referral has already been decided.")]})
+    errors = {}
+    explanation = (explanation or "").strip()
+    if not reason:
+        errors["reason"] = [_("Give the reason for declining.")]
+    elif reason not in Referral.DeclineReason.values:
+        errors["reason"] = [_("Choose a reason from the list.")]
+    elif reason == Referral.DeclineReason.OTHER and not explanation:
+        errors["explanation"] = [_("Explain the reason when you choose “Other”.")]
+    if len(explanation) > 500:
+        errors["explanation"] = [_("Keep the explanation under 500 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    _set_status(referral, Referral.Status.DECLINED)
+    referral.decline_reason = reason
+    referral.decline_explanation = explanation
+    referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
+    timeline_add(
+        referral=referral, by=by, kind=TimelineEntry.Kind.DECLINED, detail=referral.get_decline_reason_display()
+    )
+    return referral

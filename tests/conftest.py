@@ -1,0 +1,98 @@
+"""Standing organisations and users: one per role in our organisations, and
+outsiders of the same roles in another country's organisations."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from accounts.models import Organisation, Role
+from tests import factories as f
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+K = Organisation.Kind
+
+
+@pytest.fixture
+def orgs(db):
+    return {
+        "police": f.make_org(K.POLICE_UNIT, name="Bishkek City Police, Pervomaisky district"),
+        "provider": f.make_org(K.PROGRAMME_PROVIDER, name="Bishkek Consultation Room"),
+        "survivor_service": f.make_org(K.SURVIVOR_SERVICE, name="Sezim Crisis Centre"),
+        "monitoring": f.make_org(K.MONITORING_BODY, name="Committee on Women and Family Affairs"),
+        "other_police": f.make_org(K.POLICE_UNIT, country="TJ", name="Khujand Police", region="Sughd"),
+        "other_provider": f.make_org(K.PROGRAMME_PROVIDER, country="TJ", name="Khujand Consultation Room", region="Sughd"),
+        "other_survivor_service": f.make_org(K.SURVIVOR_SERVICE, country="TJ", name="Khujand Crisis Centre", region="Sughd"),
+    }
+
+
+@pytest.fixture
+def users(orgs):
+    return {
+        "police": f.make_user(orgs["police"], Role.POLICE_OFFICER, "police"),
+        "police2": f.make_user(orgs["police"], Role.POLICE_OFFICER, "police2"),
+        "psychologist": f.make_user(orgs["provider"], Role.PSYCHOLOGIST, "psychologist"),
+        "social_worker": f.make_user(orgs["provider"], Role.SOCIAL_WORKER, "social_worker"),
+        "manager": f.make_user(orgs["provider"], Role.PROGRAMME_MANAGER, "manager"),
+        "provider_admin": f.make_user(orgs["provider"], Role.ORG_ADMIN, "provider_admin"),
+        "survivor_worker": f.make_user(orgs["survivor_service"], Role.SURVIVOR_WORKER, "survivor_worker"),
+        "monitoring": f.make_user(orgs["monitoring"], Role.MONITORING_VIEWER, "monitoring"),
+        "other_police": f.make_user(orgs["other_police"], Role.POLICE_OFFICER, "other_police"),
+        "other_psychologist": f.make_user(orgs["other_provider"], Role.PSYCHOLOGIST, "other_psychologist"),
+        "other_survivor_worker": f.make_user(orgs["other_survivor_service"], Role.SURVIVOR_WORKER, "other_survivor_worker"),
+    }
+
+
+def login_verified(client, user):
+    """Sign in with the second factor already verified, as after a real login."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        return login_verified(client, user)
+
+    return _login
+
+
+@pytest.fixture
+def referral(users, orgs):
+    return f.make_referral(police=users["police"], provider=orgs["provider"])
+
+
+@pytest.fixture
+def case(referral, users):
+    return f.open_case(referral, users["psychologist"])
+
+
+@pytest.fixture
+def case_with_service(case, users, orgs):
+    from casework.services import survivor_service_refer
+
+    survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
+    return case
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

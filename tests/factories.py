@@ -1,0 +1,140 @@
+"""Test data built through the real services, as users would build it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Membership, Organisation, Role, User
+from casework import services as case_services
+from casework.models import Consent, RiskInstrument
+from referrals import services as referral_services
+from referrals.models import Referral
+from referrals.selectors import criteria_for_provider
+
+_seq = itertools.count(1)
+
+# A fixed base32 secret, so browser tests can compute the current code.
+TEST_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # "12345678901234567890"
+PASSWORD = "correct horse battery staple"
+
+
+def make_org(kind: str, country: str = "KG", name: str | None = None, region: str = "Chuy") -> Organisation:
+    return Organisation.objects.create(
+        name=name or f"{kind} {next(_seq)}", kind=kind, country=country, region=region, languages=["ru"]
+    )
+
+
+def make_user(org: Organisation, role: str, username: str | None = None, totp: bool = True) -> User:
+    user = User.objects.create_user(username=username or f"{role}{next(_seq)}", password=PASSWORD)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    if totp:
+        TOTPDevice.objects.create(user=user, name="default", key=TEST_TOTP_KEY_HEX, confirmed=True)
+    return user
+
+
+def person_data(**overrides) -> dict:
+    data = {
+        "family_name": "Асанов",
+        "given_name": "Бакыт",
+        "patronymic": "",
+        "sex": "male",
+        "birth_date": dt.date(1985, 4, 12),
+        "phone": "+996555123456",
+        "address": "Бишкек, ул. Примерная 1",
+        "preferred_language": "ky",
+        "household": "Wife, two children, mother",
+    }
+    data.update(overrides)
+    return data
+
+
+def survivor_data(**overrides) -> dict:
+    data = {
+        "family_name": "Асанова",
+        "given_name": "Айгуль",
+        "relationship": "partner",
+        "phone": "+996700987654",
+        "address": "Бишкек, мкр. Тайный 7, кв. 3",
+        "children_in_household": 2,
+        "consents_to_contact": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def order_data(**overrides) -> dict:
+    today = dt.date.today()
+    data = {
+        "order_number": f"PO-{next(_seq)}",
+        "order_issuing_authority": "Bishkek district police",
+        "order_issued_on": today - dt.timedelta(days=2),
+        "order_expires_on": today + dt.timedelta(days=28),
+        "order_obliges_programme": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def make_referral(*, police: User, provider: Organisation, person: dict | None = None, survivors=None, **kw) -> Referral:
+    referral, _created = referral_services.referral_create(
+        by=police,
+        provider=provider,
+        source=kw.pop("source", "police"),
+        person=person or person_data(family_name=f"Асанов{next(_seq)}"),
+        survivors=survivors if survivors is not None else [survivor_data()],
+        order=kw.pop("order", order_data()),
+        incident_description=kw.pop("incident_description", "Pushed and threatened his wife at home."),
+        risk_flags=kw.pop("risk_flags", ["threat_to_kill"]),
+        submission_key=kw.pop("submission_key", uuid.uuid4()),
+        **kw,
+    )
+    return referral
+
+
+def screen_all_met(referral: Referral, by: User) -> None:
+    answers = {c.code: "met" for c in criteria_for_provider(referral.provider)}
+    referral_services.screening_save(referral=referral, by=by, answers=answers)
+
+
+def accept(referral: Referral, by: User) -> Referral:
+    screen_all_met(referral, by)
+    return referral_services.referral_accept(referral=referral, by=by)
+
+
+def interview_data(**overrides) -> dict:
+    data = {
+        "interviewed_on": dt.date.today(),
+        "language": "ru",
+        "acknowledges_violence": "partly",
+        "violence_within_family_only": True,
+        "substance_use": "none",
+        "mental_health_concern": False,
+        "motivation": "medium",
+        "violence_history": "Two earlier incidents reported by neighbours.",
+        "notes": "Came on time; blames stress at work.",
+    }
+    data.update(overrides)
+    return data
+
+
+def open_case(referral: Referral, by: User, *, survivor_consent: str = "given"):
+    if referral.status != Referral.Status.ACCEPTED:
+        accept(referral, by)
+    consents = {
+        s.pk: {Consent.Kind.SURVIVOR_CONTACT: survivor_consent, Consent.Kind.SURVIVOR_SHARING: survivor_consent}
+        for s in referral.survivors.all()
+    }
+    return case_services.intake_complete(
+        referral=referral,
+        by=by,
+        interview=interview_data(),
+        person_release="given",
+        survivor_consents=consents,
+        instrument=RiskInstrument.objects.get(code="basic-checklist"),
+        risk_answers={"threat_to_kill": True},
+        risk_notes="Initial assessment notes.",
+    )
