@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from core.views import placeholder
 
 app_name = "casework"
 
-urlpatterns: list = []
+# PLACEHOLDERS: replaced by the case pages.
+urlpatterns = [
+    path("", placeholder, name="case_list"),
+    path("survivor-service/", placeholder, name="survivor_cases"),
+]

@@ -68,3 +68,10 @@ def healthz(request):
         },
         status=200 if ok else 503,
     )
+
+
+def placeholder(request, *args, **kwargs):
+    """Temporary target for URL names whose pages are being built."""
+    from django.http import HttpResponse
+
+    return HttpResponse("Not built yet", status=501)
