@@ -16,6 +16,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 K = Organisation.Kind
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let the test runner's flush (TRUNCATE) clear the append-only read log
+    between transactional tests; UPDATE and DELETE stay forbidden."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.settings_dict["NAME"]
+        cursor.execute(f"ALTER DATABASE \"{name}\" SET casework.audit_maintenance = 'on'")
+        cursor.execute("SET casework.audit_maintenance = 'on'")
+
+
 @pytest.fixture
 def orgs(db):
     return {
@@ -24,8 +36,12 @@ def orgs(db):
         "survivor_service": f.make_org(K.SURVIVOR_SERVICE, name="Sezim Crisis Centre"),
         "monitoring": f.make_org(K.MONITORING_BODY, name="Committee on Women and Family Affairs"),
         "other_police": f.make_org(K.POLICE_UNIT, country="TJ", name="Khujand Police", region="Sughd"),
-        "other_provider": f.make_org(K.PROGRAMME_PROVIDER, country="TJ", name="Khujand Consultation Room", region="Sughd"),
-        "other_survivor_service": f.make_org(K.SURVIVOR_SERVICE, country="TJ", name="Khujand Crisis Centre", region="Sughd"),
+        "other_provider": f.make_org(
+            K.PROGRAMME_PROVIDER, country="TJ", name="Khujand Consultation Room", region="Sughd"
+        ),
+        "other_survivor_service": f.make_org(
+            K.SURVIVOR_SERVICE, country="TJ", name="Khujand Crisis Centre", region="Sughd"
+        ),
     }
 
 
@@ -42,7 +58,9 @@ def users(orgs):
         "monitoring": f.make_user(orgs["monitoring"], Role.MONITORING_VIEWER, "monitoring"),
         "other_police": f.make_user(orgs["other_police"], Role.POLICE_OFFICER, "other_police"),
         "other_psychologist": f.make_user(orgs["other_provider"], Role.PSYCHOLOGIST, "other_psychologist"),
-        "other_survivor_worker": f.make_user(orgs["other_survivor_service"], Role.SURVIVOR_WORKER, "other_survivor_worker"),
+        "other_survivor_worker": f.make_user(
+            orgs["other_survivor_service"], Role.SURVIVOR_WORKER, "other_survivor_worker"
+        ),
     }
 
 
