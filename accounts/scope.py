@@ -71,5 +71,11 @@ class Scope:
         return self.kind == Organisation.Kind.MONITORING_BODY and self.role == Role.MONITORING_VIEWER
 
     @property
+    def can_monitor(self) -> bool:
+        """Aggregate figures: monitoring viewers (their country) and a
+        provider's programme manager (their own provider)."""
+        return self.is_monitoring or (self.is_provider and self.role == Role.PROGRAMME_MANAGER)
+
+    @property
     def is_org_admin(self) -> bool:
         return self.role == Role.ORG_ADMIN

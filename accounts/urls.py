@@ -1,13 +1,12 @@
 from django.urls import path
 
-from core.views import placeholder
+from accounts import views
 
 app_name = "accounts"
 
-# PLACEHOLDERS: replaced by the sign-in and two-factor pages.
 urlpatterns = [
-    path("login/", placeholder, name="login"),
-    path("logout/", placeholder, name="logout"),
-    path("verify/", placeholder, name="verify"),
-    path("two-factor/setup/", placeholder, name="two_factor_setup"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("verify/", views.verify_view, name="verify"),
+    path("two-factor/setup/", views.two_factor_setup_view, name="two_factor_setup"),
 ]

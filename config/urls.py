@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("referrals.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(settings.ADMIN_URL if hasattr(settings, "ADMIN_URL") else "admin/", admin.site.urls),
+    # The admin needs the second factor (OTPAdminSite, see accounts/admin.py).
+    path(settings.ADMIN_URL, admin.site.urls),
 ]

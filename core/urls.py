@@ -7,5 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("overview/", views.placeholder, name="overview"),
+    path("overview/", views.overview, name="overview"),
 ]

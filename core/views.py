@@ -12,6 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from accounts.permissions import monitoring_required
+from core.forms import PeriodForm
+from core.selectors import HIDDEN, SMALL, referral_overview
 
 
 @login_required
@@ -27,6 +30,32 @@ def home(request):
     if role == Role.MONITORING_VIEWER:
         return redirect("core:overview")
     return render(request, "core/home.html")
+
+
+@monitoring_required
+def overview(request):
+    """Aggregate referral figures for monitoring: counts only, small cells
+    suppressed. A monitoring body sees its country, a programme manager
+    their own provider."""
+    form = PeriodForm(request.GET or None)
+    tables = None
+    if not form.is_bound:
+        tables = referral_overview(request.scope)
+    elif form.is_valid():
+        tables = referral_overview(
+            request.scope, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
+        )
+    return render(
+        request,
+        "core/overview.html",
+        {"form": form, "tables": tables, "small": SMALL, "hidden": HIDDEN},
+    )
+
+
+def csrf_failure(request, reason=""):
+    """A form was sent with an old or missing security token (for example
+    from a tab left open across a sign-in). Our page, under our CSP."""
+    return render(request, "core/csrf_failure.html", status=403)
 
 
 def _check_database() -> bool:

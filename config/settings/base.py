@@ -110,6 +110,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# The admin's address can be moved away from the well-known one.
+ADMIN_URL = envstr("ADMIN_URL", "admin/")
+# The name authenticator apps show next to the 6-digit code.
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Casework")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -121,6 +125,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_VERBOSE = envbool("AXES_VERBOSE", False)
+# Behind reverse proxies, how many of them append to X-Forwarded-For; the
+# lockout then counts per real client address instead of the proxy's.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"
 
 # Idle sessions end: every request extends the session, silence ends it.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
@@ -129,6 +138,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -205,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "600/hour"},
 }
 SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accounts.models.Language"},
     "TITLE": "Perpetrator programme casework API",
     "DESCRIPTION": "Referrals from police information systems. Responses carry status only.",
     "VERSION": "1.0.0",

@@ -19,3 +19,7 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = False
 AXES_ENABLED = True
 LANGUAGE_CODE = "en"
+
+# Static files are served by the finders in tests; no collectstatic output.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,125 @@
+"""Administration: organisations, accounts and their roles.
+
+The admin site needs the second factor too (django-otp's OTPAdminSite), and
+it has no sign-in form of its own: it sends people to ``accounts:login``,
+which has the lockout and the generic error message.
+
+A superuser administers everything. Any other staff account (an
+organisation's administrator) sees and assigns only its own organisation,
+and cannot hand out staff or superuser rights or permissions.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
+
+from accounts.models import Membership, Organisation, User
+
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = _("Casework administration")
+admin.site.site_title = _("Casework administration")
+
+
+def admin_login(request, extra_context=None):
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect("admin:index")
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("accounts:login"))
+
+
+admin.site.login = admin_login
+
+
+def own_organisation_id(request) -> int | None:
+    scope = getattr(request, "scope", None)
+    return scope.organisation_id if scope is not None else None
+
+
+class OwnOrganisationChoicesMixin:
+    """Unless the user is a superuser, the only organisation to choose is
+    the user's own."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation and not request.user.is_superuser:
+            kwargs["queryset"] = Organisation.objects.filter(pk=own_organisation_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OrganisationScopedMixin(OwnOrganisationChoicesMixin):
+    """Unless the user is a superuser, only rows of the user's own
+    organisation. ``organisation_lookup`` is the path from the model to it."""
+
+    organisation_lookup = "organisation"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{self.organisation_lookup: own_organisation_id(request)})
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    organisation_lookup = "pk"
+    list_display = ["name", "kind", "country", "region", "is_active"]
+    list_filter = ["kind", "country", "is_active"]
+    search_fields = ["name", "region"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return ("kind", "country", "is_active")
+
+
+class MembershipInline(OwnOrganisationChoicesMixin, admin.StackedInline):
+    model = Membership
+    can_delete = False
+    max_num = 1
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(OrganisationScopedMixin, BaseUserAdmin):
+    organisation_lookup = "membership__organisation"
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "organisation", "role", "is_active", "is_staff"]
+    list_filter = ["membership__organisation__kind", "membership__role", "is_active", "is_staff"]
+    list_select_related = ["membership__organisation"]
+    search_fields = ["username", "first_name", "last_name", "email", "membership__organisation__name"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Preferences"), {"fields": ("preferred_language",)}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return ("is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+
+    @admin.display(description=_("organisation"), ordering="membership__organisation__name")
+    def organisation(self, obj):
+        membership = getattr(obj, "membership", None)
+        return membership.organisation if membership else "—"
+
+    @admin.display(description=_("role"), ordering="membership__role")
+    def role(self, obj):
+        membership = getattr(obj, "membership", None)
+        return membership.get_role_display() if membership else "—"
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__kind", "organisation__country"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__username", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]

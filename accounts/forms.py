@@ -1,0 +1,70 @@
+"""Sign-in and second-factor forms.
+
+Authentication itself happens in ``accounts.auth``; these forms only parse
+and keep what the user typed (except secrets) when the page is shown again.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+# The field is called ``otp_token`` so django-axes masks it in its logs
+# (AXES_SENSITIVE_PARAMETERS), like the password.
+CODE_FIELD = "otp_token"
+
+
+def _code_field(*, required: bool, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=_("6-digit code"),
+        required=required,
+        max_length=12,
+        strip=True,
+        help_text=help_text,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": r"[0-9 ]*",
+                "maxlength": "12",
+            }
+        ),
+    )
+
+
+def normalise_code(value: str) -> str:
+    """Authenticator apps show "123 456"; accept it."""
+    return "".join(value.split())
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = _code_field(
+        required=False,
+        help_text=_("From your authenticator app. Leave empty only if you have not set up two-factor sign-in yet."),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CodeForm(forms.Form):
+    otp_token = _code_field(required=True)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[CODE_FIELD].widget.attrs["autofocus"] = True
+
+    def clean_otp_token(self) -> str:
+        code = normalise_code(self.cleaned_data[CODE_FIELD])
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the 6 digits shown in your authenticator app."), code="format")
+        return code

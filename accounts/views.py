@@ -1,0 +1,149 @@
+"""Sign-in, second factor and sign-out pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from axes.helpers import get_lockout_response
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.forms import CODE_FIELD, CodeForm, LoginForm, normalise_code
+
+# One message for every refusal, so that nobody learns which part was wrong.
+GENERIC_LOGIN_ERROR = _("Username, password or code is incorrect.")
+WRONG_CODE_ERROR = _("The code is incorrect. Enter the code your app shows now.")
+SETUP_CODE_ERROR = _("This code does not match. Check that the time on your phone is correct and try again.")
+
+
+def _next_from(request) -> str | None:
+    return services.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _url_with_next(name: str, next_url: str | None) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _done(next_url: str | None):
+    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+def _without_secrets(form):
+    """Show the form again with the username kept but no password or code."""
+    data = form.data.copy()
+    data.pop("password", None)
+    data.pop(CODE_FIELD, None)
+    form.data = data
+    return form
+
+
+def _locked_out(request, username: str):
+    return get_lockout_response(request, None, {"username": username})
+
+
+@sensitive_post_parameters("password", CODE_FIELD)
+@csrf_protect
+@never_cache
+def login_view(request):
+    next_url = _next_from(request)
+    if request.user.is_authenticated and request.user.is_verified():
+        return _done(next_url)
+
+    form = LoginForm(request.POST or None, initial={"next": next_url or ""})
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        result = services.sign_in(
+            request,
+            username=username,
+            password=form.cleaned_data["password"],
+            code=normalise_code(form.cleaned_data[CODE_FIELD]),
+        )
+        if result.locked_out:
+            return _locked_out(request, username)
+        if result.user is not None:
+            if result.needs_setup:
+                return redirect(_url_with_next("accounts:two_factor_setup", next_url))
+            return _done(next_url)
+        form.add_error(None, GENERIC_LOGIN_ERROR)
+        _without_secrets(form)
+    elif request.method == "POST":
+        _without_secrets(form)
+    return render(request, "accounts/login.html", {"form": form})
+
+
+@sensitive_post_parameters(CODE_FIELD)
+@never_cache
+@login_required
+def verify_view(request):
+    """Second factor for a session signed in with the password only."""
+    next_url = _next_from(request)
+    if request.user.is_verified():
+        return _done(next_url)
+    if not services.has_confirmed_device(request.user):
+        return redirect(_url_with_next("accounts:two_factor_setup", next_url))
+
+    form = CodeForm(request.POST or None, initial={"next": next_url or ""})
+    if request.method == "POST" and form.is_valid():
+        username = request.user.get_username()
+        result = services.session_verify(request, code=form.cleaned_data[CODE_FIELD])
+        if result.locked_out:
+            logout(request)
+            return _locked_out(request, username)
+        if result.user is not None:
+            return _done(next_url)
+        form.add_error(CODE_FIELD, WRONG_CODE_ERROR)
+    if form.is_bound:
+        _without_secrets(form)
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+@sensitive_post_parameters(CODE_FIELD)
+@never_cache
+@login_required
+def two_factor_setup_view(request):
+    """Enrol an authenticator app. Only for accounts with no confirmed
+    device: a session that has not passed its second factor must never be
+    able to add a new one."""
+    next_url = _next_from(request)
+    if services.has_confirmed_device(request.user):
+        if request.user.is_verified():
+            return _done(next_url)
+        return redirect(_url_with_next("accounts:verify", next_url))
+
+    device = services.pending_device(request.user)
+    form = CodeForm(request.POST or None, initial={"next": next_url or ""})
+    if request.method == "POST" and form.is_valid():
+        if services.device_confirm(request, device=device, code=form.cleaned_data[CODE_FIELD]):
+            messages.success(request, _("Two-factor sign-in is set up. You will need a code each time you sign in."))
+            return _done(next_url)
+        form.add_error(CODE_FIELD, SETUP_CODE_ERROR)
+    if form.is_bound:
+        _without_secrets(form)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_data_uri": services.device_qr_data_uri(device),
+            "secret": services.device_secret_base32(device),
+        },
+    )
+
+
+@require_POST
+@never_cache
+def logout_view(request):
+    logout(request)
+    messages.info(request, _("You have been signed out."))
+    return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -1,0 +1,178 @@
+"""Enrolling an authenticator app, and the code for a session signed in
+with the password only."""
+
+from __future__ import annotations
+
+import base64
+from binascii import unhexlify
+
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from tests import factories as f
+from tests.accounts.conftest import code_for, other_code
+
+SETUP = "/accounts/two-factor/setup/"
+VERIFY = "/accounts/verify/"
+
+
+def _code(device: TOTPDevice) -> str:
+    return f"{totp(unhexlify(device.key)):06d}"
+
+
+def _new_user(orgs):
+    return f.make_user(orgs["provider"], Role.PSYCHOLOGIST, "newcomer", totp=False)
+
+
+def test_urls():
+    assert reverse("accounts:two_factor_setup") == SETUP
+    assert reverse("accounts:verify") == VERIFY
+
+
+def test_a_user_without_a_device_signs_in_with_the_password_and_must_set_one_up(client, orgs):
+    user = _new_user(orgs)
+    response = client.post("/accounts/login/", {"username": "newcomer", "password": f.PASSWORD, "otp_token": ""})
+    assert response["Location"] == SETUP
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    # Every page but the account pages sends the user back to the setup.
+    for path in (reverse("core:home"), reverse("referrals:incoming"), reverse("casework:case_list")):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == f"{SETUP}?next={path.replace('/', '%2F')}", path
+
+
+def test_the_setup_page_shows_a_qr_code_and_the_secret(client, orgs):
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(SETUP)
+    assert response.status_code == 200
+    device = TOTPDevice.objects.get(user=user)
+    assert device.confirmed is False
+    content = response.content.decode()
+    assert 'src="data:image/svg+xml;base64,' in content
+    assert base64.b32encode(unhexlify(device.key)).decode().rstrip("=") == response.context["secret"].replace(" ", "")
+    assert response.context["secret"] in content
+    assert "style=" not in content
+    assert response["Cache-Control"].startswith("max-age=0")
+    # A reload keeps the same secret, so a code scanned a moment ago still works.
+    client.get(SETUP)
+    assert TOTPDevice.objects.get(user=user).key == device.key
+
+
+def test_the_qr_code_holds_the_otpauth_url(client, orgs):
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(SETUP)
+    svg = base64.b64decode(response.context["qr_data_uri"].split(",", 1)[1]).decode()
+    assert "<svg" in svg and "<path" in svg
+    assert "style=" not in svg
+
+
+def test_it_confirms_the_device_with_a_code_from_it(client, orgs):
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(SETUP, {"otp_token": _code(device), "next": "/cases/"})
+    assert response["Location"] == "/cases/"
+    device.refresh_from_db()
+    assert device.confirmed is True
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.get(reverse("core:home"))["Location"] == reverse("referrals:incoming")
+
+
+def test_it_rejects_a_wrong_code_and_keeps_the_device_unconfirmed(client, orgs):
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(SETUP, {"otp_token": other_code(device.key)})
+    assert response.status_code == 200
+    assert response.context["form"].errors["otp_token"] == [
+        "This code does not match. Check that the time on your phone is correct and try again."
+    ]
+    device.refresh_from_db()
+    assert device.confirmed is False
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_it_rejects_a_malformed_code_with_a_field_error(client, orgs):
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(SETUP, {"otp_token": "12ab"})
+    assert response.context["form"].errors["otp_token"] == ["Enter the 6 digits shown in your authenticator app."]
+
+
+def test_an_unverified_session_cannot_add_a_second_device(client, users):
+    """Someone who knows only the password must not enrol their own phone."""
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(SETUP)
+    assert response["Location"] == VERIFY
+    response = client.post(SETUP, {"otp_token": "123456"})
+    assert response["Location"] == VERIFY
+    assert users["psychologist"].totpdevice_set.count() == 1
+
+
+def test_an_unverified_session_is_sent_to_verify_from_a_case_page(client, users, case):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    path = reverse("casework:case_detail", args=[case.pk])
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"{VERIFY}?next={path.replace('/', '%2F')}"
+
+
+def test_verify_with_the_right_code_continues_to_next(client, users, case):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    path = reverse("casework:case_detail", args=[case.pk])
+    response = client.post(VERIFY, {"otp_token": code_for(), "next": path})
+    assert response["Location"] == path
+    device = users["psychologist"].totpdevice_set.get()
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+
+
+def test_verify_rejects_a_wrong_code(client, users):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(VERIFY, {"otp_token": other_code()})
+    assert response.status_code == 200
+    assert response.context["form"].errors["otp_token"] == ["The code is incorrect. Enter the code your app shows now."]
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_verify_ignores_next_to_another_host(client, users):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(VERIFY, {"otp_token": code_for(), "next": "https://evil.example.com/"})
+    assert response["Location"] == reverse("core:home")
+
+
+def test_five_wrong_codes_on_verify_lock_out_and_sign_out(client, users):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    statuses = [client.post(VERIFY, {"otp_token": other_code()}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert client.session.get("_auth_user_id") is None
+
+
+def test_account_pages_need_a_signed_in_user(client):
+    for path in (SETUP, VERIFY):
+        response = client.get(path)
+        assert response["Location"] == f"/accounts/login/?next={path}"
+
+
+def test_an_htmx_request_from_an_unverified_session_gets_a_full_page_redirect(client, users):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(
+        reverse("casework:case_list"), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/cases/?q=x"
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{VERIFY}?next=%2Fcases%2F%3Fq%3Dx"
+
+
+def test_an_htmx_request_after_the_session_ended_gets_a_full_page_redirect(client, users):
+    response = client.get(
+        reverse("casework:case_list"), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/cases/"
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fcases%2F"
