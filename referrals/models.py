@@ -120,7 +120,7 @@ class Referral(models.Model):
     )
     source = models.CharField(_("referral source"), max_length=20, choices=Source.choices)
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="referral")
-    incident_description = EncryptedTextField(_("incident description"), max_length=INCIDENT_MAX_LENGTH)
+    incident_description = EncryptedTextField(_("incident description"), max_length=INCIDENT_MAX_LENGTH, blank=False)
     risk_flags = ArrayField(
         models.CharField(max_length=32, choices=RiskFlag.choices),
         verbose_name=_("risk flags"),
@@ -208,6 +208,10 @@ class ProtectionOrderExtension(models.Model):
     class Meta:
         ordering = ["extended_on", "id"]
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.referral} extended to {self.new_expiry}"
+
 
 class Survivor(models.Model):
     """A person harmed. Name, phone and address are encrypted at rest and
@@ -215,8 +219,8 @@ class Survivor(models.Model):
     who entered them; every read is recorded."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="survivors")
-    family_name = EncryptedCharField(_("family name"), max_length=100)
-    given_name = EncryptedCharField(_("given name"), max_length=100)
+    family_name = EncryptedCharField(_("family name"), max_length=100, blank=False)
+    given_name = EncryptedCharField(_("given name"), max_length=100, blank=False)
     relationship = models.CharField(
         _("relationship to the referred person"), max_length=20, choices=Relationship.choices
     )
@@ -294,6 +298,10 @@ class Screening(models.Model):
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"Screening of {self.referral}"
+
 
 class TimelineEntry(models.Model):
     """One meaningful change to a referral or its case: who, when, what.
@@ -329,3 +337,7 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.referral} {self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -5,11 +5,15 @@ An object outside the scope is a 404, the same as one that does not exist.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+from collections.abc import Iterable
+
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 
+from accounts.models import Organisation
 from accounts.scope import Scope
-from referrals.models import EligibilityCriterion, Referral, TimelineEntry
+from referrals.models import EligibilityCriterion, Referral, Survivor, TimelineEntry
 
 
 def referrals_visible_to(scope: Scope) -> QuerySet[Referral]:
@@ -69,3 +73,118 @@ def timeline_for(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
     if not scope.is_survivor_worker:
         qs = qs.filter(survivor_side=False)
     return qs
+
+
+# --- Pages for police and providers (lists, duplicates, criteria) ---------
+
+REFERENCE_RE = re.compile(r"^\s*R-?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+# What the police see of a referral's history: its status and order, never
+# clinical steps (intake, risk, consents) nor survivor-side work.
+POLICE_TIMELINE_KINDS = (
+    TimelineEntry.Kind.REFERRAL_RECEIVED,
+    TimelineEntry.Kind.ORDER_EXTENDED,
+    TimelineEntry.Kind.SCREENING_STARTED,
+    TimelineEntry.Kind.ACCEPTED,
+    TimelineEntry.Kind.DECLINED,
+    TimelineEntry.Kind.CASE_OPENED,
+    TimelineEntry.Kind.STATUS_CHANGED,
+)
+
+
+def search_referrals(qs: QuerySet[Referral], term: str) -> QuerySet[Referral]:
+    """Narrow ``qs`` by a search term: a reference ("R-00012"), a protection
+    order number, or the referred person's names (every word must match)."""
+    term = (term or "").strip()
+    if not term:
+        return qs
+    match = REFERENCE_RE.match(term)
+    if match:
+        return qs.filter(Q(pk=int(match.group(1))) | Q(order_number__iexact=term))
+    words = Q()
+    for word in term.split()[:5]:
+        words &= (
+            Q(person__family_name__icontains=word)
+            | Q(person__given_name__icontains=word)
+            | Q(person__patronymic__icontains=word)
+            | Q(order_number__icontains=word)
+        )
+    return qs.filter(words)
+
+
+def referral_list_for(scope: Scope, *, status: str = "", term: str = "", open_only: bool = False) -> QuerySet[Referral]:
+    """A list page's rows: newest first, with everything a row shows loaded
+    in a fixed number of queries."""
+    qs = incoming_referrals(scope) if open_only else referrals_visible_to(scope)
+    if status in Referral.Status.values:
+        qs = qs.filter(status=status)
+    return search_referrals(qs, term).prefetch_related("order_extensions").order_by("-created_at", "-id")
+
+
+def duplicate_referral_ids(referrals: Iterable[Referral]) -> set[int]:
+    """Which of ``referrals`` have a possible duplicate (see
+    ``possible_duplicates``), answered for the whole page in one query."""
+    rows = list(referrals)
+    keys = {r.person.match_key for r in rows if r.person.match_key}
+    phones = {str(r.person.phone) for r in rows if r.person.phone}
+    if not rows or not (keys or phones):
+        return set()
+    match = Q(person__match_key__in=keys)
+    if phones:
+        match |= Q(person__phone__in=phones)
+    seen_keys: dict[str, set[int]] = {}
+    seen_phones: dict[str, set[int]] = {}
+    for pk, key, phone in Referral.objects.filter(match).values_list("pk", "person__match_key", "person__phone"):
+        seen_keys.setdefault(key, set()).add(pk)
+        if phone:
+            seen_phones.setdefault(str(phone), set()).add(pk)
+    flagged = set()
+    for r in rows:
+        others = seen_keys.get(r.person.match_key, set()) | (
+            seen_phones.get(str(r.person.phone), set()) if r.person.phone else set()
+        )
+        if others - {r.pk}:
+            flagged.add(r.pk)
+    return flagged
+
+
+def police_status_history(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
+    """The timeline as the referring police unit sees it: status changes only."""
+    return timeline_for(scope, referral).filter(kind__in=POLICE_TIMELINE_KINDS)
+
+
+def survivor_summaries(referral: Referral) -> QuerySet[Survivor]:
+    """Survivors as perpetrator-facing staff see them: relationship and
+    children only. Names and contacts are not even loaded (or decrypted)."""
+    return referral.survivors.only("id", "referral_id", "relationship", "children_in_household")
+
+
+def programme_providers(scope: Scope) -> QuerySet[Organisation]:
+    """Active programme providers a referral can go to; the user's own
+    country first."""
+    country = scope.organisation.country if scope.organisation else ""
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME_PROVIDER, is_active=True)
+        .annotate(other_country=Case(When(country=country, then=Value(0)), default=Value(1)))
+        .order_by("other_country", "country", "region", "name")
+    )
+
+
+def own_criteria(provider: Organisation) -> QuerySet[EligibilityCriterion]:
+    """Every criterion the provider wrote or adapted, active or not."""
+    return EligibilityCriterion.objects.filter(organisation=provider).order_by("position", "id")
+
+
+def default_criteria(country: str) -> QuerySet[EligibilityCriterion]:
+    return EligibilityCriterion.objects.filter(organisation__isnull=True, country=country, is_active=True)
+
+
+def get_own_criterion(scope: Scope, pk: int) -> EligibilityCriterion:
+    """One of the user's organisation's own criteria; 404 for the shipped
+    defaults and for other organisations' rows."""
+    if scope.organisation is None:
+        raise Http404("No such criterion.")
+    try:
+        return own_criteria(scope.organisation).get(pk=pk)
+    except (EligibilityCriterion.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such criterion.") from None

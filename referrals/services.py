@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role
 from accounts.scope import Scope
 from core.validators import normalise_phone
 from referrals.models import (
@@ -82,7 +82,13 @@ def referral_create(
 
     existing = None
     if submission_key:
-        existing = Referral.objects.filter(submission_key=submission_key, police_unit=unit).first()
+        same_key = Referral.objects.filter(submission_key=submission_key).first()
+        if same_key is not None and same_key.police_unit_id != unit.pk:
+            # A key is only meaningful within the unit that made it; never
+            # reveal or return another unit's referral.
+            submission_key = None
+        else:
+            existing = same_key
     if existing is None and external_id:
         existing = Referral.objects.filter(external_id=external_id, police_unit=unit).first()
     if existing is not None:
@@ -285,3 +291,97 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
         referral=referral, by=by, kind=TimelineEntry.Kind.DECLINED, detail=referral.get_decline_reason_display()
     )
     return referral
+
+
+# --- A provider's own eligibility criteria ---------------------------------
+
+CRITERIA_EDITOR_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
+
+
+def can_edit_criteria(scope: Scope) -> bool:
+    return scope.is_provider and scope.role in CRITERIA_EDITOR_ROLES
+
+
+def _require_criteria_editor(provider: Organisation, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (can_edit_criteria(scope) and scope.organisation_id == provider.pk):
+        raise PermissionDenied(_("Only the provider's programme managers and administrators edit its criteria."))
+    return scope
+
+
+@transaction.atomic
+def criteria_adopt_defaults(*, provider: Organisation, by) -> list[EligibilityCriterion]:
+    """Copy the country's shipped criteria into rows the provider owns (and
+    can then edit). Codes the provider already has are left alone, so doing
+    it twice changes nothing."""
+    _require_criteria_editor(provider, by)
+    have = set(EligibilityCriterion.objects.filter(organisation=provider).values_list("code", flat=True))
+    copies = [
+        EligibilityCriterion(
+            organisation=provider,
+            country=provider.country,
+            code=default.code,
+            text_en=default.text_en,
+            text_ru=default.text_ru,
+            effect=default.effect,
+            position=default.position,
+        )
+        for default in EligibilityCriterion.objects.filter(
+            organisation__isnull=True, country=provider.country, is_active=True
+        )
+        if default.code not in have
+    ]
+    return EligibilityCriterion.objects.bulk_create(copies)
+
+
+@transaction.atomic
+def criterion_save(
+    *,
+    provider: Organisation,
+    by,
+    code: str,
+    text_en: str,
+    text_ru: str,
+    effect: str,
+    position: int | None = None,
+    is_active: bool = True,
+    criterion: EligibilityCriterion | None = None,
+) -> EligibilityCriterion:
+    """Add a criterion of the provider's own, or change one (``criterion``)."""
+    _require_criteria_editor(provider, by)
+    if criterion is None:
+        criterion = EligibilityCriterion(organisation=provider, country=provider.country)
+    elif criterion.organisation_id != provider.pk:
+        raise PermissionDenied(_("Only the provider's own criteria can be changed."))
+    code = (code or "").strip()
+    if position is None:
+        last = EligibilityCriterion.objects.filter(organisation=provider).order_by("-position").first()
+        position = criterion.position if criterion.pk else (last.position + 1 if last else 1)
+    criterion.code = code
+    criterion.text_en = (text_en or "").strip()
+    criterion.text_ru = (text_ru or "").strip()
+    criterion.effect = effect
+    criterion.position = position
+    criterion.is_active = is_active
+    errors: dict[str, list] = {}
+    for field in ("text_en", "text_ru"):
+        if not getattr(criterion, field):
+            errors[field] = [_("Enter the text of the criterion.")]
+    if code and EligibilityCriterion.objects.filter(organisation=provider, code=code).exclude(pk=criterion.pk).exists():
+        errors["code"] = [_("Your organisation already has a criterion with this code.")]
+    _validated(criterion, errors, "", exclude=["organisation"])
+    if errors:
+        raise ValidationError(errors)
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_deactivate(*, criterion: EligibilityCriterion, by) -> EligibilityCriterion:
+    """Stop asking a criterion in new screenings (earlier answers stay)."""
+    if criterion.organisation is None:
+        raise PermissionDenied(_("The shipped defaults cannot be changed; adapt them for your organisation first."))
+    _require_criteria_editor(criterion.organisation, by)
+    criterion.is_active = False
+    criterion.save(update_fields=["is_active"])
+    return criterion

@@ -88,3 +88,26 @@ def test_accept_after_screening(referral, users):
 def test_another_provider_cannot_screen(referral, users):
     with pytest.raises(PermissionDenied):
         services.screening_save(referral=referral, by=users["other_psychologist"], answers={})
+
+
+def test_a_submission_key_used_by_another_unit_neither_returns_nor_blocks(users, orgs):
+    key = uuid.uuid4()
+    theirs = f.make_referral(police=users["other_police"], provider=orgs["other_provider"], submission_key=key)
+    ours = f.make_referral(police=users["police"], provider=orgs["provider"], submission_key=key)
+    assert ours.pk != theirs.pk
+    assert ours.police_unit == orgs["police"]
+    assert ours.submission_key is None
+
+
+def test_incident_description_and_survivor_names_are_required(users, orgs):
+    with pytest.raises(ValidationError) as exc:
+        f.make_referral(
+            police=users["police"],
+            provider=orgs["provider"],
+            incident_description="",
+            survivors=[f.survivor_data(given_name="", family_name="")],
+        )
+    errors = exc.value.message_dict
+    assert errors["incident_description"] == ["This field cannot be blank."]
+    assert errors["survivors.0.given_name"] == ["This field cannot be blank."]
+    assert Referral.objects.count() == 0

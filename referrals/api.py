@@ -1,0 +1,323 @@
+"""JSON API for police information systems.
+
+Police officers (token authentication) enter referrals and follow their
+status. The API calls the same service as the web form
+(``referrals.services.referral_create``) and reads through the same scoped
+selectors; its answers carry identity and status only, never personal data.
+Request bodies are never logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import Country, Organisation
+from accounts.scope import Scope
+from core.api import BadRequest, RequestTooLarge
+from referrals.selectors import get_referral_for_user, programme_providers
+from referrals.serializers import (
+    ErrorDetailSerializer,
+    ProviderSerializer,
+    ReferralCreatedSerializer,
+    ReferralCreateSerializer,
+    ReferralErrorsSerializer,
+    ReferralStatusSerializer,
+)
+from referrals.services import referral_create
+
+# A full referral (ten survivors, every text at its limit, all Cyrillic
+# escaped as \uXXXX) is under 100 KiB.
+MAX_BODY_BYTES = 256 * 1024
+
+# Service error keys for the protection order → the "order" object's fields.
+ORDER_FIELDS = {
+    "order_number": "number",
+    "order_issuing_authority": "issuing_authority",
+    "order_issued_on": "issued_on",
+    "order_expires_on": "expires_on",
+    "order_obliges_programme": "obliges_programme",
+}
+NESTED_OBJECTS = {"person", "order"}
+TOP_LEVEL_FIELDS = set(ReferralCreateSerializer().fields) - NESTED_OBJECTS - {"survivors"}
+NON_FIELD = "non_field_errors"
+
+
+def api_scope(request: Request) -> Scope:
+    """The scope of the token's user, computed once per request."""
+    scope = getattr(request, "_api_scope", None)
+    if scope is None or scope.user_id != request.user.pk:
+        scope = Scope.for_user(request.user)
+        request._api_scope = scope
+    return scope
+
+
+class IsPoliceOfficer(BasePermission):
+    message = _("Only police officers may use this API.")
+
+    def has_permission(self, request, view) -> bool:
+        return api_scope(request).is_police
+
+
+class PoliceAPIView(APIView):
+    permission_classes = [IsAuthenticated, IsPoliceOfficer]
+    throttle_classes = [UserRateThrottle]
+
+
+# -- errors -----------------------------------------------------------------
+
+
+def nest_service_errors(message_dict: Mapping[str, Sequence[str]], survivor_count: int) -> dict:
+    """Map ``referral_create``'s flat error keys onto the request's shape.
+
+    ``person.birth_date`` → ``{"person": {"birth_date": [...]}}``;
+    ``survivors.0.phone`` → ``{"survivors": [{"phone": [...]}, {}, ...]}``
+    (one object per survivor sent); ``order_expires_on`` →
+    ``{"order": {"expires_on": [...]}}``; ``__all__`` → ``non_field_errors``.
+    """
+    out: dict = {}
+    by_survivor: dict[int, dict[str, list]] = {}
+    for key, messages in message_dict.items():
+        messages = [str(m) for m in messages]
+        head, _dot, rest = key.partition(".")
+        if key in ORDER_FIELDS:
+            out.setdefault("order", {}).setdefault(ORDER_FIELDS[key], []).extend(messages)
+        elif head == "survivors" and rest:
+            index, _dot, field = rest.partition(".")
+            if index.isdigit():
+                by_survivor.setdefault(int(index), {}).setdefault(field or NON_FIELD, []).extend(messages)
+            else:
+                out.setdefault(NON_FIELD, []).extend(messages)
+        elif head in NESTED_OBJECTS:
+            out.setdefault(head, {}).setdefault(rest or NON_FIELD, []).extend(messages)
+        elif key in TOP_LEVEL_FIELDS or key == "survivors":
+            out.setdefault(key, []).extend(messages)
+        else:
+            # "__all__" and anything that has no place in the request body.
+            out.setdefault(NON_FIELD, []).extend(messages)
+    if by_survivor:
+        if "survivors" in out:
+            out.setdefault(NON_FIELD, []).extend(out.pop("survivors"))
+        size = max(survivor_count, max(by_survivor) + 1)
+        out["survivors"] = [by_survivor.get(i, {}) for i in range(size)]
+    return out
+
+
+def _shape_serializer_errors(errors: Mapping, survivor_count: int) -> dict:
+    """Give the serializer's errors the documented shape. ``person`` and
+    ``order`` are always objects; ``survivors`` is a list of strings about
+    the list as a whole, or one object per survivor sent. (DRF reports a
+    wrong list as ``{"non_field_errors": [...]}``, item errors as
+    ``{"0": {...}}``, and a missing object as a list of strings.)"""
+    errors = dict(errors)
+    for name in NESTED_OBJECTS:
+        # "This field is required." about a nested object: keep it an object.
+        if isinstance(errors.get(name), list):
+            errors[name] = {NON_FIELD: errors[name]}
+    survivors = errors.get("survivors")
+    if isinstance(survivors, Mapping):
+        by_index = {int(k): v for k, v in survivors.items() if str(k).isdigit()}
+        whole = list(survivors.get(NON_FIELD, []))
+        if by_index:
+            size = max(survivor_count, max(by_index) + 1)
+            errors["survivors"] = [by_index.get(i, {}) for i in range(size)]
+            if whole:
+                errors[NON_FIELD] = [*errors.get(NON_FIELD, []), *whole]
+        else:
+            errors["survivors"] = whole
+    return errors
+
+
+def _idempotency_key(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key", "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise BadRequest(_("The Idempotency-Key header must be a UUID.")) from None
+
+
+def _refuse_large_body(request: Request) -> None:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        raise RequestTooLarge()
+
+
+# -- views ------------------------------------------------------------------
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    type=OpenApiTypes.UUID,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A UUID the calling system generates once per referral and repeats on every retry. "
+        "A repeat with the same key (or the same external_id) answers 200 with the referral "
+        "already recorded and creates nothing."
+    ),
+)
+AUTH_ERRORS = {
+    401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
+    403: OpenApiResponse(ErrorDetailSerializer, description="The token's user is not a police officer."),
+}
+
+EXAMPLE_REFERRAL = {
+    "provider": 3,
+    "source": "police",
+    "order": {
+        "number": "PO-2025-0142",
+        "issuing_authority": "Pervomaisky district police",
+        "issued_on": "2025-05-02",
+        "expires_on": "2025-06-01",
+        "obliges_programme": True,
+    },
+    "person": {
+        "family_name": "Asanov",
+        "given_name": "Bakyt",
+        "patronymic": "",
+        "sex": "male",
+        "birth_date": "1985-04-12",
+        "phone": "+996555123456",
+        "address": "Bishkek, Primernaya 1",
+        "preferred_language": "ky",
+        "household": "Wife, two children, mother",
+    },
+    "survivors": [
+        {
+            "family_name": "Asanova",
+            "given_name": "Aigul",
+            "relationship": "partner",
+            "phone": "+996700987654",
+            "address": "Bishkek, Tainyi 7-3",
+            "children_in_household": 2,
+            "consents_to_contact": True,
+        }
+    ],
+    "incident_description": "Pushed and threatened his wife at home.",
+    "risk_flags": ["threat_to_kill"],
+    "external_id": "KG-PD-2025-000142",
+}
+
+
+class ReferralCreateView(PoliceAPIView):
+    @extend_schema(
+        operation_id="referral_create",
+        tags=["referrals"],
+        summary="Enter a referral",
+        description=(
+            "Records a referral from the officer's police unit, through the same checks as the web form. "
+            "The answer carries the referral's identity and status only."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=ReferralCreateSerializer,
+        examples=[OpenApiExample("A police referral", value=EXAMPLE_REFERRAL, request_only=True)],
+        responses={
+            201: OpenApiResponse(ReferralCreatedSerializer, description="Referral recorded."),
+            200: OpenApiResponse(
+                ReferralCreatedSerializer, description="A repeat (same Idempotency-Key or external_id): nothing new."
+            ),
+            400: OpenApiResponse(
+                ReferralErrorsSerializer,
+                description="Invalid referral: messages keyed like the request body; nothing was recorded.",
+            ),
+            **AUTH_ERRORS,
+            413: OpenApiResponse(ErrorDetailSerializer, description="The request body is too large."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        _refuse_large_body(request)
+        submission_key = _idempotency_key(request)
+        serializer = ReferralCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            sent = request.data.get("survivors") if isinstance(request.data, Mapping) else None
+            count = len(sent) if isinstance(sent, list) else 0
+            raise ValidationError(_shape_serializer_errors(serializer.errors, count))
+        kwargs = serializer.service_kwargs()
+        try:
+            referral, created = referral_create(by=request.user, submission_key=submission_key, **kwargs)
+        except DjangoValidationError as exc:
+            raise ValidationError(nest_service_errors(exc.message_dict, len(kwargs["survivors"]))) from None
+        body = ReferralCreatedSerializer(referral).data
+        if not created:
+            return Response(body, status=status.HTTP_200_OK)
+        location = reverse("api-referral-detail", kwargs={"id": referral.pk})
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class ReferralDetailView(PoliceAPIView):
+    @extend_schema(
+        operation_id="referral_status",
+        tags=["referrals"],
+        summary="Status of a referral",
+        description="A referral entered by the officer's police unit: its status and outcome, nothing clinical.",
+        responses={
+            200: ReferralStatusSerializer,
+            **AUTH_ERRORS,
+            404: OpenApiResponse(
+                ErrorDetailSerializer, description="No such referral, or not one of this police unit's."
+            ),
+        },
+    )
+    def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
+        referral = get_referral_for_user(api_scope(request), id)
+        return Response(ReferralStatusSerializer(referral).data)
+
+
+class ProviderListView(generics.ListAPIView):
+    permission_classes = PoliceAPIView.permission_classes
+    throttle_classes = PoliceAPIView.throttle_classes
+    serializer_class = ProviderSerializer
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="provider_list",
+        tags=["providers"],
+        summary="Programme providers",
+        description=(
+            "Active programme providers a referral can be sent to (the `provider` id of a referral), "
+            "those of the officer's own country first."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "country",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                enum=Country.values,
+                description="Only this country.",
+            )
+        ],
+        responses={200: ProviderSerializer(many=True), **AUTH_ERRORS},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        # Reference data, not records: every police unit may list every provider.
+        qs = programme_providers(api_scope(self.request))
+        country = self.request.query_params.get("country")
+        if country is not None:
+            if country not in Country.values:
+                raise ValidationError(
+                    {"country": [_("Choose one of: %(codes)s.") % {"codes": ", ".join(Country.values)}]}
+                )
+            qs = qs.filter(country=country)
+        return qs

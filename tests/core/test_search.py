@@ -1,0 +1,37 @@
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
+
+from core.search import current_search, handle_search_post
+
+
+def _request(method, data=None, session=None):
+    factory = RequestFactory()
+    request = factory.post("/referrals/mine/", data or {}) if method == "post" else factory.get("/referrals/mine/")
+    request.session = session if session is not None else SessionStore()
+    return request
+
+
+def test_a_posted_term_is_kept_in_the_session_not_the_url(db):
+    request = _request("post", {"q": "  Асанов  "})
+    response = handle_search_post(request, "referrals:police_list")
+    assert response.status_code == 302
+    assert response["Location"] == "/referrals/mine/"
+    assert current_search(_request("get", session=request.session), "referrals:police_list") == "Асанов"
+    assert current_search(_request("get", session=request.session), "casework:case_list") == ""
+
+
+def test_clear_and_empty_terms_forget_the_search(db):
+    request = _request("post", {"q": "Асанов"})
+    handle_search_post(request, "x")
+    handle_search_post(_request("post", {"clear": "1"}, request.session), "x")
+    assert current_search(request, "x") == ""
+
+
+def test_get_is_left_to_the_view(db):
+    assert handle_search_post(_request("get"), "x") is None
+
+
+def test_terms_are_cut_to_a_hundred_characters(db):
+    request = _request("post", {"q": "a" * 500})
+    handle_search_post(request, "x")
+    assert len(current_search(request, "x")) == 100
