@@ -47,6 +47,10 @@ class SurvivorServiceReferral(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "organisation"], name="one_referral_per_service")]
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.case} → organisation #{self.organisation_id}"
+
 
 class IntakeInterview(models.Model):
     class Acknowledgement(models.TextChoices):
@@ -79,6 +83,10 @@ class IntakeInterview(models.Model):
     notes = EncryptedTextField(_("interview notes"), max_length=NOTE_MAX_LENGTH)
     recorded_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"Intake of {self.case}"
+
 
 class Consent(models.Model):
     class Kind(models.TextChoices):
@@ -107,6 +115,10 @@ class Consent(models.Model):
                 name="consent_subject_matches_kind",
             )
         ]
+
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.case}: {self.kind} {self.decision}"
 
 
 class RiskLevel(models.TextChoices):
@@ -186,6 +198,10 @@ class RiskThreshold(models.Model):
         ordering = ["min_score"]
         constraints = [models.UniqueConstraint(fields=["instrument", "level"], name="risk_threshold_unique")]
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.level} from {self.min_score}"
+
 
 class RiskAssessment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
@@ -201,6 +217,10 @@ class RiskAssessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
+
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.case}: {self.level} ({self.score})"
 
 
 class SurvivorContact(models.Model):
@@ -227,6 +247,10 @@ class SurvivorContact(models.Model):
     class Meta:
         ordering = ["-contacted_on", "-id"]
 
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"Contact #{self.pk} on {self.case}"
+
 
 class SafetyPlan(models.Model):
     """Kept by the survivor-service worker. Every field is encrypted; every
@@ -243,3 +267,7 @@ class SafetyPlan(models.Model):
     next_review_on = models.DateField(_("next review date"))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"Safety plan #{self.pk} on {self.case}"

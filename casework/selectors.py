@@ -67,3 +67,40 @@ def instruments_for(scope: Scope) -> QuerySet[RiskInstrument]:
         .filter(Q(organisation__isnull=True) | Q(organisation=scope.organisation))
         .prefetch_related("items", "thresholds")
     )
+
+
+# --- Reads for the case pages (casework UI) -------------------------------
+
+
+def survivor_service_cases(scope: Scope) -> QuerySet[Case]:
+    """Cases referred to the user's survivor service, with what the list
+    shows: the survivors' relationships and the safety-plan review dates.
+    Encrypted columns are deferred, so no name is even decrypted."""
+    from django.db.models import Prefetch
+
+    from casework.models import SafetyPlan
+
+    if not scope.is_survivor_worker:
+        return Case.objects.none()
+    return cases_visible_to(scope).prefetch_related(
+        Prefetch("referral__survivors", queryset=Survivor.objects.only("id", "referral_id", "relationship")),
+        Prefetch("safety_plans", queryset=SafetyPlan.objects.only("id", "case_id", "survivor_id", "next_review_on")),
+    )
+
+
+def survivor_services_choosable(case: Case) -> QuerySet:
+    """Active survivor services, those of the provider's country first."""
+    from django.db.models import Case as CaseExpr
+    from django.db.models import IntegerField, Value, When
+
+    from accounts.models import Organisation
+
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.SURVIVOR_SERVICE, is_active=True)
+        .annotate(
+            elsewhere=CaseExpr(
+                When(country=case.provider.country, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("elsewhere", "name")
+    )
