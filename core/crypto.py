@@ -82,6 +82,12 @@ class EncryptedTextField(models.TextField):
             # TextField does not check its length itself; the clear text must.
             self.validators.append(MaxLengthValidator(self.max_length))
 
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        # __init__ defaults blank to True, so record it whichever way it is.
+        kwargs["blank"] = self.blank
+        return name, path, args, kwargs
+
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None or value == "":

@@ -8,7 +8,7 @@ import uuid
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Membership, Organisation, Role, User
+from accounts.models import Membership, Organisation, User
 from casework import services as case_services
 from casework.models import Consent, RiskInstrument
 from referrals import services as referral_services
@@ -79,7 +79,9 @@ def order_data(**overrides) -> dict:
     return data
 
 
-def make_referral(*, police: User, provider: Organisation, person: dict | None = None, survivors=None, **kw) -> Referral:
+def make_referral(
+    *, police: User, provider: Organisation, person: dict | None = None, survivors=None, **kw
+) -> Referral:
     referral, _created = referral_services.referral_create(
         by=police,
         provider=provider,

