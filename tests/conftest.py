@@ -28,6 +28,45 @@ def django_db_setup(django_db_setup, django_db_blocker):
         cursor.execute("SET casework.audit_maintenance = 'on'")
 
 
+SHIPPED_DATA_MIGRATIONS = (
+    "referrals.migrations.0002_shipped_eligibility_criteria",
+    "casework.migrations.0002_basic_risk_checklist",
+    "programmes.migrations.0002_shipped_templates",
+)
+
+
+def ensure_shipped_data() -> None:
+    """Put back what the data migrations ship, if a transactional test's
+    flush removed it (every loader is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from casework.models import RiskInstrument
+    from programmes.models import ProgrammeTemplate
+    from referrals.models import EligibilityCriterion
+
+    present = (
+        EligibilityCriterion.objects.filter(organisation=None).exists()
+        and RiskInstrument.objects.filter(code="basic-checklist").exists()
+        and ProgrammeTemplate.objects.filter(provider=None).exists()
+    )
+    if not present:
+        for module in SHIPPED_DATA_MIGRATIONS:
+            importlib.import_module(module).forwards(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _shipped_data(request, django_db_setup, django_db_blocker):
+    """Every test that touches the database starts with the shipped data."""
+    uses_db = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        with django_db_blocker.unblock():
+            ensure_shipped_data()
+
+
 @pytest.fixture
 def orgs(db):
     return {
