@@ -97,7 +97,7 @@ class UserAdmin(OrganisationScopedMixin, BaseUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "membership__organisation__name"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ("preferred_language",)}),
+        (_("Preferences"), {"fields": ("preferred_language", "gender")}),
     )
 
     def get_readonly_fields(self, request, obj=None):

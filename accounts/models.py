@@ -79,6 +79,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("interface language"), max_length=2, choices=[("ru", _("Russian")), ("en", _("English"))], default="ru"
     )
+    # Only to warn when a facilitator pair is not gender-balanced.
+    gender = models.CharField(
+        _("gender"), max_length=6, choices=[("male", _("Male")), ("female", _("Female"))], blank=True
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -325,6 +325,13 @@ class TimelineEntry(models.Model):
         SURVIVOR_SERVICE_REFERRED = "survivor_service_referred", _("Referred to a survivor service")
         SAFETY_PLAN_UPDATED = "safety_plan_updated", _("Safety plan updated")
         STATUS_CHANGED = "status_changed", _("Status changed")
+        ENROLLED = "enrolled", _("Enrolled in a programme")
+        SESSION_RESCHEDULED = "session_rescheduled", _("Session rescheduled")
+        SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+        ATTENDANCE_RECORDED = "attendance_recorded", _("Attendance recorded")
+        MOVED_GROUP = "moved_group", _("Moved to another group")
+        TRANSFERRED = "transferred", _("Transferred to another provider")
+        DISCHARGED = "discharged", _("Left the programme")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

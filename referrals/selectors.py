@@ -89,6 +89,9 @@ POLICE_TIMELINE_KINDS = (
     TimelineEntry.Kind.DECLINED,
     TimelineEntry.Kind.CASE_OPENED,
     TimelineEntry.Kind.STATUS_CHANGED,
+    TimelineEntry.Kind.ENROLLED,
+    TimelineEntry.Kind.TRANSFERRED,
+    TimelineEntry.Kind.DISCHARGED,
 )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import uuid
 
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Organisation, User
@@ -139,4 +140,75 @@ def open_case(referral: Referral, by: User, *, survivor_consent: str = "given"):
         instrument=RiskInstrument.objects.get(code="basic-checklist"),
         risk_answers={"threat_to_kill": True},
         risk_notes="Initial assessment notes.",
+    )
+
+
+# --- Programmes: groups and enrolments, through the programme services --------
+
+
+def shipped_template(code: str):
+    from programmes.models import ProgrammeTemplate
+
+    return ProgrammeTemplate.objects.get(code=code, provider=None, version=1)
+
+
+def staff_with_role(provider: Organisation, role: str, gender: str = "") -> User:
+    """The provider's first user with ``role``, or a new one."""
+    user = User.objects.filter(membership__organisation=provider, membership__role=role).order_by("pk").first()
+    if user is None:
+        user = make_user(provider, role)
+    if gender and user.gender != gender:
+        user.gender = gender
+        user.save(update_fields=["gender"])
+    return user
+
+
+def make_open_case(*, police: User, provider: Organisation, by: User, **person_overrides):
+    """A referral accepted and taken through intake: an open case."""
+    person = person_data(**{"family_name": f"Асанов{next(_seq)}", **person_overrides})
+    return open_case(make_referral(police=police, provider=provider, person=person), by)
+
+
+def make_group(*, by: User, template, provider: Organisation | None = None, **overrides):
+    """A group of ``template`` through ``group_create``. By default a rolling
+    men's group (or the template's sex) of 12, whose first session is the
+    first group day of people starting today."""
+    from programmes import services as programme_services
+
+    provider = provider or by.membership.organisation
+    first_offset = template.first_group_offset() or 0
+    data = {
+        "name": f"Group {next(_seq)}",
+        "sex": template.sex if template.sex != "any" else "male",
+        "capacity": 12,
+        "intake": "rolling",
+        "location_kind": "room",
+        "location": "Room 2",
+        "language": template.languages[0],
+        "starts_on": timezone.localdate() + dt.timedelta(days=first_offset),
+        "time_of_day": dt.time(15, 0),
+        "psychologist": staff_with_role(provider, "psychologist"),
+        "social_worker": staff_with_role(provider, "social_worker"),
+    }
+    data.update(overrides)
+    group, _warnings = programme_services.group_create(provider=provider, template=template, by=by, **data)
+    return group
+
+
+def enrol_case(case, *, by: User, template, group=None, psychologist: User | None = None, starts_on=None):
+    """Enrol ``case`` through ``enrol``; by default starting so that the
+    person's first group day is the group's first session (or today)."""
+    from programmes import services as programme_services
+
+    if starts_on is None:
+        starts_on = (
+            group.starts_on - dt.timedelta(days=template.first_group_offset() or 0) if group else timezone.localdate()
+        )
+    return programme_services.enrol(
+        case=case,
+        template=template,
+        group=group,
+        psychologist=psychologist or staff_with_role(case.provider, "psychologist"),
+        starts_on=starts_on,
+        by=by,
     )

@@ -1,0 +1,240 @@
+"""Certificate of completion, for the police or a court: a printable page
+and a PDF, built from one ``Certificate`` value.
+
+``Certificate`` holds every fact the certificate shows, and nothing else:
+the person's name and birth date, the programme, the provider, the dates
+and what was attended. It is built from the enrolment, its case's referral
+*person* and the progress figures; it never reads the referral's survivors,
+incident description, risk flags or any note, so none can leak into a
+printout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from programmes.models import Enrolment
+from programmes.selectors import progress
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "CertificateSerif"
+FONT_BOLD = "CertificateSerif-Bold"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: str
+    person_name: str
+    birth_date: dt.date
+    programme: str
+    programme_version: int
+    provider: str
+    provider_region: str
+    provider_country: str
+    referral_reference: str
+    case_number: str
+    started_on: dt.date
+    completed_on: dt.date
+    individual_attended: int
+    individual_required: int
+    group_attended: int
+    group_required: int
+    hours_attended: Decimal
+    hours_required: Decimal | None
+    issued_on: dt.date
+
+    @property
+    def sessions_attended(self) -> int:
+        return self.individual_attended + self.group_attended
+
+    @property
+    def sessions_required(self) -> int:
+        return self.individual_required + self.group_required
+
+    @property
+    def filename(self) -> str:
+        """No name in it: file names end up in logs and download folders."""
+        return f"certificate-{self.number}.pdf"
+
+
+def certificate_for(enrolment: Enrolment) -> Certificate:
+    """The certificate of a completed enrolment; 404 for any other."""
+    if enrolment.status != Enrolment.Status.COMPLETED or enrolment.ended_on is None:
+        raise Http404("Only a completed programme has a certificate.")
+    state = progress(enrolment)
+    person = enrolment.case.referral.person
+    template = enrolment.template
+    provider = enrolment.provider
+    return Certificate(
+        number=f"{provider.pk}-{enrolment.pk:05d}",
+        person_name=person.full_name,
+        birth_date=person.birth_date,
+        programme=template.name,
+        programme_version=template.version,
+        provider=provider.name,
+        provider_region=provider.region,
+        provider_country=str(provider.get_country_display()),
+        referral_reference=enrolment.case.referral.reference,
+        case_number=enrolment.case.number,
+        started_on=enrolment.starts_on,
+        completed_on=enrolment.ended_on,
+        individual_attended=state.individual_attended,
+        individual_required=state.individual_required,
+        group_attended=state.group_attended,
+        group_required=state.group_required,
+        hours_attended=state.hours_attended,
+        hours_required=state.hours_required,
+        issued_on=timezone.localdate(),
+    )
+
+
+def _date(value: dt.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def facts(cert: Certificate) -> list[tuple[str, str]]:
+    """The rows of the certificate's table (label, value), shared by the page
+    and the PDF."""
+    rows = [
+        (_("Date of birth"), _date(cert.birth_date)),
+        (
+            _("Programme"),
+            _("%(name)s (version %(version)d)") % {"name": cert.programme, "version": cert.programme_version},
+        ),
+        (
+            _("Programme provider"),
+            f"{cert.provider}, {cert.provider_region}, {cert.provider_country}",
+        ),
+        (
+            _("Referral"),
+            _("%(reference)s · case %(number)s") % {"reference": cert.referral_reference, "number": cert.case_number},
+        ),
+        (_("Started"), _date(cert.started_on)),
+        (_("Completed"), _date(cert.completed_on)),
+        (
+            _("Sessions attended"),
+            _("%(attended)d (individual %(ind)d of %(ind_req)d, group %(grp)d of %(grp_req)d)")
+            % {
+                "attended": cert.sessions_attended,
+                "ind": cert.individual_attended,
+                "ind_req": cert.individual_required,
+                "grp": cert.group_attended,
+                "grp_req": cert.group_required,
+            },
+        ),
+    ]
+    if cert.hours_required is not None:
+        hours = _("%(hours)s of %(required)s required") % {
+            "hours": cert.hours_attended,
+            "required": cert.hours_required,
+        }
+    else:
+        hours = str(cert.hours_attended)
+    rows.append((_("Hours attended"), hours))
+    return rows
+
+
+def statement(cert: Certificate) -> str:
+    return _("%(name)s completed the programme on %(date)s, having met its attendance requirements.") % {
+        "name": cert.person_name,
+        "date": _date(cert.completed_on),
+    }
+
+
+def _register_fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        # DejaVu Serif: Cyrillic with the Tajik, Kazakh, Kyrgyz and Uzbek letters.
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
+
+
+def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
+    """An A4 PDF of the certificate (text stays text, so it can be read
+    and searched)."""
+    _register_fonts()
+    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=22, leading=28, alignment=TA_CENTER)
+    subtitle = ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=15, alignment=TA_CENTER)
+    name = ParagraphStyle("name", fontName=FONT_BOLD, fontSize=18, leading=24, alignment=TA_CENTER)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=15)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, textColor=colors.grey)
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=str(_("Certificate of completion")),
+        author=cert.provider,
+        pageCompression=1 if compress else 0,
+    )
+    table = Table(
+        [[Paragraph(escape(label), body), Paragraph(escape(value), body)] for label, value in facts(cert)],
+        colWidths=[55 * mm, None],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    signature = Table(
+        [
+            [Paragraph(escape(_("Signature")), small), Paragraph(escape(_("Name and position")), small)],
+            ["", ""],
+            [Paragraph(escape(_("Date")), small), Paragraph(escape(_("Stamp of the provider")), small)],
+        ],
+        colWidths=[80 * mm, None],
+        rowHeights=[None, 14 * mm, None],
+    )
+    signature.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, 0), (0, 0), 0.5, colors.black),
+                ("LINEABOVE", (1, 0), (1, 0), 0.5, colors.black),
+                ("LINEABOVE", (0, 2), (0, 2), 0.5, colors.black),
+                ("LINEABOVE", (1, 2), (1, 2), 0.5, colors.black),
+                ("LEFTPADDING", (1, 0), (1, -1), 12),
+            ]
+        )
+    )
+    story = [
+        Paragraph(escape(_("Certificate of completion")), title),
+        Paragraph(escape(_("No. %(number)s") % {"number": cert.number}), subtitle),
+        Spacer(1, 10 * mm),
+        Paragraph(escape(cert.person_name), name),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(statement(cert)), subtitle),
+        Spacer(1, 8 * mm),
+        table,
+        Spacer(1, 20 * mm),
+        Paragraph(escape(_("For the programme provider: %(provider)s") % {"provider": cert.provider}), body),
+        Spacer(1, 14 * mm),
+        signature,
+        Spacer(1, 10 * mm),
+        Paragraph(escape(_("Issued on %(date)s.") % {"date": _date(cert.issued_on)}), small),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,392 @@
+"""Programme templates, groups, enrolments, sessions and attendance.
+
+A template is data: counts, span, cadence, curriculum, follow-up plan and
+dropout rule. Templates are versioned: a version with enrolments is never
+changed; an edit makes the next version.
+
+A survivor is never a session participant: attendance links a session to an
+enrolment, and an enrolment belongs to a case (the referred person). There
+is no way to put a survivor in a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country, Language, Organisation
+from casework.models import Case
+from core.crypto import EncryptedTextField
+from referrals.models import NOTE_MAX_LENGTH
+
+
+class TemplateSex(models.TextChoices):
+    MALE = "male", _("Men")
+    FEMALE = "female", _("Women")
+    ANY = "any", _("Men or women (separate groups)")
+
+
+class ProgrammeTemplate(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    # Null: shipped with the system, for every provider of the country to copy.
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="programme_templates"
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    mandatory = models.BooleanField(_("mandatory (ordered by police or court)"), default=False)
+    sex = models.CharField(_("for"), max_length=6, choices=TemplateSex.choices)
+    individual_sessions = models.PositiveSmallIntegerField(
+        _("individual sessions"), validators=[MaxValueValidator(200)]
+    )
+    group_sessions = models.PositiveSmallIntegerField(_("group sessions"), validators=[MaxValueValidator(200)])
+    span_weeks = models.PositiveSmallIntegerField(
+        _("span in weeks"), validators=[MinValueValidator(1), MaxValueValidator(156)]
+    )
+    # Cadence: days between individual sessions, between group sessions, and
+    # when the first group session comes (counted from the start).
+    individual_interval_days = models.PositiveSmallIntegerField(
+        _("days between individual sessions"), default=7, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    group_interval_days = models.PositiveSmallIntegerField(
+        _("days between group sessions"), default=7, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    individual_first = models.BooleanField(_("all individual sessions before the first group session"), default=False)
+    group_offset_days = models.PositiveSmallIntegerField(_("first group session on day"), default=0)
+    individual_minutes = models.PositiveSmallIntegerField(
+        _("individual session length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    group_minutes = models.PositiveSmallIntegerField(
+        _("group session length (minutes)"), default=120, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    hours_required = models.DecimalField(
+        _("hours required"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    # Blank at the field level so that clean() can say what is missing.
+    curriculum = ArrayField(
+        models.CharField(max_length=200), verbose_name=_("curriculum (ordered topics)"), default=list, blank=True
+    )
+    follow_up_months = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("follow-up points (months after the end)"),
+        default=list,
+        blank=True,
+    )
+    follow_up_close_relations = models.BooleanField(
+        _("follow-up questionnaire also for close relations"), default=False
+    )
+    # Dropout: N consecutive or M total unexcused absences (either may be off).
+    dropout_consecutive = models.PositiveSmallIntegerField(
+        _("dropout after consecutive unexcused absences"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    dropout_total = models.PositiveSmallIntegerField(
+        _("dropout after total unexcused absences"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=Language.choices), verbose_name=_("languages"), default=list, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country", "name", "-version"]
+        verbose_name = _("programme template")
+        verbose_name_plural = _("programme templates")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="template_code_version_unique"),
+            models.CheckConstraint(
+                condition=Q(individual_sessions__gt=0) | Q(group_sessions__gt=0), name="template_has_sessions"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def total_sessions(self) -> int:
+        return self.individual_sessions + self.group_sessions
+
+    @property
+    def span_days(self) -> int:
+        return self.span_weeks * 7
+
+    @property
+    def planned_hours(self) -> float:
+        return (self.individual_sessions * self.individual_minutes + self.group_sessions * self.group_minutes) / 60
+
+    def individual_offsets(self) -> list[int]:
+        """Days after the start of each individual session."""
+        return [i * self.individual_interval_days for i in range(self.individual_sessions)]
+
+    def group_offsets(self) -> list[int]:
+        """Days after the start of each group session."""
+        if self.individual_first and self.individual_sessions:
+            first = (self.individual_sessions - 1) * self.individual_interval_days + max(
+                self.group_offset_days, self.individual_interval_days
+            )
+        else:
+            first = self.group_offset_days
+        return [first + j * self.group_interval_days for j in range(self.group_sessions)]
+
+    def first_group_offset(self) -> int | None:
+        """Day (after the start) of a participant's first group session."""
+        offsets = self.group_offsets()
+        return offsets[0] if offsets else None
+
+    def schedule_errors(self) -> list[str]:
+        """Why this cadence cannot fit the span (empty when it fits)."""
+        last = max(self.individual_offsets() + self.group_offsets(), default=0)
+        if last >= self.span_days:
+            return [
+                str(
+                    _("The sessions need %(days)d days but the span is %(span)d days.")
+                    % {"days": last + 1, "span": self.span_days}
+                )
+            ]
+        return []
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, list] = {}
+        if not (self.individual_sessions or self.group_sessions):
+            errors["group_sessions"] = [_("A programme needs at least one session.")]
+        if not [t for t in self.curriculum or [] if t and t.strip()]:
+            errors["curriculum"] = [_("Enter at least one topic.")]
+        if not self.languages:
+            errors["languages"] = [_("Choose at least one language.")]
+        if (
+            self.span_weeks
+            and self.individual_interval_days
+            and self.group_interval_days
+            and self.individual_sessions is not None
+            and self.group_sessions is not None
+        ):
+            for message in self.schedule_errors():
+                errors.setdefault("span_weeks", []).append(message)
+            planned = Decimal(str(round(self.planned_hours, 1)))
+            if self.hours_required and self.individual_minutes and self.group_minutes and self.hours_required > planned:
+                errors.setdefault("hours_required", []).append(
+                    _("The sessions add up to %(planned)s hours, fewer than the %(required)s hours required.")
+                    % {"planned": planned, "required": self.hours_required}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Group(models.Model):
+    class Intake(models.TextChoices):
+        ROLLING = "rolling", _("Rolling (people join at any time)")
+        CLOSED = "closed", _("Closed (everyone starts together)")
+
+    class LocationKind(models.TextChoices):
+        ROOM = "room", _("Room")
+        MOBILE = "mobile", _("Mobile, temporary location")
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_groups")
+    template = models.ForeignKey(ProgrammeTemplate, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(_("name"), max_length=120)
+    sex = models.CharField(_("for"), max_length=6, choices=[("male", _("Men")), ("female", _("Women"))])
+    capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1), MaxValueValidator(40)])
+    intake = models.CharField(_("intake"), max_length=8, choices=Intake.choices, default=Intake.ROLLING)
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="groups_as_psychologist",
+        verbose_name=_("psychologist"),
+    )
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="groups_as_social_worker",
+        verbose_name=_("social worker"),
+    )
+    location_kind = models.CharField(_("place"), max_length=8, choices=LocationKind.choices, default=LocationKind.ROOM)
+    location = models.CharField(_("room, or village and district"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    starts_on = models.DateField(_("first session"))
+    time_of_day = models.TimeField(_("time"), default=dt.time(10, 0))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrolment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+        EXPELLED = "expelled", _("Expelled")
+        DESELECTED = "deselected", _("De-selected")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="enrolments")
+    template = models.ForeignKey(ProgrammeTemplate, on_delete=models.PROTECT, related_name="enrolments")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="enrolments")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments")
+    psychologist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="enrolments_as_psychologist",
+        verbose_name=_("psychologist for individual sessions"),
+    )
+    starts_on = models.DateField(_("start"))
+    # The day from which the person is expected at the group's sessions (the
+    # template's first group day after the start, or the day of a move).
+    group_from = models.DateField(_("in the group from"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # A short, non-clinical reason shown to partner agencies; details go in notes.
+    end_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    end_notes = EncryptedTextField(_("notes"), max_length=NOTE_MAX_LENGTH)
+    transferred_to = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="active"), name="one_active_enrolment_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} in {self.template.code} v{self.template.version}"
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        GROUP = "group", _("Group")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_sessions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, null=True, blank=True, related_name="individual_sessions"
+    )
+    number = models.PositiveSmallIntegerField(_("session number"))
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_led")
+    co_facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions_co_led"
+    )
+    planned_topic = models.CharField(_("planned topic"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # The first planned time, kept when a session is moved.
+    rescheduled_from = models.DateTimeField(_("originally planned for"), null=True, blank=True)
+    reschedule_reason = models.CharField(_("reason for rescheduling"), max_length=300, blank=True)
+    topic_covered = models.CharField(_("topic covered"), max_length=200, blank=True)
+    notes = EncryptedTextField(_("session notes"), max_length=NOTE_MAX_LENGTH)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    logged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="group", group__isnull=False, enrolment__isnull=True))
+                | (Q(kind="individual", enrolment__isnull=False, group__isnull=True)),
+                name="session_belongs_to_group_or_enrolment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def local_date(self) -> dt.date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.starts_at).date()
+
+
+class Attendance(models.Model):
+    class Mark(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        EXCUSED = "excused", _("Excused absence")
+        UNEXCUSED = "unexcused", _("Unexcused absence")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="one_mark_per_person_per_session")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}@{self.session_id}: {self.mark}"
+
+    @property
+    def attended(self) -> bool:
+        return self.mark in (self.Mark.PRESENT, self.Mark.LATE)
+
+
+# --- Calendar feed (helper P3: session pages) ---------------------------------
+
+
+class CalendarFeed(models.Model):
+    """A staff member's personal .ics feed. The link carries a token signed
+    with SECRET_KEY and this row's ``salt``; a new salt ("new link") makes
+    every earlier link stop working. The salt alone does not give the link."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    salt = models.CharField(max_length=64)
+    rotated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"

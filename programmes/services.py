@@ -1,0 +1,907 @@
+"""Writes for programmes: templates, groups, enrolment, sessions, attendance,
+moves, transfers and discharge.
+
+Every service takes keyword arguments only, checks who ``by`` is, validates
+(raising one ValidationError whose keys name the fields, "__all__" for the
+whole), writes, and records a timeline entry on the referral of every case
+it changes. Timeline details never hold notes or survivor data.
+
+Who may do what (of the provider that owns the object):
+- templates and groups, rescheduling and cancelling sessions, moving a
+  person between groups, transfers: provider staff (psychologists, social
+  workers, programme managers);
+- enrolling, logging attendance, discharging: psychologists and social
+  workers (clinical staff).
+
+Dates and times: sessions are planned in settings.TIME_ZONE; individual
+sessions at 10:00 local unless rescheduled, group sessions at the group's
+time of day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Role
+from accounts.scope import Scope
+from casework.models import Case
+from programmes.models import Attendance, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
+from programmes.selectors import (  # noqa: F401 - re-exported for callers of the services
+    expected_by_session,
+    has_role,
+    legal_window,
+    local_midnight,
+    progress,
+    progress_for_enrolments,
+    template_usable_by,
+)
+from referrals.models import Referral, TimelineEntry
+from referrals.services import _validated, timeline_add
+
+K = TimelineEntry.Kind
+
+INDIVIDUAL_TIME = dt.time(10, 0)
+# How far back a start may be entered (groups and people already running
+# when the system is introduced) and how far ahead.
+MAX_BACKDATE_DAYS = 90
+MAX_AHEAD_DAYS = 366
+# A session may be logged from one hour before it starts.
+LOG_EARLY = dt.timedelta(hours=1)
+
+CANCEL_REASON_TRANSFERRED = "Transferred to another provider"
+CANCEL_REASON_ENDED = "The enrolment ended"
+
+TEMPLATE_FIELDS = (
+    "name",
+    "source",
+    "status",
+    "mandatory",
+    "sex",
+    "individual_sessions",
+    "group_sessions",
+    "span_weeks",
+    "individual_interval_days",
+    "group_interval_days",
+    "individual_first",
+    "group_offset_days",
+    "individual_minutes",
+    "group_minutes",
+    "hours_required",
+    "curriculum",
+    "follow_up_months",
+    "follow_up_close_relations",
+    "dropout_consecutive",
+    "dropout_total",
+    "languages",
+    "notes",
+)
+
+DISCHARGE_KINDS = (
+    Enrolment.Status.COMPLETED,
+    Enrolment.Status.DROPPED_OUT,
+    Enrolment.Status.EXPELLED,
+    Enrolment.Status.DESELECTED,
+)
+
+
+# --- Helpers -------------------------------------------------------------------
+
+
+def _require_staff(provider_id: int, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (scope.is_provider_staff and scope.organisation_id == provider_id):
+        raise PermissionDenied(_("Only the provider's staff do this."))
+    return scope
+
+
+def _require_clinical(provider_id: int, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (scope.is_clinical and scope.organisation_id == provider_id):
+        raise PermissionDenied(_("Only the provider's psychologists and social workers do this."))
+    return scope
+
+
+def _at(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time), timezone.get_default_timezone())
+
+
+def _topic(curriculum: list[str], number: int) -> str:
+    topics = [t for t in curriculum if t and t.strip()]
+    return topics[(number - 1) % len(topics)] if topics else ""
+
+
+def _english(label) -> str:
+    with translation.override("en"):
+        return str(label)
+
+
+def _sex_only_message(sex: str) -> str:
+    return _("This programme is for men only.") if sex == TemplateSex.MALE else _("This programme is for women only.")
+
+
+def _template_error(template: ProgrammeTemplate | None, provider: Organisation) -> str | None:
+    if template is None:
+        return _("Choose a programme.")
+    if not (
+        template.provider_id == provider.pk or (template.provider_id is None and template.country == provider.country)
+    ):
+        return _("This programme template is not available to your organisation.")
+    if template.status != ProgrammeTemplate.Status.ACTIVE:
+        return _("This programme template is not active.")
+    return None
+
+
+def _start_error(day: dt.date | None) -> str | None:
+    if day is None:
+        return _("Enter the date.")
+    today = timezone.localdate()
+    if day < today - dt.timedelta(days=MAX_BACKDATE_DAYS) or day > today + dt.timedelta(days=MAX_AHEAD_DAYS):
+        return _("Choose a date within the last %(back)d days or the next year.") % {"back": MAX_BACKDATE_DAYS}
+    return None
+
+
+def _group_started(group: Group) -> bool:
+    first = group.sessions.exclude(status=Session.Status.CANCELLED).order_by("starts_at").first()
+    return group.sessions.filter(status=Session.Status.HELD).exists() or (
+        first is not None and first.starts_at <= timezone.now()
+    )
+
+
+def _group_errors(
+    group: Group, *, template: ProgrammeTemplate, sex: str, provider: Organisation, ignore: Enrolment | None = None
+) -> list[str]:
+    """Why a person of ``sex`` in ``template`` cannot join ``group``."""
+    if group.provider_id != provider.pk:
+        return [_("Choose a group of your organisation.")]
+    errors = []
+    if not group.is_active:
+        errors.append(_("This group is no longer running."))
+    if group.template.code != template.code or group.template.provider_id != template.provider_id:
+        errors.append(_("This group runs another programme."))
+    if group.sex != sex:
+        errors.append(_("Men and women are never in one group."))
+    active = group.enrolments.filter(status=Enrolment.Status.ACTIVE)
+    if ignore is not None:
+        active = active.exclude(pk=ignore.pk)
+    if active.count() >= group.capacity:
+        errors.append(_("The group is full."))
+    if group.intake == Group.Intake.CLOSED and _group_started(group):
+        errors.append(_("The group has closed intake and has already started."))
+    return errors
+
+
+def _timeline_many(*, referral_ids: list[int], by, kind: str, detail: str = "") -> None:
+    """One timeline entry per referral, in one query."""
+    organisation = by.membership.organisation
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(referral_id=rid, actor=by, actor_organisation=organisation, kind=kind, detail=detail[:300])
+            for rid in referral_ids
+        ]
+    )
+
+
+def _session_label(session: Session) -> str:
+    kind = "Group" if session.kind == Session.Kind.GROUP else "Individual"
+    return f"{kind} session {session.number}, {timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}"
+
+
+def _affected_referral_ids(session: Session) -> list[int]:
+    if session.kind == Session.Kind.INDIVIDUAL:
+        return list(Enrolment.objects.filter(pk=session.enrolment_id).values_list("case__referral_id", flat=True))
+    return list(
+        Enrolment.objects.filter(
+            group_id=session.group_id, status=Enrolment.Status.ACTIVE, group_from__lte=session.local_date
+        ).values_list("case__referral_id", flat=True)
+    )
+
+
+def _set_referral_status(referral: Referral, status: str) -> None:
+    referral.status = status
+    referral.status_changed_at = timezone.now()
+    referral.save(update_fields=["status", "status_changed_at"])
+
+
+def _cancel_individual_after(enrolment: Enrolment, since: dt.datetime, reason: str) -> int:
+    """Cancel the enrolment's planned individual sessions from ``since`` on."""
+    return enrolment.individual_sessions.filter(status=Session.Status.PLANNED, starts_at__gte=since).update(
+        status=Session.Status.CANCELLED, cancel_reason=reason
+    )
+
+
+def _on_enrolment_ended(enrolment: Enrolment) -> None:
+    """HOOK for the safety-notification issue: called inside the same
+    transaction whenever an enrolment ends (completed, dropped out,
+    expelled, de-selected, transferred; ``enrolment.status`` says which).
+    It will create the notification row for the survivor service (and the
+    police for a mandatory referral)."""
+    from notifications.services import enrolment_ended_notify
+
+    enrolment_ended_notify(enrolment)
+
+
+# --- Templates -----------------------------------------------------------------
+
+
+def _clean_template_input(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown template fields: {sorted(unknown)}")
+    cleaned = dict(fields)
+    if "curriculum" in cleaned:
+        cleaned["curriculum"] = [" ".join(str(t).split()) for t in cleaned["curriculum"] or [] if str(t).strip()]
+    if "languages" in cleaned:
+        cleaned["languages"] = list(dict.fromkeys(cleaned["languages"] or []))
+    if "follow_up_months" in cleaned:
+        cleaned["follow_up_months"] = sorted(set(cleaned["follow_up_months"] or []))
+    for name in ("name", "source", "notes"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    return cleaned
+
+
+def _template_values(template: ProgrammeTemplate) -> dict[str, Any]:
+    return {
+        f.attname: getattr(template, f.attname)
+        for f in ProgrammeTemplate._meta.concrete_fields
+        if not f.primary_key and f.name != "created_at"
+    }
+
+
+@transaction.atomic
+def template_copy(*, template: ProgrammeTemplate, provider: Organisation, by) -> ProgrammeTemplate:
+    """Copy a shipped template (of any country) or one of the provider's own
+    into a new template the provider owns and can adapt.
+
+    The copy: code "<code>-p<provider id>" (with "-2", "-3" … when taken),
+    version 1, ``parent`` = the template, the provider's country; active,
+    except that a copy of a draft stays a draft."""
+    _require_staff(provider.pk, by)
+    if template.provider_id not in (None, provider.pk):
+        raise ValidationError({"template": [_("You can copy the shipped templates and your own.")]})
+    if template.status == ProgrammeTemplate.Status.RETIRED:
+        raise ValidationError({"template": [_("This version is retired; copy the current version.")]})
+    base = template.code if template.provider_id == provider.pk else f"{template.code}-p{provider.pk}"
+    base = base[:54]
+    code, n = base, 1
+    if template.provider_id == provider.pk:
+        n, code = 2, f"{base}-2"
+    while ProgrammeTemplate.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    values = _template_values(template)
+    values.update(
+        code=code,
+        version=1,
+        provider_id=provider.pk,
+        parent_id=template.pk,
+        country=provider.country,
+        status=ProgrammeTemplate.Status.DRAFT
+        if template.status == ProgrammeTemplate.Status.DRAFT
+        else ProgrammeTemplate.Status.ACTIVE,
+    )
+    copy = ProgrammeTemplate(**values)
+    errors: dict[str, list] = {}
+    _validated(copy, errors, "", exclude=["provider", "parent"])
+    if errors:
+        raise ValidationError(errors)
+    copy.save()
+    return copy
+
+
+@transaction.atomic
+def template_update(*, template: ProgrammeTemplate, by, **fields: Any) -> ProgrammeTemplate:
+    """Change one of the provider's own templates; returns the template as
+    it now stands.
+
+    Shipped templates are read-only (copy them first). A template that is in
+    use (any enrolment or group) is never changed: the change becomes a new
+    version (same code, next version number, ``parent`` = the old version)
+    and the old version is retired; running enrolments and groups keep the
+    old version. A change of ``status`` alone is made in place. Keys of
+    ``fields``: see TEMPLATE_FIELDS (anything else is a programming error,
+    ValueError)."""
+    scope = Scope.for_user(by)
+    if not scope.is_provider_staff:
+        raise PermissionDenied(_("Only the provider's staff do this."))
+    cleaned = _clean_template_input(fields)
+    template = ProgrammeTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.provider_id is None:
+        raise ValidationError(
+            {"__all__": [_("The shipped templates cannot be changed; copy the template and adapt the copy.")]}
+        )
+    if template.provider_id != scope.organisation_id:
+        raise PermissionDenied(_("Only the provider that owns this template changes it."))
+    if template.status == ProgrammeTemplate.Status.RETIRED:
+        raise ValidationError({"__all__": [_("This version is retired; change the current version.")]})
+
+    candidate = ProgrammeTemplate(pk=template.pk, created_at=template.created_at, **_template_values(template))
+    candidate._state.adding = False  # validated as the row it may replace
+    for name, value in cleaned.items():
+        setattr(candidate, name, value)
+    errors: dict[str, list] = {}
+    _validated(candidate, errors, "", exclude=["provider", "parent"])
+    if errors:
+        raise ValidationError(errors)
+    changed = {name for name in cleaned if getattr(candidate, name) != getattr(template, name)}
+    if not changed:
+        return template
+    in_use = template.enrolments.exists() or template.groups.exists()
+    if not (in_use and changed - {"status"}):
+        candidate.save()
+        return candidate
+
+    candidate.pk = None
+    candidate._state.adding = True
+    candidate.created_at = None
+    candidate.parent_id = template.pk
+    candidate.version = (
+        ProgrammeTemplate.objects.filter(code=template.code).order_by("-version").values_list("version", flat=True)[0]
+        + 1
+    )
+    if candidate.status == ProgrammeTemplate.Status.RETIRED:
+        raise ValidationError({"status": [_("A new version cannot start retired.")]})
+    candidate.save()
+    template.status = ProgrammeTemplate.Status.RETIRED
+    template.save(update_fields=["status"])
+    return candidate
+
+
+# --- Groups --------------------------------------------------------------------
+
+
+def _group_session_objects(group: Group, template: ProgrammeTemplate, numbers: range) -> list[Session]:
+    """Sessions number ``numbers`` of ``group``: session k falls on
+    starts_on + (k - 1) × the template's group interval, at the group's time."""
+    return [
+        Session(
+            provider_id=group.provider_id,
+            kind=Session.Kind.GROUP,
+            group=group,
+            number=number,
+            starts_at=_at(
+                group.starts_on + dt.timedelta(days=(number - 1) * template.group_interval_days), group.time_of_day
+            ),
+            duration_minutes=template.group_minutes,
+            location=group.location,
+            facilitator_id=group.psychologist_id,
+            co_facilitator_id=group.social_worker_id,
+            planned_topic=_topic(template.curriculum, number),
+        )
+        for number in numbers
+    ]
+
+
+def _pair_warnings(psychologist, social_worker) -> list[str]:
+    genders = (getattr(psychologist, "gender", ""), getattr(social_worker, "gender", ""))
+    if not all(genders):
+        return [_("The gender of a facilitator is not recorded, so the balance of the pair cannot be checked.")]
+    if genders[0] == genders[1]:
+        return [_("The facilitator pair is not gender-balanced.")]
+    return []
+
+
+@transaction.atomic
+def group_create(
+    *,
+    provider: Organisation,
+    template: ProgrammeTemplate,
+    by,
+    name: str,
+    sex: str,
+    capacity: int,
+    psychologist,
+    social_worker,
+    location: str,
+    language: str,
+    starts_on: dt.date,
+    intake: str = Group.Intake.ROLLING,
+    location_kind: str = Group.LocationKind.ROOM,
+    time_of_day: dt.time = dt.time(10, 0),
+) -> tuple[Group, list[str]]:
+    """Open a group and plan its sessions. Returns (group, warnings).
+
+    ``starts_on`` is the day of the group's FIRST session; the template's
+    group sessions follow every ``group_interval_days`` at ``time_of_day``
+    (local time), numbered 1..n, led by the psychologist with the social
+    worker, topics cycling through the curriculum. A participant's own
+    first group day is their start + the template's first group offset, so
+    for a group where everyone starts together choose starts_on = the
+    common start + ``template.first_group_offset()``.
+
+    Warnings (not errors): the facilitator pair is not gender-balanced, or a
+    facilitator's gender is not recorded."""
+    _require_staff(provider.pk, by)
+    errors: dict[str, list] = {}
+    template_error = _template_error(template, provider)
+    if template_error:
+        errors["template"] = [template_error]
+    elif template.group_sessions == 0:
+        errors["template"] = [_("This programme has no group sessions.")]
+    if template is not None and template.sex != TemplateSex.ANY and sex and sex != template.sex:
+        errors["sex"] = [_sex_only_message(template.sex)]
+    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
+        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
+    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
+        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    if template is not None and language and language not in template.languages:
+        errors["language"] = [_("The programme is not offered in this language.")]
+    start_error = _start_error(starts_on)
+    if start_error:
+        errors["starts_on"] = [start_error]
+    group = Group(
+        provider=provider,
+        template=template,
+        name=(name or "").strip(),
+        sex=sex,
+        capacity=capacity,
+        intake=intake,
+        psychologist=psychologist,
+        social_worker=social_worker,
+        location_kind=location_kind,
+        location=(location or "").strip(),
+        language=language,
+        starts_on=starts_on,
+        time_of_day=time_of_day,
+    )
+    _validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
+    if errors:
+        raise ValidationError(errors)
+    group.save()
+    Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1)))
+    return group, _pair_warnings(psychologist, social_worker)
+
+
+@transaction.atomic
+def group_extend_schedule(*, group: Group, by) -> list[Session]:
+    """Plan another cycle of a rolling group: the template's number of group
+    sessions again, continuing the numbering, the cadence and the
+    curriculum. Returns the new sessions."""
+    _require_staff(group.provider_id, by)
+    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    if group.intake != Group.Intake.ROLLING:
+        raise ValidationError({"__all__": [_("Only a rolling group's schedule can be extended.")]})
+    if not group.is_active:
+        raise ValidationError({"__all__": [_("This group is no longer running.")]})
+    last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+    template = group.template
+    return Session.objects.bulk_create(
+        _group_session_objects(group, template, range(last + 1, last + template.group_sessions + 1))
+    )
+
+
+# --- Enrolment -----------------------------------------------------------------
+
+
+def _individual_session_objects(enrolment: Enrolment, template: ProgrammeTemplate) -> list[Session]:
+    return [
+        Session(
+            provider_id=enrolment.provider_id,
+            kind=Session.Kind.INDIVIDUAL,
+            enrolment=enrolment,
+            number=index,
+            starts_at=_at(enrolment.starts_on + dt.timedelta(days=offset), INDIVIDUAL_TIME),
+            duration_minutes=template.individual_minutes,
+            facilitator_id=enrolment.psychologist_id,
+            planned_topic=_topic(template.curriculum, index),
+        )
+        for index, offset in enumerate(template.individual_offsets(), start=1)
+    ]
+
+
+@transaction.atomic
+def enrol(
+    *,
+    case: Case,
+    template: ProgrammeTemplate,
+    psychologist,
+    starts_on: dt.date,
+    by,
+    group: Group | None = None,
+) -> Enrolment:
+    """Enrol the person of an open case in a programme and plan their
+    individual sessions (the template's cadence from ``starts_on``, 10:00
+    local, with ``psychologist``). The referral becomes "enrolled".
+
+    The referral must be accepted (or enrolled with no active enrolment,
+    after a transfer in). ``group`` is required when the template has group
+    sessions: a running group of the provider, of the same programme (any
+    version of the template), of the person's sex, with room, and - for a
+    closed group - not yet started; the person is in the group from
+    ``starts_on + template.first_group_offset()``."""
+    _require_clinical(case.provider_id, by)
+    case = Case.objects.select_for_update().select_related("referral", "referral__person", "provider").get(pk=case.pk)
+    referral = case.referral
+    if case.status != Case.Status.OPEN:
+        raise ValidationError({"__all__": [_("This case is closed.")]})
+    if Enrolment.objects.filter(case=case, status=Enrolment.Status.ACTIVE).exists():
+        raise ValidationError({"__all__": [_("The person is already enrolled in a programme.")]})
+    if referral.status not in (Referral.Status.ACCEPTED, Referral.Status.ENROLLED):
+        raise ValidationError({"__all__": [_("Only an accepted referral can be enrolled.")]})
+
+    provider = case.provider
+    sex = referral.person.sex
+    errors: dict[str, list] = {}
+    template_error = _template_error(template, provider)
+    if template_error:
+        errors["template"] = [template_error]
+    elif template.sex != TemplateSex.ANY and template.sex != sex:
+        errors["template"] = [_sex_only_message(template.sex)]
+    start_error = _start_error(starts_on)
+    if start_error:
+        errors["starts_on"] = [start_error]
+    group_from = None
+    if template is not None and not template_error:
+        if group is not None and template.group_sessions == 0:
+            errors["group"] = [_("This programme has no group sessions.")]
+        elif group is None and template.group_sessions:
+            errors["group"] = [_("Choose a group.")]
+        elif group is not None:
+            group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+            group_errors = _group_errors(group, template=template, sex=sex, provider=provider)
+            if group_errors:
+                errors["group"] = group_errors
+            elif not start_error:
+                group_from = starts_on + dt.timedelta(days=template.first_group_offset())
+                if group.intake == Group.Intake.CLOSED and group_from > group.starts_on:
+                    latest = group.starts_on - dt.timedelta(days=template.first_group_offset())
+                    errors["starts_on"] = [
+                        _(
+                            "The group has closed intake: start by %(date)s so that the person is there "
+                            "from its first session."
+                        )
+                        % {"date": latest.isoformat()}
+                    ]
+    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
+        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
+    if errors:
+        raise ValidationError(errors)
+
+    enrolment = Enrolment(
+        case=case,
+        template=template,
+        provider=provider,
+        group=group,
+        group_from=group_from,
+        psychologist=psychologist,
+        starts_on=starts_on,
+        enrolled_by=by,
+    )
+    _validated(enrolment, errors, "", exclude=["case", "template", "provider", "group", "psychologist", "enrolled_by"])
+    if errors:
+        raise ValidationError(errors)
+    enrolment.save()
+    Session.objects.bulk_create(_individual_session_objects(enrolment, template))
+    if referral.status != Referral.Status.ENROLLED:
+        _set_referral_status(referral, Referral.Status.ENROLLED)
+    detail = f"{template.name} (v{template.version})"
+    if group is not None:
+        detail += f", group {group.name}"
+    timeline_add(referral=referral, by=by, kind=K.ENROLLED, detail=detail)
+    return enrolment
+
+
+# --- Sessions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_reschedule(
+    *, session: Session, starts_at: dt.datetime, by, reason: str = "", duration_minutes: int | None = None
+) -> Session:
+    """Move a planned session to ``starts_at`` (timezone-aware), and change
+    its length when ``duration_minutes`` is given. A group session moves
+    for everyone in the group. The first planned time is kept in
+    ``rescheduled_from``."""
+    _require_staff(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.PLANNED:
+        raise ValidationError({"__all__": [_("Only a planned session can be rescheduled.")]})
+    errors: dict[str, list] = {}
+    if starts_at is None or timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("Enter the new date and time.")]
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    duration_minutes = duration_minutes or session.duration_minutes
+    if starts_at == session.starts_at and duration_minutes == session.duration_minutes:
+        return session
+    old = _session_label(session)
+    if starts_at != session.starts_at:
+        session.rescheduled_from = session.rescheduled_from or session.starts_at
+    session.starts_at = starts_at
+    session.duration_minutes = duration_minutes
+    session.reschedule_reason = reason
+    _validated(session, errors, "", exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator"])
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+    _timeline_many(
+        referral_ids=_affected_referral_ids(session),
+        by=by,
+        kind=K.SESSION_RESCHEDULED,
+        detail=f"{old} → {timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+    )
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str, by) -> Session:
+    """Cancel a planned session (for everyone, if it is a group session).
+    A cancelled session is never an absence: it has no marks and does not
+    count in progress."""
+    _require_staff(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.HELD:
+        raise ValidationError({"__all__": [_("A session that was held cannot be cancelled.")]})
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("This session is already cancelled.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for cancelling.")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("Keep the reason under 300 characters.")]})
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    session.save(update_fields=["status", "cancel_reason"])
+    _timeline_many(
+        referral_ids=_affected_referral_ids(session), by=by, kind=K.SESSION_CANCELLED, detail=_session_label(session)
+    )
+    return session
+
+
+@transaction.atomic
+def attendance_log(*, session: Session, by, marks: dict[int, str], topic_covered: str, notes: str = "") -> Session:
+    """Log a whole session in one call: every expected person's mark
+    (enrolment id → present / late / excused / unexcused), the topic
+    covered and the facilitator's notes (encrypted). The session becomes
+    "held".
+
+    Expected: for an individual session its enrolment; for a group session
+    the group's active enrolments in the group by the session's date (see
+    ``selectors.expected_by_session``). A missing mark is an error under
+    "marks.<enrolment id>"; ids of people not expected are refused under
+    "marks". Submitting again replaces the marks (idempotent). The number of
+    queries does not depend on the size of the group."""
+    _require_clinical(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})
+    if session.starts_at > timezone.now() + LOG_EARLY:
+        raise ValidationError({"__all__": [_("This session has not taken place yet.")]})
+
+    expected = expected_by_session([session])[session.pk]
+    expected_ids = {e.pk for e in expected}
+    if not expected_ids:
+        raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
+    errors: dict[str, list] = {}
+    cleaned: dict[int, str] = {}
+    unknown = []
+    for key, mark in (marks or {}).items():
+        try:
+            enrolment_id = int(key)
+        except (TypeError, ValueError):
+            unknown.append(key)
+            continue
+        if enrolment_id not in expected_ids:
+            unknown.append(key)
+        elif mark not in Attendance.Mark.values:
+            errors[f"marks.{enrolment_id}"] = [_("Choose present, late, excused or unexcused.")]
+        else:
+            cleaned[enrolment_id] = mark
+    if unknown:
+        errors["marks"] = [_("Some of the people marked are not expected at this session.")]
+    for enrolment_id in expected_ids - set(cleaned):
+        errors.setdefault(f"marks.{enrolment_id}", [_("Mark this person's attendance.")])
+    topic_covered = " ".join((topic_covered or "").split())
+    anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
+    if anyone_there and not topic_covered:
+        errors["topic_covered"] = [_("Enter the topic covered.")]
+    session.topic_covered = topic_covered
+    session.notes = notes or ""
+    session.status = Session.Status.HELD
+    session.logged_by = by
+    session.logged_at = timezone.now()
+    _validated(
+        session,
+        errors,
+        "",
+        exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator", "logged_by"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+
+    before = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
+    Attendance.objects.bulk_create(
+        [Attendance(session=session, enrolment_id=eid, mark=mark, recorded_by=by) for eid, mark in cleaned.items()],
+        update_conflicts=True,
+        unique_fields=["session", "enrolment"],
+        update_fields=["mark", "recorded_by", "recorded_at"],
+    )
+    by_id = {e.pk: e for e in expected}
+    label = _session_label(session)
+    organisation = by.membership.organisation
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                referral_id=by_id[eid].case.referral_id,
+                actor=by,
+                actor_organisation=organisation,
+                kind=K.ATTENDANCE_RECORDED,
+                detail=f"{label}: {_english(Attendance.Mark(mark).label)}"[:300],
+            )
+            for eid, mark in cleaned.items()
+            if before.get(eid) != mark
+        ]
+    )
+    newly_unexcused = [
+        eid for eid, mark in cleaned.items() if mark == Attendance.Mark.UNEXCUSED and before.get(eid) != mark
+    ]
+    if newly_unexcused:
+        # Non-compliance inside the protection order's window reaches the
+        # police in this same transaction (mandatory referrals only).
+        from notifications.services import attendance_missed_notify
+
+        for eid in newly_unexcused:
+            attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
+    return session
+
+
+# --- Moves, transfers, discharge ---------------------------------------------
+
+
+def _locked_active(enrolment: Enrolment) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("case", "case__referral", "case__referral__person", "template", "group", "provider")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError({"__all__": [_("This enrolment has already ended.")]})
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_move_group(*, enrolment: Enrolment, group: Group, by) -> Enrolment:
+    """Move a participant to another group of the same programme (same rules
+    as enrolling: provider, programme, sex, room, closed intake). They are
+    expected in the new group from today (or from their first group day if
+    that is later); marks in the old group stay and count."""
+    _require_staff(enrolment.provider_id, by)
+    enrolment = _locked_active(enrolment)
+    if enrolment.template.group_sessions == 0:
+        raise ValidationError({"group": [_("This programme has no group sessions.")]})
+    if group is None:
+        raise ValidationError({"group": [_("Choose a group.")]})
+    if group.pk == enrolment.group_id:
+        raise ValidationError({"group": [_("The person is already in this group.")]})
+    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    errors = _group_errors(
+        group,
+        template=enrolment.template,
+        sex=enrolment.case.referral.person.sex,
+        provider=enrolment.provider,
+        ignore=enrolment,
+    )
+    if errors:
+        raise ValidationError({"group": errors})
+    old_name = enrolment.group.name if enrolment.group else "-"
+    today = timezone.localdate()
+    enrolment.group = group
+    enrolment.group_from = max(enrolment.group_from or today, today)
+    enrolment.save(update_fields=["group", "group_from"])
+    timeline_add(referral=enrolment.case.referral, by=by, kind=K.MOVED_GROUP, detail=f"{old_name} → {group.name}")
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reason: str) -> Enrolment:
+    """Transfer a participant to another programme provider.
+
+    The enrolment ends ("transferred", ``transferred_to``), its future
+    individual sessions are cancelled, and the case and referral move to the
+    new provider, whose staff can then enrol the person again (the referral
+    stays "enrolled" with no active enrolment). The old provider keeps its
+    enrolment record (``enrolments_visible_to``)."""
+    _require_staff(enrolment.provider_id, by)
+    enrolment = _locked_active(enrolment)
+    errors: dict[str, list] = {}
+    if (
+        provider is None
+        or provider.kind != Organisation.Kind.PROGRAMME_PROVIDER
+        or not provider.is_active
+        or provider.pk == enrolment.provider_id
+    ):
+        errors["provider"] = [_("Choose another active programme provider.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Give the reason for the transfer.")]
+    elif len(reason) > 300:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    enrolment.status = Enrolment.Status.TRANSFERRED
+    enrolment.transferred_to = provider
+    enrolment.ended_on = timezone.localdate()
+    enrolment.end_reason = reason
+    enrolment.save(update_fields=["status", "transferred_to", "ended_on", "end_reason"])
+    _cancel_individual_after(enrolment, timezone.now(), CANCEL_REASON_TRANSFERRED)
+    case = enrolment.case
+    case.provider = provider
+    case.save(update_fields=["provider"])
+    referral = case.referral
+    referral.provider = provider
+    referral.save(update_fields=["provider"])
+    timeline_add(referral=referral, by=by, kind=K.TRANSFERRED, detail=provider.name)
+    _on_enrolment_ended(enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_discharge(
+    *, enrolment: Enrolment, kind: str, by, on: dt.date, reason: str = "", notes: str = ""
+) -> Enrolment:
+    """End an enrolment: completed (only when the requirements are met),
+    dropped out, expelled (non-compliance or new violence) or de-selected
+    (no longer eligible; these three need a reason).
+
+    Planned individual sessions after ``on`` are cancelled. The referral becomes
+    "completed" for a completion and "dropped_out" for every other ending
+    (the enrolment's status keeps which). ``reason`` is short and
+    non-clinical (partner agencies may see it); ``notes`` are encrypted."""
+    _require_clinical(enrolment.provider_id, by)
+    enrolment = _locked_active(enrolment)
+    errors: dict[str, list] = {}
+    if kind not in DISCHARGE_KINDS:
+        raise ValidationError({"kind": [_("Choose how the programme ended.")]})
+    reason = (reason or "").strip()
+    if kind != Enrolment.Status.COMPLETED and not reason:
+        errors["reason"] = [_("Give the reason.")]
+    if on is None:
+        errors["on"] = [_("Enter the date.")]
+    elif on > timezone.localdate():
+        errors["on"] = [_("This date is in the future.")]
+    elif on < enrolment.starts_on:
+        errors["on"] = [_("The end cannot be before the start (%(date)s).") % {"date": enrolment.starts_on.isoformat()}]
+    if kind == Enrolment.Status.COMPLETED:
+        state = progress(enrolment)
+        if not state.requirements_met:
+            errors["__all__"] = [
+                _("Cannot record completion: %(missing)s still missing.") % {"missing": state.missing_text()}
+            ]
+    enrolment.status = kind
+    enrolment.ended_on = on
+    enrolment.end_reason = reason
+    enrolment.end_notes = notes or ""
+    _validated(
+        enrolment,
+        errors,
+        "",
+        exclude=["case", "template", "provider", "group", "psychologist", "enrolled_by", "transferred_to"],
+    )
+    if "end_reason" in errors:
+        errors.setdefault("reason", []).extend(errors.pop("end_reason"))
+    if "end_notes" in errors:
+        errors.setdefault("notes", []).extend(errors.pop("end_notes"))
+    if errors:
+        raise ValidationError(errors)
+    enrolment.save(update_fields=["status", "ended_on", "end_reason", "end_notes"])
+    # Planned individual sessions after the last day (and any still ahead).
+    _cancel_individual_after(
+        enrolment, min(timezone.now(), local_midnight(on + dt.timedelta(days=1))), CANCEL_REASON_ENDED
+    )
+    referral = enrolment.case.referral
+    _set_referral_status(
+        referral, Referral.Status.COMPLETED if kind == Enrolment.Status.COMPLETED else Referral.Status.DROPPED_OUT
+    )
+    timeline_add(referral=referral, by=by, kind=K.DISCHARGED, detail=_english(Enrolment.Status(kind).label))
+    _on_enrolment_ended(enrolment)
+    return enrolment

@@ -1,0 +1,9 @@
+"""Programme pages: set-up (templates, groups, enrolment) and daily work
+(today, sessions, attendance, progress, endings, calendar)."""
+
+from programmes.urls_sessions import urlpatterns as session_patterns
+from programmes.urls_setup import urlpatterns as setup_patterns
+
+app_name = "programmes"
+
+urlpatterns = setup_patterns + session_patterns

@@ -1,0 +1,398 @@
+"""The daily work of a consultation room and the endings: Today, logging a
+session (one roster screen), rescheduling and cancelling, a participant's
+sessions and progress, discharge, the certificate of completion and the
+personal calendar feed.
+
+Views are thin: a decorator decides the role (403), a selector the object
+(404 outside the user's organisation), a form parses, a service writes and
+its ValidationError lands on the form. Clinical staff (psychologists and
+social workers) log and discharge; programme managers may look.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import clinical_required, provider_staff_required
+from core.audit import record_read
+from core.models import SensitiveRead
+from programmes import calendar, services
+from programmes.certificates import certificate_for, facts, render_pdf, statement
+from programmes.forms_sessions import (
+    NEVER_AN_ABSENCE,
+    CancelForm,
+    DischargeForm,
+    RescheduleForm,
+    RosterForm,
+    mark_field,
+    session_topics,
+)
+from programmes.models import Enrolment, Session
+from programmes.selectors import (
+    enrolment_sessions,
+    expected_by_session,
+    get_enrolment_for_user,
+    get_session_for_user,
+    progress,
+    provider_sessions_on,
+    provider_unlogged_past_sessions,
+    roster_for,
+    sessions_today,
+    unlogged_past_sessions,
+)
+
+PAGE_SIZE = 25
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def _put_errors(form: Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """A service's errors onto the form: ``fields`` renames service keys to
+    form fields; a key the form has no field for is a non-field error."""
+    fields = fields or {}
+    for key, messages_ in _error_dict(exc).items():
+        name = fields.get(key, key)
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def _next_url(request, default: str) -> str:
+    """Where to go after a form: ``next`` when it is a page of this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _loggable(session: Session) -> bool:
+    return session.starts_at <= timezone.now() + services.LOG_EARLY
+
+
+def _session_title(session: Session) -> str:
+    if session.kind == Session.Kind.GROUP:
+        return _("Group session %(number)d — %(group)s") % {"number": session.number, "group": session.group.name}
+    return _("Individual session %(number)d — case %(case)s") % {
+        "number": session.number,
+        "case": session.enrolment.case.number,
+    }
+
+
+# --- Today ---------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@provider_staff_required
+def today(request):
+    """Clinical staff: the sessions they lead or co-lead today and the ones
+    of theirs not yet logged. A programme manager: the provider's."""
+    scope = request.scope
+    if scope.is_clinical:
+        sessions = sessions_today(scope, request.user)
+        unlogged = unlogged_past_sessions(scope, request.user)
+    else:
+        sessions = provider_sessions_on(scope)
+        unlogged = provider_unlogged_past_sessions(scope)
+    page = Paginator(unlogged, PAGE_SIZE).get_page(request.GET.get("page"))
+    expected = expected_by_session(list(page))
+    for session in page:
+        session.expected_count = len(expected.get(session.pk, []))
+    return render(
+        request,
+        "programmes/sessions/today.html",
+        {"sessions": sessions, "page": page, "today": timezone.localdate(), "is_clinical": scope.is_clinical},
+    )
+
+
+# --- Logging a session ---------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def session_log(request, pk: int):
+    """One roster screen for a whole session, saved in one request through
+    ``attendance_log``; opening it again shows what was saved."""
+    scope = request.scope
+    session = get_session_for_user(scope, pk)
+    if request.method == "POST" and not scope.is_clinical:
+        raise PermissionDenied
+    rows = roster_for(session)
+    context = {
+        "session": session,
+        "title": _session_title(session),
+        "rows": rows,
+        "is_clinical": scope.is_clinical,
+        "loggable": _loggable(session),
+        "marked": sum(1 for row in rows if row.mark),
+    }
+    if not scope.is_clinical:
+        # Programme managers see the marks and the topic; notes are therapy
+        # records for the clinical staff only.
+        return render(request, "programmes/sessions/session_log.html", context)
+
+    form = RosterForm(
+        request.POST if request.method == "POST" else None, session=session, rows=rows, topics=session_topics(session)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_log(
+                session=session,
+                by=request.user,
+                marks=form.marks(),
+                topic_covered=form.topic_covered(),
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            fields = {"topic_covered": form.topic_field()}
+            fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
+            _put_errors(form, exc, fields)
+        else:
+            messages.success(
+                request,
+                ngettext("Session saved: %(n)d person marked.", "Session saved: %(n)d people marked.", len(rows))
+                % {"n": len(rows)},
+            )
+            return redirect("programmes:session_log", pk=session.pk)
+    if session.notes and request.method == "GET":
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
+            record_id=session.pk,
+            view=request.resolver_match.view_name,
+        )
+    context["form"] = form
+    return render(request, "programmes/sessions/session_log.html", context)
+
+
+# --- Rescheduling and cancelling -----------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def session_reschedule(request, pk: int):
+    session = get_session_for_user(request.scope, pk)
+    back = _next_url(request, reverse("programmes:today"))
+    form = RescheduleForm(request.POST if request.method == "POST" else None, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_reschedule(
+                session=session,
+                starts_at=form.starts_at(),
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc, {"starts_at": "day"})
+        else:
+            messages.success(request, _("The session was moved."))
+            return redirect(back)
+    return render(
+        request,
+        "programmes/sessions/session_change.html",
+        {
+            "session": session,
+            "title": _session_title(session),
+            "form": form,
+            "heading": _("Reschedule the session"),
+            "submit": _("Move the session"),
+            "open": session.status == Session.Status.PLANNED,
+            "closed_message": _("Only a planned session can be rescheduled."),
+            "help": NEVER_AN_ABSENCE,
+            "next": back,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def session_cancel(request, pk: int):
+    session = get_session_for_user(request.scope, pk)
+    back = _next_url(request, reverse("programmes:today"))
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("The session was cancelled."))
+            return redirect(back)
+    closed = {
+        Session.Status.HELD: _("A session that was held cannot be cancelled."),
+        Session.Status.CANCELLED: _("This session is already cancelled."),
+    }
+    return render(
+        request,
+        "programmes/sessions/session_change.html",
+        {
+            "session": session,
+            "title": _session_title(session),
+            "form": form,
+            "heading": _("Cancel the session"),
+            "submit": _("Cancel the session"),
+            "danger": True,
+            "open": session.status == Session.Status.PLANNED,
+            "closed_message": closed.get(session.status, ""),
+            "help": NEVER_AN_ABSENCE,
+            "next": back,
+        },
+    )
+
+
+# --- A participant: sessions, progress, discharge, certificate -----------------
+
+
+@never_cache
+@require_GET
+@provider_staff_required
+def enrolment_detail(request, pk: int):
+    """Every session of the person's plan with their marks, and progress."""
+    scope = request.scope
+    enrolment = get_enrolment_for_user(scope, pk)
+    return render(
+        request,
+        "programmes/sessions/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "case": enrolment.case,
+            "sessions": enrolment_sessions(enrolment),
+            "progress": progress(enrolment),
+            "is_clinical": scope.is_clinical,
+            "own": enrolment.provider_id == scope.organisation_id,
+            "here": request.get_full_path(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@clinical_required
+def discharge(request, pk: int):
+    scope = request.scope
+    enrolment = get_enrolment_for_user(scope, pk)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        messages.info(request, _("This enrolment has already ended."))
+        return redirect("programmes:enrolment_detail", pk=enrolment.pk)
+    form = DischargeForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_discharge(
+                enrolment=enrolment,
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("The programme ended: %(status)s.") % {"status": _status_label(form)})
+            return redirect("programmes:enrolment_detail", pk=enrolment.pk)
+    return render(
+        request,
+        "programmes/sessions/discharge.html",
+        {"enrolment": enrolment, "case": enrolment.case, "form": form, "progress": progress(enrolment)},
+    )
+
+
+def _status_label(form: DischargeForm) -> str:
+    return str(Enrolment.Status(form.cleaned_data["kind"]).label)
+
+
+def _certificate_or_message(request, pk: int):
+    enrolment = get_enrolment_for_user(request.scope, pk)
+    if enrolment.status != Enrolment.Status.COMPLETED:
+        return enrolment, None
+    return enrolment, certificate_for(enrolment)
+
+
+@never_cache
+@require_GET
+@provider_staff_required
+def certificate(request, pk: int):
+    """A printable certificate for the police or a court. No survivor data:
+    it is built from ``certificates.Certificate`` only."""
+    enrolment, cert = _certificate_or_message(request, pk)
+    if cert is None:
+        return render(request, "programmes/sessions/certificate_unavailable.html", {"enrolment": enrolment}, status=404)
+    return render(
+        request,
+        "programmes/sessions/certificate.html",
+        {"enrolment": enrolment, "cert": cert, "facts": facts(cert), "statement": statement(cert)},
+    )
+
+
+@never_cache
+@require_GET
+@provider_staff_required
+def certificate_pdf(request, pk: int):
+    _enrolment, cert = _certificate_or_message(request, pk)
+    if cert is None:
+        raise Http404("Only a completed programme has a certificate.")
+    response = HttpResponse(render_pdf(cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{cert.filename}"'
+    return response
+
+
+# --- Calendar feed -------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def calendar_settings(request):
+    """The personal feed link, and "new link" (the old one stops working)."""
+    if request.method == "POST":
+        existed = calendar.feed_for(request.user) is not None
+        calendar.feed_rotate(user=request.user)
+        messages.success(
+            request,
+            _("A new link was made. The old link no longer works.") if existed else _("Your calendar link is ready."),
+        )
+        return redirect("programmes:calendar_settings")
+    feed = calendar.feed_for(request.user)
+    url = (
+        request.build_absolute_uri(reverse("programmes:calendar_feed", args=[calendar.feed_token(feed)]))
+        if feed
+        else None
+    )
+    return render(request, "programmes/sessions/calendar_settings.html", {"feed": feed, "url": url})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The .ics feed, without signing in: the token is the key. Holds no
+    personal data (see programmes.calendar). A wrong or old token: 404."""
+    user = calendar.user_for_token(token)
+    if user is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(calendar.build_ics(user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sessions.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

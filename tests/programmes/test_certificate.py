@@ -1,0 +1,144 @@
+"""Certificate of completion: programmes:certificate (printable page) and
+programmes:certificate_pdf, for the police or a court, with no survivor
+data."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import formats
+from pypdf import PdfReader
+
+from programmes.certificates import certificate_for, render_pdf
+from tests import factories as f
+from tests.programmes.views_sessions_support import completed_enrolment, days, mandatory_enrolment
+
+SURVIVOR_FAMILY_NAME = "Тайнова"
+SURVIVOR_GIVEN_NAME = "Гульнара"
+SURVIVOR_PHONE = "+996700555111"
+SURVIVOR_ADDRESS = "Бишкек, мкр. Скрытый 9"
+INCIDENT = "Threw a kettle at her in the kitchen."
+
+
+@pytest.fixture
+def completed(users, orgs):
+    referral = f.make_referral(
+        police=users["police"],
+        provider=orgs["provider"],
+        person=f.person_data(family_name="Жумабеков", given_name="Нурлан", patronymic="Асанович"),
+        survivors=[
+            f.survivor_data(
+                family_name=SURVIVOR_FAMILY_NAME,
+                given_name=SURVIVOR_GIVEN_NAME,
+                phone=SURVIVOR_PHONE,
+                address=SURVIVOR_ADDRESS,
+            )
+        ],
+        incident_description=INCIDENT,
+    )
+    case = f.open_case(referral, users["psychologist"])
+    return completed_enrolment(users, orgs, case)
+
+
+def html_url(enrolment) -> str:
+    return reverse("programmes:certificate", args=[enrolment.pk])
+
+
+def pdf_url(enrolment) -> str:
+    return reverse("programmes:certificate_pdf", args=[enrolment.pk])
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def assert_no_survivor_data(text: str) -> None:
+    for secret in (SURVIVOR_FAMILY_NAME, SURVIVOR_GIVEN_NAME, SURVIVOR_PHONE, SURVIVOR_ADDRESS, "Скрытый", INCIDENT):
+        assert secret not in text
+
+
+def test_the_urls():
+    assert reverse("programmes:certificate", args=[7]) == "/programmes/enrolments/7/certificate/"
+    assert reverse("programmes:certificate_pdf", args=[7]) == "/programmes/enrolments/7/certificate.pdf"
+
+
+@pytest.mark.parametrize("who", ["psychologist", "social_worker", "manager"])
+def test_the_printable_page(client, login, users, completed, who):
+    login(users[who])
+    response = client.get(html_url(completed))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Certificate of completion" in html
+    assert "Жумабеков Нурлан Асанович" in html
+    assert formats.date_format(completed.case.referral.person.birth_date, "DATE_FORMAT") in html
+    assert "Kyrgyzstan Decree 390 Annex 3, mandatory (2 + 2 in 4 weeks) (version 1)" in html
+    assert "Bishkek Consultation Room" in html
+    assert formats.date_format(days(-20), "DATE_FORMAT") in html  # started
+    assert formats.date_format(days(0), "DATE_FORMAT") in html  # completed
+    assert "4 (individual 2 of 2, group 2 of 2)" in html
+    assert '<dd class="col-sm-8">6.0</dd>' in html  # 2 × 1 h + 2 × 2 h
+    assert completed.case.referral.reference in html
+    assert "Signature" in html and "Stamp of the provider" in html
+    assert "css/certificate-print.css" in html
+    assert 'style="' not in html
+    assert_no_survivor_data(html)
+
+
+def test_the_pdf(client, login, users, completed):
+    login(users["psychologist"])
+    response = client.get(pdf_url(completed))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"]
+        == f'inline; filename="certificate-{completed.provider_id}-{completed.pk:05d}.pdf"'
+    )
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert "Certificate of completion" in text
+    assert "Жумабеков Нурлан Асанович" in text
+    assert "Kyrgyzstan Decree 390 Annex 3" in text
+    assert "Bishkek Consultation Room" in text
+    assert "4 (individual 2 of 2, group 2 of 2)" in text
+    assert "Signature" in text
+    assert_no_survivor_data(text)
+
+
+def test_the_uncompressed_pdf_stream_holds_no_survivor_data(completed):
+    raw = render_pdf(certificate_for(completed), compress=False)
+    assert b"FlateDecode" not in raw.split(b"/FontFile2")[0]  # page content is plain
+    for secret in (SURVIVOR_PHONE, SURVIVOR_ADDRESS, INCIDENT):
+        assert secret.encode() not in raw
+        assert secret.encode("utf-16-be") not in raw
+    assert_no_survivor_data(pdf_text(raw))
+
+
+def test_an_enrolment_that_is_not_completed_has_no_certificate(client, login, users, orgs, case):
+    enrolment, _group = mandatory_enrolment(users, orgs, case)
+    login(users["psychologist"])
+    response = client.get(html_url(enrolment))
+    assert response.status_code == 404
+    assert "Only a completed programme has a certificate." in response.content.decode()
+    assert client.get(pdf_url(enrolment)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["police", "survivor_worker", "monitoring", "provider_admin"])
+def test_other_roles_get_403(client, login, users, completed, who):
+    login(users[who])
+    assert client.get(html_url(completed)).status_code == 403
+    assert client.get(pdf_url(completed)).status_code == 403
+
+
+def test_another_provider_gets_404(client, login, users, completed):
+    login(users["other_psychologist"])
+    assert client.get(html_url(completed)).status_code == 404
+    assert client.get(pdf_url(completed)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, completed):
+    response = client.get(pdf_url(completed))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
