@@ -1,9 +1,10 @@
 # The two commands that matter: `make run` and `make test`.
 VENV ?= .venv
+PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint chromium messages check-deploy
+.PHONY: run test faults lint chromium messages check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,6 +19,10 @@ run: $(STAMP)
 ## test: the whole suite, against embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set
 test: $(STAMP) chromium
 	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## faults: fault injection (own Redis, a real worker, a dedicated database); not part of `make test`
+faults: $(STAMP)
+	$(PY) -m devstack exec -- $(PY) -m pytest tests/faults -m faults -q
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

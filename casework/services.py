@@ -24,6 +24,7 @@ from casework.models import (
     SurvivorServiceReferral,
 )
 from casework.selectors import has_consent
+from notifications.services import risk_raised_notify
 from referrals.models import Referral, Survivor, TimelineEntry
 from referrals.services import _validated, timeline_add
 
@@ -136,6 +137,7 @@ def _risk_record(
     *, case: Case, instrument: RiskInstrument, answers: dict[str, bool], notes: str, by, is_initial: bool
 ) -> RiskAssessment:
     score, level = risk_score(instrument, answers)
+    previous = case.current_risk_level
     assessment = RiskAssessment.objects.create(
         case=case,
         instrument=instrument,
@@ -149,6 +151,9 @@ def _risk_record(
     case.current_risk_level = level
     case.save(update_fields=["current_risk_level"])
     timeline_add(referral=case.referral, by=by, kind=K.RISK_ASSESSED, detail=f"{instrument.name}: {level}")
+    if not is_initial:
+        # A higher level than before: the survivor service(s) and the police hear of it.
+        risk_raised_notify(assessment=assessment, previous=previous, by=by)
     return assessment
 
 

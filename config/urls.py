@@ -8,8 +8,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),
     path("cases/", include("casework.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("referrals.api_urls")),
+    path("api/v1/", include("programmes.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin needs the second factor (OTPAdminSite, see accounts/admin.py).
     path(settings.ADMIN_URL, admin.site.urls),

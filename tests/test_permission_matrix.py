@@ -64,8 +64,92 @@ def case_kw(w):
     return {"pk": w["case"].pk}
 
 
+def notice_kw(w):
+    return {"pk": w["notice"].pk}
+
+
 def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
+
+
+# --- programmes: session pages (helper P3) -----------------------------------
+def _sessions_world(w):
+    """A group session today with one man in it, a completed enrolment and the
+    psychologist's calendar feed; built on first use."""
+    if "sessions" not in w:
+        from accounts.models import User
+        from programmes.calendar import feed_rotate
+        from tests.programmes.views_sessions_support import completed_enrolment, men_group_today
+
+        users = {u.username: u for u in User.objects.filter(username__in=["police", "psychologist", "social_worker"])}
+        orgs = {"provider": users["psychologist"].membership.organisation}
+        _group, people, session = men_group_today(users, orgs, size=1)
+        w["sessions"] = {
+            "session": session,
+            "enrolment": people[0],
+            "completed": completed_enrolment(users, orgs),
+            "feed": feed_rotate(user=users["psychologist"]),
+        }
+    return w["sessions"]
+
+
+def session_kw(w):
+    return {"pk": _sessions_world(w)["session"].pk}
+
+
+def enrolment_kw(w):
+    return {"pk": _sessions_world(w)["enrolment"].pk}
+
+
+def completed_kw(w):
+    return {"pk": _sessions_world(w)["completed"].pk}
+
+
+def feed_kw(w):
+    from programmes.calendar import feed_token
+
+    return {"token": feed_token(_sessions_world(w)["feed"])}
+
+
+# --- end programmes: session pages (helper P3) -------------------------------
+
+
+# --- programmes: set-up pages (helper P2) -------------------------------------
+def _setup_world(w):
+    """The provider's own copy of a shipped template, a men's group of it and
+    a man enrolled in the group; built on first use."""
+    if "setup" not in w:
+        from accounts.models import User
+        from programmes.services import template_copy
+
+        users = {u.username: u for u in User.objects.filter(username__in=["police", "psychologist", "manager"])}
+        provider = users["psychologist"].membership.organisation
+        own = template_copy(
+            template=f.shipped_template("kg-annex3-voluntary-men"), provider=provider, by=users["manager"]
+        )
+        group = f.make_group(by=users["psychologist"], template=own)
+        case = f.make_open_case(police=users["police"], provider=provider, by=users["psychologist"])
+        w["setup"] = {
+            "template": own,
+            "group": group,
+            "enrolment": f.enrol_case(case, by=users["psychologist"], template=own, group=group),
+        }
+    return w["setup"]
+
+
+def own_template_kw(w):
+    return {"pk": _setup_world(w)["template"].pk}
+
+
+def group_kw(w):
+    return {"pk": _setup_world(w)["group"].pk}
+
+
+def setup_enrolment_kw(w):
+    return {"pk": _setup_world(w)["enrolment"].pk}
+
+
+# --- end programmes: set-up pages (helper P2) ---------------------------------
 
 
 MATRIX: dict[str, Entry] = {
@@ -110,6 +194,56 @@ MATRIX: dict[str, Entry] = {
         survivor_kw, ok=CLINICAL | {"survivor_worker"}, hidden={"other_psychologist", "other_survivor_worker"}
     ),
     "casework:safety_plan": Entry(survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}),
+    # Every member of an organisation has an inbox; a notice is its
+    # organisation's (here the crisis centre's): everyone else gets 404.
+    "notifications:inbox": Entry(everyone=200),
+    "notifications:badge": Entry(everyone=200),
+    "notifications:notice_detail": Entry(notice_kw, ok={"survivor_worker"}, hidden=set(ROLES) - {"survivor_worker"}),
+    "notifications:acknowledge": Entry(
+        notice_kw,
+        ok={"survivor_worker"},
+        hidden=set(ROLES) - {"survivor_worker", "monitoring"},
+        method="post",
+    ),
+    "notifications:report_violence": Entry(
+        case_kw,
+        ok=CLINICAL | POLICE | {"survivor_worker"},
+        hidden={"other_psychologist", "other_survivor_worker", "other_police"},
+    ),
+    # --- programmes: session pages (helper P3) ---
+    "programmes:today": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "programmes:session_log": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:session_reschedule": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:session_cancel": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:enrolment_detail": Entry(enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:discharge": Entry(enrolment_kw, ok=CLINICAL, hidden={"other_psychologist"}),
+    "programmes:certificate": Entry(completed_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:certificate_pdf": Entry(completed_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:calendar_settings": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    # No sign-in (calendar apps cannot do a second factor): the token is the
+    # key, so everyone with a valid link gets the feed (a wrong one: 404,
+    # see tests/programmes/test_calendar.py).
+    "programmes:calendar_feed": Entry(feed_kw, public=True, everyone=200),
+    # --- end programmes: session pages (helper P3) ---
+    # --- programmes: set-up pages (helper P2) ---
+    # Provider staff read templates and groups; programme managers copy and
+    # edit their own templates; clinical staff enrol.
+    "programmes:templates": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "programmes:template_detail": Entry(own_template_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:template_copy": Entry(own_template_kw, ok={"manager"}, method="post", ok_status=302),
+    "programmes:template_edit": Entry(own_template_kw, ok={"manager"}),
+    "programmes:groups": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "programmes:group_create": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "programmes:group_detail": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:group_extend": Entry(
+        group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}, method="post", ok_status=302
+    ),
+    "programmes:enrol": Entry(lambda w: {"case_pk": w["case"].pk}, ok=CLINICAL, hidden={"other_psychologist"}),
+    "programmes:move_group": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    # Templates are reference data: every member of an organisation may list them.
+    "api-programme-templates": Entry(everyone=200, api=True),
+    # --- end programmes: set-up pages (helper P2) ---
     "api-schema": Entry(public=True, everyone=200, api=True),
     "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True, ok_status=405),
     "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
@@ -147,7 +281,11 @@ def world(users, orgs):
 
     survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
     criteria = criteria_adopt_defaults(provider=orgs["provider"], by=users["manager"])
+    from notifications.services import safety_event_record
+
+    event = safety_event_record(kind="dropout", case=case, facts={}, dedupe_key="dropout:matrix")
     return {
+        "notice": event.notices.get(organisation=orgs["survivor_service"]),
         "ref_new": ref_new,
         "ref_accepted": ref_accepted,
         "case": case,

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "referrals",
     "casework",
+    "programmes",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +243,55 @@ LOGGING = {
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "casework@localhost")
+
+# == notifications (helper N1): safety notices, their delivery and escalation ==
+# A notice not acknowledged within NOTIFY_ACK_HOURS escalates to the
+# organisation's managers, after twice that to the provider's programme managers.
+NOTIFY_ACK_HOURS = envint("NOTIFY_ACK_HOURS", 24)
+# The police and the provider are warned this many days before a protection
+# order expires while the programme is unfinished.
+NOTIFY_ORDER_EXPIRY_DAYS = envint("NOTIFY_ORDER_EXPIRY_DAYS", 5)
+# Email/SMS: attempts before a delivery is "failed — call them", and the backoff.
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_BASE_SECONDS = envint("NOTIFY_RETRY_BASE_SECONDS", 30)
+NOTIFY_RETRY_MAX_SECONDS = envint("NOTIFY_RETRY_MAX_SECONDS", 3600)
+# A delivery left "sending" this long (its worker died) is claimed again.
+NOTIFY_SENDING_LEASE_SECONDS = envint("NOTIFY_SENDING_LEASE_SECONDS", 120)
+NOTIFY_RELAY_EVERY_SECONDS = envint("NOTIFY_RELAY_EVERY_SECONDS", 5)
+# The worker also relays from the database in a thread of its own, so that
+# a broker outage never holds deliveries up (notifications/worker.py).
+NOTIFY_RELAY_IN_WORKER = envbool("NOTIFY_RELAY_IN_WORKER", True)
+# The nudge after an event waits at most this long for Redis (seconds).
+NOTIFY_NUDGE_TIMEOUT = float(envint("NOTIFY_NUDGE_TIMEOUT_MS", 500)) / 1000
+# How often an open page asks for new notices (the nav badge, the inbox).
+NOTIFY_POLL_SECONDS = envint("NOTIFY_POLL_SECONDS", 30)
+# Optional: the site's address, added to emails and SMS as a sign-in link.
+NOTIFY_SITE_URL = envstr("NOTIFY_SITE_URL", "")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+SMS_BACKEND = envstr("SMS_BACKEND", "notifications.sms.ConsoleBackend")
+SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl"))
+SMS_HTTP_URL = envstr("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = envsecret("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = envint("SMS_HTTP_TIMEOUT", 10)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-relay": {
+            "task": "notifications.relay_deliveries",
+            "schedule": float(NOTIFY_RELAY_EVERY_SECONDS),
+            "options": {"expires": 60},
+        },
+        "notifications-escalate": {
+            "task": "notifications.escalate_overdue",
+            "schedule": 60.0,
+            "options": {"expires": 120},
+        },
+        # Daily would do; hourly costs nothing (one event per order and
+        # expiry date) and a missed run does not cost a day of warning.
+        "notifications-order-expiry": {
+            "task": "notifications.order_expiry_sweep",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+    }
+)
+# == end notifications ==

@@ -1,0 +1,48 @@
+"""Administration: staff contact points for SMS/email, and a read-only view
+of deliveries so an administrator can see what is stuck or failed.
+
+Events and notices are not editable here (the acknowledgement is a service
+with its own rules); violence reports are not registered (their summary is
+a clinical note)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.admin import OrganisationScopedMixin
+from notifications.models import Delivery, StaffContact
+
+
+@admin.register(StaffContact)
+class StaffContactAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    organisation_lookup = "user__membership__organisation"
+    list_display = ["user", "phone", "email_enabled", "sms_enabled"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            from accounts.admin import own_organisation_id
+            from accounts.models import User
+
+            kwargs["queryset"] = User.objects.filter(membership__organisation_id=own_organisation_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    organisation_lookup = "notice__organisation"
+    list_display = ["id", "notice", "user", "channel", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "channel", "escalation_level"]
+    list_select_related = ["notice", "user"]
+    fields = list_display + ["escalation_level", "claimed_at", "sent_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,74 @@
+"""Forms for the inbox, the acknowledgement and the violence report. They
+parse; the services decide and write."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import ACK_NOTE_MAX_LENGTH, Notice, SafetyEvent
+from referrals.models import NOTE_MAX_LENGTH
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CASE_NUMBER = re.compile(r"^\s*(?:[KkКк]-?)?0*(\d{1,9})\s*$")
+
+STATE_CHOICES = [
+    ("open", _("Open")),
+    ("overdue", _("Overdue")),
+    ("acknowledged", _("Acknowledged")),
+    ("all", _("All")),
+]
+
+
+class InboxFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("Show"), choices=STATE_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        label=_("Event"), choices=[("", _("All events")), *SafetyEvent.Kind.choices], required=False
+    )
+    case = forms.CharField(label=_("Case number"), max_length=12, required=False)
+
+    def values(self) -> dict:
+        """The filter as the selector wants it; a field with bad input does
+        not filter (its error is shown), the others still do."""
+        self.is_valid()
+        data = self.cleaned_data
+        match = CASE_NUMBER.match(data.get("case") or "")
+        return {
+            "state": data.get("state") or "open",
+            "kind": data.get("kind") or "",
+            "case_id": int(match.group(1)) if match else None,
+        }
+
+    def clean_case(self):
+        value = self.cleaned_data.get("case") or ""
+        if value and not CASE_NUMBER.match(value):
+            raise forms.ValidationError(_("Enter a case number such as K-0012."))
+        return value
+
+
+class AcknowledgeForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("What was done"), choices=Notice.Action.choices, widget=forms.RadioSelect, required=True
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=ACK_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text=_("Needed for “No action possible” (why) and “Other” (what). Only your organisation sees it."),
+    )
+
+
+class ViolenceReportForm(forms.Form):
+    reported_on = forms.DateField(label=_("Date of the violence or of the report"), widget=DATE_INPUT)
+    summary = forms.CharField(
+        label=_("What happened"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
+        help_text=_(
+            "Kept encrypted on the case. The survivor service and the police are told that new violence "
+            "was reported and when, not what."
+        ),
+    )

@@ -1,0 +1,229 @@
+"""Safety notifications: an event, a notice per recipient organisation, and
+the deliveries that tell people about it.
+
+A ``SafetyEvent`` is one fact about a case (a dropout, a raised risk level,
+an order about to expire). Its ``dedupe_key`` is unique, so the same fact
+detected twice (the moment it happens and again by a sweep) is one event.
+
+A ``Notice`` is what one organisation has to act on: it is acknowledged
+(who, when, what was done) or it escalates.
+
+A ``Delivery`` is one message to one place: the organisation's inbox, or one
+staff member's email or SMS. It is written in the same transaction as the
+event; a relay sends it and records the result. A unique key makes a second
+delivery of the same thing to the same person on the same channel impossible.
+
+Nothing here holds survivor data: ``facts`` carries dates, counts, session
+numbers and level names only; the acknowledgement note is encrypted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.models import Organisation
+from casework.models import Case
+from core.crypto import EncryptedTextField
+from referrals.models import NOTE_MAX_LENGTH
+
+ACK_NOTE_MAX_LENGTH = 2000
+
+
+class SafetyEvent(models.Model):
+    class Kind(models.TextChoices):
+        DROPOUT = "dropout", _("Dropped out of the programme")
+        EXPULSION = "expulsion", _("Expelled from the programme")
+        NEW_VIOLENCE = "new_violence", _("New violence reported")
+        RISK_RAISED = "risk_raised", _("Risk level raised")
+        NON_COMPLIANCE = "non_compliance", _("Missed a session while the protection order runs")
+        ORDER_EXPIRING = "order_expiring", _("Protection order expires soon")
+        COMPLETION = "completion", _("Programme completed")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="safety_events")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Null: detected by the system (a sweep), not entered by a person.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # "dropout:enrolment:12", "order_expiring:referral:7:2026-05-01" …
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    # Non-personal facts only: dates, counts, session numbers, level names.
+    facts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("safety event")
+        verbose_name_plural = _("safety events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case #{self.case_id}"
+
+
+class Notice(models.Model):
+    """What one recipient organisation must act on."""
+
+    class Recipient(models.TextChoices):
+        SURVIVOR_SERVICE = "survivor_service", _("Survivor service")
+        POLICE = "police", _("Police")
+        PROVIDER = "provider", _("Programme staff")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+    class Action(models.TextChoices):
+        SURVIVOR_INFORMED = "survivor_informed", _("Survivor informed")
+        SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Safety plan reviewed")
+        POLICE_INFORMED = "police_informed", _("Police informed")
+        NO_ACTION_POSSIBLE = "no_action_possible", _("No action possible")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, related_name="notices")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="safety_notices")
+    role_hint = models.CharField(_("for"), max_length=20, choices=Recipient.choices)
+    # The case has no survivor service yet: the programme managers received
+    # the survivor-side notice and must see to it that she is told.
+    no_survivor_service = models.BooleanField(default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ack_due_at = models.DateTimeField(_("acknowledge by"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    action = models.CharField(_("what was done"), max_length=24, choices=Action.choices, blank=True)
+    ack_note = EncryptedTextField(_("note"), max_length=ACK_NOTE_MAX_LENGTH)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # A delivery gave up after its last attempt: someone must phone them.
+    delivery_failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("safety notice")
+        verbose_name_plural = _("safety notices")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organisation"], name="one_notice_per_event_and_organisation"),
+            models.CheckConstraint(condition=Q(escalation_level__lte=2), name="notice_escalation_level_0_to_2"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-created_at"], name="notice_inbox"),
+            models.Index(fields=["ack_due_at"], condition=Q(status="open"), name="notice_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice #{self.pk} of event #{self.event_id} for organisation #{self.organisation_id}"
+
+    def is_overdue(self, now=None) -> bool:
+        return self.status == self.Status.OPEN and (now or timezone.now()) >= self.ack_due_at
+
+
+class Delivery(models.Model):
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("Inbox")
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    # The notice's event, repeated here so that the database can hold the
+    # one-delivery-per-(event, recipient, channel, level) rule.
+    event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, related_name="+")
+    # Null: the organisation's inbox.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The staff member's email address or phone number (staff data only).
+    address = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=2, default="ru")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Short and never personal: an exception class or a status code.
+    last_error = models.CharField(max_length=100, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user", "channel", "escalation_level"],
+                condition=Q(user__isnull=False),
+                name="one_delivery_per_event_user_channel_level",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "channel", "escalation_level"],
+                condition=Q(user__isnull=True),
+                name="one_inbox_delivery_per_notice_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(channel="inbox"), name="delivery_without_user_is_inbox"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="delivery_due"
+            ),
+            models.Index(fields=["user", "notice"], condition=Q(user__isnull=False), name="delivery_personal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery #{self.pk} {self.channel} {self.status}"
+
+
+class StaffContact(models.Model):
+    """How a staff member wants to be told of a safety notice outside the
+    system. Email comes from the account; the phone is for SMS."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_contact", verbose_name=_("user")
+    )
+    phone = PhoneNumberField(_("mobile phone for SMS"), blank=True)
+    email_enabled = models.BooleanField(_("notify by email"), default=True)
+    sms_enabled = models.BooleanField(_("notify by SMS"), default=True)
+
+    class Meta:
+        verbose_name = _("staff contact")
+        verbose_name_plural = _("staff contacts")
+
+    def __str__(self) -> str:
+        return f"Contact of user #{self.user_id}"
+
+
+class ViolenceReport(models.Model):
+    """New violence reported by someone working on the case. The summary is
+    a free-text note and encrypted; the notices carry only the date."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="violence_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reported_on = models.DateField(_("date of the violence or of the report"))
+    summary = EncryptedTextField(_("what happened"), max_length=NOTE_MAX_LENGTH, blank=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("violence report")
+        verbose_name_plural = _("violence reports")
+
+    def __str__(self) -> str:
+        # Never the summary: str() reaches logs and the admin.
+        return f"Violence report #{self.pk} on case #{self.case_id}"

@@ -1,0 +1,489 @@
+"""Writes for safety notifications: record an event (with its notices and
+deliveries, in the caller's transaction), acknowledge a notice, escalate
+overdue ones, report new violence, and the protection-order expiry sweep.
+
+Every function that depends on the time takes ``now`` (default: the current
+time), so tests drive the clock.
+
+The event API for other apps:
+- ``safety_event_record(kind=..., case=..., facts=..., dedupe_key=...)`` inside
+  the caller's transaction, for any event;
+- ``enrolment_ended_notify(enrolment)`` when an enrolment ends (programmes);
+- ``attendance_missed_notify(enrolment=..., session=...)`` for an unexcused
+  absence (programmes);
+- ``risk_raised_notify(assessment=..., previous=...)`` (casework).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateField, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from accounts.scope import Scope
+from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
+from notifications.models import Delivery, Notice, SafetyEvent, StaffContact, ViolenceReport
+from notifications.recipients import (
+    handling_members,
+    may_acknowledge,
+    recipients_for,
+    referral_is_mandatory,
+)
+from referrals.models import NOTE_MAX_LENGTH, Referral
+
+logger = logging.getLogger(__name__)
+
+E = SafetyEvent.Kind
+
+# Facts are non-personal by construction: known keys, and values that are
+# numbers, booleans or short lower-case codes (ISO dates, level names).
+FACT_KEYS = frozenset(
+    {
+        "ended_on",
+        "ending",
+        "mandatory",
+        "sessions_attended",
+        "sessions_missed",
+        "from_level",
+        "to_level",
+        "assessed_on",
+        "reported_on",
+        "reported_by",
+        "missed_on",
+        "session_number",
+        "session_kind",
+        "order_expires_on",
+        "days_left",
+    }
+)
+FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")
+
+# An enrolment's ending → the event it is.
+ENDING_EVENTS = {
+    "dropped_out": E.DROPOUT,
+    "deselected": E.DROPOUT,
+    "expelled": E.EXPULSION,
+    "completed": E.COMPLETION,
+}
+
+ACTIONS_NEEDING_A_NOTE = {Notice.Action.NO_ACTION_POSSIBLE, Notice.Action.OTHER}
+
+
+# --- the nudge ---------------------------------------------------------------------
+
+NUDGE_EXPIRES_SECONDS = 120
+
+
+def nudge_relay() -> str | None:
+    """Tell the relay to look now. Never raises and never blocks for long:
+    if Redis is down or hanging, the beat relay picks the deliveries up a few
+    seconds later. Uses its own connection with short timeouts and no
+    retries, so the web request that caused the event is not held up."""
+    from notifications.tasks import relay_deliveries
+
+    timeout = settings.NOTIFY_NUDGE_TIMEOUT
+    try:
+        with current_app.connection_for_write(
+            connect_timeout=timeout,
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0},
+        ) as conn:
+            return relay_deliveries.apply_async(connection=conn, retry=False, expires=NUDGE_EXPIRES_SECONDS).id
+    except Exception as exc:  # noqa: BLE001 - a nudge must never fail the caller
+        logger.warning("Relay nudge not sent (%s); the scheduled relay will send the deliveries.", type(exc).__name__)
+        return None
+
+
+def _schedule_nudge() -> None:
+    """One nudge per transaction, however many events it records."""
+    pending = getattr(connection, "run_on_commit", None) or []
+    if any(entry[1] is nudge_relay for entry in pending if len(entry) > 1):
+        return
+    transaction.on_commit(nudge_relay, robust=True)
+
+
+# --- recording an event ------------------------------------------------------------
+
+
+def _check_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {}
+    for key, value in (facts or {}).items():
+        if key not in FACT_KEYS:
+            raise ValueError(f"Unknown safety fact {key!r}")
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if not (value is None or isinstance(value, bool | int) or (isinstance(value, str) and FACT_VALUE.match(value))):
+            raise ValueError(f"Safety fact {key!r} must be a number, a date or a short code")
+        cleaned[key] = value
+    return cleaned
+
+
+def _contact(user) -> StaffContact | None:
+    try:
+        return user.staff_contact
+    except StaffContact.DoesNotExist:
+        return None
+
+
+def _outgoing(notice: Notice, membership: Membership, level: int, now: dt.datetime) -> list[Delivery]:
+    """Email and SMS for one staff member, as far as they have them."""
+    user = membership.user
+    contact = _contact(user)
+    common = {
+        "notice": notice,
+        "event_id": notice.event_id,
+        "user": user,
+        "language": user.preferred_language,
+        "escalation_level": level,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    rows = []
+    if user.email and (contact is None or contact.email_enabled):
+        rows.append(Delivery(channel=Delivery.Channel.EMAIL, address=user.email, **common))
+    if contact is not None and contact.phone and contact.sms_enabled:
+        rows.append(Delivery(channel=Delivery.Channel.SMS, address=str(contact.phone), **common))
+    return rows
+
+
+def _inbox(notice: Notice, now: dt.datetime, *, user=None, level: int = 0) -> Delivery:
+    """The inbox needs no sending: the row is the delivery."""
+    return Delivery(
+        notice=notice,
+        event_id=notice.event_id,
+        user=user,
+        channel=Delivery.Channel.INBOX,
+        status=Delivery.Status.SENT,
+        sent_at=now,
+        next_attempt_at=now,
+        created_at=now,
+        escalation_level=level,
+        language=user.preferred_language if user else settings.LANGUAGE_CODE,
+    )
+
+
+def safety_event_record(
+    *,
+    kind: str,
+    case: Case,
+    facts: dict[str, Any],
+    dedupe_key: str,
+    by=None,
+    occurred_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> SafetyEvent | None:
+    """Record a safety event with its notices and deliveries, in the
+    caller's transaction (so the notification exists if and only if the
+    change that caused it does). Returns None when an event with this
+    ``dedupe_key`` already exists: the same fact never makes two events."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("safety_event_record must be called inside the transaction of the change it reports")
+    if kind not in E.values:
+        raise ValueError(f"Unknown safety event kind {kind!r}")
+    now = now or timezone.now()
+    facts = _check_facts(facts)
+    if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            event = SafetyEvent.objects.create(
+                kind=kind,
+                case=case,
+                occurred_at=occurred_at or now,
+                created_at=now,
+                created_by=by,
+                dedupe_key=dedupe_key,
+                facts=facts,
+            )
+    except IntegrityError:
+        # Recorded at the same moment by another transaction.
+        if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+
+    due = now + dt.timedelta(hours=settings.NOTIFY_ACK_HOURS)
+    notices = Notice.objects.bulk_create(
+        [
+            Notice(
+                event=event,
+                organisation=recipient.organisation,
+                role_hint=recipient.role_hint,
+                no_survivor_service=recipient.no_survivor_service,
+                created_at=now,
+                ack_due_at=due,
+            )
+            for recipient in recipients_for(kind, case)
+        ]
+    )
+    members = handling_members({n.organisation_id: n.role_hint for n in notices})
+    deliveries = []
+    for notice in notices:
+        deliveries.append(_inbox(notice, now))
+        for membership in members[notice.organisation_id]:
+            deliveries.extend(_outgoing(notice, membership, 0, now))
+    Delivery.objects.bulk_create(deliveries)
+    _schedule_nudge()
+    logger.info("Safety event #%s (%s) on case #%s: %d notices.", event.pk, kind, case.pk, len(notices))
+    return event
+
+
+# --- hooks for the other apps ------------------------------------------------------
+
+
+def risk_raised_notify(*, assessment: RiskAssessment, previous: str, by=None) -> SafetyEvent | None:
+    """A reassessment put the case at a higher level than before."""
+    if not previous or RISK_LEVEL_ORDER.get(assessment.level, -1) <= RISK_LEVEL_ORDER.get(previous, -1):
+        return None
+    return safety_event_record(
+        kind=E.RISK_RAISED,
+        case=assessment.case,
+        facts={"from_level": previous, "to_level": assessment.level, "assessed_on": timezone.localdate()},
+        dedupe_key=f"risk_raised:assessment:{assessment.pk}",
+        by=by,
+    )
+
+
+def enrolment_ended_notify(enrolment, *, by=None) -> SafetyEvent | None:
+    """Call inside the transaction that ended the enrolment (the
+    programmes hook ``_on_enrolment_ended``). Dropout and de-selection are a
+    dropout, expulsion an expulsion, completion a completion; a transfer to
+    another provider is not a safety event."""
+    kind = ENDING_EVENTS.get(enrolment.status)
+    if kind is None:
+        return None
+    attended = None
+    attendance = getattr(enrolment, "attendance", None)
+    if attendance is not None:
+        attended = attendance.filter(mark__in=["present", "late"]).count()
+    return safety_event_record(
+        kind=kind,
+        case=enrolment.case,
+        facts={
+            "ended_on": enrolment.ended_on or timezone.localdate(),
+            "ending": enrolment.status,
+            "mandatory": referral_is_mandatory(enrolment.case.referral),
+            "sessions_attended": attended,
+        },
+        dedupe_key=f"{kind}:enrolment:{enrolment.pk}",
+        by=by,
+    )
+
+
+def attendance_missed_notify(*, enrolment, session, by=None) -> SafetyEvent | None:
+    """An unexcused absence: the referring police unit hears of it when the
+    referral is mandatory and the protection order was running on that day.
+    Call inside the transaction that logged the absence."""
+    referral = enrolment.case.referral
+    if not referral_is_mandatory(referral):
+        return None
+    missed_on = session.local_date
+    expires = referral.order_current_expiry
+    issued = referral.order_issued_on
+    if expires is None or missed_on > expires or (issued and missed_on < issued):
+        return None
+    return safety_event_record(
+        kind=E.NON_COMPLIANCE,
+        case=enrolment.case,
+        facts={
+            "missed_on": missed_on,
+            "session_number": session.number,
+            "session_kind": session.kind,
+            "order_expires_on": expires,
+        },
+        dedupe_key=f"non_compliance:enrolment:{enrolment.pk}:session:{session.pk}",
+        by=by,
+    )
+
+
+# --- new violence ------------------------------------------------------------------
+
+
+def _may_report_violence(scope: Scope, case: Case) -> bool:
+    if scope.organisation is None:
+        return False
+    if scope.is_clinical and scope.organisation_id == case.provider_id:
+        return True
+    if scope.is_police and case.referral.police_unit_id == scope.organisation_id:
+        return True
+    return scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()
+
+
+@transaction.atomic
+def new_violence_report(
+    *, case: Case, by, reported_on: dt.date | None, summary: str, now: dt.datetime | None = None
+) -> ViolenceReport:
+    """Someone working on the case reports new violence: the survivor
+    service(s) and the police hear of it at once. The summary is encrypted
+    and never leaves the report; the notices carry the date only."""
+    scope = Scope.for_user(by)
+    if not _may_report_violence(scope, case):
+        raise PermissionDenied(_("Only the case's psychologists, social workers, survivor service or police do this."))
+    now = now or timezone.now()
+    errors: dict[str, list] = {}
+    summary = (summary or "").strip()
+    if reported_on is None:
+        errors["reported_on"] = [_("Enter the date.")]
+    elif reported_on > timezone.localdate(now):
+        errors["reported_on"] = [_("This date is in the future.")]
+    if not summary:
+        errors["summary"] = [_("Describe what happened.")]
+    elif len(summary) > NOTE_MAX_LENGTH:
+        errors["summary"] = [_("Keep the description under %(n)d characters.") % {"n": NOTE_MAX_LENGTH}]
+    if errors:
+        raise ValidationError(errors)
+    report = ViolenceReport.objects.create(
+        case=case,
+        reported_by=by,
+        organisation=scope.organisation,
+        reported_on=reported_on,
+        summary=summary,
+        created_at=now,
+    )
+    safety_event_record(
+        kind=E.NEW_VIOLENCE,
+        case=case,
+        facts={"reported_on": reported_on, "reported_by": scope.kind},
+        dedupe_key=f"new_violence:report:{report.pk}",
+        by=by,
+        now=now,
+    )
+    return report
+
+
+# --- acknowledgement and escalation ------------------------------------------------
+
+
+@transaction.atomic
+def notice_acknowledge(*, notice: Notice, by, action: str, note: str = "", now: dt.datetime | None = None) -> Notice:
+    """A member of the recipient organisation records what was done."""
+    scope = Scope.for_user(by)
+    if not may_acknowledge(scope, notice):
+        raise PermissionDenied(_("Only the organisation this notice is for can acknowledge it."))
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status == Notice.Status.ACKNOWLEDGED:
+        raise ValidationError({"__all__": [_("This notice has already been acknowledged.")]})
+    errors: dict[str, list] = {}
+    note = (note or "").strip()
+    if action not in Notice.Action.values:
+        errors["action"] = [_("Choose what was done.")]
+    elif action in ACTIONS_NEEDING_A_NOTE and not note:
+        errors["note"] = [_("Say why, or what was done.")]
+    if len(note) > 2000:
+        errors["note"] = [_("Keep the note under 2000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    notice.status = Notice.Status.ACKNOWLEDGED
+    notice.acknowledged_by = by
+    notice.acknowledged_at = now or timezone.now()
+    notice.action = action
+    notice.ack_note = note
+    notice.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "action", "ack_note"])
+    logger.info("Notice #%s acknowledged (%s).", notice.pk, action)
+    return notice
+
+
+def escalation_deliveries(notice: Notice, level: int, now: dt.datetime, *, channels=("inbox", "email", "sms")):
+    """Deliveries to the people a notice escalates to at ``level`` (see
+    ``recipients.escalation_members``). Already existing ones are skipped."""
+    from notifications.recipients import escalation_members
+
+    rows = []
+    for membership in escalation_members(notice, level):
+        if "inbox" in channels:
+            rows.append(_inbox(notice, now, user=membership.user, level=level))
+        rows.extend(d for d in _outgoing(notice, membership, level, now) if d.channel in channels)
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+def _escalate(notice: Notice, level: int, now: dt.datetime) -> None:
+    notice.escalation_level = level
+    notice.escalated_at = now
+    notice.save(update_fields=["escalation_level", "escalated_at"])
+    escalation_deliveries(notice, level, now)
+    logger.info("Notice #%s escalated to level %d.", notice.pk, level)
+
+
+def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Open notices not acknowledged in time: level 1 after NOTIFY_ACK_HOURS
+    (the organisation's managers), level 2 after twice that (the case
+    provider's programme managers). Safe to run concurrently and often."""
+    now = now or timezone.now()
+    period = dt.timedelta(hours=settings.NOTIFY_ACK_HOURS)
+    due = Q(escalation_level=0, ack_due_at__lte=now) | Q(escalation_level=1, ack_due_at__lte=now - period)
+    count = 0
+    while True:
+        with transaction.atomic():
+            notices = list(
+                Notice.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(due, status=Notice.Status.OPEN)
+                .select_related("event", "event__case")
+                .order_by("ack_due_at", "id")[:batch]
+            )
+            for notice in notices:
+                # A relay that was down for days escalates through every level.
+                target = 2 if now >= notice.ack_due_at + period else 1
+                for level in range(notice.escalation_level + 1, target + 1):
+                    _escalate(notice, level, now)
+            if notices:
+                _schedule_nudge()
+        count += len(notices)
+        if len(notices) < batch:
+            return count
+
+
+# --- protection order expiry -------------------------------------------------------
+
+
+def referrals_with_expiring_orders(today: dt.date, days: int):
+    """Referrals with an open case, an unfinished programme and a protection
+    order (as extended) that expires between today and ``days`` from now."""
+    from programmes.models import Enrolment
+
+    completed = Enrolment.objects.filter(case__referral=OuterRef("pk"), status=Enrolment.Status.COMPLETED)
+    return (
+        Referral.objects.filter(case__isnull=False, case__status=Case.Status.OPEN, order_expires_on__isnull=False)
+        .exclude(status__in=[Referral.Status.COMPLETED, Referral.Status.DECLINED])
+        .annotate(
+            current_expiry=Greatest(
+                F("order_expires_on"),
+                Coalesce(Max("order_extensions__new_expiry"), F("order_expires_on"), output_field=DateField()),
+            )
+        )
+        .filter(current_expiry__gte=today, current_expiry__lte=today + dt.timedelta(days=days))
+        .exclude(Exists(completed))
+        .select_related("case")
+        .order_by("current_expiry", "id")
+    )
+
+
+def order_expiry_sweep(today: dt.date | None = None, *, now: dt.datetime | None = None) -> int:
+    """Warn the police unit and the provider when a protection order
+    expires within NOTIFY_ORDER_EXPIRY_DAYS while the programme is
+    unfinished. Idempotent: one event per referral and expiry date, so it
+    can run as often as wanted; an extension (a new date) warns again."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    created = 0
+    for referral in referrals_with_expiring_orders(today, settings.NOTIFY_ORDER_EXPIRY_DAYS):
+        expiry = referral.current_expiry
+        with transaction.atomic():
+            event = safety_event_record(
+                kind=E.ORDER_EXPIRING,
+                case=referral.case,
+                facts={"order_expires_on": expiry, "days_left": (expiry - today).days},
+                dedupe_key=f"order_expiring:referral:{referral.pk}:{expiry.isoformat()}",
+                now=now,
+            )
+        created += event is not None
+    return created

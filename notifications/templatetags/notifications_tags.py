@@ -1,0 +1,19 @@
+"""The inbox link's badge in the navigation: open notices, and whether any
+is overdue. One query per page."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+
+from notifications.selectors import open_counts
+
+register = template.Library()
+
+
+@register.inclusion_tag("notifications/partials/nav_badge.html", takes_context=True)
+def notice_badge(context):
+    request = context.get("request")
+    scope = getattr(request, "scope", None)
+    count, overdue = open_counts(scope) if scope is not None and scope.organisation is not None else (0, 0)
+    return {"open_count": count, "overdue_count": overdue, "poll_seconds": max(1, int(settings.NOTIFY_POLL_SECONDS))}

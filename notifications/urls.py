@@ -1,0 +1,13 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("cases/<int:pk>/violence/", views.report_violence, name="report_violence"),
+]

@@ -1,0 +1,270 @@
+"""The inbox, a notice and its acknowledgement, the nav badge, and the
+"report new violence" page.
+
+Every signed-in member of an organisation has an inbox: their
+organisation's notices and those escalated to them personally. The badge
+and the inbox list refresh themselves through htmx polling; a poll does not
+count as activity, so an open tab does not keep an idle session alive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Organisation
+from accounts.permissions import scope_required
+from casework.models import RiskLevel
+from notifications import services
+from notifications.forms import AcknowledgeForm, InboxFilterForm, ViolenceReportForm
+from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.recipients import ACK_ROLES, may_acknowledge
+from notifications.selectors import (
+    case_link_for,
+    deliveries_of,
+    get_case_for_reporter,
+    get_notice_for_user,
+    notice_list_for,
+    open_counts,
+)
+
+PAGE_SIZE = 25
+
+member_required = scope_required(lambda s: s.organisation is not None)
+acknowledger_required = scope_required(lambda s: s.role in ACK_ROLES.get(s.kind, frozenset()))
+reporter_required = scope_required(lambda s: s.is_clinical or s.is_survivor_worker or s.is_police)
+
+E = SafetyEvent.Kind
+
+GUIDANCE = {
+    E.DROPOUT: gettext_lazy(
+        "The person has left the programme. Tell the survivor and review her safety plan: the end of the "
+        "programme can be a dangerous moment."
+    ),
+    E.EXPULSION: gettext_lazy(
+        "The person was expelled from the programme. Tell the survivor and review her safety plan."
+    ),
+    E.NEW_VIOLENCE: gettext_lazy("New violence was reported on this case. Contact the survivor and act on her safety."),
+    E.RISK_RAISED: gettext_lazy("A risk reassessment raised the risk level. Review the survivor's safety plan."),
+    E.NON_COMPLIANCE: gettext_lazy(
+        "A participant obliged by a protection order missed a session without excuse while the order runs."
+    ),
+    E.ORDER_EXPIRING: gettext_lazy(
+        "The protection order expires soon and the programme is not finished. Consider an extension."
+    ),
+    E.COMPLETION: gettext_lazy(
+        "The person completed the programme. Tell the survivor; follow-up and monitoring continue."
+    ),
+}
+
+FACT_LABELS = {
+    "ended_on": gettext_lazy("Ended on"),
+    "ending": gettext_lazy("How it ended"),
+    "mandatory": gettext_lazy("Mandatory referral"),
+    "sessions_attended": gettext_lazy("Sessions attended"),
+    "sessions_missed": gettext_lazy("Sessions missed"),
+    "from_level": gettext_lazy("Risk level before"),
+    "to_level": gettext_lazy("Risk level now"),
+    "assessed_on": gettext_lazy("Assessed on"),
+    "reported_on": gettext_lazy("Date"),
+    "reported_by": gettext_lazy("Reported by"),
+    "missed_on": gettext_lazy("Session missed on"),
+    "session_number": gettext_lazy("Session number"),
+    "session_kind": gettext_lazy("Session"),
+    "order_expires_on": gettext_lazy("Protection order expires on"),
+    "days_left": gettext_lazy("Days left"),
+}
+ENDINGS = {
+    "dropped_out": gettext_lazy("Dropped out"),
+    "deselected": gettext_lazy("De-selected (no longer eligible)"),
+    "expelled": gettext_lazy("Expelled"),
+    "completed": gettext_lazy("Completed"),
+}
+SESSION_KINDS = {"individual": gettext_lazy("Individual"), "group": gettext_lazy("Group")}
+
+
+def _fact_value(key: str, value):
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in {"ended_on", "assessed_on", "reported_on", "missed_on", "order_expires_on"}:
+        try:
+            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            return value
+    if key in {"from_level", "to_level"} and value in RiskLevel.values:
+        return RiskLevel(value).label
+    if key == "ending":
+        return ENDINGS.get(value, value)
+    if key == "session_kind":
+        return SESSION_KINDS.get(value, value)
+    if key == "reported_by" and value in Organisation.Kind.values:
+        return Organisation.Kind(value).label
+    return value
+
+
+def fact_rows(event: SafetyEvent) -> list[tuple[str, str]]:
+    return [(FACT_LABELS[key], _fact_value(key, value)) for key, value in event.facts.items() if key in FACT_LABELS]
+
+
+class _PollSession:
+    """The session during a poll: read as usual, never saved. With
+    SESSION_SAVE_EVERY_REQUEST every request renews the idle timeout; a
+    badge polled every 30 seconds must not, or an open tab would keep the
+    session alive for ever."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def __getitem__(self, key):
+        return self._session[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._session
+
+    def save(self, must_create: bool = False) -> None:
+        return None
+
+
+def _poll(request) -> None:
+    request.session = _PollSession(request.session)
+
+
+def _poll_seconds() -> int:
+    return max(1, int(settings.NOTIFY_POLL_SECONDS))
+
+
+# --- inbox and badge ---------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@member_required
+def inbox(request):
+    form = InboxFilterForm(request.GET or None)
+    values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None}
+    now = timezone.now()
+    page = Paginator(notice_list_for(request.scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": form,
+        "state": values["state"],
+        "now": now,
+        "filtered": values["kind"] or values["case_id"] is not None or values["state"] != "open",
+        "poll_seconds": _poll_seconds(),
+    }
+    if request.htmx:
+        _poll(request)
+        return render(request, "notifications/partials/notice_list.html", context)
+    return render(request, "notifications/inbox.html", context)
+
+
+@never_cache
+@require_GET
+@member_required
+def badge(request):
+    _poll(request)
+    count, overdue = open_counts(request.scope)
+    return render(request, "notifications/partials/badge.html", {"open_count": count, "overdue_count": overdue})
+
+
+# --- a notice ----------------------------------------------------------------------
+
+
+def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status: int = 200):
+    scope = request.scope
+    own = notice.organisation_id == scope.organisation_id
+    may_ack = may_acknowledge(scope, notice) and notice.status == Notice.Status.OPEN
+    deliveries = list(deliveries_of(notice)) if own else []
+    return render(
+        request,
+        "notifications/notice_detail.html",
+        {
+            "notice": notice,
+            "event": notice.event,
+            "case": notice.event.case,
+            "facts": fact_rows(notice.event),
+            "guidance": GUIDANCE.get(notice.event.kind, ""),
+            "case_link": case_link_for(scope, notice),
+            "own": own,
+            "may_acknowledge": may_ack,
+            "form": form or (AcknowledgeForm() if may_ack else None),
+            "deliveries": deliveries,
+            "failed": [d for d in deliveries if d.status == Delivery.Status.FAILED],
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+@member_required
+def notice_detail(request, pk: int):
+    return _detail(request, get_notice_for_user(request.scope, pk))
+
+
+@never_cache
+@require_POST
+@acknowledger_required
+def acknowledge(request, pk: int):
+    notice = get_notice_for_user(request.scope, pk)
+    if not may_acknowledge(request.scope, notice):
+        raise PermissionDenied
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notice_acknowledge(
+                notice=notice, by=request.user, action=form.cleaned_data["action"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            for key, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}).items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(request, _("Notice acknowledged. Thank you."))
+            return redirect("notifications:notice_detail", pk=notice.pk)
+    notice.refresh_from_db()
+    return _detail(request, notice, form)
+
+
+# --- new violence ------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@reporter_required
+def report_violence(request, pk: int):
+    scope = request.scope
+    case = get_case_for_reporter(scope, pk)
+    form = ViolenceReportForm(
+        request.POST if request.method == "POST" else None, initial={"reported_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.new_violence_report(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, errors)
+        else:
+            messages.success(
+                request, _("New violence reported. The survivor service and the police have been notified.")
+            )
+            if scope.is_police:
+                return redirect("referrals:police_detail", pk=case.referral_id)
+            return redirect("casework:case_detail", pk=case.pk)
+    back = ("referrals:police_detail", case.referral_id) if scope.is_police else ("casework:case_detail", case.pk)
+    return render(request, "notifications/report_violence.html", {"case": case, "form": form, "back": back})

@@ -1,0 +1,160 @@
+"""Acknowledgement (who, when, what was done) and escalation of notices not
+acknowledged in time, on a controllable clock: level 1 (the recipient
+organisation's managers) after NOTIFY_ACK_HOURS, level 2 (the case
+provider's programme managers) after twice that."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from accounts.models import Role
+from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.services import escalate_overdue, notice_acknowledge
+from tests import factories as f
+from tests.notifications.conftest import notice_of, record
+
+E = SafetyEvent.Kind
+T0 = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def _ack_hours(settings):
+    settings.NOTIFY_ACK_HOURS = 24
+
+
+@pytest.fixture
+def crisis_manager(orgs):
+    user = f.make_user(orgs["survivor_service"], Role.PROGRAMME_MANAGER, "crisis_manager")
+    user.email = "crisis_manager@example.org"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def notice(case_with_service, orgs, contacts, crisis_manager):
+    event = record(E.DROPOUT, case_with_service, now=T0)
+    return notice_of(event, orgs["survivor_service"])
+
+
+def _personal(notice, level):
+    return sorted(
+        (d.user.username, d.channel)
+        for d in Delivery.objects.filter(notice=notice, escalation_level=level).select_related("user")
+    )
+
+
+def test_the_notice_is_due_after_the_configured_hours(notice):
+    assert notice.ack_due_at == T0 + 24 * HOUR
+    assert not notice.is_overdue(T0 + 24 * HOUR - dt.timedelta(seconds=1))
+    assert notice.is_overdue(T0 + 24 * HOUR)
+
+
+def test_nothing_escalates_before_it_is_due(notice):
+    assert escalate_overdue(now=T0 + 24 * HOUR - dt.timedelta(seconds=1)) == 0
+    notice.refresh_from_db()
+    assert notice.escalation_level == 0
+
+
+def test_level_1_goes_to_the_organisations_managers(notice, users):
+    assert escalate_overdue(now=T0 + 24 * HOUR) == 3  # the three notices of the dropout
+    notice.refresh_from_db()
+    assert (notice.escalation_level, notice.escalated_at) == (1, T0 + 24 * HOUR)
+    assert _personal(notice, 1) == [("crisis_manager", "email"), ("crisis_manager", "inbox")]
+    # Running again changes nothing.
+    assert escalate_overdue(now=T0 + 30 * HOUR) == 0
+    assert _personal(notice, 1) == [("crisis_manager", "email"), ("crisis_manager", "inbox")]
+
+
+def test_level_2_goes_to_the_providers_programme_managers_after_twice_the_hours(notice, users):
+    escalate_overdue(now=T0 + 24 * HOUR)
+    assert escalate_overdue(now=T0 + 48 * HOUR - dt.timedelta(seconds=1)) == 0
+    escalate_overdue(now=T0 + 48 * HOUR)
+    notice.refresh_from_db()
+    assert notice.escalation_level == 2
+    assert _personal(notice, 2) == [("manager", "email"), ("manager", "inbox"), ("manager", "sms")]
+    assert escalate_overdue(now=T0 + 100 * HOUR) == 0  # there is no level 3
+
+
+def test_a_relay_down_for_days_escalates_through_both_levels(notice):
+    escalate_overdue(now=T0 + 72 * HOUR)
+    notice.refresh_from_db()
+    assert notice.escalation_level == 2
+    assert _personal(notice, 1) and _personal(notice, 2)
+
+
+def test_without_managers_level_1_goes_to_the_provider(case_with_service, orgs, contacts):
+    notice = notice_of(record(E.EXPULSION, case_with_service, now=T0), orgs["survivor_service"])
+    escalate_overdue(now=T0 + 24 * HOUR)
+    assert _personal(notice, 1) == [("manager", "email"), ("manager", "inbox"), ("manager", "sms")]
+
+
+def test_an_acknowledged_notice_does_not_escalate(notice, users):
+    notice_acknowledge(notice=notice, by=users["survivor_worker"], action="survivor_informed", now=T0 + HOUR)
+    escalate_overdue(now=T0 + 72 * HOUR)
+    notice.refresh_from_db()
+    assert notice.escalation_level == 0
+    assert not notice.is_overdue(T0 + 72 * HOUR)
+
+
+# --- acknowledgement ---------------------------------------------------------------
+
+
+def test_a_survivor_worker_acknowledges_with_what_was_done(notice, users):
+    acked = notice_acknowledge(
+        notice=notice,
+        by=users["survivor_worker"],
+        action="safety_plan_reviewed",
+        note="Called her; plan reviewed.",
+        now=T0 + 2 * HOUR,
+    )
+    acked.refresh_from_db()
+    assert (acked.status, acked.acknowledged_by, acked.acknowledged_at, acked.action, acked.ack_note) == (
+        "acknowledged",
+        users["survivor_worker"],
+        T0 + 2 * HOUR,
+        "safety_plan_reviewed",
+        "Called her; plan reviewed.",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ack_note FROM notifications_notice WHERE id = %s", [acked.pk])
+        assert "plan reviewed" not in cursor.fetchone()[0]
+
+
+def test_no_action_possible_needs_a_reason(notice, users):
+    with pytest.raises(ValidationError) as exc:
+        notice_acknowledge(notice=notice, by=users["survivor_worker"], action="no_action_possible")
+    assert exc.value.message_dict == {"note": ["Say why, or what was done."]}
+    with pytest.raises(ValidationError) as exc:
+        notice_acknowledge(notice=notice, by=users["survivor_worker"], action="shrugged")
+    assert exc.value.message_dict == {"action": ["Choose what was done."]}
+    notice.refresh_from_db()
+    assert notice.status == "open"
+
+
+def test_a_notice_is_acknowledged_once(notice, users, crisis_manager):
+    notice_acknowledge(notice=notice, by=users["survivor_worker"], action="survivor_informed")
+    with pytest.raises(ValidationError) as exc:
+        notice_acknowledge(notice=notice, by=crisis_manager, action="other", note="again")
+    assert exc.value.message_dict == {"__all__": ["This notice has already been acknowledged."]}
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == users["survivor_worker"]
+
+
+@pytest.mark.parametrize("role", ["police", "psychologist", "manager", "other_survivor_worker", "monitoring"])
+def test_only_the_recipient_organisation_acknowledges(notice, users, role):
+    with pytest.raises(PermissionDenied):
+        notice_acknowledge(notice=notice, by=users[role], action="survivor_informed")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.OPEN
+
+
+def test_police_acknowledge_their_own_notice(case_with_service, orgs, users):
+    notice = notice_of(record(E.NON_COMPLIANCE, case_with_service), orgs["police"])
+    notice_acknowledge(notice=notice, by=users["police2"], action="other", note="Officer visited him.")
+    notice.refresh_from_db()
+    assert (notice.status, notice.acknowledged_by) == ("acknowledged", users["police2"])

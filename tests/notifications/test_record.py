@@ -1,0 +1,296 @@
+"""Recording an event: in the caller's transaction, once per fact, with
+non-personal facts only; and the hooks other apps call."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from casework import services as case_services
+from casework.models import RiskInstrument
+from notifications import services
+from notifications.models import Delivery, Notice, SafetyEvent, ViolenceReport
+from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
+from tests.notifications.conftest import SURVIVOR_SECRETS, recipients, record
+
+E = SafetyEvent.Kind
+
+
+def test_the_same_fact_twice_is_one_event(case_with_service, contacts):
+    first = record(E.DROPOUT, case_with_service, key="dropout:enrolment:7")
+    second = record(E.DROPOUT, case_with_service, key="dropout:enrolment:7")
+    assert first is not None
+    assert second is None
+    assert SafetyEvent.objects.count() == 1
+    assert Notice.objects.count() == 3
+    assert Delivery.objects.count() == 3 + 8
+
+
+def test_a_different_fact_is_another_event(case_with_service):
+    record(E.DROPOUT, case_with_service, key="dropout:enrolment:7")
+    record(E.DROPOUT, case_with_service, key="dropout:enrolment:8")
+    assert SafetyEvent.objects.count() == 2
+
+
+def test_it_keeps_the_facts_and_who_recorded_it(case_with_service, users):
+    event = record(
+        E.RISK_RAISED,
+        case_with_service,
+        facts={"from_level": "medium", "to_level": "high", "assessed_on": dt.date(2026, 3, 1)},
+        by=users["psychologist"],
+    )
+    event.refresh_from_db()
+    assert event.facts == {"from_level": "medium", "to_level": "high", "assessed_on": "2026-03-01"}
+    assert event.created_by == users["psychologist"]
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"survivor_name": "x"},  # unknown key
+        {"reported_by": "Асанова Айгуль"},  # a name is not a code
+        {"reported_by": "Call +996700987654"},
+        {"ending": "x" * 41},
+        {"days_left": [1, 2]},
+    ],
+)
+def test_it_refuses_facts_that_could_be_personal(case_with_service, facts):
+    with pytest.raises(ValueError, match="fact"):
+        record(E.DROPOUT, case_with_service, facts=facts)
+    assert SafetyEvent.objects.count() == 0
+
+
+def test_it_refuses_an_unknown_kind(case_with_service):
+    with pytest.raises(ValueError, match="kind"):
+        record("rain", case_with_service)
+
+
+def test_one_nudge_per_transaction(case_with_service, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            services.safety_event_record(
+                kind=E.DROPOUT, case=case_with_service, facts={}, dedupe_key=f"dropout:test:{n}"
+            )
+    assert callbacks == [services.nudge_relay]
+
+
+def test_a_rolled_back_change_leaves_no_notification(case_with_service):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        services.safety_event_record(kind=E.DROPOUT, case=case_with_service, facts={}, dedupe_key="dropout:x")
+        raise Boom
+    assert not SafetyEvent.objects.exists()
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_must_run_inside_the_callers_transaction(case_with_service):
+    assert not connection.in_atomic_block
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        services.safety_event_record(kind=E.DROPOUT, case=case_with_service, facts={}, dedupe_key="dropout:y")
+    assert not SafetyEvent.objects.exists()
+
+
+# --- risk raised (casework) -------------------------------------------------------
+
+
+def _reassess(case, by, **answers):
+    return case_services.risk_reassess(
+        case=case, by=by, instrument=RiskInstrument.objects.get(code="basic-checklist"), answers=answers
+    )
+
+
+def test_a_higher_risk_level_is_an_event(case_with_service, users):
+    assert case_with_service.current_risk_level == "high"
+    assessment = _reassess(
+        case_with_service, users["psychologist"], threat_to_kill=True, strangulation=True, weapon=True, escalation=True
+    )
+    event = SafetyEvent.objects.get()
+    assert (event.kind, event.dedupe_key) == ("risk_raised", f"risk_raised:assessment:{assessment.pk}")
+    assert event.facts == {"from_level": "high", "to_level": "severe", "assessed_on": timezone.localdate().isoformat()}
+    assert event.created_by == users["psychologist"]
+    assert set(recipients(event)) == {"Sezim Crisis Centre", "Bishkek City Police, Pervomaisky district"}
+
+
+def test_the_same_or_a_lower_level_is_not(case_with_service, users):
+    _reassess(case_with_service, users["psychologist"], threat_to_kill=True)  # high again
+    _reassess(case_with_service, users["psychologist"])  # low
+    assert not SafetyEvent.objects.exists()
+    _reassess(case_with_service, users["psychologist"], threat_to_kill=True)  # low → high
+    assert SafetyEvent.objects.get().facts["from_level"] == "low"
+
+
+def test_the_initial_assessment_is_not_a_raise(case_with_service):
+    assert not SafetyEvent.objects.exists()
+
+
+# --- enrolment endings and missed sessions (programmes hooks) ---------------------
+
+
+@pytest.fixture
+def enrolment(case_with_service, users):
+    template = ProgrammeTemplate.objects.filter(provider=None, country="KG").order_by("id").first()
+    return Enrolment.objects.create(
+        case=case_with_service,
+        template=template,
+        provider=case_with_service.provider,
+        psychologist=users["psychologist"],
+        starts_on=timezone.localdate() - dt.timedelta(days=14),
+        enrolled_by=users["psychologist"],
+    )
+
+
+def _session(enrolment, number: int, days_ago: int) -> Session:
+    return Session.objects.create(
+        provider=enrolment.provider,
+        kind=Session.Kind.INDIVIDUAL,
+        enrolment=enrolment,
+        number=number,
+        starts_at=timezone.now() - dt.timedelta(days=days_ago),
+        duration_minutes=60,
+        facilitator=enrolment.psychologist,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [("dropped_out", "dropout"), ("deselected", "dropout"), ("expelled", "expulsion"), ("completed", "completion")],
+)
+def test_an_ended_enrolment_is_its_event(enrolment, users, status, kind):
+    session = _session(enrolment, 1, 7)
+    Attendance.objects.create(session=session, enrolment=enrolment, mark="present", recorded_by=users["psychologist"])
+    enrolment.status = status
+    enrolment.ended_on = timezone.localdate()
+    enrolment.save()
+    with transaction.atomic():
+        event = services.enrolment_ended_notify(enrolment, by=users["psychologist"])
+    assert (event.kind, event.dedupe_key) == (kind, f"{kind}:enrolment:{enrolment.pk}")
+    assert event.facts == {
+        "ended_on": timezone.localdate().isoformat(),
+        "ending": status,
+        "mandatory": True,
+        "sessions_attended": 1,
+    }
+    with transaction.atomic():
+        assert services.enrolment_ended_notify(enrolment) is None  # the sweep finds it again: no second event
+
+
+def test_a_transfer_is_not_a_safety_event(enrolment):
+    enrolment.status = "transferred"
+    with transaction.atomic():
+        assert services.enrolment_ended_notify(enrolment) is None
+    assert not SafetyEvent.objects.exists()
+
+
+def test_a_missed_session_inside_the_order_reaches_the_police(enrolment):
+    session = _session(enrolment, 3, 1)
+    with transaction.atomic():
+        event = services.attendance_missed_notify(enrolment=enrolment, session=session)
+    referral = enrolment.case.referral
+    assert event.kind == "non_compliance"
+    assert event.facts == {
+        "missed_on": session.local_date.isoformat(),
+        "session_number": 3,
+        "session_kind": "individual",
+        "order_expires_on": referral.order_expires_on.isoformat(),
+    }
+    assert set(recipients(event)) == {"Bishkek City Police, Pervomaisky district"}
+
+
+def test_a_missed_session_after_the_order_expired_is_not_non_compliance(enrolment):
+    referral = enrolment.case.referral
+    referral.order_issued_on = timezone.localdate() - dt.timedelta(days=30)
+    referral.order_expires_on = timezone.localdate() - dt.timedelta(days=5)
+    referral.save()
+    session = _session(enrolment, 3, 1)
+    with transaction.atomic():
+        assert services.attendance_missed_notify(enrolment=enrolment, session=session) is None
+
+
+def test_a_missed_session_of_a_voluntary_participant_is_not_non_compliance(enrolment):
+    referral = enrolment.case.referral
+    referral.order_obliges_programme = False
+    referral.save()
+    with transaction.atomic():
+        assert services.attendance_missed_notify(enrolment=enrolment, session=_session(enrolment, 2, 1)) is None
+
+
+# --- new violence ------------------------------------------------------------------
+
+SUMMARY = "He came to her sister's flat at night and hit her."
+
+
+@pytest.mark.parametrize("role", ["psychologist", "social_worker", "survivor_worker", "police"])
+def test_people_on_the_case_report_new_violence(case_with_service, users, role):
+    report = services.new_violence_report(
+        case=case_with_service, by=users[role], reported_on=timezone.localdate(), summary=SUMMARY
+    )
+    assert report.summary == SUMMARY
+    event = SafetyEvent.objects.get()
+    assert (event.kind, event.dedupe_key, event.created_by) == (
+        "new_violence",
+        f"new_violence:report:{report.pk}",
+        users[role],
+    )
+    assert event.facts["reported_on"] == timezone.localdate().isoformat()
+    assert SUMMARY not in str(event.facts)
+    assert set(recipients(event)) == {"Sezim Crisis Centre", "Bishkek City Police, Pervomaisky district"}
+
+
+def test_the_summary_is_encrypted_at_rest(case_with_service, users):
+    report = services.new_violence_report(
+        case=case_with_service, by=users["survivor_worker"], reported_on=timezone.localdate(), summary=SUMMARY
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT summary FROM notifications_violencereport WHERE id = %s", [report.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("fernet:")
+    assert "sister" not in stored
+
+
+@pytest.mark.parametrize("role", ["manager", "provider_admin", "monitoring", "other_police", "other_psychologist"])
+def test_others_may_not_report_violence(case_with_service, users, role):
+    with pytest.raises(PermissionDenied):
+        services.new_violence_report(
+            case=case_with_service, by=users[role], reported_on=timezone.localdate(), summary=SUMMARY
+        )
+    assert not ViolenceReport.objects.exists()
+
+
+def test_a_survivor_worker_of_a_service_not_on_the_case_may_not(case, users):
+    with pytest.raises(PermissionDenied):
+        services.new_violence_report(
+            case=case, by=users["survivor_worker"], reported_on=timezone.localdate(), summary=SUMMARY
+        )
+
+
+def test_it_rejects_a_future_date_and_an_empty_summary(case_with_service, users):
+    with pytest.raises(ValidationError) as exc:
+        services.new_violence_report(
+            case=case_with_service,
+            by=users["psychologist"],
+            reported_on=timezone.localdate() + dt.timedelta(days=1),
+            summary="  ",
+        )
+    assert exc.value.message_dict == {
+        "reported_on": ["This date is in the future."],
+        "summary": ["Describe what happened."],
+    }
+    assert not ViolenceReport.objects.exists()
+    assert not SafetyEvent.objects.exists()
+
+
+def test_no_survivor_data_in_events_or_logs(case_with_service, users, caplog):
+    caplog.set_level("DEBUG")
+    services.new_violence_report(
+        case=case_with_service, by=users["police"], reported_on=timezone.localdate(), summary=SUMMARY
+    )
+    text = caplog.text + str(list(SafetyEvent.objects.values()))
+    for secret in (*SURVIVOR_SECRETS, SUMMARY, case_with_service.referral.person.family_name):
+        assert secret not in text
