@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from accounts.models import Organisation, Role
 
 PROVIDER_STAFF = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.PROGRAMME_MANAGER})
@@ -24,10 +26,9 @@ class Scope:
     def for_user(cls, user) -> Scope:
         if not getattr(user, "is_authenticated", False):
             return cls(None, None, None)
-        membership = getattr(user, "membership", None)
         try:
             membership = user.membership
-        except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist
+        except ObjectDoesNotExist:
             membership = None
         if membership is None or not membership.organisation.is_active:
             return cls(user.pk, None, None)
