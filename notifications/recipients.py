@@ -30,7 +30,9 @@ POLICE_ALWAYS = frozenset(
     {E.EXPULSION, E.NEW_VIOLENCE, E.RISK_RAISED, E.COMPLETION, E.NON_COMPLIANCE, E.ORDER_EXPIRING}
 )
 POLICE_IF_MANDATORY = frozenset({E.DROPOUT})
-PROVIDER_ALWAYS = frozenset({E.DROPOUT, E.ORDER_EXPIRING})
+# New violence also reaches the programme staff: it calls for a risk
+# reassessment and may end the programme (expulsion).
+PROVIDER_ALWAYS = frozenset({E.DROPOUT, E.ORDER_EXPIRING, E.NEW_VIOLENCE})
 
 # Who in a recipient organisation is told by email and SMS.
 HANDLING_ROLES: dict[str, frozenset[str]] = {

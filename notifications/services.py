@@ -25,8 +25,8 @@ from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateField, Exists, F, Max, OuterRef, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import CharField, DateField, Exists, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,6 +65,7 @@ FACT_KEYS = frozenset(
         "session_kind",
         "order_expires_on",
         "days_left",
+        "missed_in_a_row",
     }
 )
 FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")
@@ -277,6 +278,80 @@ def enrolment_ended_notify(enrolment, *, by=None) -> SafetyEvent | None:
         dedupe_key=f"{kind}:enrolment:{enrolment.pk}",
         by=by,
     )
+
+
+def dropout_rule_notify(*, enrolment, state=None, by=None, now: dt.datetime | None = None) -> SafetyEvent | None:
+    """The template's dropout rule (consecutive or total unexcused absences)
+    is reached while the person is still enrolled: a dropout event, at once.
+    The enrolment stays active (staff may still keep him on voluntarily and
+    record the ending later), but the survivor service, the police for a
+    mandatory referral and the programme staff hear of it now. The dedupe key
+    is the one a later "dropped out" discharge uses, so that discharge does
+    not notify a second time. ``state``: the enrolment's ``progress()`` if
+    the caller has it. Call inside the transaction that logged the absence."""
+    from programmes.selectors import progress
+
+    if enrolment.status != "active":
+        return None
+    state = state or progress(enrolment)
+    if not state.dropout_rule_hit:
+        return None
+    return safety_event_record(
+        kind=E.DROPOUT,
+        case=enrolment.case,
+        facts={
+            "ending": "dropout_rule",
+            "mandatory": referral_is_mandatory(enrolment.case.referral),
+            "sessions_attended": state.sessions_attended,
+            "sessions_missed": state.unexcused_total,
+            "missed_in_a_row": state.unexcused_consecutive,
+        },
+        dedupe_key=f"{E.DROPOUT}:enrolment:{enrolment.pk}",
+        by=by,
+        now=now,
+    )
+
+
+def dropout_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """The scheduled safety net behind ``dropout_rule_notify``: every active
+    enrolment whose template has a dropout rule, that has an unexcused
+    absence and no dropout event yet, is checked; those over the rule get
+    their event. Returns the number of events recorded. Each enrolment is
+    recorded in its own short transaction, so one bad row cannot hold the
+    others back."""
+    from programmes.models import Attendance, Enrolment
+    from programmes.selectors import progress_for_enrolments
+
+    candidates = (
+        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
+        .filter(Q(template__dropout_consecutive__isnull=False) | Q(template__dropout_total__isnull=False))
+        .filter(Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), mark=Attendance.Mark.UNEXCUSED)))
+        .exclude(
+            Exists(
+                SafetyEvent.objects.filter(
+                    kind=E.DROPOUT,
+                    case=OuterRef("case"),
+                    dedupe_key=Concat(Value(f"{E.DROPOUT}:enrolment:"), Cast(OuterRef("pk"), CharField())),
+                )
+            )
+        )
+        .select_related("case", "case__referral")
+        .order_by("pk")
+    )
+    recorded = 0
+    last = 0
+    while True:
+        rows = list(candidates.filter(pk__gt=last)[:batch])
+        if not rows:
+            return recorded
+        last = rows[-1].pk
+        states = progress_for_enrolments(rows)
+        for enrolment in rows:
+            if not states[enrolment.pk].dropout_rule_hit:
+                continue
+            with transaction.atomic():
+                if dropout_rule_notify(enrolment=enrolment, state=states[enrolment.pk], now=now):
+                    recorded += 1
 
 
 def attendance_missed_notify(*, enrolment, session, by=None) -> SafetyEvent | None:

@@ -40,6 +40,11 @@ def escalate_overdue() -> int:
     return services.escalate_overdue()
 
 
+@shared_task(name="notifications.dropout_sweep", time_limit=300, soft_time_limit=280, **COMMON)
+def dropout_sweep() -> int:
+    return services.dropout_sweep()
+
+
 @shared_task(name="notifications.order_expiry_sweep", time_limit=300, soft_time_limit=280, **COMMON)
 def order_expiry_sweep() -> int:
     return services.order_expiry_sweep()

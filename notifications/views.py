@@ -83,8 +83,10 @@ FACT_LABELS = {
     "session_kind": gettext_lazy("Session"),
     "order_expires_on": gettext_lazy("Protection order expires on"),
     "days_left": gettext_lazy("Days left"),
+    "missed_in_a_row": gettext_lazy("Unexcused absences in a row"),
 }
 ENDINGS = {
+    "dropout_rule": gettext_lazy("Dropout rule reached (still enrolled; staff may record the ending)"),
     "dropped_out": gettext_lazy("Dropped out"),
     "deselected": gettext_lazy("De-selected (no longer eligible)"),
     "expelled": gettext_lazy("Expelled"),
@@ -261,7 +263,8 @@ def report_violence(request, pk: int):
                 form.add_error(key if key in form.fields else None, errors)
         else:
             messages.success(
-                request, _("New violence reported. The survivor service and the police have been notified.")
+                request,
+                _("New violence reported. The survivor service, the police and the programme staff were told."),
             )
             if scope.is_police:
                 return redirect("referrals:police_detail", pk=case.referral_id)

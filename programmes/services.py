@@ -752,6 +752,13 @@ def attendance_log(*, session: Session, by, marks: dict[int, str], topic_covered
 
         for eid in newly_unexcused:
             attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
+        # The template's dropout rule, checked the moment the absence is
+        # logged (the scheduled dropout sweep is the safety net).
+        from notifications.services import dropout_rule_notify
+
+        states = progress_for_enrolments([by_id[eid] for eid in newly_unexcused])
+        for eid in newly_unexcused:
+            dropout_rule_notify(enrolment=by_id[eid], state=states[eid], by=by)
     return session
 
 

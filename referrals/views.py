@@ -191,6 +191,9 @@ def police_detail(request, pk: int):
             "extensions": referral.order_extensions.all(),
             "entered_by_me": entered_by_me,
             "survivors": survivors,
+            # New violence is reported on the case, once the provider has opened one.
+            # (the reverse one-to-one raises an AttributeError subclass when there is none).
+            "case_id": getattr(getattr(referral, "case", None), "pk", None),
         },
     )
 

@@ -292,6 +292,13 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        # Dropout is detected when the absence is logged; this catches any
+        # absence that reached the rule another way.
+        "notifications-dropout": {
+            "task": "notifications.dropout_sweep",
+            "schedule": 900.0,
+            "options": {"expires": 800},
+        },
     }
 )
 # == end notifications ==

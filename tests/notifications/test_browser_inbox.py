@@ -1,19 +1,21 @@
-"""In a real Chromium: a crisis-centre worker has her inbox open when a
-dropout is recorded; the notice appears by itself (htmx polling of the list
-and the nav badge) and she acknowledges it."""
+"""In a real Chromium: a crisis-centre worker has her inbox open when the
+psychologist logs the absence that reaches the programme's dropout rule; the
+notice appears by itself (htmx polling of the list and the nav badge) and
+she acknowledges it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from django.db import transaction
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Organisation, Role
 from casework.services import survivor_service_refer
 from notifications.models import Notice
-from notifications.services import safety_event_record
+from programmes.services import attendance_log
 from tests import factories as f
 from tests.browser.conftest import PHONE, shipped_data, sign_in  # noqa: F401 - fixtures
 
@@ -35,7 +37,31 @@ def crisis_case(shipped_data):  # noqa: F811 - the fixture imported above
     worker = f.make_user(crisis_centre, Role.SURVIVOR_WORKER, "crisis_worker")
     case = f.open_case(f.make_referral(police=officer, provider=provider), psychologist)
     survivor_service_refer(case=case, organisation=crisis_centre, by=social_worker)
-    return {"case": case, "worker": worker, "crisis_centre": crisis_centre}
+    # A men's group (dropout after 3 unexcused absences in a row) that began 8 weeks ago.
+    template = f.shipped_template("kg-annex3-voluntary-men")
+    start = timezone.localdate() - dt.timedelta(days=56)
+    group = f.make_group(
+        by=psychologist, template=template, starts_on=start, psychologist=psychologist, social_worker=social_worker
+    )
+    enrolment = f.enrol_case(case, by=psychologist, template=template, group=group)
+    return {
+        "case": case,
+        "worker": worker,
+        "crisis_centre": crisis_centre,
+        "psychologist": psychologist,
+        "group": group,
+        "enrolment": enrolment,
+    }
+
+
+def _log_absence(crisis_case, number: int) -> None:
+    session = crisis_case["group"].sessions.get(number=number)
+    attendance_log(
+        session=session,
+        by=crisis_case["psychologist"],
+        marks={crisis_case["enrolment"].pk: "unexcused"},
+        topic_covered="",
+    )
 
 
 def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis_case, settings):  # noqa: F811
@@ -50,15 +76,12 @@ def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis
     expect(page.get_by_text("No open notices. New ones appear here by themselves.")).to_be_visible()
     expect(page.locator("#notice-badge .nf-badge")).to_have_count(0)
 
-    # Meanwhile the programme records the dropout.
-    with transaction.atomic():
-        event = safety_event_record(
-            kind="dropout",
-            case=case,
-            facts={"ended_on": "2026-03-02", "ending": "dropped_out", "mandatory": True, "sessions_attended": 4},
-            dedupe_key="dropout:browser:1",
-        )
-    notice = event.notices.get(organisation=crisis_case["crisis_centre"])
+    # Meanwhile the psychologist logs his absences: the third in a row reaches the rule.
+    _log_absence(crisis_case, 1)
+    _log_absence(crisis_case, 2)
+    assert not Notice.objects.exists()
+    _log_absence(crisis_case, 3)
+    notice = Notice.objects.get(event__kind="dropout", organisation=crisis_case["crisis_centre"])
 
     link = page.get_by_role("link", name=f"Dropped out of the programme · case {case.number}")
     expect(link).to_be_visible(timeout=10_000)  # the list refreshed itself
@@ -67,6 +90,7 @@ def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis
     link.click()
     page.wait_for_url(re.compile(rf"/notifications/{notice.pk}/$"))
     expect(page.get_by_text("How it ended")).to_be_visible()
+    expect(page.get_by_text("Dropout rule reached (still enrolled; staff may record the ending)")).to_be_visible()
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], "the notice page scrolls sideways on a phone"
     page.screenshot(path=SCREENSHOT_NOTICE, full_page=True)

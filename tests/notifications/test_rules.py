@@ -82,10 +82,21 @@ def test_a_voluntary_referral_made_mandatory_by_an_extension_reaches_the_police(
     assert POLICE in recipients(event)
 
 
-@pytest.mark.parametrize("kind", [E.EXPULSION, E.NEW_VIOLENCE, E.RISK_RAISED, E.COMPLETION])
+@pytest.mark.parametrize("kind", [E.EXPULSION, E.RISK_RAISED, E.COMPLETION])
 def test_these_events_reach_the_survivor_service_and_the_police(case_with_service, contacts, kind):
     event = record(kind, case_with_service)
     assert recipients(event) == {SERVICE: ("survivor_service", False), POLICE: ("police", False)}
+
+
+def test_new_violence_reaches_the_programme_staff_too(case_with_service, contacts):
+    """They must reassess the risk and may have to end the programme."""
+    event = record(E.NEW_VIOLENCE, case_with_service)
+    assert recipients(event) == {
+        SERVICE: ("survivor_service", False),
+        POLICE: ("police", False),
+        PROVIDER: ("provider", False),
+    }
+    assert (PROVIDER, "manager", "email") in _outgoing(event)
 
 
 @pytest.mark.parametrize("kind", [E.EXPULSION, E.NEW_VIOLENCE, E.RISK_RAISED, E.COMPLETION])

@@ -337,6 +337,20 @@ def test_case_staff_report_new_violence(client, login, users, case_with_service,
     assert SafetyEvent.objects.get().kind == "new_violence"
 
 
+def test_the_police_status_page_links_to_the_report(client, login, users, case_with_service):
+    login(users["police2"])
+    page = _content(client.get(reverse("referrals:police_detail", args=[case_with_service.referral_id])))
+    assert f'href="{violence_url(case_with_service)}"' in page
+    assert "The survivor service and the programme staff on the case are notified at once." in page
+
+
+def test_before_a_case_is_opened_the_police_page_says_how_to_report(client, login, users, referral):
+    login(users["police"])
+    page = _content(client.get(reverse("referrals:police_detail", args=[referral.pk])))
+    assert "/violence/" not in page
+    assert "New violence can be reported here once the provider has opened a case." in page
+
+
 def test_police_report_new_violence_from_their_referral(client, login, users, case_with_service):
     login(users["police2"])
     response = client.post(
@@ -345,6 +359,8 @@ def test_police_report_new_violence_from_their_referral(client, login, users, ca
     )
     assert response["Location"] == reverse("referrals:police_detail", args=[case_with_service.referral_id])
     assert ViolenceReport.objects.get().organisation.name == "Bishkek City Police, Pervomaisky district"
+    page = _content(client.get(response["Location"]))
+    assert "New violence reported. The survivor service, the police and the programme staff were told." in page
 
 
 def test_a_bad_report_shows_field_errors_and_saves_nothing(client, login, users, case_with_service):
