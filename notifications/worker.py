@@ -3,10 +3,11 @@
 The relay normally runs as Celery tasks (beat every few seconds, a nudge
 after each event). Those need Redis, and a worker that lost Redis has been
 seen to stay deaf for a long time after Redis came back (the fault suite
-caught it once under load). Deliveries must not wait for that: when the
-worker is ready, a daemon thread in its main process claims and sends due
-deliveries, and escalates overdue notices, straight from the database every
-NOTIFY_RELAY_EVERY_SECONDS. The claim (SKIP LOCKED, then a lease renewed
+caught it once under load; the same symptom is reported upstream for the
+Redis transport, e.g. celery/celery#8082, #9054 and, still on 5.5, #10205).
+Deliveries must not wait for that: when the worker is ready, a daemon thread
+in its main process claims and sends due deliveries, and escalates overdue
+notices, straight from the database every NOTIFY_RELAY_EVERY_SECONDS. The claim (SKIP LOCKED, then a lease renewed
 before each send) keeps it from ever sending what a task is sending.
 
 Off with NOTIFY_RELAY_IN_WORKER=false.
