@@ -240,7 +240,11 @@ def test_people_on_the_case_report_new_violence(case_with_service, users, role):
     )
     assert event.facts["reported_on"] == timezone.localdate().isoformat()
     assert SUMMARY not in str(event.facts)
-    assert set(recipients(event)) == {"Sezim Crisis Centre", "Bishkek City Police, Pervomaisky district"}
+    assert set(recipients(event)) == {
+        "Sezim Crisis Centre",
+        "Bishkek City Police, Pervomaisky district",
+        "Bishkek Consultation Room",
+    }
 
 
 def test_the_summary_is_encrypted_at_rest(case_with_service, users):
