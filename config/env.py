@@ -40,14 +40,20 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}.")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from exc
+        number = default
+    else:
+        try:
+            number = int(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from exc
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        low = "" if minimum is None else f" from {minimum}"
+        high = "" if maximum is None else f" to {maximum}"
+        raise ImproperlyConfigured(f"{name} must be an integer{low}{high}, got {number}.")
+    return number
 
 
 def envlist(name: str, default: str = "") -> list[str]:

@@ -13,6 +13,12 @@ staff member's email or SMS. It is written in the same transaction as the
 event; a relay sends it and records the result. A unique key makes a second
 delivery of the same thing to the same person on the same channel impossible.
 
+A ``Reminder`` (see ``notifications.reminders``) is not a safety notice: a
+participant's session tomorrow, an unlogged session, a risk reassessment, a
+safety-plan review or a follow-up that is due. Its deliveries are ``Delivery``
+rows too (``reminder`` set, ``notice`` and ``event`` empty), so the same relay,
+backoff and give-up send them; they never escalate.
+
 Nothing here holds survivor data: ``facts`` carries dates, counts, session
 numbers and level names only; the acknowledgement note is encrypted.
 """
@@ -136,12 +142,18 @@ class Delivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A reminder that was no longer due when its turn came (the session
+        # was cancelled or moved, the person opted out …): never sent.
+        CANCELLED = "cancelled", _("Cancelled")
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    # A delivery is for a safety notice (notice and event) or for a reminder.
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     # The notice's event, repeated here so that the database can hold the
     # one-delivery-per-(event, recipient, channel, level) rule.
-    event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, related_name="+")
-    # Null: the organisation's inbox.
+    event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reminder = models.ForeignKey("Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
+    # Null: the organisation's inbox; or, for a participant's session
+    # reminder, the participant (whose number is read when it is sent).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -149,7 +161,7 @@ class Delivery(models.Model):
     # The staff member's email address or phone number (staff data only).
     address = models.CharField(max_length=254, blank=True)
     language = models.CharField(max_length=2, default="ru")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -175,7 +187,23 @@ class Delivery(models.Model):
                 name="one_inbox_delivery_per_notice_level",
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | Q(channel="inbox"), name="delivery_without_user_is_inbox"
+                condition=Q(user__isnull=False) | Q(channel="inbox") | Q(reminder__isnull=False, channel="sms"),
+                name="delivery_without_user_is_inbox",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice__isnull=False, event__isnull=False, reminder__isnull=True)
+                | Q(notice__isnull=True, event__isnull=True, reminder__isnull=False),
+                name="delivery_for_a_notice_or_a_reminder",
+            ),
+            models.UniqueConstraint(
+                fields=["reminder", "user", "channel"],
+                condition=Q(reminder__isnull=False, user__isnull=False),
+                name="one_reminder_delivery_per_user_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["reminder", "channel"],
+                condition=Q(reminder__isnull=False, user__isnull=True),
+                name="one_participant_delivery_per_reminder_channel",
             ),
         ]
         indexes = [
@@ -183,6 +211,11 @@ class Delivery(models.Model):
                 fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="delivery_due"
             ),
             models.Index(fields=["user", "notice"], condition=Q(user__isnull=False), name="delivery_personal"),
+            models.Index(
+                fields=["user", "-created_at"],
+                condition=Q(reminder__isnull=False, channel="inbox"),
+                name="delivery_reminder_inbox",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -227,3 +260,65 @@ class ViolenceReport(models.Model):
     def __str__(self) -> str:
         # Never the summary: str() reaches logs and the admin.
         return f"Violence report #{self.pk} on case #{self.case_id}"
+
+
+class Reminder(models.Model):
+    """Something coming up or overdue that someone should act on, once per
+    thing and due date (``dedupe_key``). Not a safety notice: it has no
+    acknowledgement, never escalates and never shows in the notice inbox.
+
+    The thing is one of ``session`` (a participant's session tomorrow; an
+    unlogged session), ``case`` (a risk reassessment; a follow-up, with the
+    follow-up's id in ``facts``), ``safety_plan``. ``organisation`` is whose
+    staff act on it. Written by the sweeps in ``notifications.reminders``."""
+
+    class Kind(models.TextChoices):
+        SESSION_TOMORROW = "session_tomorrow", _("Session tomorrow (SMS to the participant)")
+        UNLOGGED_SESSION = "unlogged_session", _("Attendance not logged")
+        RISK_REASSESSMENT = "risk_reassessment", _("Risk reassessment due")
+        SAFETY_PLAN_REVIEW = "safety_plan_review", _("Safety-plan review due")
+        FOLLOW_UP = "follow_up", _("Follow-up due")
+
+    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
+    # "unlogged_session:session:12:2026-05-04T09:00", "safety_plan_review:plan:3:2026-06-01" …
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    due_on = models.DateField(_("due on"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    session = models.ForeignKey("programmes.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    enrolment = models.ForeignKey(
+        "programmes.Enrolment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    safety_plan = models.ForeignKey(
+        "casework.SafetyPlan", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Non-personal facts only: ids, dates, level names.
+    facts = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [models.Index(fields=["kind", "session"], name="reminder_kind_session")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder #{self.pk} due {self.due_on}"
+
+
+class ParticipantReminderSetting(models.Model):
+    """Whether a participant gets an SMS the day before each session, per
+    enrolment (a new enrolment starts with the default: on). Kept here and
+    not on ``programmes.Enrolment`` so that reminders stay one app."""
+
+    enrolment = models.OneToOneField("programmes.Enrolment", on_delete=models.CASCADE, related_name="reminder_setting")
+    sms_enabled = models.BooleanField(_("SMS reminder the day before each session"), default=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant reminder setting")
+        verbose_name_plural = _("participant reminder settings")
+
+    def __str__(self) -> str:
+        return f"Reminders of enrolment #{self.enrolment_id}: {'on' if self.sms_enabled else 'off'}"

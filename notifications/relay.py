@@ -18,6 +18,13 @@
 Delivery is at least once: a worker killed between sending and recording
 leaves the row "sending"; after the lease it is sent again with the same
 idempotency key, which the gateway uses to deliver it once.
+
+Reminder deliveries (``reminder`` set, see ``notifications.reminders``) go
+the same way, with two differences: just before sending,
+``reminders.prepare`` reads what the reminder is about and may cancel the
+row (no longer due: status "cancelled", never sent) or put it back until
+the SMS hours; and after the last attempt it is "failed" without any
+escalation (a reminder is not a safety notice).
 """
 
 from __future__ import annotations
@@ -54,6 +61,8 @@ class RelayResult:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0  # taken over by another relay after the lease
+    cancelled: int = 0  # reminders no longer due
+    deferred: int = 0  # reminders put back until the SMS hours
 
 
 def backoff_seconds(attempts: int, *, rand=random.random) -> float:
@@ -101,22 +110,29 @@ def _with_db_retry(write):
 
 def _message_id(delivery: Delivery) -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "casework.invalid"
-    return f"<safety-delivery-{delivery.pk}@{domain}>"
+    prefix = "reminder" if delivery.reminder_id else "safety"
+    return f"<{prefix}-delivery-{delivery.pk}@{domain}>"
 
 
 def send_delivery(delivery: Delivery) -> None:
+    """Send a safety notice's row: "a notice about case K-… is waiting"."""
     subject, body = outgoing_message(case_id=delivery.case_ref, language=delivery.language)
+    transmit(delivery, subject=subject, body=body, to=delivery.address)
+
+
+def transmit(delivery: Delivery, *, subject: str, body: str, to: str) -> None:
+    """Email or SMS ``body`` to ``to``, keyed by the delivery id."""
     key = str(delivery.pk)
     if delivery.channel == Delivery.Channel.EMAIL:
         EmailMessage(
             subject=subject,
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[delivery.address],
+            to=[to],
             headers={"Message-ID": _message_id(delivery), "X-Casework-Delivery": key},
         ).send(fail_silently=False)
     elif delivery.channel == Delivery.Channel.SMS:
-        sms.send_sms(to=delivery.address, text=body, idempotency_key=key)
+        sms.send_sms(to=to, text=body, idempotency_key=key)
     else:
         raise ValueError(f"Nothing to send on channel {delivery.channel!r}")
 
@@ -157,12 +173,34 @@ def _record_sent(delivery: Delivery, now: dt.datetime) -> None:
     _with_db_retry(write)
 
 
+def _record_unsent(delivery: Delivery, now: dt.datetime, *, cancel: str = "", defer_until=None) -> str:
+    """A reminder not sent now: "cancelled" for good (``cancel``: a reason
+    code), or back to "pending" until ``defer_until`` without spending an
+    attempt. Only while the claim is still ours."""
+
+    def write() -> str:
+        still_ours = Delivery.objects.filter(pk=delivery.pk, status=D.SENDING, claimed_at=delivery.claimed_at)
+        if cancel:
+            changed = still_ours.update(status=D.CANCELLED, last_error=cancel[:100], claimed_at=None)
+            return D.CANCELLED if changed else "lost_claim"
+        changed = still_ours.update(
+            status=D.PENDING, next_attempt_at=defer_until, attempts=F("attempts") - 1, claimed_at=None
+        )
+        return "deferred" if changed else "lost_claim"
+
+    return _with_db_retry(write)
+
+
 def _give_up(row: Delivery, now: dt.datetime) -> None:
     """After the last attempt: the notice shows "failed — call them" and the
-    organisation's managers get it in their inbox at the next level."""
+    organisation's managers get it in their inbox at the next level. A
+    reminder is only marked failed: it never escalates."""
     from notifications.services import escalation_deliveries
 
     row.status = D.FAILED
+    if row.notice_id is None:
+        logger.warning("Reminder delivery #%s failed after %d attempts.", row.pk, row.attempts)
+        return
     notice = Notice.objects.select_for_update().select_related("event", "event__case").get(pk=row.notice_id)
     if notice.delivery_failed_at is None:
         notice.delivery_failed_at = now
@@ -190,6 +228,28 @@ def _record_failure(delivery: Delivery, reason: str, now: dt.datetime) -> str:
     return _with_db_retry(write)
 
 
+def _send_one(delivery: Delivery, now: dt.datetime) -> str:
+    """Send one claimed row and record the result; returns the new status."""
+    outgoing = None
+    try:
+        if delivery.reminder_id is not None:
+            from notifications.reminders import prepare
+
+            outgoing = prepare(delivery, now)
+        if outgoing is None:
+            send_delivery(delivery)
+        elif not outgoing.held:
+            transmit(delivery, subject=outgoing.subject, body=outgoing.body, to=outgoing.to)
+    except Exception as exc:  # noqa: BLE001 - any failure is retried, then escalated
+        reason = _reason(exc)
+        logger.warning("Delivery #%s (%s) failed: %s.", delivery.pk, delivery.channel, reason)
+        return _record_failure(delivery, reason, now)
+    if outgoing is not None and outgoing.held:
+        return _record_unsent(delivery, now, cancel=outgoing.cancel, defer_until=outgoing.defer_until)
+    _record_sent(delivery, now)
+    return D.SENT
+
+
 def send_claimed(rows: list[Delivery], *, now: dt.datetime | None = None, result: RelayResult | None = None):
     """Send the rows of one claim, one by one, recording each result."""
     result = result or RelayResult()
@@ -201,21 +261,17 @@ def send_claimed(rows: list[Delivery], *, now: dt.datetime | None = None, result
             # Reclaimed after its last attempt (a worker died): give up.
             outcome = _record_failure(delivery, "worker lost", now or timezone.now())
         else:
-            try:
-                send_delivery(delivery)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried, then escalated
-                reason = _reason(exc)
-                logger.warning("Delivery #%s (%s) failed: %s.", delivery.pk, delivery.channel, reason)
-                outcome = _record_failure(delivery, reason, now or timezone.now())
-            else:
-                _record_sent(delivery, now or timezone.now())
-                outcome = D.SENT
+            outcome = _send_one(delivery, now or timezone.now())
         if outcome == D.SENT:
             result.sent += 1
         elif outcome == D.FAILED:
             result.failed += 1
         elif outcome == D.PENDING:
             result.retrying += 1
+        elif outcome == D.CANCELLED:
+            result.cancelled += 1
+        elif outcome == "deferred":
+            result.deferred += 1
     return result
 
 

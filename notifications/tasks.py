@@ -48,3 +48,11 @@ def dropout_sweep() -> int:
 @shared_task(name="notifications.order_expiry_sweep", time_limit=300, soft_time_limit=280, **COMMON)
 def order_expiry_sweep() -> int:
     return services.order_expiry_sweep()
+
+
+@shared_task(name="notifications.reminder_sweep", time_limit=300, soft_time_limit=280, **COMMON)
+def reminder_sweep(rule: str) -> int:
+    """One reminder rule (``notifications.reminders.RULES``), by name."""
+    from notifications import reminders
+
+    return reminders.reminder_sweep(str(rule))

@@ -210,6 +210,12 @@ MATRIX: dict[str, Entry] = {
         ok=CLINICAL | POLICE | {"survivor_worker"},
         hidden={"other_psychologist", "other_survivor_worker", "other_police"},
     ),
+    # --- reminders ---
+    # Everyone has their own reminder list; a participant's SMS reminders
+    # are the enrolment provider's staff's to change.
+    "notifications:reminders": Entry(everyone=200),
+    "notifications:participant_reminders": Entry(enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    # --- end reminders ---
     # --- programmes: session pages (helper P3) ---
     "programmes:today": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "programmes:session_log": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),

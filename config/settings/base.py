@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import envbool, envint, envlist, envsecret, envstr
@@ -302,3 +303,39 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 # == end notifications ==
+
+# == reminders: Celery beat, see notifications/reminders.py and README ==
+# A participant's SMS the day before each session, sent between these local
+# hours (settings.TIME_ZONE); off altogether with REMIND_PARTICIPANT_SMS=false.
+REMIND_PARTICIPANT_SMS = envbool("REMIND_PARTICIPANT_SMS", True)
+REMIND_PARTICIPANT_FROM_HOUR = envint("REMIND_PARTICIPANT_FROM_HOUR", 9, minimum=0, maximum=23)
+REMIND_PARTICIPANT_UNTIL_HOUR = envint("REMIND_PARTICIPANT_UNTIL_HOUR", 20, minimum=1, maximum=24)
+if REMIND_PARTICIPANT_FROM_HOUR >= REMIND_PARTICIPANT_UNTIL_HOUR:
+    raise ImproperlyConfigured("REMIND_PARTICIPANT_FROM_HOUR must be before REMIND_PARTICIPANT_UNTIL_HOUR.")
+# Whether the SMS starts with the provider's name (turn off for a provider
+# whose name says what it does).
+REMIND_PARTICIPANT_SMS_WITH_PROVIDER = envbool("REMIND_PARTICIPANT_SMS_WITH_PROVIDER", True)
+# Facilitators are reminded of a session with no attendance logged this many
+# hours after it ended; sessions that became due longer ago than the look-back
+# are left alone (the first run on old data does not send a flood).
+REMIND_UNLOGGED_AFTER_HOURS = envint("REMIND_UNLOGGED_AFTER_HOURS", 24, minimum=1, maximum=24 * 14)
+REMIND_UNLOGGED_LOOKBACK_DAYS = envint("REMIND_UNLOGGED_LOOKBACK_DAYS", 14, minimum=1, maximum=365)
+# Days after the latest risk assessment, by its level, when the next is due.
+REMIND_RISK_DAYS_SEVERE = envint("REMIND_RISK_DAYS_SEVERE", 14, minimum=1, maximum=365)
+REMIND_RISK_DAYS_HIGH = envint("REMIND_RISK_DAYS_HIGH", 30, minimum=1, maximum=365)
+REMIND_RISK_DAYS_MEDIUM = envint("REMIND_RISK_DAYS_MEDIUM", 60, minimum=1, maximum=365)
+REMIND_RISK_DAYS_LOW = envint("REMIND_RISK_DAYS_LOW", 90, minimum=1, maximum=365)
+# Every rule is idempotent (one reminder per thing and due date), so hourly
+# costs little and a missed run costs an hour, not a day.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"notifications-reminders-{rule}": {
+            "task": "notifications.reminder_sweep",
+            "schedule": 3600.0,
+            "args": [rule],
+            "options": {"expires": 3000},
+        }
+        for rule in ("session_tomorrow", "unlogged_session", "risk_reassessment", "safety_plan_review", "follow_up")
+    }
+)
+# == end reminders ==
