@@ -228,17 +228,7 @@ class GroupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("location_kind") == Group.LocationKind.MOBILE:
-            village, district = data.get("village", ""), data.get("district", "")
-            if not village:
-                self.add_error("village", _("Enter the village."))
-            if not district:
-                self.add_error("district", _("Enter the district."))
-            data["location"] = f"{village}, {district}" if village and district else ""
-        else:
-            if not data.get("room"):
-                self.add_error("room", _("Enter the room."))
-            data["location"] = data.get("room", "")
+        _clean_place(self, data)
         return data
 
     def location_field(self) -> str:
@@ -249,6 +239,100 @@ class GroupForm(forms.Form):
         names = ("template", "name", "sex", "capacity", "intake", "psychologist", "social_worker")
         names += ("location_kind", "location", "language", "starts_on", "time_of_day")
         return {name: self.cleaned_data[name] for name in names}
+
+
+def _clean_place(form: forms.Form, data: dict) -> None:
+    """The place as the services take it: the room, or "village, district"."""
+    if data.get("location_kind") == Group.LocationKind.MOBILE:
+        village, district = data.get("village", ""), data.get("district", "")
+        if not village:
+            form.add_error("village", _("Enter the village."))
+        if not district:
+            form.add_error("district", _("Enter the district."))
+        data["location"] = f"{village}, {district}" if village and district else ""
+    else:
+        if not data.get("room"):
+            form.add_error("room", _("Enter the room."))
+        data["location"] = data.get("room", "")
+
+
+class GroupEditForm(forms.Form):
+    """Changing a running group: what ``group_update`` may change. The
+    programme, the sex, the intake, the language and the first day stay."""
+
+    name = GroupForm.base_fields["name"]
+    capacity = forms.IntegerField(label=_label(Group, "capacity"))
+    psychologist = StaffChoiceField(label=_("Psychologist"), queryset=None, empty_label=_("— choose —"))
+    social_worker = StaffChoiceField(label=_("Social worker"), queryset=None, empty_label=_("— choose —"))
+    location_kind = GroupForm.base_fields["location_kind"]
+    room = GroupForm.base_fields["room"]
+    village = GroupForm.base_fields["village"]
+    district = GroupForm.base_fields["district"]
+    time_of_day = forms.TimeField(
+        label=_label(Group, "time_of_day"),
+        widget=TimeInput(),
+        help_text=_(
+            "Sessions from tomorrow on move to the new time, except a session rescheduled on its own. "
+            "Today's and past sessions keep theirs."
+        ),
+    )
+
+    def __init__(self, *args, psychologists, social_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["psychologist"].queryset = psychologists
+        self.fields["social_worker"].queryset = social_workers
+
+    @staticmethod
+    def initial_for(group: Group) -> dict:
+        initial = {
+            "name": group.name,
+            "capacity": group.capacity,
+            "psychologist": group.psychologist_id,
+            "social_worker": group.social_worker_id,
+            "location_kind": group.location_kind,
+            "time_of_day": group.time_of_day,
+        }
+        if group.location_kind == Group.LocationKind.MOBILE:
+            village, _comma, district = group.location.rpartition(", ")
+            initial.update(village=village or district, district=district if village else "")
+        else:
+            initial["room"] = group.location
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        _clean_place(self, data)
+        return data
+
+    location_field = GroupForm.location_field
+
+    def service_kwargs(self) -> dict:
+        names = ("name", "capacity", "psychologist", "social_worker", "location_kind", "location", "time_of_day")
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class GroupCloseForm(forms.Form):
+    """Closing a group: the reason, and where the people still in it go."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing"),
+        max_length=300,
+        help_text=_("Shown with each cancelled session, e.g. “The cycle has ended”. Do not write clinical details."),
+    )
+    move_to = forms.ModelChoiceField(
+        label=_("Move the people still in the group to"),
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label=_("— choose —"),
+        error_messages={"invalid_choice": _("Choose a group from the list.")},
+    )
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = list(groups)
+        field = self.fields["move_to"]
+        field.queryset = Group.objects.filter(pk__in=[g.pk for g in groups])
+        field.choices = [("", field.empty_label)] + [(g.pk, group_option_label(g)) for g in groups]
 
 
 # --- Enrolment, moves and transfers --------------------------------------------------

@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Country, Language, Organisation
 from casework.models import Case
@@ -196,9 +197,11 @@ class ProgrammeTemplate(models.Model):
 
 
 class Group(models.Model):
+    # "Intake" is also the intake interview (casework): a context keeps the
+    # group's intake mode apart in the translations.
     class Intake(models.TextChoices):
-        ROLLING = "rolling", _("Rolling (people join at any time)")
-        CLOSED = "closed", _("Closed (everyone starts together)")
+        ROLLING = "rolling", pgettext_lazy("group intake mode", "Rolling (people join at any time)")
+        CLOSED = "closed", pgettext_lazy("group intake mode", "Closed (everyone starts together)")
 
     class LocationKind(models.TextChoices):
         ROOM = "room", _("Room")
@@ -209,7 +212,9 @@ class Group(models.Model):
     name = models.CharField(_("name"), max_length=120)
     sex = models.CharField(_("for"), max_length=6, choices=[("male", _("Men")), ("female", _("Women"))])
     capacity = models.PositiveSmallIntegerField(_("capacity"), validators=[MinValueValidator(1), MaxValueValidator(40)])
-    intake = models.CharField(_("intake"), max_length=8, choices=Intake.choices, default=Intake.ROLLING)
+    intake = models.CharField(
+        pgettext_lazy("group intake mode", "intake"), max_length=8, choices=Intake.choices, default=Intake.ROLLING
+    )
     psychologist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -284,9 +289,11 @@ class Enrolment(models.Model):
 
 
 class Session(models.Model):
+    # "Group" is also a programme group: a context keeps the session kind
+    # apart in the translations.
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", _("Individual")
-        GROUP = "group", _("Group")
+        INDIVIDUAL = "individual", pgettext_lazy("session kind", "Individual")
+        GROUP = "group", pgettext_lazy("session kind", "Group")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")

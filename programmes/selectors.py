@@ -807,6 +807,25 @@ def groups_for_enrolment(case: Case, template: ProgrammeTemplate | None = None) 
     )
 
 
+def groups_to_take_over(group: Group) -> QuerySet[Group]:
+    """Running groups that could take the people of ``group`` when it
+    closes: the same provider, programme (any version) and sex, with
+    ``active_count`` and ``started``; ``group_close`` checks again."""
+    return (
+        Group.objects.filter(
+            provider_id=group.provider_id,
+            template__code=group.template.code,
+            template__provider_id=group.template.provider_id,
+            sex=group.sex,
+            is_active=True,
+        )
+        .exclude(pk=group.pk)
+        .select_related("template")
+        .annotate(active_count=_active_count(), started=_group_started_annotation())
+        .order_by("starts_on", "name")
+    )
+
+
 def running_groups_of(provider: Organisation) -> QuerySet[Group]:
     """Every running group of ``provider`` (what the enrol and move forms
     accept; the services decide whether a person may join)."""

@@ -21,12 +21,13 @@ time of day.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role
 from accounts.scope import Scope
@@ -474,6 +475,175 @@ def group_extend_schedule(*, group: Group, by) -> list[Session]:
     return Session.objects.bulk_create(
         _group_session_objects(group, template, range(last + 1, last + template.group_sessions + 1))
     )
+
+
+class GroupUpdated(NamedTuple):
+    group: Group
+    warnings: list[str]
+    sessions_changed: int  # sessions still to come that took the new pair or place
+    sessions_moved: int  # of those, moved to the new time of day
+
+
+def _split_errors(error: ValidationError) -> list[str]:
+    return [str(m) for messages in error.message_dict.values() for m in messages]
+
+
+@transaction.atomic
+def group_update(
+    *,
+    group: Group,
+    by,
+    name: str,
+    capacity: int,
+    psychologist,
+    social_worker,
+    location: str,
+    time_of_day: dt.time,
+    location_kind: str = Group.LocationKind.ROOM,
+) -> GroupUpdated:
+    """Change a running group: name, capacity, facilitator pair, place and
+    time of day. The programme, the sex, the intake, the language and the
+    first day stay (open another group for those).
+
+    The capacity cannot fall below the people in the group now. Sessions
+    still to come (planned, starting after now) take the new pair and
+    place; from tomorrow on they also move to the new time of day. Nothing
+    changes in sessions that were held, cancelled or are already past, so
+    the record of what happened stays as it was; a session today keeps its
+    time (reschedule it on its own if needed), and so does a session that
+    was rescheduled on its own. Each participant's timeline says when the
+    sessions moved. Warnings as for ``group_create``."""
+    _require_staff(group.provider_id, by)
+    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    if not group.is_active:
+        raise ValidationError({"__all__": [_("This group is closed; it can no longer be changed.")]})
+    errors: dict[str, list] = {}
+    provider = group.provider
+    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
+        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
+    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
+        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    if time_of_day is None:
+        errors["time_of_day"] = [_("Enter the time.")]
+    active = group.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+    if capacity is not None and active > capacity:
+        errors["capacity"] = [
+            ngettext(
+                "%(n)d person is in the group now: the capacity cannot be lower.",
+                "%(n)d people are in the group now: the capacity cannot be lower.",
+                active,
+            )
+            % {"n": active}
+        ]
+    old_time = group.time_of_day
+    group.name = (name or "").strip()
+    group.capacity = capacity
+    group.psychologist = psychologist
+    group.social_worker = social_worker
+    group.location_kind = location_kind
+    group.location = (location or "").strip()
+    group.time_of_day = time_of_day
+    _validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "time_of_day"])
+    if errors:
+        raise ValidationError(errors)
+    group.save()
+
+    now = timezone.now()
+    tomorrow = local_midnight(timezone.localdate() + dt.timedelta(days=1))
+    upcoming = list(group.sessions.select_for_update().filter(status=Session.Status.PLANNED, starts_at__gt=now))
+    moved = []
+    for session in upcoming:
+        session.facilitator_id = group.psychologist_id
+        session.co_facilitator_id = group.social_worker_id
+        session.location = group.location
+        if time_of_day != old_time and session.starts_at >= tomorrow and session.rescheduled_from is None:
+            session.starts_at = _at(session.local_date, time_of_day)
+            moved.append(session)
+    Session.objects.bulk_update(upcoming, ["facilitator", "co_facilitator", "location", "starts_at"])
+    if moved:
+        first = min(s.starts_at for s in moved)
+        _timeline_many(
+            referral_ids=list(
+                group.enrolments.filter(status=Enrolment.Status.ACTIVE).values_list("case__referral_id", flat=True)
+            ),
+            by=by,
+            kind=K.SESSION_RESCHEDULED,
+            detail=f"Group {group.name}: sessions from {timezone.localtime(first):%Y-%m-%d} at {time_of_day:%H:%M}",
+        )
+    return GroupUpdated(group, _pair_warnings(psychologist, social_worker), len(upcoming), len(moved))
+
+
+class GroupClosed(NamedTuple):
+    group: Group
+    moved: int  # participants moved to ``move_to``
+    cancelled: int  # sessions still to come, cancelled
+
+
+CLOSE_REASON_MAX = 300
+
+
+@transaction.atomic
+def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) -> GroupClosed:
+    """Close a group: it takes nobody new and its sessions still to come
+    (planned, starting after now) are cancelled with ``reason`` (shown with
+    each of them, so short and never clinical). Held and
+    past sessions stay as they are (a past session can still be logged).
+
+    People still in the group need a decision first: either ``move_to``,
+    another running group of the same programme for the same sex with room
+    for all of them (each move as ``enrolment_move_group``, on their
+    timelines), or they are moved, transferred or discharged one by one
+    before closing. Without one the close is refused, naming how many."""
+    _require_staff(group.provider_id, by)
+    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    if not group.is_active:
+        raise ValidationError({"__all__": [_("This group is already closed.")]})
+    reason = " ".join((reason or "").split())
+    errors: dict[str, list] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for closing the group.")]
+    elif len(reason) > CLOSE_REASON_MAX:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    members = list(group.enrolments.filter(status=Enrolment.Status.ACTIVE).order_by("pk"))
+    if members and move_to is None:
+        errors["move_to"] = [
+            ngettext(
+                "%(n)d person is still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                "%(n)d people are still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                len(members),
+            )
+            % {"n": len(members)}
+        ]
+    elif members:
+        if move_to.pk == group.pk:
+            errors["move_to"] = [_("Choose another group.")]
+        else:
+            target = Group.objects.select_for_update().get(pk=move_to.pk)
+            free = target.capacity - target.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+            if target.provider_id == group.provider_id and target.is_active and free < len(members):
+                errors["move_to"] = [
+                    ngettext(
+                        "%(group)s has %(free)d free place; %(n)d people need one.",
+                        "%(group)s has %(free)d free places; %(n)d people need one.",
+                        max(free, 0),
+                    )
+                    % {"group": target.name, "free": max(free, 0), "n": len(members)}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    for enrolment in members:
+        try:
+            enrolment_move_group(enrolment=enrolment, group=move_to, by=by)
+        except ValidationError as exc:
+            raise ValidationError({"move_to": list(dict.fromkeys(_split_errors(exc)))}) from exc
+    group.is_active = False
+    group.save(update_fields=["is_active"])
+    cancelled = group.sessions.filter(status=Session.Status.PLANNED, starts_at__gt=timezone.now()).update(
+        status=Session.Status.CANCELLED, cancel_reason=reason
+    )
+    return GroupClosed(group, len(members), cancelled)
 
 
 # --- Enrolment -----------------------------------------------------------------

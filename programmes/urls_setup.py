@@ -16,6 +16,8 @@ urlpatterns = [
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/extend/", views.group_extend, name="group_extend"),
+    path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),
+    path("groups/<int:pk>/close/", views.group_close, name="group_close"),
     # Psychologists and social workers enrol; provider staff move and transfer.
     path("cases/<int:case_pk>/enrol/", views.enrol, name="enrol"),
     path("enrolments/<int:pk>/move/", views.move_group, name="move_group"),

@@ -5,8 +5,9 @@ participant between groups and transferring them to another provider.
 Views are thin: a decorator decides the role (403), a selector the object
 (404 outside the user's organisation), a form parses, a service writes and
 its ValidationError lands on the form. Who may do what:
-- every member of a provider's staff reads templates and groups, opens
-  groups, extends a rolling group, moves and transfers participants;
+- every member of a provider's staff reads templates and groups, opens,
+  changes and closes groups, extends a rolling group, moves and transfers
+  participants;
 - programme managers copy and adapt templates;
 - psychologists and social workers enrol.
 """
@@ -34,8 +35,16 @@ from casework.models import Case
 from casework.selectors import get_case_for_user
 from core.search import current_search, handle_search_post
 from programmes import services
-from programmes.forms_setup import EnrolForm, GroupForm, MoveGroupForm, TemplateForm, TransferForm
-from programmes.models import Enrolment, Group, ProgrammeTemplate
+from programmes.forms_setup import (
+    EnrolForm,
+    GroupCloseForm,
+    GroupEditForm,
+    GroupForm,
+    MoveGroupForm,
+    TemplateForm,
+    TransferForm,
+)
+from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
 from programmes.selectors import (
     active_enrolment,
     facilitators,
@@ -47,6 +56,7 @@ from programmes.selectors import (
     group_sessions,
     groups_for_enrolment,
     groups_list_for,
+    groups_to_take_over,
     legal_window,
     running_groups_of,
     template_in_use,
@@ -330,6 +340,7 @@ def group_detail(request, pk: int):
             "next_session": next((s for s in sessions if s.status == "planned" and s.starts_at >= now), None),
             "free_places": max(0, group.capacity - group.active_count),
             "can_extend": group.is_active and group.intake == Group.Intake.ROLLING,
+            "can_change": group.is_active,
         },
     )
 
@@ -351,6 +362,86 @@ def group_extend(request, pk: int):
                 % {"n": len(added), "first": added[0].number, "last": added[-1].number},
             )
     return redirect("programmes:group_detail", group.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def group_edit(request, pk: int):
+    """Change a running group's name, capacity, pair, place and time."""
+    group = get_group_for_user(request.scope, pk)
+    if not group.is_active:
+        messages.error(request, _("This group is closed; it can no longer be changed."))
+        return redirect("programmes:group_detail", group.pk)
+    provider = request.scope.organisation
+    staff = {
+        "psychologists": facilitators(provider, Role.PSYCHOLOGIST),
+        "social_workers": facilitators(provider, Role.SOCIAL_WORKER),
+    }
+    if request.method == "POST":
+        form = GroupEditForm(request.POST, **staff)
+        if form.is_valid():
+            try:
+                result = services.group_update(group=group, by=request.user, **form.service_kwargs())
+            except ValidationError as exc:
+                add_service_errors(form, exc, lambda key: form.location_field() if key == "location" else key)
+            else:
+                message = _("Group %(name)s saved.") % {"name": result.group.name}
+                if result.sessions_moved:
+                    message += " " + ngettext(
+                        "%(n)d session moved to the new time.",
+                        "%(n)d sessions moved to the new time.",
+                        result.sessions_moved,
+                    ) % {"n": result.sessions_moved}
+                messages.success(request, message)
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                return redirect("programmes:group_detail", group.pk)
+    else:
+        form = GroupEditForm(initial=GroupEditForm.initial_for(group), **staff)
+    return render(request, "programmes/setup/group_edit.html", {"group": group, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@provider_staff_required
+def group_close(request, pk: int):
+    """Close a group: nobody new joins, the sessions to come are cancelled;
+    the people still in it are moved to another group first."""
+    group = get_group_for_user(request.scope, pk)
+    if not group.is_active:
+        messages.info(request, _("This group is already closed."))
+        return redirect("programmes:group_detail", group.pk)
+    members = list(group_members(group))
+    form = GroupCloseForm(request.POST or None, groups=groups_to_take_over(group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.group_close(
+                group=group,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                move_to=form.cleaned_data["move_to"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            message = _("Group %(name)s closed.") % {"name": group.name}
+            if result.cancelled:
+                message += " " + ngettext(
+                    "%(n)d session to come was cancelled.", "%(n)d sessions to come were cancelled.", result.cancelled
+                ) % {"n": result.cancelled}
+            if result.moved:
+                message += " " + ngettext(
+                    "%(n)d person moved to %(group)s.", "%(n)d people moved to %(group)s.", result.moved
+                ) % {"n": result.moved, "group": form.cleaned_data["move_to"].name}
+            messages.success(request, message)
+            return redirect("programmes:group_detail", group.pk)
+    to_cancel = group.sessions.filter(status=Session.Status.PLANNED, starts_at__gt=timezone.now()).count()
+    return render(
+        request,
+        "programmes/setup/group_close.html",
+        {"group": group, "form": form, "members": members, "to_cancel": to_cancel},
+    )
 
 
 # --- Enrolment -------------------------------------------------------------------

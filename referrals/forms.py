@@ -5,6 +5,8 @@ forms."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
@@ -75,9 +77,24 @@ class PhoneField(forms.CharField):
         return normalise_phone(value, self.region) if value else ""
 
 
+class ProviderChoiceIterator(forms.models.ModelChoiceIterator):
+    """The providers in one ``<optgroup>`` per country (the queryset is
+    ordered by country), so an option's text is only name and region: on a
+    phone the closed field cuts off the end of a long option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for _country, providers in groupby(self.queryset, key=lambda org: org.country):
+            providers = list(providers)
+            yield (providers[0].get_country_display(), [self.choice(org) for org in providers])
+
+
 class ProviderChoiceField(forms.ModelChoiceField):
+    iterator = ProviderChoiceIterator
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} — {obj.region}, {obj.get_country_display()}"
+        return f"{obj.name} — {obj.region}"
 
 
 # --- Referral entry (police) ----------------------------------------------
@@ -92,6 +109,7 @@ class ReferralForm(forms.Form):
         label=_("Programme provider"),
         queryset=None,
         empty_label=_("— choose —"),
+        help_text=_("Grouped by country, your own country first."),
         error_messages={
             "required": _("Choose a programme provider from the list."),
             "invalid_choice": _("Choose a programme provider from the list."),

@@ -292,8 +292,9 @@ class Screening(models.Model):
         UNKNOWN = "unknown", _("Not known yet")
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="screening")
-    # {criterion code: answer}, with the criterion texts as screened.
-    answers = models.JSONField(default=dict)
+    # {criterion code: answer}. Empty when the provider has no criteria (no
+    # defaults are shipped for its country and it has set up none).
+    answers = models.JSONField(default=dict, blank=True)
     notes = EncryptedTextField(_("screening notes"), max_length=NOTE_MAX_LENGTH)
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

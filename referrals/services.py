@@ -201,7 +201,12 @@ def _require_provider_staff(referral: Referral, by) -> Scope:
 @transaction.atomic
 def screening_save(*, referral: Referral, by, answers: dict[str, str], notes: str = "") -> Screening:
     """Record answers to the provider's eligibility criteria (a draft until
-    the referral is accepted or declined)."""
+    the referral is accepted or declined).
+
+    A provider with no criteria (none of its own, none shipped for its
+    country) still screens: the answers are empty, the notes and the
+    decision are recorded. Answers to codes that are not criteria of the
+    provider are dropped."""
     _require_provider_staff(referral, by)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
@@ -261,7 +266,10 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     referral.decline_reason = ""
     referral.decline_explanation = ""
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
-    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ACCEPTED)
+    # Say so when nothing was checked, so the timeline does not suggest
+    # that criteria were met.
+    detail = "" if referral.screening.answers else _("No eligibility criteria were set up")
+    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ACCEPTED, detail=detail)
     return referral
 
 

@@ -309,6 +309,7 @@ def screen(request, pk: int):
             "screening": screening,
             "decided": referral.status not in OPEN_STATUSES,
             "recorded_answers": [(c, answer_labels.get(answers.get(c.code), "—")) for c in criteria],
+            "can_edit_criteria": services.can_edit_criteria(request.scope),
             "survivors": survivor_summaries(referral),
             "risk_flags": [RiskFlag(code).label for code in referral.risk_flags if code in RiskFlag.values],
             "duplicates": possible_duplicates(referral),

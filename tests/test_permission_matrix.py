@@ -304,6 +304,9 @@ def _expected(entry: Entry, role: str) -> int:
     if role in entry.special:
         return entry.special[role]
     if role == "anonymous":
+    # Provider staff change and close a running group, as they open one.
+    "programmes:group_edit": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:group_close": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
         if entry.public:
             return entry.everyone
         return 401 if entry.api else 302

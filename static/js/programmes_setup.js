@@ -40,6 +40,9 @@
       });
     };
     var showLanguages = function () {
+      if (!template || !language) {
+        return; // changing a group: the programme and language stay
+      }
       var option = selectedOption(template);
       var offered = option && option.getAttribute("data-languages");
       if (!offered) {

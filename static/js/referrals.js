@@ -37,6 +37,31 @@
     }
   });
 
+  // <p data-select-summary="<select id>"> repeats the chosen option in full,
+  // with the label of its <optgroup> (the provider's country): a closed
+  // select on a phone cuts long text off.
+  function updateSummary(summary) {
+    var select = document.getElementById(summary.getAttribute("data-select-summary"));
+    var option = select && select.selectedOptions[0];
+    if (!option || !option.value) {
+      summary.textContent = "";
+      summary.hidden = true;
+      return;
+    }
+    var group = option.parentElement && option.parentElement.tagName === "OPTGROUP" ? option.parentElement.label : "";
+    summary.textContent = group ? option.text + ", " + group : option.text;
+    summary.hidden = false;
+  }
+  document.querySelectorAll("[data-select-summary]").forEach(function (summary) {
+    var select = document.getElementById(summary.getAttribute("data-select-summary"));
+    if (select) {
+      select.addEventListener("change", function () {
+        updateSummary(summary);
+      });
+      updateSummary(summary);
+    }
+  });
+
   // <span data-char-count="<textarea id>"> shows how many characters are used.
   function updateCount(counter) {
     var field = document.getElementById(counter.getAttribute("data-char-count"));

@@ -98,8 +98,14 @@ def test_it_shows_the_entry_form_with_active_providers(client, login, users, org
     response = client.get(CREATE)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Bishkek Consultation Room — Chuy, Kyrgyzstan" in content
-    assert "Khujand Consultation Room — Sughd, Tajikistan" in content
+    # One group per country, the officer's own first; options without the
+    # country, so a phone does not cut it off.
+    own = content.index('<optgroup label="Kyrgyzstan">')
+    other = content.index('<optgroup label="Tajikistan">')
+    assert own < content.index("Bishkek Consultation Room — Chuy</option>") < other
+    assert other < content.index("Khujand Consultation Room — Sughd</option>")
+    assert "Grouped by country, your own country first." in content
+    assert 'data-select-summary="id_provider"' in content
     assert "Closed Room" not in content
     assert "Sezim Crisis Centre" not in content
     assert 'name="submission_key"' in content
