@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("casework.urls")),
     path("programmes/", include("programmes.urls")),
     path("notifications/", include("notifications.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("programmes.api_urls")),

@@ -225,6 +225,10 @@ def _on_enrolment_ended(enrolment: Enrolment) -> None:
     from notifications.services import enrolment_ended_notify
 
     enrolment_ended_notify(enrolment)
+    # Outcome monitoring: the end-of-programme and follow-up points (outcomes app).
+    from outcomes.services import follow_ups_schedule
+
+    follow_ups_schedule(enrolment=enrolment)
 
 
 # --- Templates -----------------------------------------------------------------
@@ -754,6 +758,10 @@ def enrol(
     if group is not None:
         detail += f", group {group.name}"
     timeline_add(referral=referral, by=by, kind=K.ENROLLED, detail=detail)
+    # Outcome monitoring: the intake questionnaire point (outcomes app).
+    from outcomes.services import follow_ups_schedule
+
+    follow_ups_schedule(enrolment=enrolment)
     return enrolment
 
 

@@ -333,6 +333,8 @@ class TimelineEntry(models.Model):
         MOVED_GROUP = "moved_group", _("Moved to another group")
         TRANSFERRED = "transferred", _("Transferred to another provider")
         DISCHARGED = "discharged", _("Left the programme")
+        QUESTIONNAIRE_RECORDED = "questionnaire_recorded", _("Questionnaire recorded")
+        FOLLOW_UP_MEETING = "follow_up_meeting", _("Follow-up meeting recorded")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(auto_now_add=True, db_index=True)

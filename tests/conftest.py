@@ -32,6 +32,7 @@ SHIPPED_DATA_MIGRATIONS = (
     "referrals.migrations.0002_shipped_eligibility_criteria",
     "casework.migrations.0002_basic_risk_checklist",
     "programmes.migrations.0002_shipped_templates",
+    "outcomes.migrations.0002_shipped_cts2",
 )
 
 
@@ -43,6 +44,7 @@ def ensure_shipped_data() -> None:
     from django.apps import apps
 
     from casework.models import RiskInstrument
+    from outcomes.models import Instrument
     from programmes.models import ProgrammeTemplate
     from referrals.models import EligibilityCriterion
 
@@ -50,6 +52,7 @@ def ensure_shipped_data() -> None:
         EligibilityCriterion.objects.filter(organisation=None).exists()
         and RiskInstrument.objects.filter(code="basic-checklist").exists()
         and ProgrammeTemplate.objects.filter(provider=None).exists()
+        and Instrument.objects.filter(code="cts2").exists()
     )
     if not present:
         for module in SHIPPED_DATA_MIGRATIONS:

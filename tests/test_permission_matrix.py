@@ -152,6 +152,55 @@ def setup_enrolment_kw(w):
 # --- end programmes: set-up pages (helper P2) ---------------------------------
 
 
+# --- outcomes: questionnaires and follow-ups ----------------------------------
+def _outcomes_world(w):
+    """The person's intake CTS2 on the standing case, and a follow-up point
+    of an enrolment of that case; built on first use."""
+    if "outcomes" not in w:
+        from accounts.models import User
+        from outcomes.models import Instrument
+        from outcomes.services import administration_record, follow_ups_schedule
+        from programmes.models import Enrolment
+
+        psychologist = User.objects.get(username="psychologist")
+        case = w["case"]
+        administration = administration_record(
+            case=case,
+            instrument=Instrument.objects.get(code="cts2"),
+            by=psychologist,
+            respondent="person",
+            answers={1: 0},
+            administered_on=case.opened_at.date(),
+            occasion="intake",
+        )
+        enrolment = Enrolment.objects.create(
+            case=case,
+            template=f.shipped_template("kz-union-crisis-centres"),
+            provider=case.provider,
+            psychologist=psychologist,
+            starts_on=case.opened_at.date(),
+            status="completed",
+            ended_on=case.opened_at.date(),
+            enrolled_by=psychologist,
+        )
+        w["outcomes"] = {
+            "administration": administration,
+            "point": follow_ups_schedule(enrolment=enrolment)[-1],
+        }
+    return w["outcomes"]
+
+
+def administration_kw(w):
+    return {"pk": _outcomes_world(w)["administration"].pk}
+
+
+def follow_up_kw(w):
+    return {"pk": _outcomes_world(w)["point"].pk}
+
+
+# --- end outcomes -----------------------------------------------------------------
+
+
 MATRIX: dict[str, Entry] = {
     # Each role is sent to where its work starts; an org admin has a home page.
     "core:home": Entry(everyone=302, special={"provider_admin": 200}),
@@ -244,12 +293,31 @@ MATRIX: dict[str, Entry] = {
     "programmes:group_extend": Entry(
         group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}, method="post", ok_status=302
     ),
+    # Provider staff change and close a running group, as they open one.
+    "programmes:group_edit": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    "programmes:group_close": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:enrol": Entry(lambda w: {"case_pk": w["case"].pk}, ok=CLINICAL, hidden={"other_psychologist"}),
     "programmes:move_group": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # Templates are reference data: every member of an organisation may list them.
     "api-programme-templates": Entry(everyone=200, api=True),
     # --- end programmes: set-up pages (helper P2) ---
+    # --- outcomes: questionnaires and follow-ups ---
+    # The person's questionnaires are clinical records (psychologists and
+    # social workers of the provider); a survivor's only reach the survivor
+    # services on the case. Programme managers plan follow-ups.
+    "outcomes:follow_ups": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "outcomes:follow_up_detail": Entry(follow_up_kw, ok=CLINICAL, hidden={"other_psychologist"}),
+    "outcomes:case_results": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
+    "outcomes:administration_new": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
+    "outcomes:administration_detail": Entry(
+        administration_kw, ok=CLINICAL, hidden={"other_psychologist", "survivor_worker", "other_survivor_worker"}
+    ),
+    "outcomes:survivor_results": Entry(survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}),
+    "outcomes:survivor_administration_new": Entry(
+        survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}
+    ),
+    # --- end outcomes ---
     "api-schema": Entry(public=True, everyone=200, api=True),
     "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True, ok_status=405),
     "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
@@ -304,9 +372,6 @@ def _expected(entry: Entry, role: str) -> int:
     if role in entry.special:
         return entry.special[role]
     if role == "anonymous":
-    # Provider staff change and close a running group, as they open one.
-    "programmes:group_edit": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
-    "programmes:group_close": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
         if entry.public:
             return entry.everyone
         return 401 if entry.api else 302

@@ -1,0 +1,265 @@
+"""Questionnaires as data, their administrations and scores, and the
+follow-up points of an enrolment.
+
+An instrument is data: scales (with subscales), items (number, subscale,
+perspective), answer categories with their scoring values, and a scoring
+method. Item wording is never shipped: ``ItemText`` rows come only from
+``manage.py import_instrument_text`` run by an organisation that holds a
+licence.
+
+An administration is one questionnaire filled in, by the referred person, a
+survivor (only with her agreement, entered by her survivor service and never
+visible to perpetrator-facing staff or police) or a close relation. Its raw
+answers are encrypted; its scores are plain numeric rows (``ScaleScore``) so
+that figures can be aggregated in the database.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language, Organisation
+from casework.models import Case
+from core.crypto import EncryptedTextField
+from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor
+
+ITEM_TEXT_MAX_LENGTH = 1000
+
+
+class Perspective(models.TextChoices):
+    SELF = "self", _("respondent's own act")
+    PARTNER = "partner", _("partner's act")
+
+
+class Instrument(models.Model):
+    class ScoringMethod(models.TextChoices):
+        # Prevalence, ever-prevalence and annual frequency from the answer
+        # categories' midpoints (the CTS2 family).
+        FREQUENCY = "frequency", _("Frequency categories (prevalence, ever, annual frequency)")
+
+    code = models.SlugField(_("code"), max_length=30)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    name = models.CharField(_("name"), max_length=200)
+    citation = models.CharField(_("source"), max_length=500, blank=True)
+    licence_note = models.TextField(_("licence"), blank=True)
+    scoring_method = models.CharField(_("scoring method"), max_length=20, choices=ScoringMethod.choices)
+    # [{"code": 0, "label": "Never", "midpoint": 0, "past_year": false, "ever": false}, ...]
+    response_options = models.JSONField(_("answer categories"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class Scale(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
+    code = models.SlugField(_("code"), max_length=60)
+    # Stored in English; shown through gettext (the names are in outcomes/cts2.py).
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subscales")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "code"], name="scale_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Item(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("item"))
+    # The subscale (or the scale, for a scale without subscales).
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="items")
+    perspective = models.CharField(_("whose act"), max_length=8, choices=Perspective.choices)
+    pair = models.PositiveSmallIntegerField(_("pair"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "number"], name="item_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.code} item {self.number}"
+
+
+class ItemText(models.Model):
+    """Licensed wording of an item in one language, imported by an
+    organisation that holds a licence. ``organisation`` empty: the wording
+    is for every organisation of this installation."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    text = models.CharField(_("wording"), max_length=ITEM_TEXT_MAX_LENGTH)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "language", "organisation"], name="item_text_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["item", "language"], condition=Q(organisation__isnull=True), name="item_text_unique_global"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} [{self.language}]"
+
+
+class Respondent(models.TextChoices):
+    PERSON = "person", _("Referred person")
+    SURVIVOR = "survivor", _("Survivor")
+    CLOSE_RELATION = "close_relation", _("Close relation")
+
+
+class Occasion(models.TextChoices):
+    INTAKE = "intake", _("Intake (before the programme)")
+    END = "end", _("End of the programme")
+    AFTER_END = "after_end", _("Follow-up after the end")
+    OTHER = "other", _("Other")
+
+
+class Administration(models.Model):
+    """One questionnaire filled in. ``answers`` holds {item number: code or
+    null} as encrypted JSON; read it through ``answer_map``."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="administrations")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questionnaires")
+    respondent = models.CharField(_("respondent"), max_length=16, choices=Respondent.choices)
+    survivor = models.ForeignKey(
+        Survivor, on_delete=models.CASCADE, null=True, blank=True, related_name="questionnaires"
+    )
+    # A close relation is never named: only the relationship is kept.
+    relation = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices, blank=True)
+    occasion = models.CharField(_("occasion"), max_length=10, choices=Occasion.choices)
+    months = models.PositiveSmallIntegerField(_("months after the end"), null=True, blank=True)
+    administered_on = models.DateField(_("date"))
+    respondent_consented = models.BooleanField(_("the respondent agreed to answer"), default=False)
+    answers = EncryptedTextField(_("answers"), blank=False)
+    items_answered = models.PositiveSmallIntegerField(default=0)
+    items_missing = models.PositiveSmallIntegerField(default=0)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["administered_on", "id"]
+        verbose_name = _("questionnaire filled in")
+        verbose_name_plural = _("questionnaires filled in")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(respondent="survivor", survivor__isnull=False)
+                | (~Q(respondent="survivor") & Q(survivor__isnull=True)),
+                name="administration_survivor_matches_respondent",
+            )
+        ]
+        indexes = [models.Index(fields=["case", "respondent", "occasion"])]
+
+    def __str__(self) -> str:
+        # Never answers or survivor data: str() reaches logs and the admin.
+        return f"Questionnaire #{self.pk} on {self.case}"
+
+    def answer_map(self) -> dict[int, int | None]:
+        raw = json.loads(self.answers or "{}")
+        return {int(number): code for number, code in raw.items()}
+
+
+class ScaleScore(models.Model):
+    """The scores of one administration for one scale or subscale and one
+    perspective. Null: not computable (see ``outcomes.scoring``)."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="scores")
+    scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="+")
+    perspective = models.CharField(max_length=8, choices=Perspective.choices)
+    prevalence = models.BooleanField(null=True)
+    ever = models.BooleanField(null=True)
+    annual_frequency = models.PositiveIntegerField(null=True)
+    items_missing = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "scale", "perspective"], name="one_score_per_scale")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration_id}/{self.scale_id}/{self.perspective}"
+
+
+class FollowUp(models.Model):
+    """A point at which the person (or a close relation) is due for a
+    questionnaire or a monitoring meeting: intake, end of the programme and
+    the template's months after the end (see ``services.follow_ups_schedule``)."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        END = "end", _("End of the programme")
+        AFTER_END = "after_end", _("Months after the end")
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("No longer due")
+
+    enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("point"), max_length=10, choices=Kind.choices)
+    months = models.PositiveSmallIntegerField(_("months after the end"), default=0)
+    respondent = models.CharField(
+        _("respondent"),
+        max_length=16,
+        choices=[
+            (Respondent.PERSON, Respondent.PERSON.label),
+            (Respondent.CLOSE_RELATION, Respondent.CLOSE_RELATION.label),
+        ],
+        default=Respondent.PERSON,
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    # A monitoring meeting, recorded like a session.
+    met_on = models.DateField(_("meeting date"), null=True, blank=True)
+    attended = models.BooleanField(_("the person came"), null=True, blank=True)
+    meeting_notes = EncryptedTextField(_("meeting notes"), max_length=NOTE_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up point")
+        verbose_name_plural = _("follow-up points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "kind", "months", "respondent"], name="one_follow_up_per_point"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}+{self.months} of enrolment {self.enrolment_id}"
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.kind == self.Kind.AFTER_END:
+            text = gettext("%(months)d months after the end") % {"months": self.months}
+        else:
+            text = str(self.get_kind_display())
+        if self.respondent == Respondent.CLOSE_RELATION:
+            text = gettext("%(point)s, close relation") % {"point": text}
+        return text

@@ -1,0 +1,335 @@
+"""Reads for outcome monitoring, starting from the user's scope (404
+outside it), and the aggregate figures the reports use (computed in the
+database, never by looping over people in Python).
+
+Who sees what:
+- the referred person's and close relations' questionnaires: the clinical
+  staff (psychologists, social workers) of the case's provider;
+- a survivor's questionnaires: only the survivor services on the case;
+  never provider staff or police;
+- follow-up points: the staff of the provider of the enrolment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation
+from accounts.scope import Scope
+from casework.models import Case, SurvivorServiceReferral
+from outcomes import cts2, scoring
+from outcomes.models import (
+    Administration,
+    FollowUp,
+    Instrument,
+    ItemText,
+    Occasion,
+    Perspective,
+    Respondent,
+    Scale,
+    ScaleScore,
+)
+
+LATER_OCCASIONS = (Occasion.END, Occasion.AFTER_END)
+
+
+# --- Instruments ---------------------------------------------------------------
+
+
+def cts2_instrument() -> Instrument | None:
+    """The active CTS2 (its latest version)."""
+    return Instrument.objects.filter(code=cts2.CODE, is_active=True).order_by("-version").first()
+
+
+def instrument_structure(instrument: Instrument) -> scoring.Structure:
+    scales = {s.code: (s.parent.code if s.parent_id else None) for s in instrument.scales.select_related("parent")}
+    items = [
+        scoring.ItemDef(number=i.number, scale=i.scale.code, perspective=i.perspective)
+        for i in instrument.items.select_related("scale")
+    ]
+    return scoring.Structure(options=scoring.options_from(instrument.response_options), scales=scales, items=items)
+
+
+def top_scales(instrument: Instrument) -> list[Scale]:
+    return list(instrument.scales.filter(parent__isnull=True).order_by("position", "id"))
+
+
+def scale_label(scale: Scale) -> str:
+    """ "Physical Assault" or "Physical Assault (minor)", translated."""
+    if scale.parent_id:
+        return _("%(scale)s (%(subscale)s)") % {"scale": _(scale.parent.name), "subscale": _(scale.name).lower()}
+    return _(scale.name)
+
+
+def item_rows(instrument: Instrument, organisation: Organisation | None, language: str | None = None) -> list[dict]:
+    """Every item with its label ("Item 5 — Psychological Aggression (minor),
+    respondent's own act") and the licensed wording in ``language`` (the
+    interface language by default) if the organisation may show it: wording
+    imported for that organisation, else for every organisation."""
+    language = (language or get_language() or "ru")[:2]
+    texts: dict[int, str] = {}
+    for text in ItemText.objects.filter(item__instrument=instrument, language=language).filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    ):
+        if text.organisation_id is not None or text.item_id not in texts:
+            texts[text.item_id] = text.text
+    rows = []
+    for item in instrument.items.select_related("scale", "scale__parent").order_by("number"):
+        rows.append(
+            {
+                "item": item,
+                "number": item.number,
+                "scale": scale_label(item.scale),
+                "perspective": item.get_perspective_display(),
+                "text": texts.get(item.pk, ""),
+            }
+        )
+    return rows
+
+
+def wording_languages(instrument: Instrument, organisation: Organisation | None) -> list[str]:
+    return sorted(
+        set(
+            ItemText.objects.filter(item__instrument=instrument)
+            .filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+            .values_list("language", flat=True)
+        )
+    )
+
+
+def answer_choices(instrument: Instrument) -> list[tuple[int, str]]:
+    """(code, "3 — 3-5 times in the past year"), translated."""
+    return [(int(o["code"]), f"{o['code']} — {_(o['label'])}") for o in instrument.response_options]
+
+
+# --- Access ----------------------------------------------------------------------
+
+
+def administrations_visible_to(scope: Scope) -> QuerySet[Administration]:
+    qs = Administration.objects.select_related("instrument", "case", "case__referral", "recorded_by")
+    if scope.organisation is None:
+        return qs.none()
+    if scope.is_clinical:
+        return qs.filter(
+            case__provider=scope.organisation, respondent__in=[Respondent.PERSON, Respondent.CLOSE_RELATION]
+        )
+    if scope.is_survivor_worker:
+        return qs.filter(respondent=Respondent.SURVIVOR).filter(
+            Exists(SurvivorServiceReferral.objects.filter(case_id=OuterRef("case_id"), organisation=scope.organisation))
+        )
+    return qs.none()
+
+
+def get_administration_for_user(scope: Scope, pk: int) -> Administration:
+    try:
+        return administrations_visible_to(scope).get(pk=pk)
+    except (Administration.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such questionnaire.") from None
+
+
+def follow_ups_visible_to(scope: Scope) -> QuerySet[FollowUp]:
+    qs = FollowUp.objects.select_related(
+        "enrolment",
+        "enrolment__case",
+        "enrolment__case__referral",
+        "enrolment__case__referral__person",
+        "enrolment__template",
+        "enrolment__psychologist",
+        "administration",
+    )
+    if scope.organisation is None or not scope.is_provider_staff:
+        return qs.none()
+    return qs.filter(enrolment__provider=scope.organisation)
+
+
+def get_follow_up_for_user(scope: Scope, pk: int) -> FollowUp:
+    try:
+        return follow_ups_visible_to(scope).get(pk=pk)
+    except (FollowUp.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such follow-up point.") from None
+
+
+def follow_ups_due(*, on: dt.date, provider: Organisation | None = None) -> QuerySet[FollowUp]:
+    """Points still due on or before ``on`` (status "due"; missed, done and
+    cancelled points are not), oldest first; of one provider if given. For
+    reminders and the "Follow-ups due" page."""
+    qs = FollowUp.objects.filter(status=FollowUp.Status.DUE, due_on__lte=on).select_related(
+        "enrolment",
+        "enrolment__case",
+        "enrolment__case__referral__person",
+        "enrolment__provider",
+        "enrolment__psychologist",
+        "enrolment__template",
+    )
+    if provider is not None:
+        qs = qs.filter(enrolment__provider=provider)
+    return qs.order_by("due_on", "id")
+
+
+def open_follow_ups_of_case(case: Case) -> QuerySet[FollowUp]:
+    """Points of the case's enrolments a questionnaire can still complete."""
+    return (
+        FollowUp.objects.filter(
+            enrolment__case=case,
+            status__in=[FollowUp.Status.DUE, FollowUp.Status.MISSED],
+            administration__isnull=True,
+        )
+        .select_related("enrolment")
+        .order_by("due_on", "id")
+    )
+
+
+def case_administrations(case: Case, respondents: list[str], survivor=None) -> list[Administration]:
+    """One case's questionnaires with their scores (the caller has checked
+    access), oldest first."""
+    qs = case.questionnaires.filter(respondent__in=respondents).select_related("instrument", "recorded_by")
+    if survivor is not None:
+        qs = qs.filter(survivor=survivor)
+    return list(qs.prefetch_related("scores").order_by("administered_on", "id"))
+
+
+# --- Aggregates (reports) --------------------------------------------------------
+
+
+def _person_cts2(instrument: Instrument) -> QuerySet[Administration]:
+    return Administration.objects.filter(instrument=instrument, respondent=Respondent.PERSON)
+
+
+def _baseline(instrument: Instrument, case_ref) -> Subquery:
+    """The case's first intake questionnaire (the person's own)."""
+    return Subquery(
+        _person_cts2(instrument)
+        .filter(case_id=case_ref, occasion=Occasion.INTAKE)
+        .order_by("administered_on", "id")
+        .values("pk")[:1]
+    )
+
+
+def _latest_later(instrument: Instrument, case_ref) -> Subquery:
+    """The case's latest end-of-programme or follow-up questionnaire."""
+    return Subquery(
+        _person_cts2(instrument)
+        .filter(case_id=case_ref, occasion__in=LATER_OCCASIONS)
+        .order_by("-administered_on", "-id")
+        .values("pk")[:1]
+    )
+
+
+def cts_change_by_scale(enrolments) -> list[dict]:
+    """enrolments: a QuerySet of programmes.Enrolment already filtered by the caller.
+    For CTS-2 administrations where the respondent is the person (self-report, perspective 'self'):
+    per top-level scale, the people with both a baseline (intake) and a later administration (latest follow-up/end).
+    Returns [{"scale": code, "label": translated name, "n": int, "before": float|None, "after": float|None}]
+    with before/after = mean annual frequency, ordered as the instrument's scales.
+
+    A person counts once (by case, however many enrolments), with their
+    first intake questionnaire and their latest end/follow-up one, for the
+    scales where both annual frequencies are known (see ``scoring`` on
+    missing answers). One query."""
+    instrument = cts2_instrument()
+    if instrument is None:
+        return []
+    scales = top_scales(instrument)
+    after_frequency = ScaleScore.objects.filter(
+        administration_id=_latest_later(instrument, OuterRef(OuterRef("administration__case_id"))),
+        scale_id=OuterRef("scale_id"),
+        perspective=Perspective.SELF,
+    ).values("annual_frequency")[:1]
+    rows = (
+        ScaleScore.objects.filter(
+            administration__instrument=instrument,
+            administration__respondent=Respondent.PERSON,
+            administration__occasion=Occasion.INTAKE,
+            administration__case_id__in=enrolments.values("case_id"),
+            perspective=Perspective.SELF,
+            scale__in=scales,
+            annual_frequency__isnull=False,
+        )
+        .annotate(
+            baseline_id=_baseline(instrument, OuterRef("administration__case_id")),
+            after_frequency=Subquery(after_frequency),
+        )
+        .filter(administration_id=F("baseline_id"), after_frequency__isnull=False)
+        .values("scale_id")
+        .annotate(n=Count("id"), before=Avg("annual_frequency"), after=Avg("after_frequency"))
+    )
+    by_scale = {row["scale_id"]: row for row in rows}
+    result = []
+    for scale in scales:
+        row = by_scale.get(scale.pk)
+        result.append(
+            {
+                "scale": scale.code,
+                "label": _(scale.name),
+                "n": row["n"] if row else 0,
+                "before": float(row["before"]) if row else None,
+                "after": float(row["after"]) if row else None,
+            }
+        )
+    return result
+
+
+def cts_scale_summary(enrolments, *, later: bool = False, perspective: str = Perspective.SELF) -> list[dict]:
+    """Per top-level CTS2 scale, over the people of ``enrolments`` (each
+    once, by case) with a questionnaire of their own: at intake (their first)
+    or, with ``later``, their latest end/follow-up one.
+
+    [{"scale", "label", "n" (people whose prevalence is known),
+      "prevalent", "ever" (how many), "mean_frequency" (among those with a
+      known frequency), "chronicity" (mean frequency among the prevalent)}]"""
+    instrument = cts2_instrument()
+    if instrument is None:
+        return []
+    scales = top_scales(instrument)
+    pick = _latest_later if later else _baseline
+    administration_ids = (
+        Case.objects.filter(pk__in=enrolments.values("case_id"))
+        .annotate(chosen=pick(instrument, OuterRef("pk")))
+        .filter(chosen__isnull=False)
+        .values("chosen")
+    )
+    rows = (
+        ScaleScore.objects.filter(administration_id__in=administration_ids, perspective=perspective, scale__in=scales)
+        .values("scale_id")
+        .annotate(
+            n=Count("id", filter=Q(prevalence__isnull=False)),
+            prevalent=Count("id", filter=Q(prevalence=True)),
+            ever=Count("id", filter=Q(ever=True)),
+            mean_frequency=Avg("annual_frequency"),
+            chronicity=Avg("annual_frequency", filter=Q(prevalence=True)),
+        )
+    )
+    by_scale = {row["scale_id"]: row for row in rows}
+    result = []
+    for scale in scales:
+        row = by_scale.get(scale.pk, {})
+        result.append(
+            {
+                "scale": scale.code,
+                "label": _(scale.name),
+                "n": row.get("n", 0),
+                "prevalent": row.get("prevalent", 0),
+                "ever": row.get("ever", 0),
+                "mean_frequency": float(row["mean_frequency"]) if row.get("mean_frequency") is not None else None,
+                "chronicity": float(row["chronicity"]) if row.get("chronicity") is not None else None,
+            }
+        )
+    return result
+
+
+def follow_up_completion(enrolments, *, today: dt.date) -> dict:
+    """{"due": points due by today, "done": of those done, "overdue": due and not done}
+
+    Points no longer due (de-selected, transferred) are left out; a missed
+    point counts as not done. One query."""
+    figures = (
+        FollowUp.objects.filter(enrolment__in=enrolments.values("pk"), due_on__lte=today)
+        .exclude(status=FollowUp.Status.CANCELLED)
+        .aggregate(due=Count("id"), done=Count("id", filter=Q(status=FollowUp.Status.DONE)))
+    )
+    return {"due": figures["due"], "done": figures["done"], "overdue": figures["due"] - figures["done"]}

@@ -1,0 +1,500 @@
+"""Writes for outcome monitoring: questionnaires filled in, follow-up
+points and their meetings, licensed item wording.
+
+Who may do what:
+- the referred person's and a close relation's questionnaires, follow-up
+  meetings: the provider's psychologists and social workers (clinical staff);
+- a survivor's questionnaire: a survivor-service worker on the case, only
+  when she has agreed to be contacted and agrees to answer (see
+  ``survivor_questionnaire_allowed``).
+
+Follow-up scheduling (``follow_ups_schedule``) is called by the programme
+services when a person is enrolled and when an enrolment ends; it is
+idempotent.
+
+A questionnaire or follow-up meeting writes a timeline entry (what and
+when, never a score or a note); a survivor's questionnaire is a
+survivor-side entry.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Language, Organisation
+from accounts.scope import Scope
+from casework.models import Case, Consent
+from casework.selectors import has_consent
+from outcomes import scoring
+from outcomes.models import (
+    ITEM_TEXT_MAX_LENGTH,
+    Administration,
+    FollowUp,
+    Instrument,
+    Item,
+    ItemText,
+    Occasion,
+    Respondent,
+    ScaleScore,
+)
+from outcomes.selectors import instrument_structure
+from programmes.models import Enrolment
+from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor, TimelineEntry
+from referrals.services import _validated, timeline_add
+
+# Endings after which the person is still followed up. A dropout or an
+# expulsion is followed up too: evaluation counts everyone who started
+# (otherwise the figures show only the people who did well), and the
+# questionnaire is the person's own, not the survivor's. Staff mark a point
+# "missed" when the person cannot be reached.
+FOLLOW_UP_ENDINGS = (Enrolment.Status.COMPLETED, Enrolment.Status.DROPPED_OUT, Enrolment.Status.EXPELLED)
+# De-selected (no longer eligible) and transferred: the open points are no
+# longer due here (a transfer's new enrolment schedules its own).
+CANCELLING_ENDINGS = (Enrolment.Status.DESELECTED, Enrolment.Status.TRANSFERRED)
+
+KIND_TO_OCCASION = {
+    FollowUp.Kind.INTAKE: Occasion.INTAKE,
+    FollowUp.Kind.END: Occasion.END,
+    FollowUp.Kind.AFTER_END: Occasion.AFTER_END,
+}
+OPEN_STATUSES = (FollowUp.Status.DUE, FollowUp.Status.MISSED)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day if shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _require_clinical(provider_id: int, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (scope.is_clinical and scope.organisation_id == provider_id):
+        raise PermissionDenied(_("Only the provider's psychologists and social workers do this."))
+    return scope
+
+
+def _require_survivor_worker(case: Case, by) -> Scope:
+    scope = Scope.for_user(by)
+    if not (scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()):
+        raise PermissionDenied(_("Only a survivor service on this case does this."))
+    return scope
+
+
+def survivor_questionnaire_allowed(case: Case, survivor: Survivor) -> bool:
+    """Whether a survivor may be asked for a questionnaire at all: her latest
+    decision on being contacted is "given". ``Consent.Kind`` has no purpose
+    for questionnaires yet, so this is the closest recorded consent; each
+    administration also records that she agreed to answer it
+    (``respondent_consented``)."""
+    return has_consent(case, survivor, Consent.Kind.SURVIVOR_CONTACT)
+
+
+# --- Questionnaires ------------------------------------------------------------
+
+
+def _clean_answers(
+    instrument: Instrument, structure: scoring.Structure, answers: Mapping[Any, Any], errors: dict
+) -> dict[int, int | None]:
+    numbers = structure.item_numbers()
+    cleaned: dict[int, int | None] = {n: None for n in numbers}
+    for key, value in (answers or {}).items():
+        try:
+            number = int(key)
+        except (TypeError, ValueError):
+            number = None
+        if number not in numbers:
+            errors.setdefault("answers", []).append(_("Unknown item: %(item)s.") % {"item": key})
+            continue
+        if value is None or value == "":
+            continue
+        try:
+            code = int(value)
+        except (TypeError, ValueError):
+            code = None
+        if code not in structure.options:
+            errors[f"answers.{number}"] = [_("Choose one of the answers.")]
+            continue
+        cleaned[number] = code
+    answer_errors = any(key == "answers" or key.startswith("answers.") for key in errors)
+    if not answer_errors and all(code is None for code in cleaned.values()):
+        errors["answers"] = [_("No item is answered. Enter at least one answer.")]
+    return cleaned
+
+
+@transaction.atomic
+def administration_record(
+    *,
+    case: Case,
+    instrument: Instrument,
+    by,
+    respondent: str,
+    answers: Mapping[Any, Any],
+    administered_on: dt.date | None,
+    follow_up: FollowUp | None = None,
+    occasion: str = Occasion.OTHER,
+    survivor: Survivor | None = None,
+    relation: str = "",
+    respondent_consented: bool = False,
+) -> Administration:
+    """Record one questionnaire and its scores.
+
+    ``answers``: {item number: answer code, or None / "" for no answer};
+    items not given are unanswered. ``follow_up``: the point this
+    questionnaire completes (its kind gives the occasion); without one,
+    ``occasion`` says when, and an intake questionnaire completes the open
+    intake points of the case's enrolments.
+
+    The person's and a close relation's questionnaires are entered by the
+    provider's clinical staff; a survivor's only by her survivor service,
+    with her consent. A close relation and a survivor must have agreed to
+    answer (``respondent_consented``)."""
+    if respondent == Respondent.SURVIVOR:
+        scope = _require_survivor_worker(case, by)
+    elif respondent in (Respondent.PERSON, Respondent.CLOSE_RELATION):
+        scope = _require_clinical(case.provider_id, by)
+    else:
+        raise ValidationError({"respondent": [_("Choose who answered.")]})
+
+    errors: dict[str, list] = {}
+    if instrument is None or not instrument.is_active:
+        raise ValidationError({"__all__": [_("This questionnaire is not available.")]})
+    months = None
+    if respondent == Respondent.SURVIVOR:
+        if survivor is None or survivor.referral_id != case.referral_id:
+            raise ValidationError({"survivor": [_("Unknown survivor.")]})
+        if not survivor_questionnaire_allowed(case, survivor):
+            raise ValidationError({"__all__": [_("She has not agreed to be contacted: record her consent first.")]})
+        follow_up = None
+        relation = ""
+    else:
+        survivor = None
+    if respondent != Respondent.PERSON and not respondent_consented:
+        errors["respondent_consented"] = [_("Confirm that the respondent agreed to answer.")]
+    if respondent == Respondent.CLOSE_RELATION:
+        if relation not in Relationship.values:
+            errors["relation"] = [_("Choose the relationship to the referred person.")]
+    else:
+        relation = ""
+
+    if follow_up is not None:
+        follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=follow_up.pk)
+        if follow_up.enrolment.case_id != case.pk:
+            raise ValidationError({"follow_up": [_("This follow-up point belongs to another case.")]})
+        if follow_up.status == FollowUp.Status.CANCELLED:
+            errors["follow_up"] = [_("This follow-up point is no longer due.")]
+        elif follow_up.administration_id is not None:
+            errors["follow_up"] = [_("A questionnaire is already recorded for this follow-up point.")]
+        if follow_up.respondent != respondent:
+            errors["respondent"] = [
+                _("This follow-up point is for: %(who)s.") % {"who": follow_up.get_respondent_display()}
+            ]
+        occasion = KIND_TO_OCCASION[follow_up.kind]
+        months = follow_up.months if follow_up.kind == FollowUp.Kind.AFTER_END else None
+    elif occasion not in Occasion.values:
+        errors["occasion"] = [_("Choose when the questionnaire was filled in.")]
+
+    if administered_on is None:
+        errors["administered_on"] = [_("Enter the date.")]
+    elif administered_on > timezone.localdate():
+        errors["administered_on"] = [_("This date is in the future.")]
+
+    structure = instrument_structure(instrument)
+    cleaned = _clean_answers(instrument, structure, answers, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    missing = sum(1 for code in cleaned.values() if code is None)
+    administration = Administration(
+        instrument=instrument,
+        case=case,
+        respondent=respondent,
+        survivor=survivor,
+        relation=relation,
+        occasion=occasion,
+        months=months,
+        administered_on=administered_on,
+        respondent_consented=bool(respondent_consented),
+        answers=json.dumps({str(n): code for n, code in sorted(cleaned.items())}),
+        items_answered=len(cleaned) - missing,
+        items_missing=missing,
+        organisation=scope.organisation,
+        recorded_by=by,
+    )
+    _validated(administration, errors, "", exclude=["instrument", "case", "survivor", "organisation", "recorded_by"])
+    if errors:
+        raise ValidationError(errors)
+    administration.save()
+    scales = {s.code: s for s in instrument.scales.all()}
+    ScaleScore.objects.bulk_create(
+        [
+            ScaleScore(
+                administration=administration,
+                scale=scales[code],
+                perspective=perspective,
+                prevalence=result.prevalence,
+                ever=result.ever,
+                annual_frequency=result.annual_frequency,
+                items_missing=result.missing,
+            )
+            for (code, perspective), result in scoring.score_answers(structure, cleaned).items()
+        ]
+    )
+
+    if follow_up is not None:
+        follow_up.administration = administration
+        follow_up.status = FollowUp.Status.DONE
+        follow_up.save(update_fields=["administration", "status"])
+    elif respondent == Respondent.PERSON and occasion == Occasion.INTAKE:
+        FollowUp.objects.filter(
+            enrolment__case=case,
+            kind=FollowUp.Kind.INTAKE,
+            respondent=Respondent.PERSON,
+            status__in=OPEN_STATUSES,
+            administration__isnull=True,
+        ).update(administration=administration, status=FollowUp.Status.DONE)
+    # Which questionnaire, whose and when; never a score. A survivor's is a
+    # survivor-side entry: perpetrator-facing staff and police never see it.
+    when = f"{occasion}, {months} months" if months else occasion
+    timeline_add(
+        referral=case.referral,
+        by=by,
+        kind=TimelineEntry.Kind.QUESTIONNAIRE_RECORDED,
+        detail=f"{instrument.code.upper()}: {respondent}, {when}",
+        survivor_side=respondent == Respondent.SURVIVOR,
+    )
+    return administration
+
+
+# --- Follow-up points ------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_ups_schedule(*, enrolment: Enrolment) -> list[FollowUp]:
+    """Create the follow-up points of an enrolment that do not exist yet
+    (unique per enrolment, kind, months and respondent: safe to call again).
+
+    - intake: due on the enrolment's start (completed at once by an intake
+      questionnaire already on the case);
+    - when the enrolment has ended as completed, dropped out or expelled:
+      the end of the programme (due on the last day) and every
+      ``template.follow_up_months`` after it, for a close relation too when
+      ``template.follow_up_close_relations``. A template's months points
+      serve both a questionnaire and a monitoring meeting (e.g. Chance's
+      meeting every three months for 18 months): either one completes it;
+    - de-selected or transferred: points still due are no longer due."""
+    enrolment = Enrolment.objects.select_related("template").get(pk=enrolment.pk)
+    person = Respondent.PERSON
+    wanted = [
+        FollowUp(
+            enrolment=enrolment, kind=FollowUp.Kind.INTAKE, months=0, respondent=person, due_on=enrolment.starts_on
+        )
+    ]
+    if enrolment.status in FOLLOW_UP_ENDINGS and enrolment.ended_on:
+        end = enrolment.ended_on
+        wanted.append(FollowUp(enrolment=enrolment, kind=FollowUp.Kind.END, months=0, respondent=person, due_on=end))
+        template = enrolment.template
+        for months in sorted(set(template.follow_up_months or [])):
+            respondents = [person]
+            if template.follow_up_close_relations:
+                respondents.append(Respondent.CLOSE_RELATION)
+            for respondent in respondents:
+                wanted.append(
+                    FollowUp(
+                        enrolment=enrolment,
+                        kind=FollowUp.Kind.AFTER_END,
+                        months=months,
+                        respondent=respondent,
+                        due_on=add_months(end, months),
+                    )
+                )
+    FollowUp.objects.bulk_create(wanted, ignore_conflicts=True)
+    if enrolment.status in CANCELLING_ENDINGS:
+        FollowUp.objects.filter(enrolment=enrolment, status=FollowUp.Status.DUE).update(
+            status=FollowUp.Status.CANCELLED
+        )
+    else:
+        intake = (
+            Administration.objects.filter(
+                case_id=enrolment.case_id, respondent=Respondent.PERSON, occasion=Occasion.INTAKE
+            )
+            .order_by("-administered_on", "-id")
+            .first()
+        )
+        if intake is not None:
+            FollowUp.objects.filter(
+                enrolment=enrolment,
+                kind=FollowUp.Kind.INTAKE,
+                status__in=OPEN_STATUSES,
+                administration__isnull=True,
+            ).update(administration=intake, status=FollowUp.Status.DONE)
+    return list(enrolment.follow_ups.all())
+
+
+@transaction.atomic
+def follow_up_meeting_record(
+    *, follow_up: FollowUp, by, met_on: dt.date | None, attended: bool | None, notes: str = ""
+) -> FollowUp:
+    """Record a follow-up (monitoring) meeting, like a session: the date,
+    whether the person came, and notes (encrypted). A meeting the person
+    came to completes the point; one they missed marks it missed (a
+    questionnaire recorded later still completes it)."""
+    _require_clinical(follow_up.enrolment.provider_id, by)
+    follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=follow_up.pk)
+    errors: dict[str, list] = {}
+    if follow_up.status == FollowUp.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("This follow-up point is no longer due.")]})
+    if met_on is None:
+        errors["met_on"] = [_("Enter the date.")]
+    elif met_on > timezone.localdate():
+        errors["met_on"] = [_("This date is in the future.")]
+    elif met_on < follow_up.enrolment.starts_on:
+        errors["met_on"] = [
+            _("The meeting cannot be before the start of the programme (%(date)s).")
+            % {"date": follow_up.enrolment.starts_on.isoformat()}
+        ]
+    if attended is None:
+        errors["attended"] = [_("Say whether the person came.")]
+    notes = notes or ""
+    if len(notes) > NOTE_MAX_LENGTH:
+        errors["notes"] = [_("Keep the notes under %(max)d characters.") % {"max": NOTE_MAX_LENGTH}]
+    if errors:
+        raise ValidationError(errors)
+    follow_up.met_on = met_on
+    follow_up.attended = attended
+    follow_up.meeting_notes = notes
+    follow_up.recorded_by = by
+    follow_up.recorded_at = timezone.now()
+    if attended:
+        follow_up.status = FollowUp.Status.DONE
+    elif follow_up.administration_id is None:
+        follow_up.status = FollowUp.Status.MISSED
+    follow_up.save(update_fields=["met_on", "attended", "meeting_notes", "recorded_by", "recorded_at", "status"])
+    timeline_add(
+        referral=follow_up.enrolment.case.referral,
+        by=by,
+        kind=TimelineEntry.Kind.FOLLOW_UP_MEETING,
+        detail=f"{met_on.isoformat()}: {'attended' if attended else 'did not come'}",
+    )
+    return follow_up
+
+
+# --- Licensed wording ------------------------------------------------------------
+
+IMPORT_COLUMNS = ("instrument", "item", "language", "text")
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+
+
+def _instruments_by_key() -> dict[tuple[str, int | None], Instrument]:
+    found: dict[tuple[str, int | None], Instrument] = {}
+    for instrument in Instrument.objects.order_by("code", "version"):
+        found[(instrument.code, instrument.version)] = instrument
+        found[(instrument.code, None)] = instrument  # the latest version
+    return found
+
+
+def item_texts_parse(lines: Iterable[str]) -> tuple[list[tuple[Item, str, str]], list[str]]:
+    """Read a CSV of licensed wording (columns instrument, item, language,
+    text; an optional ``version`` column picks the instrument version, else
+    the latest). Returns the rows as (item, language, text) and the
+    row-level errors, each naming its line."""
+    reader = csv.DictReader(lines)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        return [], [f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}."]
+    reader.fieldnames = header
+    instruments = _instruments_by_key()
+    items = {(i.instrument_id, i.number): i for i in Item.objects.all()}
+    languages = set(Language.values)
+    rows: list[tuple[Item, str, str]] = []
+    errors: list[str] = []
+    seen: dict[tuple[int, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        code = (row.get("instrument") or "").strip()
+        version_raw = (row.get("version") or "").strip()
+        number_raw = (row.get("item") or "").strip()
+        language = (row.get("language") or "").strip().lower()
+        text = " ".join((row.get("text") or "").split())
+        problems = []
+        if row.get(None):
+            problems.append("more fields than columns (put a text that holds a comma in double quotes)")
+        version = None
+        if version_raw:
+            try:
+                version = int(version_raw)
+            except ValueError:
+                problems.append(f"version {version_raw!r} is not a number")
+        instrument = instruments.get((code, version))
+        if instrument is None and not problems:
+            problems.append(f"unknown instrument {code!r}" + (f" version {version}" if version else ""))
+        item = None
+        try:
+            number = int(number_raw)
+        except ValueError:
+            problems.append(f"item {number_raw!r} is not a number")
+        else:
+            if instrument is not None:
+                item = items.get((instrument.pk, number))
+                if item is None:
+                    problems.append(f"{code} has no item {number}")
+        if language not in languages:
+            problems.append(f"unknown language {language!r} (use one of {', '.join(sorted(languages))})")
+        if not text:
+            problems.append("the text is empty")
+        elif len(text) > ITEM_TEXT_MAX_LENGTH:
+            problems.append(f"the text is longer than {ITEM_TEXT_MAX_LENGTH} characters")
+        if item is not None and language in languages:
+            key = (item.pk, language)
+            if key in seen:
+                problems.append(f"duplicate of line {seen[key]} (same item and language)")
+            else:
+                seen[key] = line
+        if problems:
+            errors.append(f"Line {line}: " + "; ".join(problems) + ".")
+        elif item is not None:
+            rows.append((item, language, text))
+    if not rows and not errors:
+        errors.append("The file has no rows.")
+    return rows, errors
+
+
+@transaction.atomic
+def item_texts_import(*, lines: Iterable[str], organisation: Organisation | None = None) -> ImportResult:
+    """Import licensed wording, all or nothing: any bad row and nothing is
+    written (ValidationError listing every row's problem). A row for an
+    item and language that already has wording replaces it."""
+    rows, errors = item_texts_parse(lines)
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        (t.item_id, t.language): t for t in ItemText.objects.filter(organisation=organisation).select_for_update()
+    }
+    created = updated = 0
+    for item, language, text in rows:
+        current = existing.get((item.pk, language))
+        if current is None:
+            ItemText.objects.create(item=item, language=language, text=text, organisation=organisation)
+            created += 1
+        elif current.text != text:
+            current.text = text
+            current.save(update_fields=["text", "imported_at"])
+            updated += 1
+    return ImportResult(created=created, updated=updated)

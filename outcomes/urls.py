@@ -1,0 +1,19 @@
+from django.urls import path
+
+from outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns = [
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up_detail"),
+    path("cases/<int:pk>/", views.case_results, name="case_results"),
+    path("cases/<int:pk>/new/", views.administration_new, name="administration_new"),
+    path("questionnaires/<int:pk>/", views.administration_detail, name="administration_detail"),
+    path("cases/<int:pk>/survivors/<int:survivor_pk>/", views.survivor_results, name="survivor_results"),
+    path(
+        "cases/<int:pk>/survivors/<int:survivor_pk>/new/",
+        views.survivor_administration_new,
+        name="survivor_administration_new",
+    ),
+]

@@ -1,0 +1,464 @@
+"""Questionnaire pages: entering a CTS2 for the person, a close relation or
+(from the survivor service's side) a survivor; one person's results before
+and after; follow-up points due, and recording a follow-up meeting.
+
+Views are thin: a decorator decides the role (403), a selector the object
+(404 outside the user's organisation), a form parses, a service writes.
+Every read of answers, scores or meeting notes is recorded; a survivor's
+questionnaires are reached only through the survivor service's pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import clinical_required, provider_staff_required, scope_required, survivor_worker_required
+from casework.forms import survivor_labels
+from casework.selectors import get_case_for_user, get_survivor_for_user
+from core.audit import record_read
+from core.models import SensitiveRead
+from outcomes import selectors, services
+from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
+from outcomes.models import Administration, FollowUp, Occasion, Perspective, Respondent
+
+PAGE_SIZE = 25
+# The "Follow-ups due" page shows what is overdue and what falls due soon.
+DUE_SOON_DAYS = 14
+
+party_required = scope_required(lambda s: s.is_clinical or s.is_survivor_worker)
+
+# Keys from administration_record that the questionnaire form has no field of
+# its own for, mapped to the field that shows them.
+ERROR_FIELDS = {"follow_up": "point", "occasion": "point", "survivor": None}
+
+
+def _view_name(request) -> str:
+    return request.resolver_match.view_name
+
+
+def _put_errors(form: QuestionnaireForm, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for key, messages_ in errors.items():
+        if key.startswith("answers."):
+            field = item_field_name(int(key.split(".", 1)[1]))
+        else:
+            field = ERROR_FIELDS.get(key, key)
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _occasion_label(administration: Administration) -> str:
+    if administration.occasion == Occasion.AFTER_END and administration.months:
+        return _("%(months)d months after the end") % {"months": administration.months}
+    return str(administration.get_occasion_display())
+
+
+def _score_table(administrations: list[Administration], scales, perspective: str) -> dict | None:
+    """Scales down, questionnaires across (few columns, so it reads on a
+    phone): per top-level scale the annual frequency and prevalence of each
+    questionnaire."""
+    if not administrations:
+        return None
+    scores = [{(s.scale_id, s.perspective): s for s in a.scores.all()} for a in administrations]
+    return {
+        "columns": [{"administration": a, "occasion": _occasion_label(a)} for a in administrations],
+        "rows": [
+            {"label": selectors.scale_label(scale), "cells": [by.get((scale.pk, perspective)) for by in scores]}
+            for scale in scales
+        ],
+    }
+
+
+CHART_WIDTH = 360
+BAR = 14
+
+
+def _chart(before: Administration | None, after: Administration | None, scales) -> dict | None:
+    """Bars of the annual frequency (the person's own acts) per scale, first
+    intake against the latest questionnaire after it. Geometry only: the
+    template draws it as SVG (no inline styles, no script)."""
+    if before is None:
+        return None
+
+    def frequencies(administration):
+        if administration is None:
+            return {}
+        return {
+            s.scale_id: s.annual_frequency for s in administration.scores.all() if s.perspective == Perspective.SELF
+        }
+
+    first, last = frequencies(before), frequencies(after)
+    known = [v for v in [*first.values(), *last.values()] if v is not None]
+    top = max([*known, 1])
+    span = CHART_WIDTH - 40  # room for the number after the longest bar
+    groups = []
+    y = 0
+    for scale in scales:
+        label_y = y + 12
+        y += 16
+        bars = []
+        for key, values, administration in (("before", first, before), ("after", last, after)):
+            if administration is None:
+                continue
+            value = values.get(scale.pk)
+            width = 0 if value is None else round(span * value / top)
+            bars.append(
+                {
+                    "key": key,
+                    "y": y,
+                    "text_y": y + BAR - 3,
+                    "width": max(width, 1) if value else 0,
+                    "value": value,
+                    "value_x": width + 4,
+                }
+            )
+            y += BAR + 2
+        groups.append({"label": selectors.scale_label(scale), "label_y": label_y, "bars": bars})
+        y += 8
+    return {"groups": groups, "height": y, "width": CHART_WIDTH}
+
+
+def _survivor_labels(case) -> dict[int, str]:
+    """Labels like "Survivor 1 — Partner / spouse" by id; her encrypted columns are not loaded."""
+    survivors = case.referral.survivors.only("id", "referral_id", "relationship")
+    return {s.pk: label for s, label in survivor_labels(survivors)}
+
+
+# --- The person: results, entry, one questionnaire ----------------------------------
+
+
+@never_cache
+@require_GET
+@clinical_required
+def case_results(request, pk: int):
+    scope = request.scope
+    case = get_case_for_user(scope, pk)
+    instrument = selectors.cts2_instrument()
+    scales = selectors.top_scales(instrument) if instrument else []
+    person = selectors.case_administrations(case, [Respondent.PERSON])
+    relations = selectors.case_administrations(case, [Respondent.CLOSE_RELATION])
+    intakes = [a for a in person if a.occasion == Occasion.INTAKE]
+    before = intakes[0] if intakes else None
+    later = [a for a in person if before and a.pk != before.pk and a.administered_on >= before.administered_on]
+    after = later[-1] if later else None
+    if person or relations:
+        # Scores come from clinical answers: the read is recorded.
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
+            record_id=case.pk,
+            view=_view_name(request),
+        )
+    return render(
+        request,
+        "outcomes/case_results.html",
+        {
+            "case": case,
+            "instrument": instrument,
+            "own": _score_table(person, scales, Perspective.SELF),
+            "partner": _score_table(person, scales, Perspective.PARTNER),
+            "relations": _score_table(relations, scales, Perspective.PARTNER),
+            "chart": _chart(before, after, scales),
+            "before": before,
+            "after": after,
+            "open_points": selectors.open_follow_ups_of_case(case),
+        },
+    )
+
+
+def _questionnaire_page(request, *, case, form, instrument, language, languages, title, back_url, survivor_label=""):
+    return render(
+        request,
+        "outcomes/questionnaire_form.html",
+        {
+            "case": case,
+            "form": form,
+            "instrument": instrument,
+            "language": language,
+            "languages": languages,
+            "title": title,
+            "back_url": back_url,
+            "survivor_label": survivor_label,
+            "has_wording": any(row["text"] for row in form.items),
+        },
+    )
+
+
+def _wording_language(request, instrument, organisation) -> tuple[str | None, list[str]]:
+    languages = selectors.wording_languages(instrument, organisation)
+    asked = request.POST.get("lang") if request.method == "POST" else request.GET.get("lang")
+    return (asked if asked in languages else None), languages
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@clinical_required
+def administration_new(request, pk: int):
+    scope = request.scope
+    case = get_case_for_user(scope, pk)
+    instrument = selectors.cts2_instrument()
+    if instrument is None:
+        messages.error(request, _("The CTS2 questionnaire is not installed."))
+        return redirect("casework:case_detail", pk=case.pk)
+    language, languages = _wording_language(request, instrument, scope.organisation)
+    points = list(selectors.open_follow_ups_of_case(case))
+    initial = {}
+    wanted = request.GET.get("follow_up")
+    chosen = next((p for p in points if str(p.pk) == wanted), None)
+    if chosen is not None:
+        initial = {"point": f"fu-{chosen.pk}", "respondent": chosen.respondent}
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None,
+        items=selectors.item_rows(instrument, scope.organisation, language),
+        choices=selectors.answer_choices(instrument),
+        side="provider",
+        points=points,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration = services.administration_record(
+                case=case,
+                instrument=instrument,
+                by=request.user,
+                respondent=form.cleaned_data["respondent"],
+                answers=form.answers(),
+                administered_on=form.cleaned_data["administered_on"],
+                follow_up=form.chosen_point(),
+                occasion=form.occasion(),
+                relation=form.cleaned_data.get("relation") or "",
+                respondent_consented=form.cleaned_data.get("respondent_consented", False),
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Questionnaire saved: %(answered)d items answered, %(missing)d without an answer.")
+                % {"answered": administration.items_answered, "missing": administration.items_missing},
+            )
+            return redirect("outcomes:case_results", pk=case.pk)
+    return _questionnaire_page(
+        request,
+        case=case,
+        form=form,
+        instrument=instrument,
+        language=language,
+        languages=languages,
+        title=_("CTS2 questionnaire, case %(number)s") % {"number": case.number},
+        back_url=reverse("outcomes:case_results", args=[case.pk]),
+    )
+
+
+@never_cache
+@require_GET
+@party_required
+def administration_detail(request, pk: int):
+    scope = request.scope
+    administration = selectors.get_administration_for_user(scope, pk)
+    case = administration.case
+    instrument = administration.instrument
+    answers = administration.answer_map()
+    labels = dict(selectors.answer_choices(instrument))
+    rows = [
+        {**row, "answer": labels.get(answers.get(row["number"]), _("No answer"))}
+        for row in selectors.item_rows(instrument, scope.organisation)
+    ]
+    scores = {(s.scale_id, s.perspective): s for s in administration.scores.all()}
+    score_rows = [
+        {
+            "label": selectors.scale_label(scale),
+            "is_top": scale.parent_id is None,
+            "self": scores.get((scale.pk, Perspective.SELF)),
+            "partner": scores.get((scale.pk, Perspective.PARTNER)),
+        }
+        for scale in instrument.scales.select_related("parent").order_by("position")
+    ]
+    survivor_label = ""
+    if administration.respondent == Respondent.SURVIVOR:
+        survivor_label = _survivor_labels(case).get(administration.survivor_id, "")
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.SURVIVOR,
+            record_id=administration.survivor_id,
+            view=_view_name(request),
+        )
+    else:
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
+            record_id=case.pk,
+            view=_view_name(request),
+        )
+    return render(
+        request,
+        "outcomes/administration_detail.html",
+        {
+            "case": case,
+            "administration": administration,
+            "occasion": _occasion_label(administration),
+            "rows": rows,
+            "score_rows": score_rows,
+            "survivor_label": survivor_label,
+        },
+    )
+
+
+# --- The survivor's side ---------------------------------------------------------------
+
+
+def _survivor_context(request, pk: int, survivor_pk: int):
+    case = get_case_for_user(request.scope, pk)
+    survivor = get_survivor_for_user(request.scope, case, survivor_pk)
+    return case, survivor, _survivor_labels(case)[survivor.pk]
+
+
+@never_cache
+@require_GET
+@survivor_worker_required
+def survivor_results(request, pk: int, survivor_pk: int):
+    case, survivor, label = _survivor_context(request, pk, survivor_pk)
+    instrument = selectors.cts2_instrument()
+    scales = selectors.top_scales(instrument) if instrument else []
+    administrations = selectors.case_administrations(case, [Respondent.SURVIVOR], survivor=survivor)
+    if administrations:
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.SURVIVOR,
+            record_id=survivor.pk,
+            view=_view_name(request),
+        )
+    return render(
+        request,
+        "outcomes/survivor_results.html",
+        {
+            "case": case,
+            "survivor": survivor,
+            "label": label,
+            # What the referred person did to her (the partner's acts), and hers.
+            "partner": _score_table(administrations, scales, Perspective.PARTNER),
+            "own": _score_table(administrations, scales, Perspective.SELF),
+            "allowed": services.survivor_questionnaire_allowed(case, survivor),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@survivor_worker_required
+def survivor_administration_new(request, pk: int, survivor_pk: int):
+    scope = request.scope
+    case, survivor, label = _survivor_context(request, pk, survivor_pk)
+    back_url = reverse("outcomes:survivor_results", args=[case.pk, survivor.pk])
+    if not services.survivor_questionnaire_allowed(case, survivor):
+        messages.error(request, _("She has not agreed to be contacted: record her consent first."))
+        return redirect(back_url)
+    instrument = selectors.cts2_instrument()
+    if instrument is None:
+        messages.error(request, _("The CTS2 questionnaire is not installed."))
+        return redirect(back_url)
+    language, languages = _wording_language(request, instrument, scope.organisation)
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None,
+        items=selectors.item_rows(instrument, scope.organisation, language),
+        choices=selectors.answer_choices(instrument),
+        side="survivor",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.administration_record(
+                case=case,
+                instrument=instrument,
+                by=request.user,
+                respondent=Respondent.SURVIVOR,
+                survivor=survivor,
+                answers=form.answers(),
+                administered_on=form.cleaned_data["administered_on"],
+                occasion=form.occasion(),
+                respondent_consented=form.cleaned_data["respondent_consented"],
+            )
+        except ValidationError as exc:
+            _put_errors(form, exc)
+        else:
+            messages.success(request, _("Her questionnaire is saved."))
+            return redirect(back_url)
+    return _questionnaire_page(
+        request,
+        case=case,
+        form=form,
+        instrument=instrument,
+        language=language,
+        languages=languages,
+        title=_("CTS2 questionnaire: %(label)s") % {"label": label},
+        back_url=back_url,
+        survivor_label=label,
+    )
+
+
+# --- Follow-up points -------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@provider_staff_required
+def follow_ups(request):
+    today = timezone.localdate()
+    qs = selectors.follow_ups_due(on=today + dt.timedelta(days=DUE_SOON_DAYS), provider=request.scope.organisation)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outcomes/follow_ups.html",
+        {"page": page, "today": today, "soon_days": DUE_SOON_DAYS, "is_clinical": request.scope.is_clinical},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@clinical_required
+def follow_up_detail(request, pk: int):
+    point = selectors.get_follow_up_for_user(request.scope, pk)
+    form = MeetingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_meeting_record(
+                follow_up=point,
+                by=request.user,
+                met_on=form.cleaned_data["met_on"],
+                attended=form.cleaned_data["attended"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as exc:
+            for key, messages_ in exc.message_dict.items():
+                form.add_error(key if key in form.fields else None, messages_)
+        else:
+            messages.success(request, _("Meeting recorded."))
+            return redirect("outcomes:follow_up_detail", pk=point.pk)
+    if point.recorded_at:
+        # The meeting notes are therapy records.
+        record_read(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
+            record_id=point.enrolment.case_id,
+            view=_view_name(request),
+        )
+    return render(
+        request,
+        "outcomes/follow_up_detail.html",
+        {
+            "point": point,
+            "case": point.enrolment.case,
+            "form": form,
+            "can_enter": point.status in (FollowUp.Status.DUE, FollowUp.Status.MISSED)
+            and point.administration_id is None,
+            "today": timezone.localdate(),
+        },
+    )
