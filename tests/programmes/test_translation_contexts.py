@@ -26,19 +26,21 @@ FAKE = {
 
 @pytest.fixture
 def russian_with_contexts():
-    """Russian active, with the contextual entries above added to its
-    catalogue for the length of the test."""
+    """Russian active, with the contextual entries above put in its catalogue
+    (over the real ones) for the length of the test."""
     with translation.override("ru"):
-        catalog = trans_real.translation("ru")._catalog
-        added = [key for key in FAKE if key not in catalog]
-        for key in added:
-            catalog[key] = FAKE[key]
+        parts = trans_real.translation("ru")._catalog._catalogs
+        saved = [(part, key, part[key]) for part in parts for key in FAKE if key in part]
+        for part in parts:
+            part.update(FAKE)
         try:
             yield
         finally:
-            for key in added:
-                for part in catalog._catalogs:
+            for part in parts:
+                for key in FAKE:
                     part.pop(key, None)
+            for part, key, value in saved:
+                part[key] = value
 
 
 def test_session_kind_labels_have_their_own_context(russian_with_contexts):
