@@ -7,6 +7,8 @@ import os
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Role
 from tests import factories as f
@@ -121,6 +123,20 @@ def login(client):
         return login_verified(client, user)
 
     return _login
+
+
+@pytest.fixture
+def api(db):
+    """``api(user)``: a client sending that user's token; ``api()``: no token."""
+
+    def _client(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION="Token " + token.key)
+        return client
+
+    return _client
 
 
 @pytest.fixture

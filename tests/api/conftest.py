@@ -4,27 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
 SURVIVOR_PHONE = "+996700987654"
 SURVIVOR_ADDRESS = "Бишкек, мкр. Тайный 7, кв. 3"
 SURVIVOR_NAME = "Айгуль"
-
-
-@pytest.fixture
-def api(db):
-    """``api(user)``: a client sending that user's token; ``api()``: no token."""
-
-    def _client(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION="Token " + token.key)
-        return client
-
-    return _client
 
 
 def survivor_body(**overrides) -> dict:

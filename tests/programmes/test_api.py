@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from programmes import services
@@ -30,18 +27,6 @@ FIELDS = {
     "hours_required",
     "planned_hours",
 }
-
-
-@pytest.fixture
-def api(db):
-    def _client(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION="Token " + token.key)
-        return client
-
-    return _client
 
 
 def test_the_url_is_named():
