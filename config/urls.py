@@ -11,9 +11,11 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("notifications/", include("notifications.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("programmes.api_urls")),
+    path("api/v1/", include("reports.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The admin needs the second factor (OTPAdminSite, see accounts/admin.py).
     path(settings.ADMIN_URL, admin.site.urls),

@@ -12,44 +12,40 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.permissions import monitoring_required
-from core.forms import PeriodForm
-from core.selectors import HIDDEN, SMALL, referral_overview
+from programmes.models import Session
+from programmes.selectors import sessions_today, unlogged_past_sessions
+from referrals.selectors import incoming_referrals
 
 
 @login_required
 def home(request):
-    """Send each role to the page where its work starts."""
-    role = request.scope.role
+    """Send each role to the page where its work starts. Psychologists and
+    social workers start here: their sessions today first, then the
+    referrals waiting for a decision."""
+    scope = request.scope
+    role = scope.role
     if role == Role.POLICE_OFFICER:
         return redirect("referrals:police_list")
-    if role in {Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.PROGRAMME_MANAGER} and request.scope.is_provider:
+    if scope.is_clinical:
+        return render(request, "core/home.html", _clinical_start(scope, request.user))
+    if role == Role.PROGRAMME_MANAGER and scope.is_provider:
         return redirect("referrals:incoming")
     if role in {Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER} and request.scope.is_survivor_service:
         return redirect("casework:survivor_cases")
     if role == Role.MONITORING_VIEWER:
-        return redirect("core:overview")
+        return redirect("reports:dashboard")
     return render(request, "core/home.html")
 
 
-@monitoring_required
-def overview(request):
-    """Aggregate referral figures for monitoring: counts only, small cells
-    suppressed. A monitoring body sees its country, a programme manager
-    their own provider."""
-    form = PeriodForm(request.GET or None)
-    tables = None
-    if not form.is_bound:
-        tables = referral_overview(request.scope)
-    elif form.is_valid():
-        tables = referral_overview(
-            request.scope, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
-        )
-    return render(
-        request,
-        "core/overview.html",
-        {"form": form, "tables": tables, "small": SMALL, "hidden": HIDDEN},
-    )
+def _clinical_start(scope, user) -> dict:
+    """Counts for the clinical start page: a few COUNT queries, no names."""
+    today = sessions_today(scope, user)
+    return {
+        "clinical": True,
+        "sessions_today": sum(1 for session in today if session.status != Session.Status.CANCELLED),
+        "unlogged": unlogged_past_sessions(scope, user).count(),
+        "incoming": incoming_referrals(scope).count(),
+    }
 
 
 def csrf_failure(request, reason=""):

@@ -202,10 +202,19 @@ def follow_up_kw(w):
 
 
 MATRIX: dict[str, Entry] = {
-    # Each role is sent to where its work starts; an org admin has a home page.
-    "core:home": Entry(everyone=302, special={"provider_admin": 200}),
+    # Each role is sent to where its work starts; an org admin and clinical
+    # staff (their sessions today, incoming referrals) have a home page.
+    "core:home": Entry(
+        everyone=302,
+        special={"provider_admin": 200, "psychologist": 200, "social_worker": 200, "other_psychologist": 200},
+    ),
     "core:healthz": Entry(public=True, everyone=200),
-    "core:overview": Entry(ok={"monitoring", "manager"}),
+    # --- reports: monitoring dashboard (aggregates for monitoring viewers and programme managers) ---
+    "reports:dashboard": Entry(ok={"monitoring", "manager"}),
+    "reports:export_csv": Entry(ok={"monitoring", "manager"}),
+    "reports:export_xlsx": Entry(ok={"monitoring", "manager"}),
+    "api-reports-outcomes": Entry(ok={"monitoring", "manager"}, api=True),
+    # --- end reports ---
     # A signed-in user is sent on from the sign-in page.
     "accounts:login": Entry(public=True, everyone=302, special={"anonymous": 200}),
     "accounts:logout": Entry(public=True, everyone=405),

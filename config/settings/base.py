@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "casework",
     "programmes",
     "notifications",
+    "reports",
     "outcomes",
 ]
 

@@ -37,7 +37,7 @@ def _csp(response) -> dict[str, str]:
 def test_pages_carry_the_security_headers(client, users, login, signed_in):
     if signed_in:
         login(users["monitoring"])
-        response = client.get(reverse("core:overview"))
+        response = client.get(reverse("reports:dashboard"))
     else:
         response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
@@ -150,7 +150,7 @@ def test_production_refuses_to_start_without_an_encryption_key():
     assert "FIELD_ENCRYPTION_KEYS must be set in production." in result.stderr
 
 
-# In a real Chromium: sign in with the code, open the overview, use the
+# In a real Chromium: sign in with the code, open the monitoring dashboard, use the
 # mobile menu and the language switcher, with no CSP violation on the way.
 
 
@@ -175,7 +175,7 @@ def _csp_reports(page) -> list[str]:
 
 
 @in_chromium
-def test_sign_in_overview_menu_and_language_without_csp_violations(live_server, watched_page):
+def test_sign_in_dashboard_menu_and_language_without_csp_violations(live_server, watched_page):
     page = watched_page
     org = f.make_org("monitoring_body", name="Committee on Women and Family Affairs")
     f.make_user(org, Role.MONITORING_VIEWER, "monitor")
@@ -186,8 +186,8 @@ def test_sign_in_overview_menu_and_language_without_csp_violations(live_server, 
     page.fill("input[name=password]", f.PASSWORD)
     page.fill("input[name=otp_token]", code_for())
     page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/overview/")
-    assert page.locator("h1").first.inner_text() in ("Overview", "Обзор")
+    page.wait_for_url(f"{live_server.url}/reports/")
+    assert page.locator("h1").first.inner_text() in ("Monitoring", "Мониторинг")
 
     # The mobile menu opens (Bootstrap's collapse, no inline script).
     menu = page.locator("#mainnav")

@@ -1,0 +1,247 @@
+"""Reads for monitoring: what a monitoring user may count, and the counts.
+
+Everything here starts from the user's ``Scope``: a monitoring body counts
+its country, a provider's programme manager their own provider, anyone else
+nothing. The figures are aggregations computed by the database (one
+``GROUP BY`` query per population, by provider × sex × source or
+programme, which the report adds up into each breakdown), never a list of
+people: the number of queries does not depend on the number of records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length, RTrim
+
+from accounts.models import Organisation
+from accounts.scope import Scope
+from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
+from programmes.selectors import local_midnight
+from referrals.models import Referral
+
+# Enrolment endings counted in completion and dropout rates. A transfer is
+# not an ending of the programme (it goes on at another provider).
+ENDINGS = (
+    Enrolment.Status.COMPLETED,
+    Enrolment.Status.DROPPED_OUT,
+    Enrolment.Status.EXPELLED,
+    Enrolment.Status.DESELECTED,
+)
+ATTENDED = (Attendance.Mark.PRESENT, Attendance.Mark.LATE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the figures are restricted to. Dates are inclusive, in the
+    site's time zone; ``provider`` / ``region`` / ``template`` (a template
+    code: all its versions) are already checked against the scope."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    provider: Organisation | None = None
+    region: str = ""
+    template: str = ""
+
+
+# --- Scope -----------------------------------------------------------------------
+
+
+def monitored_providers(scope: Scope) -> QuerySet[Organisation]:
+    """The programme providers whose figures the user may see (active or
+    not: past figures stay)."""
+    if scope.organisation is None or not scope.can_monitor:
+        return Organisation.objects.none()
+    if scope.is_monitoring:
+        return Organisation.objects.filter(
+            kind=Organisation.Kind.PROGRAMME_PROVIDER, country=scope.organisation.country
+        ).order_by("name")
+    return Organisation.objects.filter(pk=scope.organisation_id)
+
+
+def monitored_referrals(scope: Scope) -> QuerySet[Referral]:
+    if scope.organisation is None or not scope.can_monitor:
+        return Referral.objects.none()
+    if scope.is_monitoring:
+        return Referral.objects.filter(provider__country=scope.organisation.country)
+    return Referral.objects.filter(provider=scope.organisation)
+
+
+def monitored_enrolments(scope: Scope) -> QuerySet[Enrolment]:
+    """Enrolments run by the providers in scope (a transferred one counts
+    at the provider that ran it)."""
+    if scope.organisation is None or not scope.can_monitor:
+        return Enrolment.objects.none()
+    if scope.is_monitoring:
+        return Enrolment.objects.filter(provider__country=scope.organisation.country)
+    return Enrolment.objects.filter(provider=scope.organisation)
+
+
+def monitored_templates(scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the programme templates with enrolments in scope, by
+    name; the name is that of the code's newest version."""
+    rows = (
+        ProgrammeTemplate.objects.filter(
+            Exists(monitored_enrolments(scope).filter(template_id=OuterRef("pk")).order_by())
+        )
+        .order_by("code", "-version")
+        .values_list("code", "name")
+    )
+    names: dict[str, str] = {}
+    for code, name in rows:
+        names.setdefault(code, name)
+    return sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+
+
+# --- Filters ---------------------------------------------------------------------
+
+
+def _period(qs: QuerySet, field: str, filters: Filters, *, is_datetime: bool) -> QuerySet:
+    """Restrict ``field`` to the period: a datetime by the local-day range
+    (so that its index serves), a date directly."""
+    if is_datetime:
+        if filters.date_from:
+            qs = qs.filter(**{f"{field}__gte": local_midnight(filters.date_from)})
+        if filters.date_to:
+            qs = qs.filter(**{f"{field}__lt": local_midnight(filters.date_to + dt.timedelta(days=1))})
+        return qs
+    if filters.date_from:
+        qs = qs.filter(**{f"{field}__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{field}__lte": filters.date_to})
+    return qs
+
+
+def _where(qs: QuerySet, filters: Filters, *, template: bool) -> QuerySet:
+    if filters.provider is not None:
+        qs = qs.filter(provider=filters.provider)
+    if filters.region:
+        qs = qs.filter(provider__region=filters.region)
+    if template and filters.template:
+        qs = qs.filter(template__code=filters.template)
+    return qs.order_by()
+
+
+def referrals_received(scope: Scope, filters: Filters) -> QuerySet[Referral]:
+    """Referrals received in the period (the programme filter does not
+    apply: a referral has no programme until it is enrolled)."""
+    qs = _period(monitored_referrals(scope), "created_at", filters, is_datetime=True)
+    return _where(qs, filters, template=False)
+
+
+def enrolments_ended(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
+    """Enrolments that ended (completed, dropped out, expelled, de-selected)
+    in the period; transfers are not counted."""
+    qs = monitored_enrolments(scope).filter(status__in=ENDINGS, ended_on__isnull=False)
+    return _where(_period(qs, "ended_on", filters, is_datetime=False), filters, template=True)
+
+
+def enrolments_started(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
+    """Enrolments that started in the period, except those transferred to
+    another provider (their attendance goes on there)."""
+    qs = monitored_enrolments(scope).exclude(status=Enrolment.Status.TRANSFERRED)
+    return _where(_period(qs, "starts_on", filters, is_datetime=False), filters, template=True)
+
+
+# --- Aggregates --------------------------------------------------------------------
+
+RS = Referral.Status
+
+
+def _funnel_aggregates() -> dict:
+    return {
+        "referrals": Count("pk"),
+        "screening": Count("pk", filter=Q(status__in=[RS.RECEIVED, RS.SCREENING])),
+        "declined": Count("pk", filter=Q(status=RS.DECLINED)),
+        "waiting": Count("pk", filter=Q(status=RS.ACCEPTED)),
+        "enrolled": Count("pk", filter=Q(status__in=[RS.ENROLLED, RS.COMPLETED, RS.DROPPED_OUT])),
+    }
+
+
+def referral_counts(referrals: QuerySet[Referral]) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``) × sex of the referred
+    person × ``source``: referrals, not yet decided ("screening"),
+    declined, accepted and waiting, enrolled (or since completed or
+    dropped out). One query; at most providers × 2 × 6 rows, which the
+    report adds up into each breakdown."""
+    return list(
+        referrals.values(
+            "source",
+            key=F("provider"),
+            name=F("provider__name"),
+            region=F("provider__region"),
+            sex=F("person__sex"),
+        )
+        .annotate(**_funnel_aggregates())
+        .order_by()
+    )
+
+
+def _ending_aggregates() -> dict:
+    ES = Enrolment.Status
+    return {
+        "ended": Count("pk"),
+        "completed": Count("pk", filter=Q(status=ES.COMPLETED)),
+        "dropped_out": Count("pk", filter=Q(status=ES.DROPPED_OUT)),
+        "expelled": Count("pk", filter=Q(status=ES.EXPELLED)),
+        "deselected": Count("pk", filter=Q(status=ES.DESELECTED)),
+    }
+
+
+def ending_counts(enrolments: QuerySet[Enrolment]) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``) × sex × programme
+    (``template``, a template code): ended, completed, dropped out,
+    expelled, de-selected. One query."""
+    return list(
+        enrolments.values(
+            key=F("provider"),
+            name=F("provider__name"),
+            region=F("provider__region"),
+            sex=F("case__referral__person__sex"),
+            template_code=F("template__code"),
+        )
+        .annotate(**_ending_aggregates())
+        .order_by()
+    )
+
+
+# The survival curve stops here even for a longer programme.
+LONGEST_CURVE = 100
+
+
+def sessions_reached(enrolments: QuerySet[Enrolment]) -> tuple[int, list[int]]:
+    """(how many enrolments, [how many were still attending at session n,
+    for n = 1, 2, ... up to the longest programme among them]).
+
+    A person's sessions are the held sessions (individual and group, in
+    date order) for which they have an attendance mark; they attended one
+    when marked present or late, and were still attending at session n if
+    they attended their n-th session or a later one.
+
+    Two queries. The second builds, per enrolment, a string of its marks in
+    date order ("A" attended, " " not) and takes its length without the
+    trailing blanks: the number of the last session attended. Then one
+    conditional count per session number."""
+    sizes = enrolments.aggregate(
+        total=Count("pk"), longest=Max(F("template__individual_sessions") + F("template__group_sessions"))
+    )
+    total, longest = sizes["total"], min(sizes["longest"] or 0, LONGEST_CURVE)
+    if not total or not longest:
+        return total, []
+    marks = StringAgg(
+        Case(When(mark__in=ATTENDED, then=Value("A")), default=Value(" ")),
+        delimiter="",
+        order_by=("session__starts_at", "session_id"),
+    )
+    per_enrolment = (
+        Attendance.objects.filter(enrolment__in=enrolments.values("pk"), session__status=Session.Status.HELD)
+        .values("enrolment")
+        .annotate(reached=Length(RTrim(marks)))
+    )
+    counts = per_enrolment.aggregate(
+        **{f"n{n}": Count("enrolment", filter=Q(reached__gte=n)) for n in range(1, longest + 1)}
+    )
+    return total, [counts[f"n{n}"] for n in range(1, longest + 1)]
