@@ -1,4 +1,4 @@
-"""python manage.py load_demo_data: demo organisations, users and cases (see README.md)."""
+"""python manage.py load_demo_data: demo organisations, users, cases and programme work (see README.md)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from django.db.models import Count
 from accounts.models import Organisation, User
 from casework.models import Case
 from core import demo
+from programmes.models import Enrolment, Group
 from referrals.models import Referral
 
 
 class Command(BaseCommand):
-    help = "Load demo organisations, users (one per role) and referrals. Safe to run twice."
+    help = "Load demo organisations, users (one per role), referrals and programme work. Safe to run twice."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -31,13 +32,15 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(
             f"Demo data: {result.organisations_created} organisations, {result.users_created} users, "
-            f"{len(result.referrals_created)} referrals created."
+            f"{len(result.referrals_created)} referrals, {result.groups_created} groups, "
+            f"{result.enrolments_created} enrolments, {result.sessions_logged} sessions logged, "
+            f"{result.questionnaires_created} questionnaires created."
         )
         statuses = dict(Referral.objects.values_list("status").annotate(n=Count("id")).order_by())
         out.write(
             f"In the database: {Organisation.objects.count()} organisations, {User.objects.count()} users, "
             f"{Referral.objects.count()} referrals ({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}), "
-            f"{Case.objects.count()} cases."
+            f"{Case.objects.count()} cases, {Group.objects.count()} groups, {Enrolment.objects.count()} enrolments."
         )
         out.write(
             f"Users: {', '.join(demo.USERS)}. Password: {demo.DEMO_PASSWORD}. "
