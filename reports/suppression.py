@@ -44,14 +44,20 @@ class Line:
     parts: tuple[Hashable, ...]
 
 
-def _exposed(line: Line, values: Mapping[Hashable, int], status: Mapping[Hashable, str]) -> bool:
-    unknown = [key for key in (line.total, *line.parts) if status[key]]
+def _exposed(
+    line: Line, values: Mapping[Hashable, int], status: Mapping[Hashable, str], derived: set[Hashable]
+) -> bool:
+    # What a reader does not see: the hidden members, and the derived ones
+    # (never shown).
+    unknown = [key for key in (line.total, *line.parts) if status[key] or key in derived]
     if not unknown:
         return False
     if len(unknown) == 1:
-        # The one hidden member is the total minus the rest (or the sum of
-        # the parts); a zero reveals nobody.
-        return values[unknown[0]] != 0
+        # The one unknown member is the total minus the rest (or the sum of
+        # the parts); a zero reveals nobody, and a derived figure of 5 or
+        # more may be worked out.
+        key = unknown[0]
+        return values[key] != 0 and bool(status[key])
     if status[line.total]:
         return False
     hidden = [values[key] for key in unknown]
@@ -67,10 +73,10 @@ def suppress_cells(
     """Suppression status of every key of ``values``: "" (shown),
     ``PRIMARY`` or ``SECONDARY``.
 
-    ``derived`` keys are figures that are never shown but follow from the
-    others (e.g. "follow-ups neither done nor overdue"): one below 5 counts
-    as hidden and so protects itself, and they are never picked for
-    secondary suppression. Members of ``lines`` missing from ``values`` are
+    ``derived`` keys are figures that are never shown but could follow from
+    the others (e.g. "follow-ups neither done nor overdue"): a reader never
+    sees them, one below 5 must not be worked out either, and they are never
+    picked for secondary suppression. Members of ``lines`` missing from ``values`` are
     a programming error (KeyError)."""
     lines = list(lines)
     derived = set(derived)
@@ -80,7 +86,7 @@ def suppress_cells(
     while changed:
         changed = False
         for line in lines:
-            if not _exposed(line, values, status):
+            if not _exposed(line, values, status, derived):
                 continue
             candidates = [key for key in line.parts if not status[key] and key not in derived]
             if not candidates and not status[line.total] and line.total not in derived:

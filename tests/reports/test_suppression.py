@@ -132,3 +132,17 @@ def test_a_derived_figure_protects_itself_but_is_never_hidden_for_others():
 )
 def test_survival_steps(total, reached, expected):
     assert suppress_steps(total, reached) == expected
+
+
+def test_a_derived_figure_is_never_shown_so_it_protects_a_hidden_one():
+    """20 = 12 + 3 + 5 (the 5 never shown): the 3 cannot be worked out."""
+    values = {"total": 20, "a": 12, "b": 3, "rest": 5}
+    status = suppress_cells(values, [Line("total", ("a", "b", "rest"))], derived=["rest"])
+    assert status == {"total": "", "a": "", "b": PRIMARY, "rest": ""}
+
+
+def test_a_small_derived_figure_may_not_be_worked_out():
+    """20 = 12 + 6 + 2: with 20, 12 and 6 shown the 2 would follow; the 6 goes."""
+    values = {"total": 20, "a": 12, "b": 6, "rest": 2}
+    status = suppress_cells(values, [Line("total", ("a", "b", "rest"))], derived=["rest"])
+    assert status == {"total": "", "a": "", "b": SECONDARY, "rest": PRIMARY}
