@@ -4,24 +4,27 @@ Straus, M. A., Hamby, S. L., Boney-McCoy, S., & Sugarman, D. B. (1996). The
 Revised Conflict Tactics Scales (CTS2): Development and preliminary
 psychometric data. Journal of Family Issues, 17(3), 283-316.
 
-What ships: 78 items in 39 pairs (odd number = what the respondent did, the
-next even number = the same act by the partner), five scales and their
-subscales, the answer categories and their scoring values. What does NOT
-ship: the wording of the items. It is copyrighted by its publisher; an
-organisation that holds a licence imports it with
-``manage.py import_instrument_text FILE.csv``. Until then an item shows its
-number and scale only. Never add wording here, not even paraphrased.
+What ships: 78 items in 39 pairs, five scales and their subscales, the
+answer categories and their scoring values. What does NOT ship: the wording
+of the items. It is copyrighted by its publisher; an organisation that
+holds a licence imports it with ``manage.py import_instrument_text
+FILE.csv``. Until then an item shows its number and scale only. Never add
+wording here, not even paraphrased.
+
+Whose act an item records: in a pair, the odd number is the respondent's
+own act and the next even number the same act by the partner, except in
+the Injury scale, where the form puts it the other way round: the odd item
+asks about the respondent's own injury (what the partner did), the even
+item about the partner's injury (what the respondent did). So the
+respondent's own acts are the odd items of every scale but Injury, and the
+even items of Injury (``PARTNER_FIRST``).
 
 Item-to-scale key: the scale membership was checked against an
 independent scoring script (pairs numbered 1-39); the minor/severe and
 emotional/cognitive split follows the key in ``shared/DOMAIN.md``.
 
-The short form (CTS2S, Straus & Douglas 2004) is not shipped: its published
-items are partly combinations of several CTS2 items (one short-form item
-covers acts that are separate items in the full form), so no source we
-could read gives a one-to-one CTS2 item for each CTS2S item.
-
-Loaded by migration outcomes/0002 (``outcomes.shipped.load_cts2``).
+The short form (CTS2S) is ``outcomes/cts2s.py``. Both are loaded by
+migration (``outcomes.shipped``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 CODE = "cts2"
 VERSION = 1
-NAME = "Revised Conflict Tactics Scales (CTS2)"
+NAME = gettext_noop("Revised Conflict Tactics Scales (CTS2)")
 CITATION = (
     "Straus, M. A., Hamby, S. L., Boney-McCoy, S., & Sugarman, D. B. (1996). The Revised Conflict Tactics "
     "Scales (CTS2): Development and preliminary psychometric data. Journal of Family Issues, 17(3), 283-316."
@@ -85,8 +88,8 @@ SCALES = [
     ("injury-severe", gettext_noop("Severe"), "injury"),
 ]
 
-# Subscale -> the odd (respondent's own act) item number of each pair; the
-# partner's item is the next even number.
+# Subscale -> the odd item number of each pair; the other item of the pair
+# is the next even number.
 PAIRS = {
     "negotiation-emotional": (1, 13, 39),
     "negotiation-cognitive": (3, 59, 77),
@@ -100,17 +103,25 @@ PAIRS = {
     "injury-severe": (23, 31, 41, 55),
 }
 
+# Subscales whose odd item is the partner's act (the respondent's injury).
+PARTNER_FIRST = frozenset({"injury-minor", "injury-severe"})
+
 SELF = "self"
 PARTNER = "partner"
 
 
-def items() -> list[tuple[int, str, str, int]]:
-    """Every item as (number, subscale code, perspective, pair number), in
-    item order."""
+def pair_items(pairs: dict[str, tuple[int, ...]], partner_first: frozenset[str]) -> list[tuple[int, str, str, int]]:
+    """Every item of an instrument built of pairs, as (number, subscale
+    code, perspective, pair number), in item order."""
     rows = []
-    for scale, odds in PAIRS.items():
+    for scale, odds in pairs.items():
+        first, second = (PARTNER, SELF) if scale in partner_first else (SELF, PARTNER)
         for odd in odds:
             pair = (odd + 1) // 2
-            rows.append((odd, scale, SELF, pair))
-            rows.append((odd + 1, scale, PARTNER, pair))
+            rows.append((odd, scale, first, pair))
+            rows.append((odd + 1, scale, second, pair))
     return sorted(rows)
+
+
+def items() -> list[tuple[int, str, str, int]]:
+    return pair_items(PAIRS, PARTNER_FIRST)

@@ -1,7 +1,8 @@
 """Scoring as pure functions over {item number: answer code or None}.
 
 For the frequency-category method (CTS2), per scale or subscale and per
-perspective (the respondent's own acts = odd items, the partner's = even):
+perspective (the respondent's own acts, the partner's; which item is which
+is the instrument's data, see ``outcomes/cts2.py``):
 
 - prevalence: any act in the past year (a category that counts for the
   past year, CTS2 codes 1-6);

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.scope import Scope
 from casework.models import Case, SurvivorServiceReferral
-from outcomes import cts2, scoring
+from outcomes import cts2, scoring, shipped
 from outcomes.models import (
     Administration,
     FollowUp,
@@ -41,9 +41,25 @@ LATER_OCCASIONS = (Occasion.END, Occasion.AFTER_END)
 # --- Instruments ---------------------------------------------------------------
 
 
+def active_instrument(code: str) -> Instrument | None:
+    """The latest active version of the questionnaire ``code``."""
+    return Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+
+
 def cts2_instrument() -> Instrument | None:
-    """The active CTS2 (its latest version)."""
-    return Instrument.objects.filter(code=cts2.CODE, is_active=True).order_by("-version").first()
+    """The active full-form CTS2 (its latest version): the one the
+    dashboard's change figures compare."""
+    return active_instrument(cts2.CODE)
+
+
+def active_instruments() -> list[Instrument]:
+    """The latest active version of each questionnaire: the shipped ones
+    first (full form, short form), then any other by name."""
+    order = {definition.CODE: index for index, definition in enumerate(shipped.SHIPPED)}
+    latest: dict[str, Instrument] = {}
+    for instrument in Instrument.objects.filter(is_active=True).order_by("code", "-version"):
+        latest.setdefault(instrument.code, instrument)
+    return sorted(latest.values(), key=lambda i: (order.get(i.code, len(order)), i.name.casefold()))
 
 
 def instrument_structure(instrument: Instrument) -> scoring.Structure:
@@ -184,13 +200,17 @@ def open_follow_ups_of_case(case: Case) -> QuerySet[FollowUp]:
     )
 
 
-def case_administrations(case: Case, respondents: list[str], survivor=None) -> list[Administration]:
+def case_administrations(
+    case: Case, respondents: list[str], survivor=None, instrument: Instrument | None = None
+) -> list[Administration]:
     """One case's questionnaires with their scores (the caller has checked
-    access), oldest first."""
+    access), oldest first; of one questionnaire (every version) if given."""
     qs = case.questionnaires.filter(respondent__in=respondents).select_related("instrument", "recorded_by")
+    if instrument is not None:
+        qs = qs.filter(instrument__code=instrument.code)
     if survivor is not None:
         qs = qs.filter(survivor=survivor)
-    return list(qs.prefetch_related("scores").order_by("administered_on", "id"))
+    return list(qs.prefetch_related("scores__scale").order_by("administered_on", "id"))
 
 
 # --- Aggregates (reports) --------------------------------------------------------

@@ -15,6 +15,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from core.audit import record_read
 from core.models import SensitiveRead
 from outcomes import selectors, services
 from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
-from outcomes.models import Administration, FollowUp, Occasion, Perspective, Respondent
+from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent
 
 PAGE_SIZE = 25
 # The "Follow-ups due" page shows what is overdue and what falls due soon.
@@ -65,14 +66,15 @@ def _occasion_label(administration: Administration) -> str:
 def _score_table(administrations: list[Administration], scales, perspective: str) -> dict | None:
     """Scales down, questionnaires across (few columns, so it reads on a
     phone): per top-level scale the annual frequency and prevalence of each
-    questionnaire."""
+    questionnaire. Scores are matched to the scales by code, so that an
+    older version of the questionnaire lines up with the current one."""
     if not administrations:
         return None
-    scores = [{(s.scale_id, s.perspective): s for s in a.scores.all()} for a in administrations]
+    scores = [{(s.scale.code, s.perspective): s for s in a.scores.all()} for a in administrations]
     return {
         "columns": [{"administration": a, "occasion": _occasion_label(a)} for a in administrations],
         "rows": [
-            {"label": selectors.scale_label(scale), "cells": [by.get((scale.pk, perspective)) for by in scores]}
+            {"label": selectors.scale_label(scale), "cells": [by.get((scale.code, perspective)) for by in scores]}
             for scale in scales
         ],
     }
@@ -93,7 +95,7 @@ def _chart(before: Administration | None, after: Administration | None, scales) 
         if administration is None:
             return {}
         return {
-            s.scale_id: s.annual_frequency for s in administration.scores.all() if s.perspective == Perspective.SELF
+            s.scale.code: s.annual_frequency for s in administration.scores.all() if s.perspective == Perspective.SELF
         }
 
     first, last = frequencies(before), frequencies(after)
@@ -109,7 +111,7 @@ def _chart(before: Administration | None, after: Administration | None, scales) 
         for key, values, administration in (("before", first, before), ("after", last, after)):
             if administration is None:
                 continue
-            value = values.get(scale.pk)
+            value = values.get(scale.code)
             width = 0 if value is None else round(span * value / top)
             bars.append(
                 {
@@ -142,10 +144,10 @@ def _survivor_labels(case) -> dict[int, str]:
 def case_results(request, pk: int):
     scope = request.scope
     case = get_case_for_user(scope, pk)
-    instrument = selectors.cts2_instrument()
+    instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
-    person = selectors.case_administrations(case, [Respondent.PERSON])
-    relations = selectors.case_administrations(case, [Respondent.CLOSE_RELATION])
+    person = selectors.case_administrations(case, [Respondent.PERSON], instrument=instrument)
+    relations = selectors.case_administrations(case, [Respondent.CLOSE_RELATION], instrument=instrument)
     intakes = [a for a in person if a.occasion == Occasion.INTAKE]
     before = intakes[0] if intakes else None
     later = [a for a in person if before and a.pk != before.pk and a.administered_on >= before.administered_on]
@@ -163,7 +165,7 @@ def case_results(request, pk: int):
         "outcomes/case_results.html",
         {
             "case": case,
-            "instrument": instrument,
+            **_instrument_choice(request, instrument),
             "own": _score_table(person, scales, Perspective.SELF),
             "partner": _score_table(person, scales, Perspective.PARTNER),
             "relations": _score_table(relations, scales, Perspective.PARTNER),
@@ -175,6 +177,10 @@ def case_results(request, pk: int):
     )
 
 
+def _with_instrument(url: str, instrument: Instrument) -> str:
+    return f"{url}?instrument={instrument.code}"
+
+
 def _questionnaire_page(request, *, case, form, instrument, language, languages, title, back_url, survivor_label=""):
     return render(
         request,
@@ -182,7 +188,7 @@ def _questionnaire_page(request, *, case, form, instrument, language, languages,
         {
             "case": case,
             "form": form,
-            "instrument": instrument,
+            **_instrument_choice(request, instrument),
             "language": language,
             "languages": languages,
             "title": title,
@@ -191,6 +197,31 @@ def _questionnaire_page(request, *, case, form, instrument, language, languages,
             "has_wording": any(row["text"] for row in form.items),
         },
     )
+
+
+def _instrument(request) -> Instrument | None:
+    """The questionnaire a page is for: ``?instrument=CODE`` (404 for one
+    that does not exist or is switched off), else the first one offered
+    (the full CTS2); None when none is active."""
+    code = request.GET.get("instrument")
+    if code:
+        instrument = selectors.active_instrument(code)
+        if instrument is None:
+            raise Http404("No such questionnaire.")
+        return instrument
+    instruments = selectors.active_instruments()
+    return instruments[0] if instruments else None
+
+
+def _instrument_choice(request, instrument: Instrument | None) -> dict:
+    """The page's questionnaire, and a link to this page for each one
+    offered (the other parameters kept)."""
+    choices = []
+    for other in selectors.active_instruments():
+        query = request.GET.copy()
+        query["instrument"] = other.code
+        choices.append({"instrument": other, "url": f"?{query.urlencode()}", "current": other == instrument})
+    return {"instrument": instrument, "instrument_choices": choices}
 
 
 def _wording_language(request, instrument, organisation) -> tuple[str | None, list[str]]:
@@ -205,9 +236,9 @@ def _wording_language(request, instrument, organisation) -> tuple[str | None, li
 def administration_new(request, pk: int):
     scope = request.scope
     case = get_case_for_user(scope, pk)
-    instrument = selectors.cts2_instrument()
+    instrument = _instrument(request)
     if instrument is None:
-        messages.error(request, _("The CTS2 questionnaire is not installed."))
+        messages.error(request, _("No questionnaire is switched on."))
         return redirect("casework:case_detail", pk=case.pk)
     language, languages = _wording_language(request, instrument, scope.organisation)
     points = list(selectors.open_follow_ups_of_case(case))
@@ -246,7 +277,7 @@ def administration_new(request, pk: int):
                 _("Questionnaire saved: %(answered)d items answered, %(missing)d without an answer.")
                 % {"answered": administration.items_answered, "missing": administration.items_missing},
             )
-            return redirect("outcomes:case_results", pk=case.pk)
+            return redirect(_with_instrument(reverse("outcomes:case_results", args=[case.pk]), instrument))
     return _questionnaire_page(
         request,
         case=case,
@@ -254,8 +285,9 @@ def administration_new(request, pk: int):
         instrument=instrument,
         language=language,
         languages=languages,
-        title=_("CTS2 questionnaire, case %(number)s") % {"number": case.number},
-        back_url=reverse("outcomes:case_results", args=[case.pk]),
+        title=_("%(questionnaire)s questionnaire, case %(number)s")
+        % {"questionnaire": instrument.code.upper(), "number": case.number},
+        back_url=_with_instrument(reverse("outcomes:case_results", args=[case.pk]), instrument),
     )
 
 
@@ -327,9 +359,11 @@ def _survivor_context(request, pk: int, survivor_pk: int):
 @survivor_worker_required
 def survivor_results(request, pk: int, survivor_pk: int):
     case, survivor, label = _survivor_context(request, pk, survivor_pk)
-    instrument = selectors.cts2_instrument()
+    instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
-    administrations = selectors.case_administrations(case, [Respondent.SURVIVOR], survivor=survivor)
+    administrations = selectors.case_administrations(
+        case, [Respondent.SURVIVOR], survivor=survivor, instrument=instrument
+    )
     if administrations:
         record_read(
             user=request.user,
@@ -344,6 +378,7 @@ def survivor_results(request, pk: int, survivor_pk: int):
             "case": case,
             "survivor": survivor,
             "label": label,
+            **_instrument_choice(request, instrument),
             # What the referred person did to her (the partner's acts), and hers.
             "partner": _score_table(administrations, scales, Perspective.PARTNER),
             "own": _score_table(administrations, scales, Perspective.SELF),
@@ -362,10 +397,11 @@ def survivor_administration_new(request, pk: int, survivor_pk: int):
     if not services.survivor_questionnaire_allowed(case, survivor):
         messages.error(request, _("She has not agreed to be contacted: record her consent first."))
         return redirect(back_url)
-    instrument = selectors.cts2_instrument()
+    instrument = _instrument(request)
     if instrument is None:
-        messages.error(request, _("The CTS2 questionnaire is not installed."))
+        messages.error(request, _("No questionnaire is switched on."))
         return redirect(back_url)
+    back_url = _with_instrument(back_url, instrument)
     language, languages = _wording_language(request, instrument, scope.organisation)
     form = QuestionnaireForm(
         request.POST if request.method == "POST" else None,
@@ -398,7 +434,8 @@ def survivor_administration_new(request, pk: int, survivor_pk: int):
         instrument=instrument,
         language=language,
         languages=languages,
-        title=_("CTS2 questionnaire: %(label)s") % {"label": label},
+        title=_("%(questionnaire)s questionnaire: %(label)s")
+        % {"questionnaire": instrument.code.upper(), "label": label},
         back_url=back_url,
         survivor_label=label,
     )
@@ -459,6 +496,7 @@ def follow_up_detail(request, pk: int):
             "form": form,
             "can_enter": point.status in (FollowUp.Status.DUE, FollowUp.Status.MISSED)
             and point.administration_id is None,
+            "instruments": selectors.active_instruments(),
             "today": timezone.localdate(),
         },
     )

@@ -34,7 +34,7 @@ SHIPPED_DATA_MIGRATIONS = (
     "referrals.migrations.0002_shipped_eligibility_criteria",
     "casework.migrations.0002_basic_risk_checklist",
     "programmes.migrations.0002_shipped_templates",
-    "outcomes.migrations.0002_shipped_cts2",
+    "outcomes.migrations.0003_shipped_cts2s",
 )
 
 
@@ -54,7 +54,7 @@ def ensure_shipped_data() -> None:
         EligibilityCriterion.objects.filter(organisation=None).exists()
         and RiskInstrument.objects.filter(code="basic-checklist").exists()
         and ProgrammeTemplate.objects.filter(provider=None).exists()
-        and Instrument.objects.filter(code="cts2").exists()
+        and Instrument.objects.filter(code="cts2s").exists()
     )
     if not present:
         for module in SHIPPED_DATA_MIGRATIONS:

@@ -49,7 +49,7 @@ def test_a_psychologist_enters_the_cts2_at_intake_and_at_follow_up_and_sees_the_
     page.wait_for_url(f"**/outcomes/cases/{case.pk}/")
     expect(page.get_by_text("No intake questionnaire yet")).to_be_visible()
     page.get_by_role("link", name="Enter a CTS2").click()
-    page.wait_for_url(f"**/outcomes/cases/{case.pk}/new/")
+    page.wait_for_url(f"**/outcomes/cases/{case.pk}/new/?instrument=cts2")
     expect(page.get_by_label("When")).to_have_value("intake")
     page.get_by_label("Date filled in").fill(intake_day.isoformat())
     # Pushed or similar 11-20 times, a severe act 6-10 times, shouted 3-5 times; the rest never.
@@ -61,7 +61,7 @@ def test_a_psychologist_enters_the_cts2_at_intake_and_at_follow_up_and_sees_the_
     _fits_the_screen(page)
     page.screenshot(path=SCREENSHOT_FORM, full_page=False)
     page.get_by_role("button", name="Save questionnaire").click()
-    page.wait_for_url(f"**/outcomes/cases/{case.pk}/")
+    page.wait_for_url(f"**/outcomes/cases/{case.pk}/?instrument=cts2")
     expect(page.get_by_text("Questionnaire saved: 78 items answered, 0 without an answer.")).to_be_visible()
     expect(page.get_by_text("No questionnaire after the intake yet.")).to_be_visible()
     assert FollowUp.objects.get(enrolment=enrolment, kind="intake").status == "done"
@@ -85,7 +85,7 @@ def test_a_psychologist_enters_the_cts2_at_intake_and_at_follow_up_and_sees_the_
     _answer(page, 7, "Physical Assault (minor)", "2")
     _answer(page, 35, "Psychological Aggression (minor)", "1")
     page.get_by_role("button", name="Save questionnaire").click()
-    page.wait_for_url(f"**/outcomes/cases/{case.pk}/")
+    page.wait_for_url(f"**/outcomes/cases/{case.pk}/?instrument=cts2")
 
     # The change: physical assault 15 + 8 = 23 at intake, 2 at the end;
     # psychological aggression 4, then 1.

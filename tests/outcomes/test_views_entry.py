@@ -59,7 +59,7 @@ def test_imported_wording_is_shown_for_the_organisation_that_may_use_it(login, u
 def test_saving_a_questionnaire(login, users, case):
     client = login(users["psychologist"])
     response = client.post(url(case), post_data(item_7="6", item_8="3", item_9=""), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("outcomes:case_results", args=[case.pk])
+    assert response.redirect_chain[-1][0] == reverse("outcomes:case_results", args=[case.pk]) + "?instrument=cts2"
     assert "Questionnaire saved: 77 items answered, 1 without an answer." in response.content.decode()
     administration = Administration.objects.get()
     assert (administration.respondent, administration.occasion, administration.recorded_by) == (

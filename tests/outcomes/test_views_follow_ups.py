@@ -72,7 +72,9 @@ def test_recording_a_monitoring_meeting(login, users, ended):
     url = reverse("outcomes:follow_up_detail", args=[point.pk])
     client = login(users["social_worker"])
     page = client.get(url).content.decode()
-    assert reverse("outcomes:administration_new", args=[ended.case_id]) + f"?follow_up={point.pk}" in page
+    new = reverse("outcomes:administration_new", args=[ended.case_id])
+    assert f"{new}?instrument=cts2&amp;follow_up={point.pk}" in page
+    assert f"{new}?instrument=cts2s&amp;follow_up={point.pk}" in page
     response = client.post(url, {"met_on": days(0).isoformat(), "attended": "yes", "notes": "Came with his brother."},
                            follow=True)  # fmt: skip
     page = response.content.decode()
