@@ -535,7 +535,7 @@ def _cts_table(enrolments) -> Table:
     title = str(_("CTS-2: change by scale"))
     definition = str(
         _(
-            "Enrolments that ended in the period with a CTS-2 questionnaire of the person's own before and after: "
+            "Enrolments that ended in the period with a CTS-2 (full form) of the person's own before and after: "
             "mean annual frequency of the person's own acts per scale at intake and at the latest later "
             "questionnaire, and the change (after minus before). Negotiation counts non-violent ways of handling "
             "a conflict, so there a rise is the intended change; on the other scales a fall is. Shown only where "
@@ -560,6 +560,63 @@ def _cts_table(enrolments) -> Table:
             )
         )
     return Table("cts_change", title, definition, columns, rows, "pairs", ("before", "after"))
+
+
+def _prevalence_cells(prefix: str, summary: dict) -> dict[str, Cell]:
+    """People counted, how many had an act in the past year, their share and
+    the chronicity (mean frequency among them), suppressed: the people with
+    no act (never shown) must not be worked out either."""
+    n, prevalent = summary["n"], summary["prevalent"]
+    values = {"n": n, "prevalent": prevalent, "rest": n - prevalent}
+    status = suppress_cells(values, [Line("n", ("prevalent", "rest"))], derived=["rest"])
+    n_cell = Cell(None if status["n"] else n, COUNT, status["n"])
+    prevalent_cell = Cell(None if status["prevalent"] else prevalent, COUNT, status["prevalent"])
+    return {
+        f"{prefix}_n": n_cell,
+        f"{prefix}_prevalent": prevalent_cell,
+        f"{prefix}_share": _rate_cell(prevalent_cell, n_cell),
+        f"{prefix}_chronicity": _mean_cell(summary["chronicity"], prevalent),
+    }
+
+
+def _prevalence_table(enrolments) -> Table:
+    columns = []
+    for prefix, when in (("before", _("at intake")), ("after", _("after"))):
+        columns += [
+            Column(f"{prefix}_n", str(_("People, %(when)s") % {"when": when})),
+            Column(f"{prefix}_prevalent", str(_("With an act, %(when)s") % {"when": when})),
+            Column(f"{prefix}_share", str(_("Share, %(when)s") % {"when": when}), PERCENT),
+            Column(f"{prefix}_chronicity", str(_("Chronicity, %(when)s") % {"when": when}), MEAN),
+        ]
+    definition = str(
+        _(
+            "Enrolments that ended in the period, each person once, with a CTS-2 (full form) of their own: at "
+            "intake (their first) and after (their latest end-of-programme or follow-up questionnaire). People: "
+            "those whose prevalence is known. With an act: those who reported at least one act of the scale in "
+            "the past year (prevalence), and their share. Chronicity: the mean annual frequency among those with "
+            "an act, shown only from 5 of them. The two columns are not always the same people: someone with "
+            "only an intake questionnaire counts at intake only."
+        )
+    )
+    before = outcome_selectors.cts_scale_summary(enrolments)
+    after = {row["scale"]: row for row in outcome_selectors.cts_scale_summary(enrolments, later=True)}
+    rows = [
+        Row(
+            scale["scale"],
+            str(scale["label"]),
+            {**_prevalence_cells("before", scale), **_prevalence_cells("after", after[scale["scale"]])},
+        )
+        for scale in before
+    ]
+    return Table(
+        "cts_prevalence",
+        str(_("CTS-2: prevalence and chronicity")),
+        definition,
+        columns,
+        rows,
+        "bars",
+        ("before_share", "after_share"),
+    )
 
 
 def _follow_up_table(enrolments, today: dt.date) -> Table:
@@ -599,7 +656,7 @@ def _follow_up_table(enrolments, today: dt.date) -> Table:
 
 def _outcomes_section(scope: Scope, filters: Filters, today: dt.date) -> Section:
     enrolments = selectors.enrolments_ended(scope, filters)
-    tables = [_cts_table(enrolments), _follow_up_table(enrolments, today)]
+    tables = [_cts_table(enrolments), _prevalence_table(enrolments), _follow_up_table(enrolments, today)]
     intro = str(_("Outcomes of enrolments that ended in the period."))
     return Section("outcomes", str(_("Outcomes")), intro, tables)
 

@@ -106,3 +106,40 @@ def test_the_page_shows_the_follow_up_figures(client, users, login, fake_outcome
     assert "Nothing to count" not in block
     assert ">Follow-up points</th>" in block
     assert '<td class="text-end rp-figure">70.0%</td>' in block
+
+
+def summary(scale, label, n, prevalent, chronicity):
+    return {"scale": scale, "label": label, "n": n, "prevalent": prevalent, "ever": prevalent,
+            "mean_frequency": None, "chronicity": chronicity}  # fmt: skip
+
+
+def test_prevalence_and_chronicity_before_and_after(users, monkeypatch):
+    calls = []
+
+    def cts_scale_summary(enrolments, *, later=False):
+        calls.append(later)
+        if not later:
+            return [
+                summary("physical-assault", "Physical Assault", 14, 9, 14.333),
+                summary("injury", "Injury", 12, 3, 2.0),
+            ]
+        return [
+            summary("physical-assault", "Physical Assault", 10, 5, 3.0),
+            # 10 people, 8 with an act: the 2 without one would follow from 10 - 8.
+            summary("injury", "Injury", 10, 8, 1.25),
+        ]
+
+    monkeypatch.setattr(outcome_selectors, "cts_scale_summary", cts_scale_summary)
+    figures = table(report_for(users["monitoring"]), "cts_prevalence")
+    assert calls == [False, True]
+    assert figures == {
+        "Physical Assault": {
+            "before_n": "14", "before_prevalent": "9", "before_share": "64.3%", "before_chronicity": "14.3",
+            "after_n": "10", "after_prevalent": "5", "after_share": "50.0%", "after_chronicity": "3.0",
+        },
+        "Injury": {
+            # 3 with an act: hidden, and no chronicity from fewer than 5.
+            "before_n": "12", "before_prevalent": SMALL, "before_share": SMALL, "before_chronicity": SMALL,
+            "after_n": "10", "after_prevalent": HIDDEN, "after_share": HIDDEN, "after_chronicity": "1.3",
+        },
+    }  # fmt: skip
