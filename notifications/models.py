@@ -149,7 +149,10 @@ class Delivery(models.Model):
     # A delivery is for a safety notice (notice and event) or for a reminder.
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     # The notice's event, repeated here so that the database can hold the
-    # one-delivery-per-(event, recipient, channel, level) rule.
+    # one-message-per-(event, recipient, channel, level) rule for email and
+    # SMS. A personal inbox row is per notice: it is what shows an escalated
+    # notice to someone outside its organisation, so two notices of one
+    # event escalated to the same manager are two rows.
     event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reminder = models.ForeignKey("Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     # Null: the organisation's inbox; or, for a participant's session
@@ -178,8 +181,13 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "user", "channel", "escalation_level"],
-                condition=Q(user__isnull=False),
-                name="one_delivery_per_event_user_channel_level",
+                condition=Q(user__isnull=False) & ~Q(channel="inbox"),
+                name="one_message_per_event_user_channel_level",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "user", "escalation_level"],
+                condition=Q(user__isnull=False, channel="inbox"),
+                name="one_personal_inbox_row_per_notice_level",
             ),
             models.UniqueConstraint(
                 fields=["notice", "channel", "escalation_level"],

@@ -192,8 +192,9 @@ def _record_unsent(delivery: Delivery, now: dt.datetime, *, cancel: str = "", de
 
 
 def _give_up(row: Delivery, now: dt.datetime) -> None:
-    """After the last attempt: the notice shows "failed — call them" and the
-    organisation's managers get it in their inbox at the next level. A
+    """After the last attempt: the notice shows "failed — call them" and, if
+    nobody has acknowledged it yet, it escalates to the next level (inbox,
+    email and SMS: the channel that failed may be the only one down). A
     reminder is only marked failed: it never escalates."""
     from notifications.services import escalation_deliveries
 
@@ -205,7 +206,12 @@ def _give_up(row: Delivery, now: dt.datetime) -> None:
     if notice.delivery_failed_at is None:
         notice.delivery_failed_at = now
         notice.save(update_fields=["delivery_failed_at"])
-    escalation_deliveries(notice, min(row.escalation_level + 1, 2), now, channels=("inbox",))
+    if notice.status != Notice.Status.OPEN:
+        logger.warning(
+            "Delivery #%s failed after %d attempts; notice #%s already acknowledged.", row.pk, row.attempts, notice.pk
+        )
+        return
+    escalation_deliveries(notice, min(row.escalation_level + 1, 2), now)
     logger.warning("Delivery #%s failed after %d attempts; notice #%s escalated.", row.pk, row.attempts, notice.pk)
 
 

@@ -8,9 +8,10 @@ dedicated database (``make faults``; not part of ``make test``).
 Each scenario prints one line (events, deliveries expected, delivered, lost,
 duplicated, worst delay) and fails unless nothing is lost and nothing is
 duplicated. Counting is by delivery id in the JSON-lines sinks the worker's
-email and SMS backends write; a message the relay had to send again (a
-worker died between sending and recording) is absorbed by its idempotency
-key and shown as "resends absorbed".
+email and SMS backends write. A message the relay had to send again (a
+worker died between sending and recording) counts as duplicated for email
+(SMTP would deliver it twice); for SMS it carries the same idempotency key,
+which the gateway must honour, and is shown as "absorbed".
 
 The worker is the production one: Celery tasks (beat every 2 s here, a
 nudge per event) plus the relay loop in its main process

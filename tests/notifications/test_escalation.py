@@ -93,6 +93,27 @@ def test_without_managers_level_1_goes_to_the_provider(case_with_service, orgs, 
     assert _personal(notice, 1) == [("manager", "email"), ("manager", "inbox"), ("manager", "sms")]
 
 
+def test_every_notice_escalated_to_the_same_manager_reaches_them(case_with_service, orgs, users, contacts):
+    """Neither the crisis centre nor the police unit has a manager of its own:
+    both notices fall back to the provider's programme manager at level 1.
+    Each shows in the manager's inbox; the email and SMS about the case go
+    once per level, not once per notice."""
+    from accounts.scope import Scope
+    from notifications.selectors import notices_visible_to
+
+    event = record(E.EXPULSION, case_with_service, now=T0)
+    notices = list(Notice.objects.filter(event=event).exclude(organisation=orgs["provider"]))
+    assert {n.organisation for n in notices} == {orgs["survivor_service"], orgs["police"]}
+    escalate_overdue(now=T0 + 24 * HOUR)
+    manager = users["manager"]
+    for n in notices:
+        assert Delivery.objects.filter(notice=n, user=manager, channel="inbox", escalation_level=1).count() == 1
+    visible = set(notices_visible_to(Scope.for_user(manager)).filter(event=event))
+    assert set(notices) <= visible
+    messages = Delivery.objects.filter(event=event, user=manager, escalation_level=1).exclude(channel="inbox")
+    assert sorted(messages.values_list("channel", flat=True)) == ["email", "sms"]
+
+
 def test_an_acknowledged_notice_does_not_escalate(notice, users):
     notice_acknowledge(notice=notice, by=users["survivor_worker"], action="survivor_informed", now=T0 + HOUR)
     escalate_overdue(now=T0 + 72 * HOUR)

@@ -112,16 +112,35 @@ def test_after_the_last_attempt_it_fails_visibly_and_escalates(dropout, settings
     for _ in range(3):
         relay_deliveries(now=when)
         when += dt.timedelta(hours=1)
-    sms = list(_outgoing(dropout).filter(channel="sms"))
+    sms = list(_outgoing(dropout).filter(channel="sms", escalation_level=0))
     assert {(d.status, d.attempts, d.last_error) for d in sms} == {("failed", 3, "HTTP 503")}
     notice = notice_of(dropout, orgs["survivor_service"])
     assert notice.delivery_failed_at == T0 + dt.timedelta(hours=2)
     # The survivor service has no managers: its failure goes to the provider's
-    # programme manager's inbox, one level up.
+    # programme manager, one level up, by every channel (the one that failed
+    # may be the only one down).
     escalated = Delivery.objects.get(notice=notice, channel="inbox", user__isnull=False)
     assert (escalated.user, escalated.escalation_level, escalated.status) == (users["manager"], 1, "sent")
-    assert relay_deliveries(now=when + dt.timedelta(days=1)).claimed == 0
+    outgoing = Delivery.objects.filter(event=dropout, user=users["manager"], escalation_level=1).exclude(channel="inbox")
+    assert sorted(outgoing.values_list("channel", flat=True)) == ["email", "sms"]
+    mailoutbox.clear()
+    relay_deliveries(now=when + dt.timedelta(days=1))
+    assert [users["manager"].email] in [m.to for m in mailoutbox]
     assert Notice.objects.filter(delivery_failed_at__isnull=False).count() == 3  # each organisation's SMS failed
+
+
+def test_a_failure_on_an_acknowledged_notice_does_not_escalate(dropout, settings, orgs, users, mailoutbox):
+    from notifications.services import notice_acknowledge
+
+    settings.SMS_BACKEND = "tests.notifications.test_relay.FailingSMS"
+    settings.NOTIFY_MAX_ATTEMPTS = 2
+    notice = notice_of(dropout, orgs["survivor_service"])
+    notice_acknowledge(notice=notice, by=users["survivor_worker"], action="survivor_informed", now=T0)
+    relay_deliveries(now=T0)
+    relay_deliveries(now=T0 + dt.timedelta(hours=1))
+    notice.refresh_from_db()
+    assert notice.delivery_failed_at == T0 + dt.timedelta(hours=1)  # still shown as failed
+    assert not Delivery.objects.filter(notice=notice, escalation_level__gt=0).exists()
 
 
 def test_a_row_left_sending_by_a_dead_worker_is_reclaimed_after_the_lease(dropout, mailoutbox):
