@@ -343,13 +343,22 @@ def cts_scale_summary(enrolments, *, later: bool = False, perspective: str = Per
 
 
 def follow_up_completion(enrolments, *, today: dt.date) -> dict:
-    """{"due": points due by today, "done": of those done, "overdue": due and not done}
+    """{"due": points due by today, "done": of those done, "overdue": due and
+    not done, and "people_due", "people_done", "people_overdue": how many
+    people (enrolments) those points belong to}.
 
     Points no longer due (de-selected, transferred) are left out; a missed
     point counts as not done. One query."""
+    done = Q(status=FollowUp.Status.DONE)
     figures = (
         FollowUp.objects.filter(enrolment__in=enrolments.values("pk"), due_on__lte=today)
         .exclude(status=FollowUp.Status.CANCELLED)
-        .aggregate(due=Count("id"), done=Count("id", filter=Q(status=FollowUp.Status.DONE)))
+        .aggregate(
+            due=Count("id"),
+            done=Count("id", filter=done),
+            people_due=Count("enrolment", distinct=True),
+            people_done=Count("enrolment", distinct=True, filter=done),
+            people_overdue=Count("enrolment", distinct=True, filter=~done),
+        )
     )
-    return {"due": figures["due"], "done": figures["done"], "overdue": figures["due"] - figures["done"]}
+    return {**figures, "overdue": figures["due"] - figures["done"]}

@@ -172,6 +172,10 @@ class Report:
     def tables(self) -> list[Table]:
         return [table for section in self.sections for table in section.tables]
 
+    @property
+    def sex_label(self) -> str:
+        return str(SEX_LABELS[self.filters.sex]) if self.filters.sex else ""
+
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
@@ -621,6 +625,7 @@ def _prevalence_table(enrolments) -> Table:
 
 def _follow_up_table(enrolments, today: dt.date) -> Table:
     columns = [
+        Column("people", str(_("People"))),
         Column("due", str(_("Due"))),
         Column("done", str(_("Done"))),
         Column("done_rate", str(_("Done (share of due)")), PERCENT),
@@ -629,13 +634,17 @@ def _follow_up_table(enrolments, today: dt.date) -> Table:
     title = str(_("Follow-up completion"))
     definition = str(
         _(
-            "Follow-up contacts and questionnaires after the end of enrolments that ended in the period: due by "
-            "today, done, and overdue."
+            "Follow-up points (the intake and end-of-programme questionnaires, the follow-ups after the end and "
+            "the monitoring meetings) of enrolments that ended in the period: how many people they belong to, "
+            "and the points due by today, done, and overdue. A count of points is hidden when fewer than 5 "
+            "people stand behind it, whatever the number of points."
         )
     )
     counts = outcome_selectors.follow_up_completion(enrolments, today=today)
     due, done, overdue = counts["due"], counts["done"], counts["overdue"]
-    values = {"due": due, "done": done, "overdue": overdue}
+    values = {"people": counts["people_due"], "due": due, "done": done, "overdue": overdue}
+    people_behind = {"due": "people_due", "done": "people_done", "overdue": "people_overdue"}
+    few = [key for key, people in people_behind.items() if values[key] and counts[people] < SMALL_CELL]
     lines = []
     derived = []
     rest = due - done - overdue
@@ -646,8 +655,8 @@ def _follow_up_table(enrolments, today: dt.date) -> Table:
         values["rest"] = rest
         derived.append("rest")
         lines.append(Line("due", ("done", "overdue", "rest")))
-    status = suppress_cells(values, lines, derived=derived)
-    cells = {k: Cell(None if status[k] else values[k], COUNT, status[k]) for k in ("due", "done", "overdue")}
+    status = suppress_cells(values, lines, derived=derived, small=few)
+    cells = {k: Cell(None if status[k] else values[k], COUNT, status[k]) for k in ("people", "due", "done", "overdue")}
     cells["done_rate"] = _rate_cell(cells["done"], cells["due"])
     # One row (not a total: there is nothing it totals); none when nothing was due.
     rows = [Row(ALL, str(_("Follow-up points")), cells)] if due else []

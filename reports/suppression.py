@@ -68,7 +68,11 @@ def _exposed(
 
 
 def suppress_cells(
-    values: Mapping[Hashable, int], lines: Iterable[Line], *, derived: Iterable[Hashable] = ()
+    values: Mapping[Hashable, int],
+    lines: Iterable[Line],
+    *,
+    derived: Iterable[Hashable] = (),
+    small: Iterable[Hashable] = (),
 ) -> dict[Hashable, str]:
     """Suppression status of every key of ``values``: "" (shown),
     ``PRIMARY`` or ``SECONDARY``.
@@ -76,12 +80,15 @@ def suppress_cells(
     ``derived`` keys are figures that are never shown but could follow from
     the others (e.g. "follow-ups neither done nor overdue"): a reader never
     sees them, one below 5 must not be worked out either, and they are never
-    picked for secondary suppression. Members of ``lines`` missing from ``values`` are
-    a programming error (KeyError)."""
+    picked for secondary suppression. ``small`` keys are hidden like a count
+    below 5 whatever their value: a count of things (follow-up points) that
+    fewer than 5 people stand behind. Members of ``lines`` missing from
+    ``values`` are a programming error (KeyError)."""
     lines = list(lines)
     derived = set(derived)
     order = {key: index for index, key in enumerate(values)}
-    status = {key: (PRIMARY if value < SMALL_CELL else "") for key, value in values.items()}
+    small = set(small)
+    status = {key: (PRIMARY if value < SMALL_CELL or key in small else "") for key, value in values.items()}
     changed = True
     while changed:
         changed = False

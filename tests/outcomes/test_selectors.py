@@ -125,12 +125,13 @@ def test_follow_up_completion(users, case, new_case, django_assert_num_queries):
     follow_ups_schedule(enrolment=gone)  # its intake point is no longer due: not counted
     with django_assert_num_queries(1):
         figures = selectors.follow_up_completion(Enrolment.objects.all(), today=today)
-    assert figures == {"due": 5, "done": 1, "overdue": 4}
+    # Two people: both have points due and overdue, one has a point done.
+    assert figures == {"due": 5, "done": 1, "overdue": 4, "people_due": 2, "people_done": 1, "people_overdue": 2}
     assert selectors.follow_up_completion(Enrolment.objects.filter(pk=done.pk), today=today) == {
-        "due": 3, "done": 1, "overdue": 2,
+        "due": 3, "done": 1, "overdue": 2, "people_due": 1, "people_done": 1, "people_overdue": 1,
     }  # fmt: skip
     assert selectors.follow_up_completion(Enrolment.objects.none(), today=today) == {
-        "due": 0, "done": 0, "overdue": 0,
+        "due": 0, "done": 0, "overdue": 0, "people_due": 0, "people_done": 0, "people_overdue": 0,
     }  # fmt: skip
 
 

@@ -29,8 +29,10 @@ def fake_outcomes(monkeypatch):
         return figures["cts"]
 
     def follow_up_completion(enrolments, *, today):
+        """As many people as points, unless the test says otherwise."""
         calls["follow_up"] = (enrolments, today)
-        return figures["follow_up"]
+        counts = figures["follow_up"]
+        return {**{f"people_{k}": counts[k] for k in ("due", "done", "overdue")}, **counts}
 
     monkeypatch.setattr(outcome_selectors, "cts_change_by_scale", cts_change_by_scale)
     monkeypatch.setattr(outcome_selectors, "follow_up_completion", follow_up_completion)
@@ -65,16 +67,26 @@ def test_outcomes_get_the_enrolments_that_ended_in_the_period(users, build, fake
 @pytest.mark.parametrize(
     ("counts", "expected"),
     [
-        ({"due": 20, "done": 14, "overdue": 6}, {"due": "20", "done": "14", "done_rate": "70.0%", "overdue": "6"}),
+        ({"due": 20, "done": 14, "overdue": 6},
+         {"people": "20", "due": "20", "done": "14", "done_rate": "70.0%", "overdue": "6"}),
         # 3 overdue would be 12 due - 9 done: the done count goes too.
-        ({"due": 12, "done": 9, "overdue": 3}, {"due": "12", "done": HIDDEN, "done_rate": HIDDEN, "overdue": SMALL}),
-        ({"due": 4, "done": 4, "overdue": 0}, {"due": SMALL, "done": SMALL, "done_rate": SMALL, "overdue": SMALL}),
+        ({"due": 12, "done": 9, "overdue": 3},
+         {"people": "12", "due": "12", "done": HIDDEN, "done_rate": HIDDEN, "overdue": SMALL}),
+        ({"due": 4, "done": 4, "overdue": 0},
+         {"people": SMALL, "due": SMALL, "done": SMALL, "done_rate": SMALL, "overdue": SMALL}),
         # Nothing due: no row (the page says there is nothing to count).
         ({"due": 0, "done": 0, "overdue": 0}, None),
         # 2 neither done nor overdue yet (not shown): one more figure goes, so they cannot be worked out.
-        ({"due": 20, "done": 12, "overdue": 6}, {"due": "20", "done": "12", "done_rate": "60.0%", "overdue": HIDDEN}),
+        ({"due": 20, "done": 12, "overdue": 6},
+         {"people": "20", "due": "20", "done": "12", "done_rate": "60.0%", "overdue": HIDDEN}),
+        # Eight points of one man (Chance's 3-monthly monitoring) are one person, not eight.
+        ({"due": 8, "done": 8, "overdue": 0, "people_due": 1, "people_done": 1, "people_overdue": 0},
+         {"people": SMALL, "due": SMALL, "done": SMALL, "done_rate": SMALL, "overdue": SMALL}),
+        # 30 points of 9 people; the 6 overdue points belong to 2 of them: hidden, and so is one more.
+        ({"due": 30, "done": 24, "overdue": 6, "people_due": 9, "people_done": 9, "people_overdue": 2},
+         {"people": "9", "due": "30", "done": HIDDEN, "done_rate": HIDDEN, "overdue": SMALL}),
     ],
-)
+)  # fmt: skip
 def test_follow_up_completion(users, fake_outcomes, counts, expected):
     figures, _calls = fake_outcomes
     figures["follow_up"] = counts
