@@ -66,6 +66,14 @@ PARAMETERS = [
         description="Only enrolments in this programme (a template code, all its versions). Referral figures "
         "are not restricted by it.",
     ),
+    OpenApiParameter(
+        "sex",
+        str,
+        OpenApiParameter.QUERY,
+        required=False,
+        enum=["male", "female"],
+        description="Only referred men (male) or women (female); both when absent.",
+    ),
 ]
 
 

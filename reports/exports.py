@@ -54,6 +54,8 @@ def filters_text(report: Report) -> str:
         parts.append(_("region: %(name)s") % {"name": f.region})
     if f.template:
         parts.append(_("programme: %(name)s") % {"name": report.template_label})
+    if f.sex:
+        parts.append(report.sex_label.lower())
     return "; ".join(parts)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import Scope
+from referrals.models import Sex
 from reports import selectors
 from reports.selectors import Filters
 
@@ -65,6 +66,12 @@ class ReportFilterForm(PeriodForm):
         required=False,
         error_messages={"invalid_choice": _("Choose one of the programmes in the list.")},
     )
+    sex = forms.ChoiceField(
+        label=_("Men and women"),
+        required=False,
+        choices=[("", _("Men and women")), (Sex.MALE, _("Men")), (Sex.FEMALE, _("Women"))],
+        error_messages={"invalid_choice": _("Choose men, women or both.")},
+    )
 
     def __init__(self, data=None, *, scope: Scope, templates: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(data, **kwargs)
@@ -89,4 +96,5 @@ class ReportFilterForm(PeriodForm):
             provider=data.get("provider"),
             region=data.get("region") or "",
             template=data.get("template") or "",
+            sex=data.get("sex") or "",
         )

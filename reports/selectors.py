@@ -32,19 +32,22 @@ ENDINGS = (
     Enrolment.Status.DESELECTED,
 )
 ATTENDED = (Attendance.Mark.PRESENT, Attendance.Mark.LATE)
+ENROLLED_PERSON = "case__referral__person"
 
 
 @dataclass(frozen=True)
 class Filters:
     """What the figures are restricted to. Dates are inclusive, in the
     site's time zone; ``provider`` / ``region`` / ``template`` (a template
-    code: all its versions) are already checked against the scope."""
+    code: all its versions) are already checked against the scope; ``sex``
+    is the referred person's."""
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     provider: Organisation | None = None
     region: str = ""
     template: str = ""
+    sex: str = ""  # the referred person's: "male", "female" or both
 
 
 # --- Scope -----------------------------------------------------------------------
@@ -115,7 +118,10 @@ def _period(qs: QuerySet, field: str, filters: Filters, *, is_datetime: bool) ->
     return qs
 
 
-def _where(qs: QuerySet, filters: Filters, *, template: bool) -> QuerySet:
+def _where(qs: QuerySet, filters: Filters, *, template: bool, person: str) -> QuerySet:
+    """The filters but the period; ``person`` is the path to the referred person."""
+    if filters.sex:
+        qs = qs.filter(**{f"{person}__sex": filters.sex})
     if filters.provider is not None:
         qs = qs.filter(provider=filters.provider)
     if filters.region:
@@ -129,21 +135,21 @@ def referrals_received(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     """Referrals received in the period (the programme filter does not
     apply: a referral has no programme until it is enrolled)."""
     qs = _period(monitored_referrals(scope), "created_at", filters, is_datetime=True)
-    return _where(qs, filters, template=False)
+    return _where(qs, filters, template=False, person="person")
 
 
 def enrolments_ended(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
     """Enrolments that ended (completed, dropped out, expelled, de-selected)
     in the period; transfers are not counted."""
     qs = monitored_enrolments(scope).filter(status__in=ENDINGS, ended_on__isnull=False)
-    return _where(_period(qs, "ended_on", filters, is_datetime=False), filters, template=True)
+    return _where(_period(qs, "ended_on", filters, is_datetime=False), filters, template=True, person=ENROLLED_PERSON)
 
 
 def enrolments_started(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
     """Enrolments that started in the period, except those transferred to
     another provider (their attendance goes on there)."""
     qs = monitored_enrolments(scope).exclude(status=Enrolment.Status.TRANSFERRED)
-    return _where(_period(qs, "starts_on", filters, is_datetime=False), filters, template=True)
+    return _where(_period(qs, "starts_on", filters, is_datetime=False), filters, template=True, person=ENROLLED_PERSON)
 
 
 # --- Aggregates --------------------------------------------------------------------

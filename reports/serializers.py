@@ -82,6 +82,7 @@ class ReportFiltersSerializer(serializers.Serializer):
     provider = serializers.IntegerField(allow_null=True, source="provider.pk", default=None)
     region = serializers.CharField(allow_blank=True)
     template = serializers.CharField(allow_blank=True, help_text=_("Programme template code (all its versions)."))
+    sex = serializers.CharField(allow_blank=True, help_text=_("male, female, or empty for both."))
 
 
 class MonitoringReportSerializer(serializers.Serializer):
@@ -105,3 +106,4 @@ class ReportFilterErrorsSerializer(serializers.Serializer):
     provider = serializers.ListField(child=serializers.CharField(), required=False)
     region = serializers.ListField(child=serializers.CharField(), required=False)
     template = serializers.ListField(child=serializers.CharField(), required=False)
+    sex = serializers.ListField(child=serializers.CharField(), required=False)

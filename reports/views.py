@@ -21,7 +21,7 @@ from reports.forms import ReportFilterForm
 from reports.selectors import Filters
 from reports.suppression import HIDDEN, SMALL, SMALL_CELL
 
-FILTER_NAMES = ("date_from", "date_to", "provider", "region", "template")
+FILTER_NAMES = ("date_from", "date_to", "provider", "region", "template", "sex")
 
 
 def _form(request) -> ReportFilterForm:

@@ -40,7 +40,7 @@ def test_it_gives_the_dashboards_figures(api, users, seven):
     assert response.status_code == 200
     body = response.json()
     assert body["period"] == {"date_from": None, "date_to": None}
-    assert body["filters"] == {"provider": None, "region": "", "template": ""}
+    assert body["filters"] == {"provider": None, "region": "", "template": "", "sex": ""}
     assert body["scope"] == "Programme providers in Kyrgyzstan"
     assert body["small_cell_threshold"] == 5
     by_source = _table(body, "referrals_by_source")
@@ -91,11 +91,17 @@ def test_the_filters_apply(api, users, orgs, build, seven):
     build.declined(6, provider=osh)
     client = api(users["monitoring"])
     body = client.get(URL, {"provider": osh.pk}).json()
-    assert body["filters"] == {"provider": osh.pk, "region": "", "template": ""}
+    assert body["filters"] == {"provider": osh.pk, "region": "", "template": "", "sex": ""}
     assert _row(_table(body, "referrals_by_source"), "all")["cells"]["count"]["value"] == 6
     body = client.get(URL, {"region": "Chuy", "date_from": days(-5).isoformat(), "date_to": days(0).isoformat()}).json()
     assert body["period"] == {"date_from": days(-5).isoformat(), "date_to": days(0).isoformat()}
     assert _row(_table(body, "referrals_by_source"), "all")["cells"]["count"]["value"] == 7
+    # Men only: the five and the six at Osh; women only: two, so hidden.
+    men = client.get(URL, {"sex": "male"}).json()
+    assert men["filters"]["sex"] == "male"
+    assert _row(_table(men, "referrals_by_source"), "all")["cells"]["count"]["value"] == 11
+    women = _row(_table(client.get(URL, {"sex": "female"}).json(), "referrals_by_source"), "all")
+    assert women["cells"]["count"] == {"value": None, "display": "<5", "suppressed": "small"}
 
 
 def test_a_programme_manager_gets_their_own_provider(api, users, orgs, build, seven):
@@ -118,6 +124,7 @@ def test_a_programme_manager_gets_their_own_provider(api, users, orgs, build, se
         ({"provider": "999999"}, {"provider": ["Choose one of the providers in the list."]}),
         ({"region": "Nowhere"}, {"region": ["Choose one of the regions in the list."]}),
         ({"template": "no-such-programme"}, {"template": ["Choose one of the programmes in the list."]}),
+        ({"sex": "both"}, {"sex": ["Choose men, women or both."]}),
     ],
 )
 def test_bad_filters_are_400_with_field_errors(api, users, params, errors):
@@ -155,7 +162,7 @@ def test_it_is_in_the_schema_and_the_schema_validates(tmp_path, db):
     schema = yaml.safe_load(target.read_text())
     get = schema["paths"][URL]["get"]
     assert get["operationId"] == "reports_outcomes"
-    assert {p["name"] for p in get["parameters"]} == {"date_from", "date_to", "provider", "region", "template"}
+    assert {p["name"] for p in get["parameters"]} == {"date_from", "date_to", "provider", "region", "template", "sex"}
     assert set(get["responses"]) == {"200", "400", "401", "403"}
     assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MonitoringReport"

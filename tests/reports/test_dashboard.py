@@ -219,6 +219,19 @@ def test_the_period_is_checked_and_nothing_typed_is_lost(client, users, login, d
     assert response.context["form"].errors == {"date_to": ["The period cannot end in the future."]}
 
 
+def test_the_men_and_women_filter(client, users, login, db):
+    login(users["monitoring"])
+    response = client.get(URL, {"sex": "female"})
+    assert response.context["report"].filters.sex == "female"
+    content = response.content.decode()
+    assert '<option value="female" selected>Women</option>' in content
+    assert " · Women" in content
+    assert 'href="/reports/export.csv?sex=female"' in content
+    bad = client.get(URL, {"sex": "both", "region": "Chuy"})
+    assert bad.context["form"].errors == {"sex": ["Choose men, women or both."]}
+    assert bad.context["report"] is None
+
+
 def test_the_period_and_filters_reach_the_figures_and_the_export_links(client, users, login, build):
     build.declined(6)
     login(users["monitoring"])

@@ -332,3 +332,29 @@ def test_the_number_of_queries_does_not_depend_on_the_data(users, build, django_
     build.declined(5, sex="female")
     with django_assert_max_num_queries(len(few)):
         build_report(scope, Filters())
+
+
+def test_the_men_and_women_filter_applies_to_every_figure(users, build):
+    """The survival curve and the outcomes have no breakdown of their own by
+    sex: the filter gives them for men or for women."""
+    _g, men = build.cohort(6)
+    _g, women = build.cohort(5, sex="female")
+    for e in men + women:
+        build.end(e, "dropped_out")
+    build.declined(2, sex="female")
+    monitoring = users["monitoring"]
+    everyone = report_for(monitoring)
+    assert table(everyone, "still_attending")["Started"]["count"] == "11"
+    only_women = report_for(monitoring, sex="female")
+    assert only_women.sex_label == "Women"
+    assert table(only_women, "still_attending")["Started"]["count"] == "5"
+    assert table(only_women, "endings_by_sex") == {
+        "Men": table(only_women, "endings_by_sex")["Men"],
+        "Women": table(only_women, "endings_by_sex")["All"],
+        "All": table(only_women, "endings_by_sex")["All"],
+    }
+    assert table(only_women, "endings_by_sex")["All"]["ended"] == "5"
+    assert table(only_women, "referrals_by_sex")["All"]["referrals"] == "7"
+    only_men = report_for(monitoring, sex="male")
+    assert table(only_men, "still_attending")["Started"]["count"] == "6"
+    assert table(only_men, "referrals_by_sex")["All"]["referrals"] == "6"
