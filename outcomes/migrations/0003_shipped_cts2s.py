@@ -1,6 +1,6 @@
-"""The short form (CTS2S), and the full form loaded again: its Injury items
-record whose act they are the other way round from the other scales (see
-outcomes/cts2.py), which the first load had not."""
+"""The short form (CTS2S). Every shipped questionnaire is loaded again with
+it: the loader is idempotent and brings an earlier load up to the current
+key (outcomes/shipped.py)."""
 
 from django.db import migrations
 

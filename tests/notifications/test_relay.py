@@ -121,7 +121,8 @@ def test_after_the_last_attempt_it_fails_visibly_and_escalates(dropout, settings
     # may be the only one down).
     escalated = Delivery.objects.get(notice=notice, channel="inbox", user__isnull=False)
     assert (escalated.user, escalated.escalation_level, escalated.status) == (users["manager"], 1, "sent")
-    outgoing = Delivery.objects.filter(event=dropout, user=users["manager"], escalation_level=1).exclude(channel="inbox")
+    outgoing = Delivery.objects.filter(event=dropout, user=users["manager"], escalation_level=1)
+    outgoing = outgoing.exclude(channel="inbox")
     assert sorted(outgoing.values_list("channel", flat=True)) == ["email", "sms"]
     mailoutbox.clear()
     relay_deliveries(now=when + dt.timedelta(days=1))

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from outcomes.models import Administration, FollowUp, ScaleScore
 from referrals.models import Referral
 
 
@@ -17,7 +18,18 @@ def test_it_builds_the_data_and_prints_each_sections_queries_and_time(db):
     text = out.getvalue()
     assert Referral.objects.count() == 300
     assert "300 referrals" in text
-    for line in ("filter choices", "referrals", "completion and dropout", "still attending", "whole report"):
+    # Outcome data too, so that the outcomes section is timed on real rows.
+    assert Administration.objects.count() > 0 and ScaleScore.objects.count() == 5 * Administration.objects.count()
+    assert FollowUp.objects.exists()
+    assert f"{Administration.objects.count()} CTS-2 questionnaires" in text
+    for line in (
+        "filter choices",
+        "referrals",
+        "completion and dropout",
+        "still attending",
+        "outcomes",
+        "whole report",
+    ):
         assert line in text
     assert text.count("whole report") == 5  # one per selection
 

@@ -5,7 +5,8 @@
 
 Fills the (empty) database given by DATABASE_URL with invented referrals,
 cases, enrolments in the Kyrgyz mandatory programme (2 individual + 2 group
-sessions), sessions and attendance, with bulk inserts, then prints for each
+sessions), sessions and attendance, CTS-2 questionnaires with their scale
+scores and follow-up points, with bulk inserts, then prints for each
 section of the dashboard the number of queries and the time they took.
 It prints numbers; it passes or fails nothing. ``--measure-only`` times
 the data already there; ``--explain`` prints PostgreSQL's plan of each
@@ -33,6 +34,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Role, User
 from accounts.scope import Scope
 from casework.models import Case
+from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent, ScaleScore
 from programmes.models import Attendance, Enrolment, Group, ProgrammeTemplate, Session
 from referrals.models import Person, Referral
 from reports import figures
@@ -309,10 +311,72 @@ class Command(BaseCommand):
                 mark = Attendance.Mark.PRESENT if index < attended else Attendance.Mark.UNEXCUSED
                 marks.append(Attendance(session=session, enrolment=e, mark=mark, recorded_by_id=e.psychologist_id))
         self._bulk(Attendance, marks)
+        questionnaires, scores, points = self._outcomes(enrolments, today, rng)
         self.stdout.write(
             f"{len(referrals)} referrals, {len(cases)} cases, {len(enrolments)} enrolments, {len(groups)} groups, "
-            f"{len(sessions)} sessions, {len(marks)} attendance marks"
+            f"{len(sessions)} sessions, {len(marks)} attendance marks, {questionnaires} CTS-2 questionnaires, "
+            f"{scores} scale scores, {points} follow-up points"
         )
+
+    def _outcomes(self, enrolments, today: dt.date, rng: random.Random) -> tuple[int, int, int]:
+        """A CTS-2 at intake for nine in ten, one at the end for most of
+        those who completed; scores of the five scales (the person's own
+        acts: what the dashboard reads); follow-up points at intake, at the
+        end and 6 months after. The answers themselves are a placeholder
+        (encrypted like real ones); only the scores are counted."""
+        instrument = Instrument.objects.get(code="cts2", version=1)
+        scales = list(instrument.scales.filter(parent__isnull=True).order_by("position"))
+        provider_of = {e.pk: e.provider_id for e in enrolments}
+        administrations, wanted_scores, points = [], [], []
+        for e in enrolments:
+            if e.ended_on is None and rng.random() < 0.5:
+                continue
+            occasions = []
+            if rng.random() < 0.9:
+                occasions.append((Occasion.INTAKE, e.starts_on))
+            if e.status == ES.COMPLETED and rng.random() < 0.8:
+                occasions.append((Occasion.END, e.ended_on))
+            for occasion, on in occasions:
+                administrations.append(
+                    Administration(
+                        instrument=instrument,
+                        case_id=e.case_id,
+                        respondent=Respondent.PERSON,
+                        occasion=occasion,
+                        administered_on=on,
+                        respondent_consented=True,
+                        answers="{}",
+                        items_answered=78,
+                        organisation_id=provider_of[e.pk],
+                        recorded_by_id=e.psychologist_id,
+                    )
+                )
+                later = occasion != Occasion.INTAKE
+                wanted_scores.append([rng.choice([0, 0, 2, 4, 8, 15]) // (3 if later else 1) for _ in scales])
+            if e.ended_on is not None and e.status != ES.DESELECTED:
+                for kind, months, due in (
+                    (FollowUp.Kind.INTAKE, 0, e.starts_on),
+                    (FollowUp.Kind.END, 0, e.ended_on),
+                    (FollowUp.Kind.AFTER_END, 6, e.ended_on + dt.timedelta(days=182)),
+                ):
+                    status = FollowUp.Status.DONE if due < today and rng.random() < 0.7 else FollowUp.Status.DUE
+                    points.append(FollowUp(enrolment=e, kind=kind, months=months, due_on=due, status=status))
+        administrations = self._bulk(Administration, administrations)
+        scores = [
+            ScaleScore(
+                administration=a,
+                scale=scale,
+                perspective=Perspective.SELF,
+                prevalence=frequency > 0,
+                ever=frequency > 0,
+                annual_frequency=frequency,
+            )
+            for a, frequencies in zip(administrations, wanted_scores, strict=True)
+            for scale, frequency in zip(scales, frequencies, strict=True)
+        ]
+        self._bulk(ScaleScore, scores)
+        self._bulk(FollowUp, points)
+        return len(administrations), len(scores), len(points)
 
     # --- timing --------------------------------------------------------------------
 
@@ -336,7 +400,8 @@ class Command(BaseCommand):
         provider = Organisation.objects.filter(kind=Organisation.Kind.PROGRAMME_PROVIDER, country="KG").first()
         self.stdout.write(
             f"data: {Referral.objects.count()} referrals, {Enrolment.objects.count()} enrolments, "
-            f"{Attendance.objects.count()} attendance marks"
+            f"{Attendance.objects.count()} attendance marks, {Administration.objects.count()} questionnaires, "
+            f"{ScaleScore.objects.count()} scale scores, {FollowUp.objects.count()} follow-up points"
         )
         selections = {
             "all time": Filters(),
