@@ -57,7 +57,9 @@ SHIPPED = [
         "languages": ["tg", "ru", "uz"],
         "notes": "Individual sessions by a psychologist; group sessions by a psychologist and a social worker. "
         "Participation is mandatory only while the protection order runs (15 days, extendable to 30). "
-        "Men and women in separate groups with the same content. Session lengths are not in the source.",
+        "Men and women in separate groups with the same content. Session lengths are not in the source. "
+        "The follow-up questionnaires 6 and 12 months after the end are an assumption: the source says only "
+        "'at follow-up'.",
     },
     {
         "code": "kg-annex3-mandatory",
@@ -104,7 +106,7 @@ SHIPPED = [
         "dropout_consecutive": 3,
         "dropout_total": 6,
         "languages": ["ky", "ru"],
-        "notes": "",
+        "notes": "The follow-up points 6 and 12 months after the end are an assumption: the Annex sets none.",
     },
     {
         "code": "kg-annex3-voluntary-women",
@@ -127,7 +129,7 @@ SHIPPED = [
         "dropout_consecutive": 3,
         "dropout_total": 4,
         "languages": ["ky", "ru"],
-        "notes": "",
+        "notes": "The follow-up points 6 and 12 months after the end are an assumption: the Annex sets none.",
     },
     {
         "code": "kg-chance-mandatory-men",
@@ -152,6 +154,31 @@ SHIPPED = [
         "languages": ["ky", "ru"],
         "notes": "After the programme the State Department for Social Development meets the person every "
         "three months for 18 months. A man trains groups of men.",
+    },
+    {
+        "code": "kg-chance-voluntary-men",
+        "name": "Chance crisis centre, voluntary, men (24 weeks, then 18 months' monitoring)",
+        "country": "KG",
+        "source": "Seed 001, case study 1 (Chance, Bishkek)",
+        "mandatory": False,
+        "sex": "male",
+        "individual_sessions": 2,
+        "group_sessions": 22,
+        "span_weeks": 24,
+        "individual_interval_days": 7,
+        "group_interval_days": 7,
+        "individual_first": True,
+        "group_offset_days": 7,
+        "individual_minutes": 60,
+        "group_minutes": 120,
+        "curriculum": CURRICULUM_DULUTH,
+        "follow_up_months": [3, 6, 9, 12, 15, 18],
+        "dropout_consecutive": 3,
+        "dropout_total": 6,
+        "languages": ["ky", "ru"],
+        "notes": "The source gives the length (24 weeks) but not the sessions: two individual sessions, then 22 "
+        "weekly group sessions, is an assumption to adapt. After the programme the State Department for Social "
+        "Development meets the person every three months for 18 months. A man trains groups of men.",
     },
     {
         "code": "kg-chance-women",
@@ -250,7 +277,8 @@ SHIPPED = [
         "dropout_total": 4,
         "languages": ["kk", "ru"],
         "notes": "Individual and group sessions under the Union's own minimum standards; the source gives no "
-        "counts, so this is a draft for the provider to complete.",
+        "counts, so this is a draft for the provider to complete. The follow-up 6 months after the end is an "
+        "assumption.",
     },
     {
         "code": "uz-oydin-nur",
@@ -327,7 +355,8 @@ SHIPPED = [
         "dropout_consecutive": 3,
         "dropout_total": 4,
         "languages": ["tk", "ru"],
-        "notes": "There is no domestic-violence law and no programme yet; a starting point for a pilot.",
+        "notes": "There is no domestic-violence law and no programme yet; a starting point for a pilot. The "
+        "follow-up points 6 and 12 months after the end are a suggestion.",
     },
 ]
 

@@ -33,7 +33,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 SHIPPED_DATA_MIGRATIONS = (
     "referrals.migrations.0002_shipped_eligibility_criteria",
     "casework.migrations.0002_basic_risk_checklist",
-    "programmes.migrations.0002_shipped_templates",
+    "programmes.migrations.0005_shipped_templates_chance_voluntary",
     "outcomes.migrations.0003_shipped_cts2s",
 )
 

@@ -25,6 +25,7 @@ MONTHS = {
     "kg-annex3-voluntary-men": [6, 12],
     "kg-annex3-voluntary-women": [6, 12],
     "kg-chance-mandatory-men": [3, 6, 9, 12, 15, 18],
+    "kg-chance-voluntary-men": [3, 6, 9, 12, 15, 18],
     "kg-chance-women": [],
     "kg-ayalzat-mandatory": [18],
     "kz-turkistan-residential": [],

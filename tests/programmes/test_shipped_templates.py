@@ -26,6 +26,7 @@ DOMAIN = {
     "kg-annex3-voluntary-men": (2, 24, 26, None),  # 2 + 24 weekly, 6 months
     "kg-annex3-voluntary-women": (2, 16, 18, None),  # 2 + 16, 4 months
     "kg-chance-mandatory-men": (2, 2, 4, None),  # 2 + 2 in one month
+    "kg-chance-voluntary-men": (2, 22, 24, None),  # voluntary: 24 weeks (the split is an assumption)
     "kg-chance-women": (0, 4, 4, None),  # group sessions only
     "kg-ayalzat-mandatory": (2, 7, 4, Decimal("16.0")),  # 16 hours in one month
     "kz-turkistan-residential": (5, 12, 5, None),  # at least 5 individual, then 12 group
