@@ -8,7 +8,7 @@ time), so tests drive the clock.
 The event API for other apps:
 - ``safety_event_record(kind=..., case=..., facts=..., dedupe_key=...)`` inside
   the caller's transaction, for any event;
-- ``enrolment_ended_notify(enrolment)`` when an enrolment ends (programmes);
+- ``enrolment_ended_notify(enrolment, by=...)`` when an enrolment ends (programmes);
 - ``attendance_missed_notify(enrolment=..., session=...)`` for an unexcused
   absence (programmes);
 - ``risk_raised_notify(assessment=..., previous=...)`` (casework).

@@ -216,15 +216,15 @@ def _cancel_individual_after(enrolment: Enrolment, since: dt.datetime, reason: s
     )
 
 
-def _on_enrolment_ended(enrolment: Enrolment) -> None:
-    """HOOK for the safety-notification issue: called inside the same
-    transaction whenever an enrolment ends (completed, dropped out,
+def _on_enrolment_ended(enrolment: Enrolment, *, by=None) -> None:
+    """Called inside the same transaction whenever an enrolment ends (completed, dropped out,
     expelled, de-selected, transferred; ``enrolment.status`` says which).
-    It will create the notification row for the survivor service (and the
-    police for a mandatory referral)."""
+    It records the safety event for the survivor service (and the police
+    for a mandatory referral); ``by``, the staff member who ended the
+    enrolment, is recorded as the event's author."""
     from notifications.services import enrolment_ended_notify
 
-    enrolment_ended_notify(enrolment)
+    enrolment_ended_notify(enrolment, by=by)
     # Outcome monitoring: the end-of-programme and follow-up points (outcomes app).
     from outcomes.services import follow_ups_schedule
 
@@ -1026,7 +1026,7 @@ def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reas
     referral.provider = provider
     referral.save(update_fields=["provider"])
     timeline_add(referral=referral, by=by, kind=K.TRANSFERRED, detail=provider.name)
-    _on_enrolment_ended(enrolment)
+    _on_enrolment_ended(enrolment, by=by)
     return enrolment
 
 
@@ -1088,5 +1088,5 @@ def enrolment_discharge(
         referral, Referral.Status.COMPLETED if kind == Enrolment.Status.COMPLETED else Referral.Status.DROPPED_OUT
     )
     timeline_add(referral=referral, by=by, kind=K.DISCHARGED, detail=_english(Enrolment.Status(kind).label))
-    _on_enrolment_ended(enrolment)
+    _on_enrolment_ended(enrolment, by=by)
     return enrolment

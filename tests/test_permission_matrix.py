@@ -50,6 +50,8 @@ class Entry:
     public: bool = False
     api: bool = False
     method: str = "get"
+    # What a POST sends, so that an ok role's request is a valid one.
+    data: dict = field(default_factory=dict)
     # For the few pages that answer every signed-in user the same way.
     everyone: int | None = None
     # Per-role exceptions to the rules above.
@@ -262,6 +264,8 @@ MATRIX: dict[str, Entry] = {
         ok={"survivor_worker"},
         hidden=set(ROLES) - {"survivor_worker", "monitoring"},
         method="post",
+        data={"action": "survivor_informed"},
+        ok_status=302,
     ),
     "notifications:report_violence": Entry(
         case_kw,
@@ -409,7 +413,7 @@ def test_status(name, role, world, users, client):
     else:
         if role != "anonymous":
             login_verified(client, users[role])
-        response = getattr(client, entry.method)(url)
+        response = getattr(client, entry.method)(url, entry.data)
     expected = _expected(entry, role)
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
     if role == "anonymous" and expected == 302 and not entry.public:

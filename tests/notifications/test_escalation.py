@@ -80,6 +80,27 @@ def test_level_2_goes_to_the_providers_programme_managers_after_twice_the_hours(
     assert escalate_overdue(now=T0 + 100 * HOUR) == 0  # there is no level 3
 
 
+def test_the_hours_come_from_the_setting(settings, case_with_service, orgs, contacts, crisis_manager):
+    """With NOTIFY_ACK_HOURS = 4: level 1 at exactly 4 hours (not a second
+    before), level 2 at 8."""
+    settings.NOTIFY_ACK_HOURS = 4
+    notice = notice_of(record(E.DROPOUT, case_with_service, now=T0), orgs["survivor_service"])
+    assert notice.ack_due_at == T0 + 4 * HOUR
+    second = dt.timedelta(seconds=1)
+
+    assert escalate_overdue(now=T0 + 4 * HOUR - second) == 0
+    assert escalate_overdue(now=T0 + 4 * HOUR) == 3
+    notice.refresh_from_db()
+    assert (notice.escalation_level, notice.escalated_at) == (1, T0 + 4 * HOUR)
+    assert _personal(notice, 1) == [("crisis_manager", "email"), ("crisis_manager", "inbox")]
+
+    assert escalate_overdue(now=T0 + 8 * HOUR - second) == 0
+    assert escalate_overdue(now=T0 + 8 * HOUR) == 3
+    notice.refresh_from_db()
+    assert (notice.escalation_level, notice.escalated_at) == (2, T0 + 8 * HOUR)
+    assert _personal(notice, 2) == [("manager", "email"), ("manager", "inbox"), ("manager", "sms")]
+
+
 def test_a_relay_down_for_days_escalates_through_both_levels(notice):
     escalate_overdue(now=T0 + 72 * HOUR)
     notice.refresh_from_db()

@@ -54,6 +54,20 @@ def test_day_n_plus_one_no_then_day_n_yes(case_with_service):
     assert set(recipients(event)) == {"Bishkek City Police, Pervomaisky district", "Bishkek Consultation Room"}
 
 
+def test_the_window_comes_from_the_setting(settings, case_with_service):
+    """With NOTIFY_ORDER_EXPIRY_DAYS = 3 an order 4 days from expiry (inside
+    the default 5-day window) is not yet warned of; at 3 days it is."""
+    settings.NOTIFY_ORDER_EXPIRY_DAYS = 3
+    referral = _expires_in(case_with_service, 4)
+    assert order_expiry_sweep(TODAY) == 0
+    assert not SafetyEvent.objects.exists()
+    assert order_expiry_sweep(TODAY + dt.timedelta(days=1)) == 1
+    assert SafetyEvent.objects.get().facts == {
+        "order_expires_on": referral.order_expires_on.isoformat(),
+        "days_left": 3,
+    }
+
+
 def test_it_warns_once_however_often_it_runs(case_with_service):
     _expires_in(case_with_service, 3)
     assert [order_expiry_sweep(TODAY + dt.timedelta(days=d)) for d in (0, 0, 1, 2, 3)] == [1, 0, 0, 0, 0]

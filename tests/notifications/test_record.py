@@ -14,10 +14,16 @@ from casework import services as case_services
 from casework.models import RiskInstrument
 from notifications import services
 from notifications.models import Delivery, Notice, SafetyEvent, ViolenceReport
+from programmes import services as programme_services
 from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
+from referrals.services import referral_extend_order
 from tests.notifications.conftest import SURVIVOR_SECRETS, recipients, record
+from tests.programmes.conftest import log
 
 E = SafetyEvent.Kind
+SERVICE = "Sezim Crisis Centre"
+POLICE = "Bishkek City Police, Pervomaisky district"
+PROVIDER = "Bishkek Consultation Room"
 
 
 def test_the_same_fact_twice_is_one_event(case_with_service, contacts):
@@ -181,6 +187,46 @@ def test_an_ended_enrolment_is_its_event(enrolment, users, status, kind):
         assert services.enrolment_ended_notify(enrolment) is None  # the sweep finds it again: no second event
 
 
+def test_a_dropout_discharge_is_recorded_as_the_discharging_users(enrolment, users, contacts):
+    """GIVEN a mandatory referral's enrolment WHEN the social worker records
+    that he dropped out THEN one dropout event, recorded as hers, reaches the
+    survivor service, the police and the provider; a sweep or a second
+    discharge adds nothing."""
+    social_worker = users["social_worker"]
+    programme_services.enrolment_discharge(
+        enrolment=enrolment, kind="dropped_out", by=social_worker, on=timezone.localdate(), reason="Stopped coming"
+    )
+    event = SafetyEvent.objects.get()
+    assert (event.kind, event.dedupe_key, event.created_by) == (
+        "dropout",
+        f"dropout:enrolment:{enrolment.pk}",
+        social_worker,
+    )
+    assert event.facts == {
+        "ended_on": timezone.localdate().isoformat(),
+        "ending": "dropped_out",
+        "mandatory": True,
+        "sessions_attended": 0,
+    }
+    assert recipients(event) == {
+        SERVICE: ("survivor_service", False),
+        POLICE: ("police", False),
+        PROVIDER: ("provider", False),
+    }
+
+    assert services.dropout_sweep() == 0
+    with pytest.raises(ValidationError) as exc:
+        programme_services.enrolment_discharge(
+            enrolment=enrolment,
+            kind="dropped_out",
+            by=users["psychologist"],
+            on=timezone.localdate(),
+            reason="Stopped coming",
+        )
+    assert exc.value.message_dict == {"__all__": ["This enrolment has already ended."]}
+    assert SafetyEvent.objects.count() == 1
+
+
 def test_a_transfer_is_not_a_safety_event(enrolment):
     enrolment.status = "transferred"
     with transaction.atomic():
@@ -219,6 +265,108 @@ def test_a_missed_session_of_a_voluntary_participant_is_not_non_compliance(enrol
     referral.save()
     with transaction.atomic():
         assert services.attendance_missed_notify(enrolment=enrolment, session=_session(enrolment, 2, 1)) is None
+
+
+def _order(enrolment, *, issued: dt.date | None, expires: dt.date):
+    referral = enrolment.case.referral
+    referral.order_issued_on = issued
+    referral.order_expires_on = expires
+    referral.save()
+    return referral
+
+
+def _missed(enrolment, session) -> SafetyEvent | None:
+    with transaction.atomic():
+        return services.attendance_missed_notify(enrolment=enrolment, session=session)
+
+
+@pytest.mark.parametrize(("expires_after", "recorded"), [(0, True), (-1, False)])
+def test_the_expiry_day_is_still_inside_the_order(enrolment, expires_after, recorded):
+    """The order runs through its expiry day (as the expiry sweep counts it):
+    an absence on that day is non-compliance, one the day after is not."""
+    session = _session(enrolment, 2, 3)
+    day = session.local_date
+    _order(enrolment, issued=day - dt.timedelta(days=30), expires=day + dt.timedelta(days=expires_after))
+    event = _missed(enrolment, session)
+    assert (event is not None) is recorded
+    if recorded:
+        assert event.facts["missed_on"] == event.facts["order_expires_on"] == day.isoformat()
+
+
+@pytest.mark.parametrize(("issued_after", "recorded"), [(1, False), (0, True)])
+def test_an_absence_before_the_order_was_issued_is_not_non_compliance(enrolment, issued_after, recorded):
+    """The day the order is issued counts; the day before it does not."""
+    session = _session(enrolment, 2, 3)
+    day = session.local_date
+    _order(enrolment, issued=day + dt.timedelta(days=issued_after), expires=day + dt.timedelta(days=30))
+    assert (_missed(enrolment, session) is not None) is recorded
+    assert SafetyEvent.objects.filter(kind="non_compliance").exists() is recorded
+
+
+def test_an_absence_after_the_original_expiry_counts_within_the_extension(enrolment, users):
+    """GIVEN an order that expired five days ago but was extended (before it
+    expired) for another month WHEN he missed a session yesterday THEN that
+    is non-compliance, and the notice gives the new expiry."""
+    today = timezone.localdate()
+    referral = _order(enrolment, issued=today - dt.timedelta(days=30), expires=today - dt.timedelta(days=5))
+    referral_extend_order(
+        referral=referral,
+        by=users["police"],
+        extended_on=today - dt.timedelta(days=7),
+        new_expiry=today + dt.timedelta(days=30),
+        obliges_programme=True,
+    )
+    event = _missed(enrolment, _session(enrolment, 2, 1))
+    assert event.kind == "non_compliance"
+    assert event.facts["order_expires_on"] == (today + dt.timedelta(days=30)).isoformat()
+
+
+def test_logging_an_unexcused_absence_tells_the_police(enrolment, users, contacts):
+    """Through the attendance logging service: the police get the date, the
+    session and the order's expiry, recorded as the facilitator's. (This
+    mandatory template's rule makes one unexcused absence a dropout too.)"""
+    psychologist = users["psychologist"]
+    session = _session(enrolment, 2, 1)
+    log(session, psychologist, {enrolment: "unexcused"})
+    assert sorted(SafetyEvent.objects.values_list("kind", flat=True)) == ["dropout", "non_compliance"]
+    event = SafetyEvent.objects.get(kind="non_compliance")
+    assert (event.kind, event.case, event.created_by, event.dedupe_key) == (
+        "non_compliance",
+        enrolment.case,
+        psychologist,
+        f"non_compliance:enrolment:{enrolment.pk}:session:{session.pk}",
+    )
+    assert event.facts == {
+        "missed_on": session.local_date.isoformat(),
+        "session_number": 2,
+        "session_kind": "individual",
+        "order_expires_on": enrolment.case.referral.order_expires_on.isoformat(),
+    }
+    assert recipients(event) == {POLICE: ("police", False)}
+    assert sorted(
+        Delivery.objects.filter(event=event).exclude(channel="inbox").values_list("user__username", "channel")
+    ) == [("police", "email"), ("police", "sms"), ("police2", "email"), ("police2", "sms")]
+
+
+def test_an_excused_absence_records_nothing(enrolment, users):
+    log(_session(enrolment, 2, 1), users["psychologist"], {enrolment: "excused"})
+    assert Attendance.objects.get(enrolment=enrolment).mark == "excused"
+    assert not SafetyEvent.objects.exists()
+
+
+def test_logging_the_same_absence_again_records_no_second_event(enrolment, users):
+    """Logging the session again, even after correcting the mark to excused
+    and back, keeps the one event the first logging recorded."""
+    session = _session(enrolment, 2, 1)
+    log(session, users["psychologist"], {enrolment: "unexcused"})
+    log(session, users["social_worker"], {enrolment: "unexcused"})
+    assert SafetyEvent.objects.filter(kind="non_compliance").count() == 1
+    log(session, users["social_worker"], {enrolment: "excused"})
+    log(session, users["social_worker"], {enrolment: "unexcused"})
+    event = SafetyEvent.objects.get(kind="non_compliance")
+    assert event.created_by == users["psychologist"]
+    assert Notice.objects.filter(event=event).count() == 1
+    assert SafetyEvent.objects.count() == 2  # and the one dropout of this mandatory template's rule
 
 
 # --- new violence ------------------------------------------------------------------

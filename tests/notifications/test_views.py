@@ -232,6 +232,41 @@ def test_another_organisations_notice_is_404(client, login, users, service_notic
     assert service_notice.status == "open"
 
 
+@pytest.fixture
+def police_notice(case_with_service, orgs):
+    """A non-compliance notice: the police unit's only."""
+    event = record(
+        E.NON_COMPLIANCE,
+        case_with_service,
+        facts={"missed_on": "2026-03-02", "session_number": 3, "session_kind": "group"},
+    )
+    assert list(event.notices.all()) == [notice_of(event, orgs["police"])]
+    return notice_of(event, orgs["police"])
+
+
+def test_a_police_notice_is_404_for_the_survivor_worker_on_the_case(client, login, users, police_notice):
+    login(users["survivor_worker"])
+    assert client.get(detail_url(police_notice)).status_code == 404
+    assert client.post(ack_url(police_notice), {"action": "other", "note": "Seen."}).status_code == 404
+    assert police_notice not in _page(client, state="all")
+    police_notice.refresh_from_db()
+    assert police_notice.status == "open"
+
+
+def test_the_police_officer_reads_and_acknowledges_the_police_notice(client, login, users, police_notice):
+    login(users["police"])
+    content = _content(client.get(detail_url(police_notice)))
+    assert "A participant obliged by a protection order missed a session without excuse while the order runs." in (
+        content
+    )
+    assert "Session missed on" in content
+    assert f'action="{ack_url(police_notice)}"' in content
+    response = client.post(ack_url(police_notice), {"action": "other", "note": "Officer visited him."})
+    assert (response.status_code, response["Location"]) == (302, detail_url(police_notice))
+    police_notice.refresh_from_db()
+    assert (police_notice.status, police_notice.acknowledged_by) == ("acknowledged", users["police"])
+
+
 def test_a_failed_delivery_shows_call_them(client, login, users, service_notice, contacts):
     Delivery.objects.create(
         notice=service_notice,
