@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -216,28 +218,32 @@ def case_administrations(
 # --- Aggregates (reports) --------------------------------------------------------
 
 
-def _person_cts2(instrument: Instrument) -> QuerySet[Administration]:
-    return Administration.objects.filter(instrument=instrument, respondent=Respondent.PERSON)
-
-
-def _baseline(instrument: Instrument, case_ref) -> Subquery:
-    """The case's first intake questionnaire (the person's own)."""
-    return Subquery(
-        _person_cts2(instrument)
-        .filter(case_id=case_ref, occasion=Occasion.INTAKE)
-        .order_by("administered_on", "id")
-        .values("pk")[:1]
+def _chosen_administrations(instrument: Instrument, enrolments, *, later: bool) -> QuerySet[Administration]:
+    """One questionnaire of the person's own per case of ``enrolments``: the
+    first intake one, or with ``later`` the latest end-of-programme or
+    follow-up one. A single DISTINCT ON query (no subquery per case)."""
+    qs = Administration.objects.filter(
+        instrument=instrument, respondent=Respondent.PERSON, case_id__in=enrolments.values("case_id")
     )
+    if later:
+        qs = qs.filter(occasion__in=LATER_OCCASIONS).order_by("case_id", "-administered_on", "-id")
+    else:
+        qs = qs.filter(occasion=Occasion.INTAKE).order_by("case_id", "administered_on", "id")
+    return qs.distinct("case_id")
 
 
-def _latest_later(instrument: Instrument, case_ref) -> Subquery:
-    """The case's latest end-of-programme or follow-up questionnaire."""
-    return Subquery(
-        _person_cts2(instrument)
-        .filter(case_id=case_ref, occasion__in=LATER_OCCASIONS)
-        .order_by("-administered_on", "-id")
-        .values("pk")[:1]
-    )
+CHANGE_SQL = """
+WITH base AS ({base}), later AS ({later})
+SELECT b.scale_id, COUNT(*), AVG(b.annual_frequency), AVG(l.annual_frequency)
+FROM base
+JOIN later ON later.case_id = base.case_id
+JOIN outcomes_scalescore b ON b.administration_id = base.id
+JOIN outcomes_scalescore l ON l.administration_id = later.id AND l.scale_id = b.scale_id
+WHERE b.perspective = %s AND l.perspective = %s
+  AND b.annual_frequency IS NOT NULL AND l.annual_frequency IS NOT NULL
+  AND b.scale_id = ANY(%s)
+GROUP BY b.scale_id
+"""
 
 
 def cts_change_by_scale(enrolments) -> list[dict]:
@@ -250,45 +256,41 @@ def cts_change_by_scale(enrolments) -> list[dict]:
     A person counts once (by case, however many enrolments), with their
     first intake questionnaire and their latest end/follow-up one, for the
     scales where both annual frequencies are known (see ``scoring`` on
-    missing answers). One query."""
+    missing answers). One query: the two questionnaires per case are picked
+    with DISTINCT ON and their scores paired with joins, so the cost grows
+    with the rows, not with a subquery per row (the ORM cannot express the
+    pairing, hence the SQL; every value is a parameter)."""
     instrument = cts2_instrument()
     if instrument is None:
         return []
     scales = top_scales(instrument)
-    after_frequency = ScaleScore.objects.filter(
-        administration_id=_latest_later(instrument, OuterRef(OuterRef("administration__case_id"))),
-        scale_id=OuterRef("scale_id"),
-        perspective=Perspective.SELF,
-    ).values("annual_frequency")[:1]
-    rows = (
-        ScaleScore.objects.filter(
-            administration__instrument=instrument,
-            administration__respondent=Respondent.PERSON,
-            administration__occasion=Occasion.INTAKE,
-            administration__case_id__in=enrolments.values("case_id"),
-            perspective=Perspective.SELF,
-            scale__in=scales,
-            annual_frequency__isnull=False,
+    by_scale = {}
+    try:
+        base_sql, base_params = (
+            _chosen_administrations(instrument, enrolments, later=False).values("id", "case_id").query.sql_with_params()
         )
-        .annotate(
-            baseline_id=_baseline(instrument, OuterRef("administration__case_id")),
-            after_frequency=Subquery(after_frequency),
+        later_sql, later_params = (
+            _chosen_administrations(instrument, enrolments, later=True).values("id", "case_id").query.sql_with_params()
         )
-        .filter(administration_id=F("baseline_id"), after_frequency__isnull=False)
-        .values("scale_id")
-        .annotate(n=Count("id"), before=Avg("annual_frequency"), after=Avg("after_frequency"))
-    )
-    by_scale = {row["scale_id"]: row for row in rows}
+    except EmptyResultSet:  # no enrolments at all (e.g. QuerySet.none())
+        base_sql = None
+    if base_sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CHANGE_SQL.format(base=base_sql, later=later_sql),
+                [*base_params, *later_params, Perspective.SELF, Perspective.SELF, [s.pk for s in scales]],
+            )
+            by_scale = {scale_id: (n, before, after) for scale_id, n, before, after in cursor.fetchall()}
     result = []
     for scale in scales:
-        row = by_scale.get(scale.pk)
+        n, before, after = by_scale.get(scale.pk, (0, None, None))
         result.append(
             {
                 "scale": scale.code,
                 "label": _(scale.name),
-                "n": row["n"] if row else 0,
-                "before": float(row["before"]) if row else None,
-                "after": float(row["after"]) if row else None,
+                "n": n,
+                "before": float(before) if before is not None else None,
+                "after": float(after) if after is not None else None,
             }
         )
     return result
@@ -306,13 +308,7 @@ def cts_scale_summary(enrolments, *, later: bool = False, perspective: str = Per
     if instrument is None:
         return []
     scales = top_scales(instrument)
-    pick = _latest_later if later else _baseline
-    administration_ids = (
-        Case.objects.filter(pk__in=enrolments.values("case_id"))
-        .annotate(chosen=pick(instrument, OuterRef("pk")))
-        .filter(chosen__isnull=False)
-        .values("chosen")
-    )
+    administration_ids = _chosen_administrations(instrument, enrolments, later=later).values("id")
     rows = (
         ScaleScore.objects.filter(administration_id__in=administration_ids, perspective=perspective, scale__in=scales)
         .values("scale_id")
@@ -323,6 +319,7 @@ def cts_scale_summary(enrolments, *, later: bool = False, perspective: str = Per
             mean_frequency=Avg("annual_frequency"),
             chronicity=Avg("annual_frequency", filter=Q(prevalence=True)),
         )
+        .order_by()
     )
     by_scale = {row["scale_id"]: row for row in rows}
     result = []

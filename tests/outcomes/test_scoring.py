@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from outcomes import cts2, scoring
+from outcomes import cts2, cts2s, scoring
 from outcomes.scoring import ScaleResult
 
 STRUCTURE = scoring.Structure(
@@ -146,3 +146,56 @@ def test_the_shipped_key_covers_every_item_once():
         "sexual-coercion": 7,
         "injury": 6,
     }
+
+
+def test_the_full_key_is_the_published_one():
+    """Every subscale's pairs, as the key in the domain notes lists them
+    (the odd number of each pair)."""
+    assert cts2.PAIRS == {
+        "negotiation-emotional": (1, 13, 39),
+        "negotiation-cognitive": (3, 59, 77),
+        "psychological-aggression-minor": (5, 35, 49, 67),
+        "psychological-aggression-severe": (25, 29, 65, 69),
+        "physical-assault-minor": (7, 9, 17, 45, 53),
+        "physical-assault-severe": (21, 27, 33, 37, 43, 61, 73),
+        "sexual-coercion-minor": (15, 51, 63),
+        "sexual-coercion-severe": (19, 47, 57, 75),
+        "injury-minor": (11, 71),
+        "injury-severe": (23, 31, 41, 55),
+    }
+
+
+# --- The short form (CTS2S): 20 items, one pair per subscale ----------------------
+
+SHORT = scoring.Structure(
+    options=scoring.options_from(cts2s.RESPONSE_OPTIONS),
+    scales={code: parent for code, _name, parent in cts2s.SCALES},
+    items=[scoring.ItemDef(number=n, scale=s, perspective=p) for n, s, p, _pair in cts2s.items()],
+)
+
+
+def short_sheet(default, **overrides) -> dict[int, int | None]:
+    answers = dict.fromkeys(range(1, 21), default)
+    answers.update({int(k[1:]): v for k, v in overrides.items()})
+    return answers
+
+
+def test_short_form_all_never_and_all_category_7():
+    never = scoring.score_answers(SHORT, short_sheet(0))
+    assert len(never) == 30
+    assert all((r.prevalence, r.ever, r.annual_frequency) == (False, False, 0) for r in never.values())
+    assert never[("physical-assault", "self")].items == 2
+    seven = scoring.score_answers(SHORT, short_sheet(7))
+    assert all((r.prevalence, r.ever, r.annual_frequency) == (False, True, 0) for r in seven.values())
+
+
+def test_short_form_mixed_sheet_and_a_missing_answer():
+    # Pushed or slapped 6-10 times (item 9 -> 8), punched twice (11 -> 2); he was injured once
+    # by her (item 5, the partner's act -> 1); she was injured 3-5 times by him (item 6 -> 4);
+    # item 12 (the partner punched) unanswered.
+    results = scoring.score_answers(SHORT, short_sheet(0, i9=4, i11=2, i5=1, i6=3, i12=None))
+    assert results[("physical-assault", "self")] == ScaleResult(True, True, 10, 2, 0)
+    assert results[("physical-assault-severe", "self")] == ScaleResult(True, True, 2, 1, 0)
+    assert results[("injury", "self")] == ScaleResult(True, True, 4, 2, 0)
+    assert results[("injury", "partner")] == ScaleResult(True, True, 1, 2, 0)
+    assert results[("physical-assault", "partner")] == ScaleResult(None, None, None, 2, 1)
