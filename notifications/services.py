@@ -66,6 +66,7 @@ FACT_KEYS = frozenset(
         "order_expires_on",
         "days_left",
         "missed_in_a_row",
+        "for_violence",
     }
 )
 FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")

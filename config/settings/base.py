@@ -251,6 +251,12 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "casework@localhost")
 # A notice not acknowledged within NOTIFY_ACK_HOURS escalates to the
 # organisation's managers, after twice that to the provider's programme managers.
 NOTIFY_ACK_HOURS = envint("NOTIFY_ACK_HOURS", 24)
+# Acknowledgement deadlines by urgency (notifications/urgency.py): urgent
+# notices (new violence, risk raised to high, expulsion for violence) and
+# those that ask for action (dropout, non-compliance, order expiring).
+# Information (a completion) has no deadline and never escalates.
+NOTIFY_ACK_HOURS_URGENT = envint("NOTIFY_ACK_HOURS_URGENT", 2, minimum=1, maximum=72)
+NOTIFY_ACK_HOURS_ACTION = envint("NOTIFY_ACK_HOURS_ACTION", NOTIFY_ACK_HOURS, minimum=1, maximum=24 * 14)
 # The police and the provider are warned this many days before a protection
 # order expires while the programme is unfinished.
 NOTIFY_ORDER_EXPIRY_DAYS = envint("NOTIFY_ORDER_EXPIRY_DAYS", 5)
