@@ -56,3 +56,13 @@ def reminder_sweep(rule: str) -> int:
     from notifications import reminders
 
     return reminders.reminder_sweep(str(rule))
+
+
+@shared_task(name="notifications.heartbeat", time_limit=30, soft_time_limit=20, ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat through the broker, run by a worker: a fresh "beat"
+    heartbeat proves beat, the broker and the worker's consumer together
+    (``/healthz``)."""
+    from core.heartbeat import BEAT, heartbeat_record
+
+    heartbeat_record(name=BEAT)

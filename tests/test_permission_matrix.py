@@ -211,6 +211,7 @@ MATRIX: dict[str, Entry] = {
         special={"provider_admin": 200, "psychologist": 200, "social_worker": 200, "other_psychologist": 200},
     ),
     "core:healthz": Entry(public=True, everyone=200),
+    "core:livez": Entry(public=True, everyone=200),
     # --- reports: monitoring dashboard (aggregates for monitoring viewers and programme managers) ---
     "reports:dashboard": Entry(ok={"monitoring", "manager"}),
     "reports:export_csv": Entry(ok={"monitoring", "manager"}),
@@ -359,7 +360,11 @@ def test_every_url_has_an_entry():
 
 @pytest.fixture
 def world(users, orgs):
+    from core.heartbeat import NAMES, heartbeat_record
     from referrals.services import criteria_adopt_defaults
+
+    for name in NAMES:  # a worker and beat alive, so /healthz answers 200
+        heartbeat_record(name=name)
 
     ref_new = f.make_referral(police=users["police"], provider=orgs["provider"])
     ref_accepted = f.accept(f.make_referral(police=users["police"], provider=orgs["provider"]), users["psychologist"])

@@ -207,6 +207,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "visibility_timeout": 3600,
 }
+# == worker liveness and broker outages (notifications/worker.py, /healthz) ==
+# Keep reconnecting to the broker however long it is away (Celery's default
+# gives up after 100 attempts and the worker exits), and find a silently dead
+# broker socket: TCP keepalive, and a PING on an idle connection.
+# The Redis transport with the fix for the worker that shut down after a
+# Redis restart (config/broker.py explains it).
+CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_keepalive": True, "health_check_interval": 10, "retry_on_timeout": True}
+# A relay task that lost its broker connection keeps running to the end: it
+# records each send as it goes, and killing it mid-send could send an email twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Heartbeats: the worker's relay loop writes "worker" each round; beat sends
+# a task every HEARTBEAT_EVERY_SECONDS that a worker runs to write "beat".
+# /healthz says "down" for one not written within HEARTBEAT_STALE_SECONDS.
+HEARTBEAT_EVERY_SECONDS = envint("HEARTBEAT_EVERY_SECONDS", 30, minimum=1)
+HEARTBEAT_STALE_SECONDS = envint("HEARTBEAT_STALE_SECONDS", 3 * HEARTBEAT_EVERY_SECONDS, minimum=1)
+# == end of worker liveness ==
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -284,6 +303,11 @@ SMS_HTTP_TOKEN = envsecret("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = envint("SMS_HTTP_TIMEOUT", 10)
 CELERY_BEAT_SCHEDULE.update(
     {
+        "heartbeat": {
+            "task": "notifications.heartbeat",
+            "schedule": float(HEARTBEAT_EVERY_SECONDS),
+            "options": {"expires": HEARTBEAT_EVERY_SECONDS},
+        },
         "notifications-relay": {
             "task": "notifications.relay_deliveries",
             "schedule": float(NOTIFY_RELAY_EVERY_SECONDS),
