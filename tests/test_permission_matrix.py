@@ -74,6 +74,17 @@ def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
 
 
+def alert_channel_kw(w):
+    """The survivor worker's own SMS channel, built on first use."""
+    if "alert_channel" not in w:
+        from accounts.models import User
+        from notifications.models import AlertChannel
+
+        owner = User.objects.get(username="survivor_worker")
+        w["alert_channel"] = AlertChannel.objects.create(user=owner, kind="sms", address="+996555000001")
+    return {"pk": w["alert_channel"].pk}
+
+
 # --- programmes: session pages (helper P3) -----------------------------------
 def _sessions_world(w):
     """A group session today with one man in it, a completed enrolment and the
@@ -272,6 +283,21 @@ MATRIX: dict[str, Entry] = {
         ok=CLINICAL | POLICE | {"survivor_worker"},
         hidden={"other_psychologist", "other_survivor_worker", "other_police"},
     ),
+    # --- alert channels ---
+    # Everyone keeps her own channels; a channel is its owner's alone
+    # (anyone else: 404). The reach page is for administrators and
+    # programme managers of their own organisation.
+    "notifications:my_alerts": Entry(everyone=200),
+    "notifications:my_alert_channel": Entry(
+        alert_channel_kw,
+        ok={"survivor_worker"},
+        hidden=set(ROLES) - {"survivor_worker", "anonymous"},
+        method="post",
+        data={"action": "urgencies", "urgencies": ["urgent"]},
+        ok_status=302,
+    ),
+    "notifications:reach": Entry(ok={"manager", "provider_admin"}),
+    # --- end alert channels ---
     # --- reminders ---
     # Everyone has their own reminder list; a participant's SMS reminders
     # are the enrolment provider's staff's to change.
