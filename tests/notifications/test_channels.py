@@ -22,7 +22,7 @@ from notifications.relay import relay_deliveries
 from tests.notifications.conftest import SURVIVOR_SECRETS, confirm, notice_of, record
 
 E = SafetyEvent.Kind
-T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)  # night in Bishkek
+T0 = dt.datetime(2026, 3, 10, 20, 0, tzinfo=dt.UTC)  # 02:00 in Bishkek
 TOKEN = "123:secret-token"
 
 
