@@ -81,7 +81,7 @@ def alert_channel_kw(w):
         from notifications.models import AlertChannel
 
         owner = User.objects.get(username="survivor_worker")
-        w["alert_channel"] = AlertChannel.objects.create(user=owner, kind="sms", address="+996555000001")
+        w["alert_channel"] = AlertChannel.objects.get_or_create(user=owner, kind="sms", address="+996555000001")[0]
     return {"pk": w["alert_channel"].pk}
 
 
@@ -394,8 +394,15 @@ def world(users, orgs):
 
     survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
     criteria = criteria_adopt_defaults(provider=orgs["provider"], by=users["manager"])
+    from django.utils import timezone
+
+    from notifications.models import AlertChannel
     from notifications.services import safety_event_record
 
+    # Reachable off-line, so the notice stays with its organisation.
+    AlertChannel.objects.create(
+        user=users["survivor_worker"], kind="email", address="sw@example.org", confirmed_at=timezone.now()
+    )
     event = safety_event_record(kind="dropout", case=case, facts={}, dedupe_key="dropout:matrix")
     return {
         "notice": event.notices.get(organisation=orgs["survivor_service"]),
