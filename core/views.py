@@ -34,7 +34,18 @@ def home(request):
         return redirect("casework:survivor_cases")
     if role == Role.MONITORING_VIEWER:
         return redirect("reports:dashboard")
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", _admin_start(scope))
+
+
+def _admin_start(scope) -> dict:
+    """An administrator sees whether her organisation has urgencies for
+    which nobody can be alerted away from the screen."""
+    if not scope.is_org_admin or scope.organisation is None:
+        return {}
+    from notifications.alerts import organisation_reach
+
+    report = organisation_reach(scope.organisation)
+    return {"reach_gaps": [row.label for row in report.urgencies if row.gap] if report else []}
 
 
 def _clinical_start(scope, user) -> dict:

@@ -110,6 +110,10 @@ class Notice(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # A delivery gave up after its last attempt: someone must phone them.
     delivery_failed_at = models.DateTimeField(null=True, blank=True)
+    # Why the notice went up the chain before its deadline: "unreachable"
+    # (nobody who handles it there could be alerted off-line for its
+    # urgency). Blank: escalated, if at all, for being overdue.
+    escalated_because = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -136,6 +140,7 @@ class Delivery(models.Model):
         INBOX = "inbox", _("Inbox")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        TELEGRAM = "telegram", _("Telegram")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -330,3 +335,75 @@ class ParticipantReminderSetting(models.Model):
 
     def __str__(self) -> str:
         return f"Reminders of enrolment #{self.enrolment_id}: {'on' if self.sms_enabled else 'off'}"
+
+
+def all_urgencies() -> list[str]:
+    from notifications.urgency import Urgency
+
+    return list(Urgency.values)
+
+
+class AlertChannel(models.Model):
+    """One way of reaching a staff member away from the screen, kept by
+    herself on "My alerts". Only a confirmed channel gets deliveries: she
+    confirmed it by typing the code of a test message sent through it."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        TELEGRAM = "telegram", _("Telegram")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_channels")
+    kind = models.CharField(_("channel"), max_length=8, choices=Kind.choices)
+    # Staff data: a phone number (E.164), an email address or a Telegram chat id.
+    address = models.CharField(_("address"), max_length=254)
+    # Which urgencies (notifications.urgency.Urgency values) reach her here.
+    urgencies = models.JSONField(_("urgencies"), default=all_urgencies, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The pending confirmation code (hashed), its expiry and wrong tries.
+    code_hash = models.CharField(max_length=128, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user_id", "kind"]
+        verbose_name = _("alert channel")
+        verbose_name_plural = _("alert channels")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_alert_channel_per_user_kind")]
+        indexes = [models.Index(fields=["user"], condition=Q(confirmed_at__isnull=False), name="alert_channel_live")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} channel of user #{self.user_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class TelegramLinkCode(models.Model):
+    """A one-time code that links a Telegram chat to a user: she opens
+    t.me/<bot>?start=<code>; the poll sees "/start <code>" and links that
+    chat. Stored hashed, single use, short-lived."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Telegram link code #{self.pk} of user #{self.user_id}"
+
+
+class TelegramPollState(models.Model):
+    """The getUpdates offset (one row): updates below it were handled."""
+
+    offset = models.BigIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Telegram poll at offset {self.offset}"

@@ -33,18 +33,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.scope import Scope
 from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
-from notifications.models import Delivery, Notice, SafetyEvent, StaffContact, ViolenceReport
+from notifications.models import Delivery, Notice, SafetyEvent, ViolenceReport
 from notifications.recipients import (
     handling_members,
     may_acknowledge,
     recipients_for,
     referral_is_mandatory,
 )
+from notifications.urgency import urgency_for
 from referrals.models import NOTE_MAX_LENGTH, Referral
 
 logger = logging.getLogger(__name__)
 
 E = SafetyEvent.Kind
+# Notice.escalated_because: nobody handling it could be alerted off-line.
+UNREACHABLE = "unreachable"
+ESCALATE_UNREACHABLE = frozenset({"urgent", "action"})
 
 # Facts are non-personal by construction: known keys, and values that are
 # numbers, booleans or short lower-case codes (ISO dates, level names).
@@ -130,17 +134,14 @@ def _check_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _contact(user) -> StaffContact | None:
-    try:
-        return user.staff_contact
-    except StaffContact.DoesNotExist:
-        return None
-
-
 def _outgoing(notice: Notice, membership: Membership, level: int, now: dt.datetime) -> list[Delivery]:
-    """Email and SMS for one staff member, as far as they have them."""
+    """One row per confirmed off-line channel of this staff member that
+    takes notices of this notice's urgency (``notifications.alerts``). All
+    go out at once, day and night: only reminders keep the quiet hours."""
+    from notifications.alerts import live_channels
+
     user = membership.user
-    contact = _contact(user)
+    urgency = urgency_for(notice.event.kind, notice.event.facts)
     common = {
         "notice": notice,
         "event_id": notice.event_id,
@@ -150,12 +151,7 @@ def _outgoing(notice: Notice, membership: Membership, level: int, now: dt.dateti
         "next_attempt_at": now,
         "created_at": now,
     }
-    rows = []
-    if user.email and (contact is None or contact.email_enabled):
-        rows.append(Delivery(channel=Delivery.Channel.EMAIL, address=user.email, **common))
-    if contact is not None and contact.phone and contact.sms_enabled:
-        rows.append(Delivery(channel=Delivery.Channel.SMS, address=str(contact.phone), **common))
-    return rows
+    return [Delivery(channel=c.kind, address=c.address, **common) for c in live_channels(user, urgency)]
 
 
 def _inbox(notice: Notice, now: dt.datetime, *, user=None, level: int = 0) -> Delivery:
@@ -229,11 +225,22 @@ def safety_event_record(
     )
     members = handling_members({n.organisation_id: n.role_hint for n in notices})
     deliveries = []
+    unreachable = []
     for notice in notices:
         deliveries.append(_inbox(notice, now))
+        outgoing = []
         for membership in members[notice.organisation_id]:
-            deliveries.extend(_outgoing(notice, membership, 0, now))
+            outgoing.extend(_outgoing(notice, membership, 0, now))
+        deliveries.extend(outgoing)
+        if not outgoing and urgency_for(kind, facts) in ESCALATE_UNREACHABLE:
+            unreachable.append(notice)
     Delivery.objects.bulk_create(deliveries)
+    for notice in unreachable:
+        # Nobody there can be alerted away from the screen for this
+        # urgency: the next level hears of it now, not after the deadline.
+        notice.escalated_because = UNREACHABLE
+        notice.save(update_fields=["escalated_because"])
+        _escalate(notice, 1, now)
     _schedule_nudge()
     logger.info("Safety event #%s (%s) on case #%s: %d notices.", event.pk, kind, case.pk, len(notices))
     return event
@@ -468,7 +475,9 @@ def notice_acknowledge(*, notice: Notice, by, action: str, note: str = "", now: 
     return notice
 
 
-def escalation_deliveries(notice: Notice, level: int, now: dt.datetime, *, channels=("inbox", "email", "sms")):
+def escalation_deliveries(
+    notice: Notice, level: int, now: dt.datetime, *, channels=("inbox", "email", "sms", "telegram")
+):
     """Deliveries to the people a notice escalates to at ``level`` (see
     ``recipients.escalation_members``). Already existing ones are skipped."""
     from notifications.recipients import escalation_members

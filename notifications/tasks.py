@@ -66,3 +66,17 @@ def heartbeat() -> None:
     from core.heartbeat import BEAT, heartbeat_record
 
     heartbeat_record(name=BEAT)
+
+
+@shared_task(name="notifications.telegram_link_poll", time_limit=60, soft_time_limit=50, **COMMON)
+def telegram_link_poll() -> int:
+    """Link the Telegram chats that sent "/start <code>" to the bot."""
+    from notifications import alerts
+    from notifications.channels import ChannelError
+
+    try:
+        return alerts.telegram_link_poll()
+    except ChannelError as exc:
+        # The next poll tries again; the reason never holds the token.
+        alerts.logger.warning("Telegram poll failed: %s.", exc.reason)
+        return 0

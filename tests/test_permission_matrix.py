@@ -74,6 +74,17 @@ def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
 
 
+def alert_channel_kw(w):
+    """The survivor worker's own SMS channel, built on first use."""
+    if "alert_channel" not in w:
+        from accounts.models import User
+        from notifications.models import AlertChannel
+
+        owner = User.objects.get(username="survivor_worker")
+        w["alert_channel"] = AlertChannel.objects.get_or_create(user=owner, kind="sms", address="+996555000001")[0]
+    return {"pk": w["alert_channel"].pk}
+
+
 # --- programmes: session pages (helper P3) -----------------------------------
 def _sessions_world(w):
     """A group session today with one man in it, a completed enrolment and the
@@ -273,6 +284,21 @@ MATRIX: dict[str, Entry] = {
         ok=CLINICAL | POLICE | {"survivor_worker"},
         hidden={"other_psychologist", "other_survivor_worker", "other_police"},
     ),
+    # --- alert channels ---
+    # Everyone keeps her own channels; a channel is its owner's alone
+    # (anyone else: 404). The reach page is for administrators and
+    # programme managers of their own organisation.
+    "notifications:my_alerts": Entry(everyone=200),
+    "notifications:my_alert_channel": Entry(
+        alert_channel_kw,
+        ok={"survivor_worker"},
+        hidden=set(ROLES) - {"survivor_worker", "anonymous"},
+        method="post",
+        data={"action": "urgencies", "urgencies": ["urgent"]},
+        ok_status=302,
+    ),
+    "notifications:reach": Entry(ok={"manager", "provider_admin"}),
+    # --- end alert channels ---
     # --- reminders ---
     # Everyone has their own reminder list; a participant's SMS reminders
     # are the enrolment provider's staff's to change.
@@ -373,8 +399,15 @@ def world(users, orgs):
 
     survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
     criteria = criteria_adopt_defaults(provider=orgs["provider"], by=users["manager"])
+    from django.utils import timezone
+
+    from notifications.models import AlertChannel
     from notifications.services import safety_event_record
 
+    # Reachable off-line, so the notice stays with its organisation.
+    AlertChannel.objects.create(
+        user=users["survivor_worker"], kind="email", address="sw@example.org", confirmed_at=timezone.now()
+    )
     event = safety_event_record(kind="dropout", case=case, facts={}, dedupe_key="dropout:matrix")
     return {
         "notice": event.notices.get(organisation=orgs["survivor_service"]),

@@ -301,6 +301,25 @@ SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl")
 SMS_HTTP_URL = envstr("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = envsecret("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = envint("SMS_HTTP_TIMEOUT", 10)
+
+# Telegram alerts through the project's bot (see notifications.channels.telegram).
+TELEGRAM_BACKEND = envstr("TELEGRAM_BACKEND", "notifications.channels.telegram.ConsoleBackend")
+TELEGRAM_FILE_PATH = envstr("TELEGRAM_FILE_PATH", str(BASE_DIR / ".devdata" / "telegram.jsonl"))
+TELEGRAM_API_URL = envstr("TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_BOT_TOKEN = envsecret("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_USERNAME = envstr("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_HTTP_TIMEOUT = envint("TELEGRAM_HTTP_TIMEOUT", 10)
+# How often the worker asks the bot for "/start <code>" messages (0: never).
+TELEGRAM_POLL_SECONDS = envint("TELEGRAM_POLL_SECONDS", 30)
+# One-time codes: linking Telegram and confirming a channel.
+ALERT_CODE_MINUTES = envint("ALERT_CODE_MINUTES", 15, minimum=1, maximum=60)
+ALERT_CODE_MAX_TRIES = envint("ALERT_CODE_MAX_TRIES", 5, minimum=1, maximum=20)
+if TELEGRAM_POLL_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["notifications-telegram-links"] = {
+        "task": "notifications.telegram_link_poll",
+        "schedule": float(TELEGRAM_POLL_SECONDS),
+        "options": {"expires": max(TELEGRAM_POLL_SECONDS * 2, 30)},
+    }
 CELERY_BEAT_SCHEDULE.update(
     {
         "heartbeat": {

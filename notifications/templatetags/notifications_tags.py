@@ -17,3 +17,14 @@ def notice_badge(context):
     scope = getattr(request, "scope", None)
     count, overdue = open_counts(scope) if scope is not None and scope.organisation is not None else (0, 0)
     return {"open_count": count, "overdue_count": overdue, "poll_seconds": max(1, int(settings.NOTIFY_POLL_SECONDS))}
+
+
+@register.simple_tag(takes_context=True)
+def reach_status(context):
+    """Will the signed-in user be alerted away from the screen, and for what."""
+    from notifications.alerts import reach_of, reach_sentences
+
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return {"lines": [], "off": False}
+    return {"lines": reach_sentences(user), "off": not any(reach_of(user).values())}

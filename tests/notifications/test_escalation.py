@@ -10,9 +10,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Role
-from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.models import AlertChannel, Delivery, Notice, SafetyEvent
 from notifications.services import escalate_overdue, notice_acknowledge
 from tests import factories as f
 from tests.notifications.conftest import notice_of, record
@@ -32,6 +33,7 @@ def crisis_manager(orgs):
     user = f.make_user(orgs["survivor_service"], Role.PROGRAMME_MANAGER, "crisis_manager")
     user.email = "crisis_manager@example.org"
     user.save()
+    AlertChannel.objects.create(user=user, kind="email", address=user.email, confirmed_at=timezone.now())
     return user
 
 
