@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # its fault backend writes (tests/faults/settings.py, backends.py). A new
 # channel: a sink backend keyed by delivery id, its setting, a contact for
 # each recipient in driver.world(), and a line here.
-CHANNELS: dict[str, str] = {"email": "mail.jsonl", "sms": "sms.jsonl"}
+CHANNELS: dict[str, str] = {"email": "mail.jsonl", "sms": "sms.jsonl", "telegram": "telegram.jsonl"}
 RECIPIENTS = 3  # a mandatory dropout: the police, the provider's manager, the crisis centre
 PER_EVENT = RECIPIENTS * len(CHANNELS)
 # Channels whose gateway honours the delivery id as idempotency key: a resend
