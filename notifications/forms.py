@@ -49,16 +49,28 @@ class InboxFilterForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    action = forms.ChoiceField(
-        label=_("What was done"), choices=Notice.Action.choices, widget=forms.RadioSelect, required=True
+    """One or more actions and a note. Any known action code parses; the
+    service decides whether it fits this notice's recipient. Only the
+    recipient's own actions are offered."""
+
+    actions = forms.MultipleChoiceField(
+        label=_("What was done"),
+        choices=Notice.Action.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick everything that was done."),
     )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=ACK_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text=_("Needed for “No action possible” (why) and “Other” (what). Only your organisation sees it."),
+        help_text=_("Needed for “No contact possible” (why) and “Other” (what). Only your organisation sees it."),
     )
+
+    def __init__(self, *args, notice: Notice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].widget.choices = notice.action_choices()
 
 
 class ViolenceReportForm(forms.Form):

@@ -8,14 +8,17 @@ organisation's notice, without its acknowledgement note).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
 from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.recipients import ACK_ROLES
+from notifications.urgency import URGENCY_RANK, Urgency
 from referrals.selectors import referrals_visible_to
 
 FILTERS = ("open", "overdue", "acknowledged", "all")
@@ -26,7 +29,7 @@ def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
         return Notice.objects.none()
     personal = Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)
     return Notice.objects.filter(Q(organisation=scope.organisation) | Q(Exists(personal))).select_related(
-        "event", "event__case", "organisation", "acknowledged_by"
+        "event", "event__case", "event__case__referral", "organisation", "acknowledged_by"
     )
 
 
@@ -40,7 +43,8 @@ def get_notice_for_user(scope: Scope, pk: int) -> Notice:
 def notice_list_for(
     scope: Scope, *, state: str = "open", kind: str = "", case_id: int | None = None, now: dt.datetime | None = None
 ) -> QuerySet[Notice]:
-    """The inbox rows: overdue first among open ones, then newest."""
+    """The inbox rows: open before acknowledged, urgent before action
+    before information, then newest first."""
     now = now or timezone.now()
     qs = notices_visible_to(scope)
     if state == "open":
@@ -53,9 +57,27 @@ def notice_list_for(
         qs = qs.filter(event__kind=kind)
     if case_id is not None:
         qs = qs.filter(event__case_id=case_id)
-    if state in {"open", "overdue"}:
-        return qs.order_by("ack_due_at", "-id")  # the most overdue first
-    return qs.order_by("-created_at", "-id")
+    rank = Case(
+        *(When(urgency=urgency, then=Value(value)) for urgency, value in URGENCY_RANK.items()),
+        default=Value(len(URGENCY_RANK)),
+        output_field=IntegerField(),
+    )
+    is_open = Case(When(status=Notice.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(open_first=is_open, urgency_rank=rank).order_by(
+        "open_first", "urgency_rank", "-created_at", "-id"
+    )
+
+
+def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
+    """Urgent notices this user may acknowledge and nobody has yet: the
+    banner on every page. Empty for anyone who may not act on them."""
+    if scope.organisation is None or scope.user_id is None or scope.role not in ACK_ROLES.get(scope.kind, ()):
+        return Notice.objects.none()
+    return (
+        Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN, urgency=Urgency.URGENT)
+        .select_related("event", "event__case", "event__case__referral")
+        .order_by("-created_at", "-id")
+    )
 
 
 def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -71,6 +93,14 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
     return counts["open"], counts["overdue"]
 
 
+def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
+    """(the newest urgent open notices this user may acknowledge, how many
+    there are) for the banner, in two small queries."""
+    qs = urgent_open_for(scope)
+    first = list(qs[:limit])
+    return first, (len(first) if len(first) < limit else qs.count())
+
+
 def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
     """Where this user may open the notice's case: the case page (provider
     staff, survivor workers of the case) or the referral status page
@@ -81,6 +111,45 @@ def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
     if scope.is_police and referrals_visible_to(scope).filter(pk=case.referral_id).exists():
         return "referrals:police_detail", case.referral_id
     return None
+
+
+@dataclass(frozen=True)
+class SurvivorLinks:
+    """Where a survivor worker goes from a notice: her record, her safety
+    plan, the contact log; and her phone, when she agreed to share it."""
+
+    survivor_id: int
+    case_id: int
+    label: str
+    phone: str
+
+
+def survivor_links_for(scope: Scope, notice: Notice) -> list[SurvivorLinks]:
+    """The survivors of the notice's case, for a survivor worker of a
+    survivor service on that case reading its survivor-service notice.
+    Nobody else (programme staff, police, managers it escalated to) gets
+    any. The phone only while her latest decision on sharing is "given",
+    as on her record."""
+    from casework.forms import survivor_labels
+    from casework.models import Consent
+
+    if not scope.is_survivor_worker or notice.role_hint != Notice.Recipient.SURVIVOR_SERVICE:
+        return []
+    case = notice.event.case
+    if notice.organisation_id != scope.organisation_id or not cases_visible_to(scope).filter(pk=case.pk).exists():
+        return []
+    sharing: dict[int, str] = {}
+    for consent in case.consents.filter(kind=Consent.Kind.SURVIVOR_SHARING).order_by("recorded_at", "id"):
+        sharing[consent.survivor_id] = consent.decision
+    return [
+        SurvivorLinks(
+            survivor_id=survivor.pk,
+            case_id=case.pk,
+            label=label,
+            phone=survivor.phone if sharing.get(survivor.pk) == Consent.Decision.GIVEN else "",
+        )
+        for survivor, label in survivor_labels(case.referral.survivors.all())
+    ]
 
 
 def deliveries_of(notice: Notice) -> QuerySet[Delivery]:
