@@ -299,7 +299,8 @@ def test_a_failed_delivery_shows_call_them(client, login, users, service_notice,
 
 def test_a_survivor_worker_acknowledges_a_notice(client, login, users, service_notice):
     login(users["survivor_worker"])
-    response = client.post(ack_url(service_notice), {"actions": ["safety_plan_reviewed", "survivor_called"], "note": "Plan reviewed."})
+    data = {"actions": ["safety_plan_reviewed", "survivor_called"], "note": "Plan reviewed."}
+    response = client.post(ack_url(service_notice), data)
     assert response.status_code == 302
     assert response["Location"] == detail_url(service_notice)
     service_notice.refresh_from_db()
