@@ -171,3 +171,108 @@ def get_case_for_reporter(scope: Scope, pk: int):
         except (Case.DoesNotExist, ValueError, TypeError):
             raise Http404("No such case.") from None
     return get_case_for_user(scope, pk)
+
+
+# --- the case page's trail ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    label: str
+    # When the first message on this channel was delivered (the inbox: when
+    # the notice was recorded); None while none has been.
+    delivered_at: dt.datetime | None
+    # "sent", "pending", "failed": the best any message on it got to.
+    state: str
+    recipients: int
+
+
+@dataclass(frozen=True)
+class TrailNotice:
+    notice: Notice
+    channels: list[ChannelRow]
+    show_note: bool
+
+
+@dataclass(frozen=True)
+class TrailEvent:
+    event: SafetyEvent
+    notices: list[TrailNotice]
+
+
+def channel_label(code: str) -> str:
+    """A delivery channel's name; a channel this code does not know (a new
+    backend) gets a generic label with its code."""
+    from django.utils.translation import gettext as _
+
+    if code in Delivery.Channel.values:
+        return str(Delivery.Channel(code).label)
+    return _("Other channel (%(code)s)") % {"code": code}
+
+
+_STATE_ORDER = {Delivery.Status.SENT: 0, Delivery.Status.SENDING: 1, Delivery.Status.PENDING: 1}
+
+
+def _channel_rows(notice: Notice) -> list[ChannelRow]:
+    by_channel: dict[str, list[Delivery]] = {}
+    for delivery in notice.deliveries.all():
+        by_channel.setdefault(delivery.channel, []).append(delivery)
+    rows = []
+    order = {code: i for i, code in enumerate(Delivery.Channel.values)}
+    for code in sorted(by_channel, key=lambda c: (order.get(c, len(order)), c)):
+        deliveries = by_channel[code]
+        sent = [d.sent_at for d in deliveries if d.status == Delivery.Status.SENT and d.sent_at]
+        if sent:
+            state = "sent"
+        elif any(d.status in {Delivery.Status.PENDING, Delivery.Status.SENDING} for d in deliveries):
+            state = "pending"
+        elif any(d.status == Delivery.Status.FAILED for d in deliveries):
+            state = "failed"
+        else:
+            state = "cancelled"
+        rows.append(
+            ChannelRow(
+                label=channel_label(code),
+                delivered_at=min(sent) if sent else None,
+                state=state,
+                recipients=len({d.user_id for d in deliveries}),
+            )
+        )
+    return rows
+
+
+def case_safety_trail(scope: Scope, case) -> list[TrailEvent]:
+    """For each safety event of the case that this user sees a notice of:
+    every organisation notified, by which channels and when, who
+    acknowledged and when, and what was done. The note only for the
+    organisation that wrote it. Three queries however many events."""
+    from django.db.models import Prefetch
+
+    visible = notices_visible_to(scope).filter(event=OuterRef("pk"))
+    events = (
+        SafetyEvent.objects.filter(case=case)
+        .filter(Exists(visible))
+        .prefetch_related(
+            Prefetch(
+                "notices",
+                queryset=Notice.objects.select_related("organisation", "acknowledged_by")
+                .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
+                .order_by("id"),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    return [
+        TrailEvent(
+            event=event,
+            notices=[
+                TrailNotice(
+                    notice=notice,
+                    channels=_channel_rows(notice),
+                    show_note=bool(notice.ack_note) and notice.organisation_id == scope.organisation_id,
+                )
+                for notice in event.notices.all()
+            ],
+        )
+        for event in events
+    ]
