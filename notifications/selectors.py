@@ -95,10 +95,11 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
 
 def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
     """(the newest urgent open notices this user may acknowledge, how many
-    there are) for the banner, in two small queries."""
-    qs = urgent_open_for(scope)
-    first = list(qs[:limit])
-    return first, (len(first) if len(first) < limit else qs.count())
+    there are) for the banner, in one query."""
+    from django.db.models import Count, Window
+
+    first = list(urgent_open_for(scope).annotate(total=Window(Count("pk")))[:limit])
+    return first, (first[0].total if first else 0)
 
 
 def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:

@@ -1,6 +1,6 @@
 """The inbox link's badge in the navigation: open notices, and whether any
 is overdue (one query per page); and the banner of urgent notices the user
-may acknowledge, on every page until they are (one or two queries)."""
+may acknowledge, on every page until they are (one query)."""
 
 from __future__ import annotations
 

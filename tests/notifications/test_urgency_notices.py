@@ -242,3 +242,14 @@ def test_the_banner_fits_a_phone_by_its_classes(client, login, users, case_with_
     assert "nf-urgent-banner" in banner and "style=" not in banner
     css = (Path(django_settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
     assert ".nf-urgent-banner" in css and "@media (max-width: 575.98px)" in css
+
+
+def test_the_banner_counts_them_all_and_lists_the_newest_three(client, login, users, case_with_service):
+    for n in range(4):
+        record(E.NEW_VIOLENCE, case_with_service, key=f"v{n}")
+    login(users["survivor_worker"])
+    content = client.get(INBOX).content.decode()
+    banner = content[content.index('id="urgent-banner"') : content.index("<main")]
+    assert "4 urgent notices to acknowledge" in banner
+    assert banner.count('class="nf-urgent-banner-link" href="/notifications/') == 3
+    assert f'href="{INBOX}">All notices</a>' in banner
