@@ -41,7 +41,13 @@ def get_notice_for_user(scope: Scope, pk: int) -> Notice:
 
 
 def notice_list_for(
-    scope: Scope, *, state: str = "open", kind: str = "", case_id: int | None = None, now: dt.datetime | None = None
+    scope: Scope,
+    *,
+    state: str = "open",
+    kind: str = "",
+    case_id: int | None = None,
+    referral_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Notice]:
     """The inbox rows: open before acknowledged, urgent before action
     before information, then newest first."""
@@ -57,6 +63,8 @@ def notice_list_for(
         qs = qs.filter(event__kind=kind)
     if case_id is not None:
         qs = qs.filter(event__case_id=case_id)
+    if referral_id is not None:
+        qs = qs.filter(event__case__referral_id=referral_id)
     rank = Case(
         *(When(urgency=urgency, then=Value(value)) for urgency, value in URGENCY_RANK.items()),
         default=Value(len(URGENCY_RANK)),

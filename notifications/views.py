@@ -161,8 +161,8 @@ def _poll_seconds() -> int:
 @require_GET
 @member_required
 def inbox(request):
-    form = InboxFilterForm(request.GET or None)
-    values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None}
+    form = InboxFilterForm(request.GET or None, police=request.scope.is_police)
+    values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None, "referral_id": None}
     now = timezone.now()
     page = Paginator(notice_list_for(request.scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -170,7 +170,10 @@ def inbox(request):
         "form": form,
         "state": values["state"],
         "now": now,
-        "filtered": values["kind"] or values["case_id"] is not None or values["state"] != "open",
+        "filtered": values["kind"]
+        or values["case_id"] is not None
+        or values["referral_id"] is not None
+        or values["state"] != "open",
         "poll_seconds": _poll_seconds(),
     }
     if request.htmx:

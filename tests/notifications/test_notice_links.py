@@ -166,3 +166,15 @@ def test_refusals_show_on_their_field_and_keep_what_was_typed(client, login, use
         assert data["note"] in content
     notice.refresh_from_db()
     assert notice.status == "open"
+
+
+def test_the_police_filter_their_inbox_by_r_number(client, login, users, violence, case_with_service, orgs):
+    notice = notice_of(violence, orgs["police"])
+    reference = case_with_service.referral.reference
+    login(users["police"])
+    content = client.get(INBOX).content.decode()
+    assert "Referral number" in content and 'placeholder="R-00012"' in content
+    assert list(client.get(INBOX, {"case": reference}).context["page"].object_list) == [notice]
+    assert list(client.get(INBOX, {"case": "R-99999"}).context["page"].object_list) == []
+    response = client.get(INBOX, {"case": case_with_service.number})
+    assert response.context["form"].errors["case"] == ["Enter a referral number such as R-00012."]
