@@ -276,7 +276,7 @@ MATRIX: dict[str, Entry] = {
         ok={"survivor_worker"},
         hidden=set(ROLES) - {"survivor_worker", "monitoring"},
         method="post",
-        data={"action": "survivor_informed"},
+        data={"actions": ["survivor_called"]},
         ok_status=302,
     ),
     "notifications:report_violence": Entry(
