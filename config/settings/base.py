@@ -119,12 +119,20 @@ PASSWORD_HASHERS = [
 ADMIN_URL = envstr("ADMIN_URL", "admin/")
 # The name authenticator apps show next to the 6-digit code.
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Casework")
+# An authenticator app is enrolled only with a single-use code issued by an
+# administrator (admin action or `manage.py issue_enrolment`), valid this long.
+ENROLMENT_CODE_HOURS = envint("ENROLMENT_CODE_HOURS", 48, minimum=1, maximum=24 * 14)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes).
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)  # per username from one address
+# Failures within the cool-off that lock out an address whatever usernames it
+# tries, and a username whatever addresses try it (accounts/lockout.py).
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", 10, minimum=1)
+AXES_HANDLER = "accounts.lockout.RateLockoutHandler"
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
