@@ -137,7 +137,7 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "enrolment_code"]
 AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 # Behind reverse proxies, how many of them append to X-Forwarded-For; the
 # lockout then counts per real client address instead of the proxy's.
