@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
 from accounts import services
-from accounts.models import Membership, Organisation, TwoFactorEvent, User
+from accounts.models import ApiToken, Membership, Organisation, TwoFactorEvent, User
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("Casework administration")
@@ -178,3 +178,31 @@ class TwoFactorEventAdmin(OrganisationScopedMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    """API tokens by name. The token itself is never stored, so never shown;
+    new tokens are made with ``manage.py create_api_token``."""
+
+    organisation_lookup = "user__membership__organisation"
+    list_display = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username"]
+    fields = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke selected API tokens"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d API tokens revoked.") % {"count": count})

@@ -163,3 +163,30 @@ class TwoFactorEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user}"
+
+
+class ApiToken(models.Model):
+    """An API token of a user with a confirmed authenticator. Only its
+    SHA-256 is stored: the token is shown once, when it is made. Tokens
+    expire (API_TOKEN_DAYS) and are revoked by name."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at=None), name="one_live_api_token_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"

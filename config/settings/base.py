@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # ours
     "core",
@@ -218,8 +217,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# API tokens (accounts/tokens.py) are stored hashed and expire after this many days.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.tokens.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
