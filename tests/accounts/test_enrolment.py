@@ -93,7 +93,8 @@ def test_the_code_from_the_administrator_opens_the_setup_and_enrols(
         "enrolled",
     ]
     assert [m.to for m in mail.outbox] == [["newcomer@example.org"], ["newcomer@example.org"]]
-    assert "An authenticator app was set up" in mail.outbox[1].body
+    # In the account's language (Russian by default).
+    assert "подключено приложение-аутентификатор" in mail.outbox[1].body
     assert code not in mail.outbox[0].body
     assert EnrolmentCode.objects.get(user=newcomer).used_at is not None
 
