@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -445,8 +444,10 @@ def test_status(name, role, world, users, client):
     if entry.api:
         api = APIClient()
         if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=users[role])
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            from accounts.tokens import api_token_create
+
+            _row, token = api_token_create(user=users[role], name="matrix")
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         response = getattr(api, entry.method)(url)
     else:
         if role != "anonymous":

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # ours
     "core",
@@ -119,17 +118,25 @@ PASSWORD_HASHERS = [
 ADMIN_URL = envstr("ADMIN_URL", "admin/")
 # The name authenticator apps show next to the 6-digit code.
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Casework")
+# An authenticator app is enrolled only with a single-use code issued by an
+# administrator (admin action or `manage.py issue_enrolment`), valid this long.
+ENROLMENT_CODE_HOURS = envint("ENROLMENT_CODE_HOURS", 48, minimum=1, maximum=24 * 14)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes).
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)  # per username from one address
+# Failures within the cool-off that lock out an address whatever usernames it
+# tries, and a username whatever addresses try it (accounts/lockout.py).
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", 10, minimum=1)
+AXES_HANDLER = "accounts.lockout.RateLockoutHandler"
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "enrolment_code"]
 AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 # Behind reverse proxies, how many of them append to X-Forwarded-For; the
 # lockout then counts per real client address instead of the proxy's.
@@ -229,8 +236,10 @@ HEARTBEAT_STALE_SECONDS = envint("HEARTBEAT_STALE_SECONDS", 3 * HEARTBEAT_EVERY_
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# API tokens (accounts/tokens.py) are stored hashed and expire after this many days.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.tokens.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -24,7 +24,7 @@ def staff_contacts_to_channels(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_escalation_rows_per_notice'),
+        ('notifications', '0004_urgency_and_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
