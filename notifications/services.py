@@ -103,7 +103,12 @@ def nudge_relay() -> str | None:
     try:
         with current_app.connection_for_write(
             connect_timeout=timeout,
-            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout, "max_retries": 0},
+            transport_options={
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+                "max_retries": 0,
+                "retry_on_timeout": False,
+            },
         ) as conn:
             return relay_deliveries.apply_async(connection=conn, retry=False, expires=NUDGE_EXPIRES_SECONDS).id
     except Exception as exc:  # noqa: BLE001 - a nudge must never fail the caller

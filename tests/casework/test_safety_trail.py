@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from notifications.models import Delivery, SafetyEvent, StaffContact
+from notifications.models import Delivery, SafetyEvent
 from notifications.services import notice_acknowledge
-from tests.notifications.conftest import STAFF_PHONES, notice_of, record
+from tests.notifications.conftest import confirm, notice_of, record
 
 E = SafetyEvent.Kind
 T0 = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -23,12 +23,12 @@ T0 = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def contacts(users):
-    """Every standing user has an email address; those who handle notices a phone."""
+    """Every standing user has a confirmed email; those who handle notices a
+    confirmed SMS too (``tests.notifications.conftest.confirm``)."""
     for name, user in users.items():
         user.email = f"{name}@example.org"
         user.save(update_fields=["email"])
-    for name, phone in STAFF_PHONES.items():
-        StaffContact.objects.create(user=users[name], phone=phone)
+    confirm(users)
     return users
 
 
@@ -102,12 +102,12 @@ def test_a_new_channel_gets_a_generic_label(client, login, users, violence, orgs
         notice=notice,
         event=violence,
         user=users["survivor_worker"],
-        channel="telegram",
+        channel="viber",
         status="sent",
         sent_at=T0,
     )
     login(users["survivor_worker"])
-    assert "Other channel (telegram):" in _trail(client.get(_url(violence.case)).content.decode())
+    assert "Other channel (viber):" in _trail(client.get(_url(violence.case)).content.decode())
 
 
 def test_the_trails_query_count_does_not_grow_with_the_events(client, login, users, case_with_service, contacts):

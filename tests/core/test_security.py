@@ -18,6 +18,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.services import enrolment_code_issue
 from tests import factories as f
 from tests.accounts.conftest import code_for
 
@@ -209,13 +210,18 @@ def test_sign_in_dashboard_menu_and_language_without_csp_violations(live_server,
 def test_two_factor_setup_shows_the_qr_code_without_csp_violations(live_server, watched_page):
     page = watched_page
     org = f.make_org("programme_provider", name="Bishkek Consultation Room")
-    f.make_user(org, Role.PSYCHOLOGIST, "newcomer", totp=False)
+    newcomer = f.make_user(org, Role.PSYCHOLOGIST, "newcomer", totp=False)
+    code = enrolment_code_issue(user=newcomer, actor=None)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "newcomer")
     page.fill("input[name=password]", f.PASSWORD)
     page.click("form[action='/accounts/login/'] button[type=submit]")
     page.wait_for_url(f"{live_server.url}/accounts/two-factor/setup/")
+    # The QR code comes only after the administrator's enrolment code.
+    assert page.locator("img.qr-code").count() == 0
+    page.fill("input[name=enrolment_code]", code)
+    page.locator("input[name=enrolment_code]").press("Enter")
     qr = page.locator("img.qr-code")
     qr.wait_for(state="visible")
     assert page.evaluate("document.querySelector('img.qr-code').naturalWidth") > 0

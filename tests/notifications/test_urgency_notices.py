@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
-from notifications.models import Delivery, Notice, SafetyEvent, StaffContact
+from notifications.models import AlertChannel, Delivery, Notice, SafetyEvent
 from notifications.services import escalate_overdue, notice_acknowledge
 from tests import factories as f
 from tests.notifications.conftest import notice_of, record
@@ -121,14 +122,22 @@ def test_an_information_notice_never_escalates(case_with_service, orgs, contacts
     assert _levels(notice) == []
 
 
+def _channels_for_information_only(user, *, phone: str) -> None:
+    now = timezone.now()
+    for kind, address in (("email", user.email or f"{user.username}@example.org"), ("sms", phone)):
+        AlertChannel.objects.update_or_create(
+            user=user, kind=kind, defaults={"address": address, "urgencies": ["information"], "confirmed_at": now}
+        )
+
+
 def test_an_urgent_escalation_goes_by_every_channel_even_those_turned_off(
     case_with_service, orgs, users, contacts, crisis_manager
 ):
-    """The crisis manager turned email off and has a phone with SMS off; the
-    provider's manager turned both off. An urgent escalation reaches both by
+    """The crisis manager's confirmed email and SMS take information notices
+    only; so do the provider's manager's. An urgent escalation reaches both by
     inbox, email and SMS at once."""
-    StaffContact.objects.create(user=crisis_manager, phone="+996555000009", email_enabled=False, sms_enabled=False)
-    StaffContact.objects.filter(user=users["manager"]).update(email_enabled=False, sms_enabled=False)
+    _channels_for_information_only(crisis_manager, phone="+996555000009")
+    AlertChannel.objects.filter(user=users["manager"]).update(urgencies=["information"])
     notice = notice_of(record(E.NEW_VIOLENCE, case_with_service, now=T0), orgs["survivor_service"])
     escalate_overdue(now=T0 + 2 * HOUR)
     assert _levels(notice) == [
@@ -145,7 +154,7 @@ def test_an_urgent_escalation_goes_by_every_channel_even_those_turned_off(
 
 
 def test_an_action_escalation_keeps_the_persons_choices(case_with_service, orgs, users, contacts, crisis_manager):
-    StaffContact.objects.create(user=crisis_manager, phone="+996555000009", email_enabled=False, sms_enabled=False)
+    _channels_for_information_only(crisis_manager, phone="+996555000009")
     notice = notice_of(record(E.DROPOUT, case_with_service, now=T0), orgs["survivor_service"])
     escalate_overdue(now=T0 + 24 * HOUR)
     assert _levels(notice) == [(1, "crisis_manager", "inbox")]
