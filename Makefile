@@ -21,8 +21,10 @@ test: $(STAMP) chromium
 	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
 ## faults: fault injection (own Redis, a real worker, a dedicated database); not part of `make test`
+## Each scenario FAULTS_RUNS times (default 5), each with and without CPU load.
+FAULTS_RUNS ?= 5
 faults: $(STAMP)
-	$(PY) -m devstack exec -- $(PY) -m pytest tests/faults -m faults -q
+	FAULTS_RUNS=$(FAULTS_RUNS) $(PY) -m devstack exec -- $(PY) -m pytest tests/faults -m faults -q -p no:xdist
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

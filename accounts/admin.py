@@ -15,12 +15,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
-from accounts.models import Membership, Organisation, User
+from accounts import services
+from accounts.models import ApiToken, Membership, Organisation, TwoFactorEvent, User
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("Casework administration")
@@ -95,6 +98,7 @@ class UserAdmin(OrganisationScopedMixin, BaseUserAdmin):
     list_filter = ["membership__organisation__kind", "membership__role", "is_active", "is_staff"]
     list_select_related = ["membership__organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "membership__organisation__name"]
+    actions = ["issue_enrolment_code", "reset_two_factor"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ("preferred_language", "gender")}),
@@ -104,6 +108,37 @@ class UserAdmin(OrganisationScopedMixin, BaseUserAdmin):
         if request.user.is_superuser:
             return ()
         return ("is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+
+    def _show_codes(self, request, queryset, *, reset: bool):
+        """Issue codes and show them once, on this response only: they are
+        not stored anywhere in clear (not in a message, not in the session)."""
+        issued, skipped = [], []
+        with transaction.atomic():
+            for user in queryset.filter(is_active=True).order_by("username"):
+                if services.has_confirmed_device(user) and not reset:
+                    skipped.append(user)
+                    continue
+                code = services.enrolment_code_issue(user=user, actor=request.user, reset=reset)
+                issued.append((user, code))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enrolment codes"),
+            "issued": issued,
+            "skipped": skipped,
+            "hours": services.settings.ENROLMENT_CODE_HOURS,
+            "opts": self.model._meta,
+        }
+        response = TemplateResponse(request, "admin/accounts/enrolment_codes.html", context)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    @admin.action(description=_("Issue enrolment code"))
+    def issue_enrolment_code(self, request, queryset):
+        return self._show_codes(request, queryset, reset=False)
+
+    @admin.action(description=_("Reset authenticator and issue enrolment code"))
+    def reset_two_factor(self, request, queryset):
+        return self._show_codes(request, queryset, reset=True)
 
     @admin.display(description=_("organisation"), ordering="membership__organisation__name")
     def organisation(self, obj):
@@ -123,3 +158,51 @@ class MembershipAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(TwoFactorEvent)
+class TwoFactorEventAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    """The audit of enrolments and resets: read only."""
+
+    organisation_lookup = "user__membership__organisation"
+    list_display = ["created_at", "kind", "user", "actor"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "actor__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    """API tokens by name. The token itself is never stored, so never shown;
+    new tokens are made with ``manage.py create_api_token``."""
+
+    organisation_lookup = "user__membership__organisation"
+    list_display = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username"]
+    fields = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke selected API tokens"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d API tokens revoked.") % {"count": count})

@@ -68,3 +68,18 @@ class CodeForm(forms.Form):
         if not (code.isdigit() and len(code) == 6):
             raise forms.ValidationError(_("Enter the 6 digits shown in your authenticator app."), code="format")
         return code
+
+
+# Like the code field, masked in django-axes' logs (AXES_SENSITIVE_PARAMETERS).
+ENROLMENT_FIELD = "enrolment_code"
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=40,
+        strip=True,
+        help_text=_("The code your administrator gave you, for example ABCD-EFGH-JKLM-NPQR."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

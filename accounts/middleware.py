@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.scope import Scope
 
 # Paths a signed-in user may reach before the second factor is verified.
-OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/livez", "/i18n/", "/api/")
 
 
 def _is_htmx(request) -> bool:

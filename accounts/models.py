@@ -114,3 +114,79 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": _("This role does not exist in an organisation of this kind.")}, code="role_kind"
             )
+
+
+class EnrolmentCode(models.Model):
+    """A single-use, expiring code that lets one user enrol an authenticator
+    app. Issued by an administrator and handed over out of band (in person,
+    or printed to the operator's terminal). Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("user"))
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TwoFactorEvent(models.Model):
+    """Audit of second-factor changes: who did what for whom, and when. No
+    secret is ever recorded. ``seen_at`` is set when the user was told at
+    sign-in."""
+
+    class Kind(models.TextChoices):
+        CODE_ISSUED = "code_issued", _("Enrolment code issued")
+        ENROLLED = "enrolled", _("Authenticator app enrolled")
+        RESET = "reset", _("Authenticator app reset")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="two_factor_events", verbose_name=_("user"))
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("two-factor event")
+        verbose_name_plural = _("two-factor events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"
+
+
+class ApiToken(models.Model):
+    """An API token of a user with a confirmed authenticator. Only its
+    SHA-256 is stored: the token is shown once, when it is made. Tokens
+    expire (API_TOKEN_DAYS) and are revoked by name."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at=None), name="one_live_api_token_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name}"

@@ -9,6 +9,9 @@ cannot be guessed with a known password.
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 import qrcode
@@ -17,16 +20,21 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.contrib.auth import login as auth_login
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import EnrolmentCode, TwoFactorEvent, User
 
 PENDING_DEVICE_NAME = "default"
+# The session key that holds the id of the enrolment code redeemed in it.
+ENROLMENT_SESSION_KEY = "accounts:enrolment_code"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str, code: str) ->
 
     auth_login(request, user)  # rotates the session key; axes resets the failure count
     otp_login(request, device)
+    _tell_unseen_events(request, user)
     return SignIn(user=user)
 
 
@@ -103,12 +112,14 @@ def session_verify(request: HttpRequest, *, code: str) -> SignIn:
     otp_login(request, device)
     # The sign-in is complete now: resets the failure count (AXES_RESET_ON_SUCCESS).
     user_logged_in.send(sender=user.__class__, request=request, user=user)
+    _tell_unseen_events(request, user)
     return SignIn(user=user)
 
 
 def pending_device(user: User) -> TOTPDevice:
     """The unconfirmed device being set up, created on first use. Reused on
-    reload so that a code scanned a moment ago still works."""
+    reload so that a code scanned a moment ago still works. Only call this
+    for a session that redeemed an enrolment code (``enrolment_allowed``)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=PENDING_DEVICE_NAME, confirmed=False)
@@ -118,15 +129,147 @@ def pending_device(user: User) -> TOTPDevice:
 @transaction.atomic
 def device_confirm(request: HttpRequest, *, device: TOTPDevice, code: str) -> bool:
     """Confirm the pending device with a code from it, then mark the session
-    verified. Other unconfirmed devices of the user are removed."""
+    verified. Other unconfirmed devices of the user are removed. The
+    enrolment is audited and the user told by email."""
+    if not enrolment_allowed(request):
+        return False
     if not device.verify_token(code):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    request.session.pop(ENROLMENT_SESSION_KEY, None)
     request.session.cycle_key()
     otp_login(request, device)
+    _record_event(user=device.user, actor=device.user, kind=TwoFactorEvent.Kind.ENROLLED, seen=True)
     return True
+
+
+# -- enrolment codes --------------------------------------------------------
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_enrolment_code(code).encode("ascii", "ignore")).hexdigest()
+
+
+def normalise_enrolment_code(code: str) -> str:
+    """Codes are read out or typed from paper: ignore spaces, dashes and case."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    # 16 characters of an alphabet without look-alikes: about 80 bits.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+@transaction.atomic
+def enrolment_code_issue(*, user: User, actor: User | None, reset: bool = False) -> str:
+    """Issue a single-use enrolment code for ``user`` and return it (the only
+    time it exists in clear). Earlier unused codes stop working. With
+    ``reset`` the user's devices are removed first (a lost phone). Audited,
+    and the user is told by email."""
+    now = timezone.now()
+    EnrolmentCode.objects.filter(user=user, used_at=None).update(used_at=now, expires_at=now)
+    if reset:
+        TOTPDevice.objects.filter(user=user).delete()
+        _record_event(user=user, actor=actor, kind=TwoFactorEvent.Kind.RESET)
+    code = _new_code()
+    EnrolmentCode.objects.create(
+        user=user,
+        code_hash=_hash_code(code),
+        issued_by=actor,
+        expires_at=now + dt.timedelta(hours=settings.ENROLMENT_CODE_HOURS),
+    )
+    _record_event(user=user, actor=actor, kind=TwoFactorEvent.Kind.CODE_ISSUED)
+    return code
+
+
+@transaction.atomic
+def enrolment_code_redeem(request: HttpRequest, *, code: str) -> bool:
+    """Use an enrolment code in the signed-in user's session. It must be the
+    user's own, unused and unexpired; it is used up at once. A wrong code
+    counts as a failed sign-in (lockout)."""
+    user = request.user
+    if has_confirmed_device(user):
+        return False
+    row = (
+        EnrolmentCode.objects.select_for_update()
+        .filter(code_hash=_hash_code(code), user=user, used_at=None, expires_at__gt=timezone.now())
+        .first()
+    )
+    if row is None:
+        _record_failure(request, user.get_username())
+        return False
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    request.session[ENROLMENT_SESSION_KEY] = row.pk
+    return True
+
+
+def enrolment_allowed(request: HttpRequest) -> bool:
+    """True if this session redeemed one of the user's codes (still within
+    its validity) and the user has no confirmed device yet."""
+    code_id = request.session.get(ENROLMENT_SESSION_KEY)
+    if not code_id or has_confirmed_device(request.user):
+        return False
+    return EnrolmentCode.objects.filter(
+        pk=code_id, user=request.user, used_at__isnull=False, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def _record_event(*, user: User, actor: User | None, kind: str, seen: bool = False) -> TwoFactorEvent:
+    event = TwoFactorEvent.objects.create(user=user, actor=actor, kind=kind, seen_at=timezone.now() if seen else None)
+    transaction.on_commit(lambda: _email_event(event))
+    return event
+
+
+EVENT_TEXTS = {
+    TwoFactorEvent.Kind.CODE_ISSUED: lambda: _(
+        "An administrator issued a code to set up two-factor sign-in for your account."
+    ),
+    TwoFactorEvent.Kind.ENROLLED: lambda: _("An authenticator app was set up for two-factor sign-in to your account."),
+    TwoFactorEvent.Kind.RESET: lambda: _(
+        "An administrator removed the authenticator app of your account; a new one must be set up."
+    ),
+}
+
+
+def event_text(event: TwoFactorEvent) -> str:
+    return EVENT_TEXTS[event.kind]()
+
+
+def _email_event(event: TwoFactorEvent) -> None:
+    """Tell the user at the account's email address. The message holds no
+    code and no secret: only what happened and when."""
+    user = event.user
+    if not user.email:
+        return
+    with translation.override(user.preferred_language):
+        body = "\n\n".join(
+            [
+                event_text(event),
+                _("When: %(when)s") % {"when": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")},
+                _("If you did not expect this, tell your organisation's administrator at once."),
+            ]
+        )
+        send_mail(_("Two-factor sign-in changed"), body, None, [user.email], fail_silently=True)
+
+
+def _tell_unseen_events(request: HttpRequest, user: User) -> None:
+    """At sign-in, show the second-factor changes the user has not seen."""
+    from django.contrib import messages
+
+    events = list(TwoFactorEvent.objects.filter(user=user, seen_at=None).order_by("created_at"))
+    for event in events:
+        messages.warning(
+            request,
+            _("%(what)s (%(when)s)")
+            % {"what": event_text(event), "when": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if events:
+        TwoFactorEvent.objects.filter(pk__in=[e.pk for e in events]).update(seen_at=timezone.now())
 
 
 def device_secret_base32(device: TOTPDevice) -> str:

@@ -18,11 +18,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import CODE_FIELD, CodeForm, LoginForm, normalise_code
+from accounts.forms import CODE_FIELD, ENROLMENT_FIELD, CodeForm, EnrolmentCodeForm, LoginForm, normalise_code
 
 # One message for every refusal, so that nobody learns which part was wrong.
 GENERIC_LOGIN_ERROR = _("Username, password or code is incorrect.")
 WRONG_CODE_ERROR = _("The code is incorrect. Enter the code your app shows now.")
+ENROLMENT_CODE_ERROR = _(
+    "This enrolment code is not valid: it may be mistyped, used already or expired. "
+    "Ask your administrator for a new one."
+)
 SETUP_CODE_ERROR = _("This code does not match. Check that the time on your phone is correct and try again.")
 
 
@@ -108,18 +112,39 @@ def verify_view(request):
     return render(request, "accounts/verify.html", {"form": form})
 
 
-@sensitive_post_parameters(CODE_FIELD)
+@sensitive_post_parameters(CODE_FIELD, ENROLMENT_FIELD)
 @never_cache
 @login_required
 def two_factor_setup_view(request):
     """Enrol an authenticator app. Only for accounts with no confirmed
-    device: a session that has not passed its second factor must never be
-    able to add a new one."""
+    device, and only after the session has redeemed a single-use enrolment
+    code issued by an administrator: the password alone never shows a
+    secret. A session that has not passed its second factor can never add a
+    device."""
     next_url = _next_from(request)
     if services.has_confirmed_device(request.user):
         if request.user.is_verified():
             return _done(next_url)
         return redirect(_url_with_next("accounts:verify", next_url))
+
+    if not services.enrolment_allowed(request):
+        form = EnrolmentCodeForm(request.POST or None, initial={"next": next_url or ""})
+        if request.method == "POST" and form.is_valid():
+            username = request.user.get_username()
+            if services.is_locked_out(request, username):
+                logout(request)
+                return _locked_out(request, username)
+            if services.enrolment_code_redeem(request, code=form.cleaned_data[ENROLMENT_FIELD]):
+                return redirect(_url_with_next("accounts:two_factor_setup", next_url))
+            if getattr(request, "axes_locked_out", False):
+                logout(request)
+                return _locked_out(request, username)
+            form.add_error(ENROLMENT_FIELD, ENROLMENT_CODE_ERROR)
+        if form.is_bound:
+            data = form.data.copy()
+            data.pop(ENROLMENT_FIELD, None)
+            form.data = data
+        return render(request, "accounts/enrolment_code.html", {"form": form})
 
     device = services.pending_device(request.user)
     form = CodeForm(request.POST or None, initial={"next": next_url or ""})

@@ -58,6 +58,7 @@ from casework.selectors import (
 from core.audit import record_read
 from core.models import SensitiveRead
 from core.search import current_search, handle_search_post
+from notifications.selectors import case_safety_trail
 from referrals.models import Referral, RiskFlag, Survivor
 from referrals.selectors import get_referral_for_user, timeline_for
 
@@ -392,6 +393,7 @@ def case_detail(request, pk: int):
         "is_clinical": scope.is_clinical,
         "is_survivor_worker": scope.is_survivor_worker,
         "is_provider_staff": scope.is_provider_staff,
+        "safety_trail": case_safety_trail(scope, case),
     }
     if scope.is_clinical:
         person_release, _decisions = _consent_state(case)

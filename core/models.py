@@ -32,3 +32,19 @@ class SensitiveRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.record_type}#{self.record_id} via {self.view}"
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it was alive (``/healthz``).
+
+    "worker": the relay loop in the Celery worker's main process, each
+    round (it needs the database only). "beat": a task that beat sends
+    through the broker and a worker runs, so a fresh "beat" row proves
+    beat, the broker and the worker's consumer together.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -34,7 +34,18 @@ def home(request):
         return redirect("casework:survivor_cases")
     if role == Role.MONITORING_VIEWER:
         return redirect("reports:dashboard")
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", _admin_start(scope))
+
+
+def _admin_start(scope) -> dict:
+    """An administrator sees whether her organisation has urgencies for
+    which nobody can be alerted away from the screen."""
+    if not scope.is_org_admin or scope.organisation is None:
+        return {}
+    from notifications.alerts import organisation_reach
+
+    report = organisation_reach(scope.organisation)
+    return {"reach_gaps": [row.label for row in report.urgencies if row.gap] if report else []}
 
 
 def _clinical_start(scope, user) -> dict:
@@ -79,20 +90,36 @@ def _check_broker() -> bool:
         return False
 
 
+def _check_heartbeats() -> dict[str, str]:
+    from core.heartbeat import heartbeat_status
+
+    try:
+        return heartbeat_status()
+    except Exception:  # noqa: BLE001 - no database, no heartbeats
+        return {"worker": "down", "beat": "down"}
+
+
 @require_GET
 @never_cache
 def healthz(request):
-    database = _check_database()
-    broker = _check_broker()
-    ok = database and broker
-    return JsonResponse(
-        {
-            "status": "ok" if ok else "degraded",
-            "database": "ok" if database else "down",
-            "broker": "ok" if broker else "down",
-        },
-        status=200 if ok else 503,
-    )
+    """The whole system: the database, the broker, and the heartbeats of the
+    worker (its relay loop) and beat (a task beat sends and a worker runs).
+    503 when any is down. For monitoring; web's own liveness is /livez."""
+    checks = {
+        "database": "ok" if _check_database() else "down",
+        "broker": "ok" if _check_broker() else "down",
+        **_check_heartbeats(),
+    }
+    ok = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
+
+
+@require_GET
+@never_cache
+def livez(request):
+    """The web process serves requests: always 200, nothing checked, so that
+    a dead worker or database never gets the web container restarted."""
+    return JsonResponse({"status": "ok"})
 
 
 def placeholder(request, *args, **kwargs):

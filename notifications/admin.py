@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from accounts.admin import OrganisationScopedMixin
-from notifications.models import Delivery, StaffContact
+from notifications.models import AlertChannel, Delivery, StaffContact
 
 
 @admin.register(StaffContact)
@@ -45,4 +45,24 @@ class DeliveryAdmin(OrganisationScopedMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertChannel)
+class AlertChannelAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    """Read-only: each person adds and confirms her own channels on "My
+    alerts"; an administrator may remove one (a phone that was lost)."""
+
+    organisation_lookup = "user__membership__organisation"
+    list_display = ["user", "kind", "address", "urgencies", "confirmed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    fields = ["user", "kind", "address", "urgencies", "confirmed_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

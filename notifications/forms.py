@@ -13,6 +13,8 @@ from referrals.models import NOTE_MAX_LENGTH
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CASE_NUMBER = re.compile(r"^\s*(?:[KkКк]-?)?0*(\d{1,9})\s*$")
+# The police know referrals by their R-number ("R-00012"), not case numbers.
+REFERRAL_NUMBER = re.compile(r"^\s*(?:[RrРр]-?)?0*(\d{1,9})\s*$")
 
 STATE_CHOICES = [
     ("open", _("Open")),
@@ -29,36 +31,59 @@ class InboxFilterForm(forms.Form):
     )
     case = forms.CharField(label=_("Case number"), max_length=12, required=False)
 
+    def __init__(self, *args, police: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.police = police
+        self.pattern = REFERRAL_NUMBER if police else CASE_NUMBER
+        if police:
+            self.fields["case"].label = _("Referral number")
+
     def values(self) -> dict:
         """The filter as the selector wants it; a field with bad input does
         not filter (its error is shown), the others still do."""
         self.is_valid()
         data = self.cleaned_data
-        match = CASE_NUMBER.match(data.get("case") or "")
+        match = self.pattern.match(data.get("case") or "")
+        number = int(match.group(1)) if match else None
         return {
             "state": data.get("state") or "open",
             "kind": data.get("kind") or "",
-            "case_id": int(match.group(1)) if match else None,
+            "case_id": None if self.police else number,
+            "referral_id": number if self.police else None,
         }
 
     def clean_case(self):
         value = self.cleaned_data.get("case") or ""
-        if value and not CASE_NUMBER.match(value):
+        if value and not self.pattern.match(value):
+            if self.police:
+                raise forms.ValidationError(_("Enter a referral number such as R-00012."))
             raise forms.ValidationError(_("Enter a case number such as K-0012."))
         return value
 
 
 class AcknowledgeForm(forms.Form):
-    action = forms.ChoiceField(
-        label=_("What was done"), choices=Notice.Action.choices, widget=forms.RadioSelect, required=True
+    """One or more actions and a note. Any known action code parses; the
+    service decides whether it fits this notice's recipient. Only the
+    recipient's own actions are offered."""
+
+    actions = forms.MultipleChoiceField(
+        label=_("What was done"),
+        choices=Notice.Action.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick everything that was done."),
     )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=ACK_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text=_("Needed for “No action possible” (why) and “Other” (what). Only your organisation sees it."),
+        help_text=_("Needed for “No contact possible” (why) and “Other” (what). Only your organisation sees it."),
     )
+
+    def __init__(self, *args, notice: Notice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].widget.choices = notice.action_choices()
 
 
 class ViolenceReportForm(forms.Form):

@@ -26,6 +26,7 @@ numbers and level names only; the acknowledgement note is encrypted.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +36,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from accounts.models import Organisation
 from casework.models import Case
 from core.crypto import EncryptedTextField
+from notifications.urgency import Urgency
 from referrals.models import NOTE_MAX_LENGTH
 
 ACK_NOTE_MAX_LENGTH = 2000
@@ -85,10 +87,20 @@ class Notice(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
     class Action(models.TextChoices):
-        SURVIVOR_INFORMED = "survivor_informed", _("Survivor informed")
-        SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Safety plan reviewed")
-        POLICE_INFORMED = "police_informed", _("Police informed")
-        NO_ACTION_POSSIBLE = "no_action_possible", _("No action possible")
+        """What a recipient did, as codes (never sentences). Which ones a
+        recipient may choose: ``ACTIONS_FOR`` below."""
+
+        SURVIVOR_CALLED = "survivor_called", _("Called her")
+        SAFETY_PLAN_REVIEWED = "safety_plan_reviewed", _("Reviewed her safety plan")
+        POLICE_INFORMED = "police_informed", _("Informed the police")
+        PROGRAMME_INFORMED = "programme_informed", _("Informed the programme staff")
+        PERSON_VISITED = "person_visited", _("Visited the person")
+        PERSON_CONTACTED = "person_contacted", _("Contacted the person")
+        ORDER_CHECKED = "order_checked", _("Checked the protection order")
+        SURVIVOR_SERVICE_INFORMED = "survivor_service_informed", _("Informed the survivor service")
+        PARTICIPANT_CONTACTED = "participant_contacted", _("Contacted the participant")
+        RISK_REASSESSED = "risk_reassessed", _("Reassessed the risk")
+        NO_CONTACT_POSSIBLE = "no_contact_possible", _("No contact possible")
         OTHER = "other", _("Other")
 
     event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, related_name="notices")
@@ -99,17 +111,28 @@ class Notice(models.Model):
     no_survivor_service = models.BooleanField(default=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    ack_due_at = models.DateTimeField(_("acknowledge by"))
+    urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ACTION)
+    # None: an information notice, which has no deadline and never escalates.
+    ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    action = models.CharField(_("what was done"), max_length=24, choices=Action.choices, blank=True)
+    actions = ArrayField(
+        models.CharField(max_length=32, choices=Action.choices),
+        verbose_name=_("what was done"),
+        default=list,
+        blank=True,
+    )
     ack_note = EncryptedTextField(_("note"), max_length=ACK_NOTE_MAX_LENGTH)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
     # A delivery gave up after its last attempt: someone must phone them.
     delivery_failed_at = models.DateTimeField(null=True, blank=True)
+    # Why the notice went up the chain before its deadline: "unreachable"
+    # (nobody who handles it there could be alerted off-line for its
+    # urgency). Blank: escalated, if at all, for being overdue.
+    escalated_because = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -128,7 +151,68 @@ class Notice(models.Model):
         return f"Notice #{self.pk} of event #{self.event_id} for organisation #{self.organisation_id}"
 
     def is_overdue(self, now=None) -> bool:
-        return self.status == self.Status.OPEN and (now or timezone.now()) >= self.ack_due_at
+        return (
+            self.status == self.Status.OPEN
+            and self.ack_due_at is not None
+            and (now or timezone.now()) >= self.ack_due_at
+        )
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == Urgency.URGENT
+
+    def action_labels(self) -> list[str]:
+        labels = dict(self.Action.choices)
+        return [str(labels.get(code, code)) for code in self.actions]
+
+    def action_choices(self) -> list[tuple[str, str]]:
+        """The actions this notice's recipient may record."""
+        return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service)
+
+
+_A = Notice.Action
+_R = Notice.Recipient
+# What each kind of recipient can do about a notice, in the order offered.
+ACTIONS_FOR: dict[str, tuple[str, ...]] = {
+    _R.SURVIVOR_SERVICE: (
+        _A.SURVIVOR_CALLED,
+        _A.SAFETY_PLAN_REVIEWED,
+        _A.POLICE_INFORMED,
+        _A.PROGRAMME_INFORMED,
+        _A.NO_CONTACT_POSSIBLE,
+        _A.OTHER,
+    ),
+    _R.POLICE: (
+        _A.PERSON_VISITED,
+        _A.PERSON_CONTACTED,
+        _A.ORDER_CHECKED,
+        _A.SURVIVOR_SERVICE_INFORMED,
+        _A.PROGRAMME_INFORMED,
+        _A.NO_CONTACT_POSSIBLE,
+        _A.OTHER,
+    ),
+    _R.PROVIDER: (
+        _A.PARTICIPANT_CONTACTED,
+        _A.RISK_REASSESSED,
+        _A.SURVIVOR_SERVICE_INFORMED,
+        _A.POLICE_INFORMED,
+        _A.NO_CONTACT_POSSIBLE,
+        _A.OTHER,
+    ),
+}
+# A provider that received the survivor-side notice (no survivor service on
+# the case) must see to it that she is told.
+PROVIDER_FOR_THE_SURVIVOR = (_A.SURVIVOR_CALLED, _A.SAFETY_PLAN_REVIEWED)
+# These need a note: why there was no contact, or what was done.
+ACTIONS_NEEDING_A_NOTE = frozenset({_A.NO_CONTACT_POSSIBLE, _A.OTHER})
+
+
+def actions_for(role_hint: str, *, no_survivor_service: bool = False) -> list[tuple[str, str]]:
+    codes = list(ACTIONS_FOR.get(role_hint, (_A.OTHER,)))
+    if role_hint == _R.PROVIDER and no_survivor_service:
+        codes[:0] = PROVIDER_FOR_THE_SURVIVOR
+    labels = dict(_A.choices)
+    return [(code, labels[code]) for code in codes]
 
 
 class Delivery(models.Model):
@@ -136,6 +220,7 @@ class Delivery(models.Model):
         INBOX = "inbox", _("Inbox")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        TELEGRAM = "telegram", _("Telegram")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -330,3 +415,75 @@ class ParticipantReminderSetting(models.Model):
 
     def __str__(self) -> str:
         return f"Reminders of enrolment #{self.enrolment_id}: {'on' if self.sms_enabled else 'off'}"
+
+
+def all_urgencies() -> list[str]:
+    from notifications.urgency import Urgency
+
+    return list(Urgency.values)
+
+
+class AlertChannel(models.Model):
+    """One way of reaching a staff member away from the screen, kept by
+    herself on "My alerts". Only a confirmed channel gets deliveries: she
+    confirmed it by typing the code of a test message sent through it."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        TELEGRAM = "telegram", _("Telegram")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_channels")
+    kind = models.CharField(_("channel"), max_length=8, choices=Kind.choices)
+    # Staff data: a phone number (E.164), an email address or a Telegram chat id.
+    address = models.CharField(_("address"), max_length=254)
+    # Which urgencies (notifications.urgency.Urgency values) reach her here.
+    urgencies = models.JSONField(_("urgencies"), default=all_urgencies, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The pending confirmation code (hashed), its expiry and wrong tries.
+    code_hash = models.CharField(max_length=128, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user_id", "kind"]
+        verbose_name = _("alert channel")
+        verbose_name_plural = _("alert channels")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_alert_channel_per_user_kind")]
+        indexes = [models.Index(fields=["user"], condition=Q(confirmed_at__isnull=False), name="alert_channel_live")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} channel of user #{self.user_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class TelegramLinkCode(models.Model):
+    """A one-time code that links a Telegram chat to a user: she opens
+    t.me/<bot>?start=<code>; the poll sees "/start <code>" and links that
+    chat. Stored hashed, single use, short-lived."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Telegram link code #{self.pk} of user #{self.user_id}"
+
+
+class TelegramPollState(models.Model):
+    """The getUpdates offset (one row): updates below it were handled."""
+
+    offset = models.BigIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Telegram poll at offset {self.offset}"

@@ -98,7 +98,8 @@ def _members(organisation_ids, roles) -> QuerySet[Membership]:
             role__in=list(roles),
             user__is_active=True,
         )
-        .select_related("user", "user__staff_contact")
+        .select_related("user")
+        .prefetch_related("user__alert_channels")
         .order_by("organisation_id", "user_id")
     )
 

@@ -7,8 +7,10 @@
 2. Just before each send, renew the claim with a conditional UPDATE (still
    "sending" with our ``claimed_at``?); if another relay took the row over
    after its lease, skip it. The lease then covers one send, not a batch.
-3. Send each row (email with a timeout, SMS through the gateway), with the
-   delivery id as idempotency key (SMS) and Message-ID (email).
+3. Send each row (email with a timeout, SMS through the gateway, Telegram
+   through the bot), with the delivery id as idempotency key (SMS,
+   Telegram) and Message-ID (email). A permanent error (Telegram 4xx)
+   fails the row at once.
 4. Record the result at once, row by row: "sent"; or back to "pending" with
    exponential backoff and jitter; or after the last attempt "failed", which
    marks the notice "failed — call them" and escalates it to the
@@ -44,13 +46,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import sms
+from notifications.channels import ChannelError, telegram
 from notifications.models import Delivery, Notice
 from notifications.texts import outgoing_message
 
 logger = logging.getLogger(__name__)
 
 D = Delivery.Status
-OUTGOING = (Delivery.Channel.EMAIL, Delivery.Channel.SMS)
+OUTGOING = (Delivery.Channel.EMAIL, Delivery.Channel.SMS, Delivery.Channel.TELEGRAM)
 DB_RETRIES = 5
 
 
@@ -133,13 +136,15 @@ def transmit(delivery: Delivery, *, subject: str, body: str, to: str) -> None:
         ).send(fail_silently=False)
     elif delivery.channel == Delivery.Channel.SMS:
         sms.send_sms(to=to, text=body, idempotency_key=key)
+    elif delivery.channel == Delivery.Channel.TELEGRAM:
+        telegram.send_telegram(to=to, text=body, idempotency_key=key)
     else:
         raise ValueError(f"Nothing to send on channel {delivery.channel!r}")
 
 
 def _reason(exc: BaseException) -> str:
     """Why a send failed, without the address or the text."""
-    if isinstance(exc, sms.SMSError):
+    if isinstance(exc, sms.SMSError | ChannelError):
         return exc.reason
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"SMTP {exc.smtp_code}"
@@ -215,7 +220,10 @@ def _give_up(row: Delivery, now: dt.datetime) -> None:
     logger.warning("Delivery #%s failed after %d attempts; notice #%s escalated.", row.pk, row.attempts, notice.pk)
 
 
-def _record_failure(delivery: Delivery, reason: str, now: dt.datetime) -> str:
+def _record_failure(delivery: Delivery, reason: str, now: dt.datetime, *, permanent: bool = False) -> str:
+    """Back to "pending" with backoff, or "failed" after the last attempt
+    or a permanent error (a wrong chat or number: retrying cannot help)."""
+
     def write() -> str:
         with transaction.atomic():
             row = Delivery.objects.select_for_update().get(pk=delivery.pk)
@@ -223,7 +231,7 @@ def _record_failure(delivery: Delivery, reason: str, now: dt.datetime) -> str:
                 return "lost_claim"  # reclaimed by another relay after the lease
             row.last_error = reason
             row.claimed_at = None
-            if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            if permanent or row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                 _give_up(row, now)
             else:
                 row.status = D.PENDING
@@ -249,7 +257,7 @@ def _send_one(delivery: Delivery, now: dt.datetime) -> str:
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then escalated
         reason = _reason(exc)
         logger.warning("Delivery #%s (%s) failed: %s.", delivery.pk, delivery.channel, reason)
-        return _record_failure(delivery, reason, now)
+        return _record_failure(delivery, reason, now, permanent=getattr(exc, "permanent", False))
     if outgoing is not None and outgoing.held:
         return _record_unsent(delivery, now, cancel=outgoing.cancel, defer_until=outgoing.defer_until)
     _record_sent(delivery, now)

@@ -8,14 +8,17 @@ organisation's notice, without its acknowledgement note).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
 from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.recipients import ACK_ROLES
+from notifications.urgency import URGENCY_RANK, Urgency
 from referrals.selectors import referrals_visible_to
 
 FILTERS = ("open", "overdue", "acknowledged", "all")
@@ -26,7 +29,7 @@ def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
         return Notice.objects.none()
     personal = Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)
     return Notice.objects.filter(Q(organisation=scope.organisation) | Q(Exists(personal))).select_related(
-        "event", "event__case", "organisation", "acknowledged_by"
+        "event", "event__case", "event__case__referral", "organisation", "acknowledged_by"
     )
 
 
@@ -38,9 +41,16 @@ def get_notice_for_user(scope: Scope, pk: int) -> Notice:
 
 
 def notice_list_for(
-    scope: Scope, *, state: str = "open", kind: str = "", case_id: int | None = None, now: dt.datetime | None = None
+    scope: Scope,
+    *,
+    state: str = "open",
+    kind: str = "",
+    case_id: int | None = None,
+    referral_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Notice]:
-    """The inbox rows: overdue first among open ones, then newest."""
+    """The inbox rows: open before acknowledged, urgent before action
+    before information, then newest first."""
     now = now or timezone.now()
     qs = notices_visible_to(scope)
     if state == "open":
@@ -53,9 +63,29 @@ def notice_list_for(
         qs = qs.filter(event__kind=kind)
     if case_id is not None:
         qs = qs.filter(event__case_id=case_id)
-    if state in {"open", "overdue"}:
-        return qs.order_by("ack_due_at", "-id")  # the most overdue first
-    return qs.order_by("-created_at", "-id")
+    if referral_id is not None:
+        qs = qs.filter(event__case__referral_id=referral_id)
+    rank = Case(
+        *(When(urgency=urgency, then=Value(value)) for urgency, value in URGENCY_RANK.items()),
+        default=Value(len(URGENCY_RANK)),
+        output_field=IntegerField(),
+    )
+    is_open = Case(When(status=Notice.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(open_first=is_open, urgency_rank=rank).order_by(
+        "open_first", "urgency_rank", "-created_at", "-id"
+    )
+
+
+def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
+    """Urgent notices this user may acknowledge and nobody has yet: the
+    banner on every page. Empty for anyone who may not act on them."""
+    if scope.organisation is None or scope.user_id is None or scope.role not in ACK_ROLES.get(scope.kind, ()):
+        return Notice.objects.none()
+    return (
+        Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN, urgency=Urgency.URGENT)
+        .select_related("event", "event__case", "event__case__referral")
+        .order_by("-created_at", "-id")
+    )
 
 
 def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -71,6 +101,15 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
     return counts["open"], counts["overdue"]
 
 
+def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
+    """(the newest urgent open notices this user may acknowledge, how many
+    there are) for the banner, in one query."""
+    from django.db.models import Count, Window
+
+    first = list(urgent_open_for(scope).annotate(total=Window(Count("pk")))[:limit])
+    return first, (first[0].total if first else 0)
+
+
 def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
     """Where this user may open the notice's case: the case page (provider
     staff, survivor workers of the case) or the referral status page
@@ -81,6 +120,45 @@ def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
     if scope.is_police and referrals_visible_to(scope).filter(pk=case.referral_id).exists():
         return "referrals:police_detail", case.referral_id
     return None
+
+
+@dataclass(frozen=True)
+class SurvivorLinks:
+    """Where a survivor worker goes from a notice: her record, her safety
+    plan, the contact log; and her phone, when she agreed to share it."""
+
+    survivor_id: int
+    case_id: int
+    label: str
+    phone: str
+
+
+def survivor_links_for(scope: Scope, notice: Notice) -> list[SurvivorLinks]:
+    """The survivors of the notice's case, for a survivor worker of a
+    survivor service on that case reading its survivor-service notice.
+    Nobody else (programme staff, police, managers it escalated to) gets
+    any. The phone only while her latest decision on sharing is "given",
+    as on her record."""
+    from casework.forms import survivor_labels
+    from casework.models import Consent
+
+    if not scope.is_survivor_worker or notice.role_hint != Notice.Recipient.SURVIVOR_SERVICE:
+        return []
+    case = notice.event.case
+    if notice.organisation_id != scope.organisation_id or not cases_visible_to(scope).filter(pk=case.pk).exists():
+        return []
+    sharing: dict[int, str] = {}
+    for consent in case.consents.filter(kind=Consent.Kind.SURVIVOR_SHARING).order_by("recorded_at", "id"):
+        sharing[consent.survivor_id] = consent.decision
+    return [
+        SurvivorLinks(
+            survivor_id=survivor.pk,
+            case_id=case.pk,
+            label=label,
+            phone=survivor.phone if sharing.get(survivor.pk) == Consent.Decision.GIVEN else "",
+        )
+        for survivor, label in survivor_labels(case.referral.survivors.all())
+    ]
 
 
 def deliveries_of(notice: Notice) -> QuerySet[Delivery]:
@@ -102,3 +180,108 @@ def get_case_for_reporter(scope: Scope, pk: int):
         except (Case.DoesNotExist, ValueError, TypeError):
             raise Http404("No such case.") from None
     return get_case_for_user(scope, pk)
+
+
+# --- the case page's trail ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    label: str
+    # When the first message on this channel was delivered (the inbox: when
+    # the notice was recorded); None while none has been.
+    delivered_at: dt.datetime | None
+    # "sent", "pending", "failed": the best any message on it got to.
+    state: str
+    recipients: int
+
+
+@dataclass(frozen=True)
+class TrailNotice:
+    notice: Notice
+    channels: list[ChannelRow]
+    show_note: bool
+
+
+@dataclass(frozen=True)
+class TrailEvent:
+    event: SafetyEvent
+    notices: list[TrailNotice]
+
+
+def channel_label(code: str) -> str:
+    """A delivery channel's name; a channel this code does not know (a new
+    backend) gets a generic label with its code."""
+    from django.utils.translation import gettext as _
+
+    if code in Delivery.Channel.values:
+        return str(Delivery.Channel(code).label)
+    return _("Other channel (%(code)s)") % {"code": code}
+
+
+_STATE_ORDER = {Delivery.Status.SENT: 0, Delivery.Status.SENDING: 1, Delivery.Status.PENDING: 1}
+
+
+def _channel_rows(notice: Notice) -> list[ChannelRow]:
+    by_channel: dict[str, list[Delivery]] = {}
+    for delivery in notice.deliveries.all():
+        by_channel.setdefault(delivery.channel, []).append(delivery)
+    rows = []
+    order = {code: i for i, code in enumerate(Delivery.Channel.values)}
+    for code in sorted(by_channel, key=lambda c: (order.get(c, len(order)), c)):
+        deliveries = by_channel[code]
+        sent = [d.sent_at for d in deliveries if d.status == Delivery.Status.SENT and d.sent_at]
+        if sent:
+            state = "sent"
+        elif any(d.status in {Delivery.Status.PENDING, Delivery.Status.SENDING} for d in deliveries):
+            state = "pending"
+        elif any(d.status == Delivery.Status.FAILED for d in deliveries):
+            state = "failed"
+        else:
+            state = "cancelled"
+        rows.append(
+            ChannelRow(
+                label=channel_label(code),
+                delivered_at=min(sent) if sent else None,
+                state=state,
+                recipients=len({d.user_id for d in deliveries}),
+            )
+        )
+    return rows
+
+
+def case_safety_trail(scope: Scope, case) -> list[TrailEvent]:
+    """For each safety event of the case that this user sees a notice of:
+    every organisation notified, by which channels and when, who
+    acknowledged and when, and what was done. The note only for the
+    organisation that wrote it. Three queries however many events."""
+    from django.db.models import Prefetch
+
+    visible = notices_visible_to(scope).filter(event=OuterRef("pk"))
+    events = (
+        SafetyEvent.objects.filter(case=case)
+        .filter(Exists(visible))
+        .prefetch_related(
+            Prefetch(
+                "notices",
+                queryset=Notice.objects.select_related("organisation", "acknowledged_by")
+                .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
+                .order_by("id"),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    return [
+        TrailEvent(
+            event=event,
+            notices=[
+                TrailNotice(
+                    notice=notice,
+                    channels=_channel_rows(notice),
+                    show_note=bool(notice.ack_note) and notice.organisation_id == scope.organisation_id,
+                )
+                for notice in event.notices.all()
+            ],
+        )
+        for event in events
+    ]

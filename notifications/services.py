@@ -33,18 +33,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.scope import Scope
 from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
-from notifications.models import Delivery, Notice, SafetyEvent, StaffContact, ViolenceReport
+from notifications.models import ACTIONS_NEEDING_A_NOTE, Delivery, Notice, SafetyEvent, ViolenceReport
 from notifications.recipients import (
     handling_members,
     may_acknowledge,
     recipients_for,
     referral_is_mandatory,
 )
+from notifications.urgency import Urgency, ack_deadline, urgency_for
 from referrals.models import NOTE_MAX_LENGTH, Referral
 
 logger = logging.getLogger(__name__)
 
 E = SafetyEvent.Kind
+# Notice.escalated_because: nobody handling it could be alerted off-line.
+UNREACHABLE = "unreachable"
+ESCALATE_UNREACHABLE = frozenset({"urgent", "action"})
 
 # Facts are non-personal by construction: known keys, and values that are
 # numbers, booleans or short lower-case codes (ISO dates, level names).
@@ -79,7 +83,8 @@ ENDING_EVENTS = {
     "completed": E.COMPLETION,
 }
 
-ACTIONS_NEEDING_A_NOTE = {Notice.Action.NO_ACTION_POSSIBLE, Notice.Action.OTHER}
+# The single action of earlier acknowledgements, as today's codes.
+LEGACY_ACTIONS = {"survivor_informed": "survivor_called", "no_action_possible": "no_contact_possible"}
 
 
 # --- the nudge ---------------------------------------------------------------------
@@ -130,17 +135,14 @@ def _check_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _contact(user) -> StaffContact | None:
-    try:
-        return user.staff_contact
-    except StaffContact.DoesNotExist:
-        return None
-
-
 def _outgoing(notice: Notice, membership: Membership, level: int, now: dt.datetime) -> list[Delivery]:
-    """Email and SMS for one staff member, as far as they have them."""
+    """One row per confirmed off-line channel of this staff member that
+    takes notices of this notice's urgency (``notifications.alerts``). All
+    go out at once, day and night: only reminders keep the quiet hours."""
+    from notifications.alerts import live_channels
+
     user = membership.user
-    contact = _contact(user)
+    urgency = urgency_for(notice.event.kind, notice.event.facts)
     common = {
         "notice": notice,
         "event_id": notice.event_id,
@@ -150,12 +152,7 @@ def _outgoing(notice: Notice, membership: Membership, level: int, now: dt.dateti
         "next_attempt_at": now,
         "created_at": now,
     }
-    rows = []
-    if user.email and (contact is None or contact.email_enabled):
-        rows.append(Delivery(channel=Delivery.Channel.EMAIL, address=user.email, **common))
-    if contact is not None and contact.phone and contact.sms_enabled:
-        rows.append(Delivery(channel=Delivery.Channel.SMS, address=str(contact.phone), **common))
-    return rows
+    return [Delivery(channel=c.kind, address=c.address, **common) for c in live_channels(user, urgency)]
 
 
 def _inbox(notice: Notice, now: dt.datetime, *, user=None, level: int = 0) -> Delivery:
@@ -213,7 +210,9 @@ def safety_event_record(
             return None
         raise
 
-    due = now + dt.timedelta(hours=settings.NOTIFY_ACK_HOURS)
+    urgency = urgency_for(kind, facts)
+    deadline = ack_deadline(urgency)
+    due = None if deadline is None else now + deadline
     notices = Notice.objects.bulk_create(
         [
             Notice(
@@ -222,6 +221,7 @@ def safety_event_record(
                 role_hint=recipient.role_hint,
                 no_survivor_service=recipient.no_survivor_service,
                 created_at=now,
+                urgency=urgency,
                 ack_due_at=due,
             )
             for recipient in recipients_for(kind, case)
@@ -229,11 +229,22 @@ def safety_event_record(
     )
     members = handling_members({n.organisation_id: n.role_hint for n in notices})
     deliveries = []
+    unreachable = []
     for notice in notices:
         deliveries.append(_inbox(notice, now))
+        outgoing = []
         for membership in members[notice.organisation_id]:
-            deliveries.extend(_outgoing(notice, membership, 0, now))
+            outgoing.extend(_outgoing(notice, membership, 0, now))
+        deliveries.extend(outgoing)
+        if not outgoing and urgency_for(kind, facts) in ESCALATE_UNREACHABLE:
+            unreachable.append(notice)
     Delivery.objects.bulk_create(deliveries)
+    for notice in unreachable:
+        # Nobody there can be alerted away from the screen for this
+        # urgency: the next level hears of it now, not after the deadline.
+        notice.escalated_because = UNREACHABLE
+        notice.save(update_fields=["escalated_because"])
+        _escalate(notice, 1, now)
     _schedule_nudge()
     logger.info("Safety event #%s (%s) on case #%s: %d notices.", event.pk, kind, case.pk, len(notices))
     return event
@@ -440,44 +451,93 @@ def new_violence_report(
 
 
 @transaction.atomic
-def notice_acknowledge(*, notice: Notice, by, action: str, note: str = "", now: dt.datetime | None = None) -> Notice:
-    """A member of the recipient organisation records what was done."""
+def notice_acknowledge(
+    *,
+    notice: Notice,
+    by,
+    actions: list[str] | tuple[str, ...] = (),
+    note: str = "",
+    action: str = "",
+    now: dt.datetime | None = None,
+) -> Notice:
+    """A member of the recipient organisation records what was done: one or
+    more action codes that fit the recipient (``Notice.action_choices``),
+    and a note (required for "no contact possible" and "other").
+    ``action``: one code, as earlier callers passed it."""
     scope = Scope.for_user(by)
     if not may_acknowledge(scope, notice):
         raise PermissionDenied(_("Only the organisation this notice is for can acknowledge it."))
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.status == Notice.Status.ACKNOWLEDGED:
         raise ValidationError({"__all__": [_("This notice has already been acknowledged.")]})
+    codes = list(dict.fromkeys([*(actions or ()), *([action] if action else [])]))
+    codes = [LEGACY_ACTIONS.get(code, code) for code in codes]
+    allowed = {code for code, _label in notice.action_choices()}
     errors: dict[str, list] = {}
     note = (note or "").strip()
-    if action not in Notice.Action.values:
-        errors["action"] = [_("Choose what was done.")]
-    elif action in ACTIONS_NEEDING_A_NOTE and not note:
-        errors["note"] = [_("Say why, or what was done.")]
+    if not codes:
+        errors["actions"] = [_("Choose what was done.")]
+    elif unknown := [code for code in codes if code not in Notice.Action.values]:
+        errors["actions"] = [_("Unknown action: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    elif wrong := [code for code in codes if code not in allowed]:
+        errors["actions"] = [
+            _("Not an action for this notice: %(actions)s.")
+            % {"actions": ", ".join(str(Notice.Action(code).label) for code in wrong)}
+        ]
+    elif ACTIONS_NEEDING_A_NOTE.intersection(codes) and not note:
+        errors["note"] = [_("Say why there was no contact, or what was done.")]
     if len(note) > 2000:
         errors["note"] = [_("Keep the note under 2000 characters.")]
     if errors:
         raise ValidationError(errors)
+    # In the order the recipient is offered them.
+    order = {code: i for i, (code, _label) in enumerate(notice.action_choices())}
     notice.status = Notice.Status.ACKNOWLEDGED
     notice.acknowledged_by = by
     notice.acknowledged_at = now or timezone.now()
-    notice.action = action
+    notice.actions = sorted(codes, key=order.__getitem__)
     notice.ack_note = note
-    notice.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "action", "ack_note"])
-    logger.info("Notice #%s acknowledged (%s).", notice.pk, action)
+    notice.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "actions", "ack_note"])
+    logger.info("Notice #%s acknowledged (%s).", notice.pk, ",".join(notice.actions))
     return notice
 
 
-def escalation_deliveries(notice: Notice, level: int, now: dt.datetime, *, channels=("inbox", "email", "sms")):
+def _every_channel(membership: Membership, rows: list[Delivery], notice: Notice, level: int, now) -> list[Delivery]:
+    """An urgent escalation goes by every confirmed channel the person can be
+    reached on, whether or not she chose it for notices of this urgency."""
+    from notifications.alerts import live_channels
+
+    user = membership.user
+    have = {row.channel for row in rows}
+    common = {
+        "notice": notice,
+        "event_id": notice.event_id,
+        "user": user,
+        "language": user.preferred_language,
+        "escalation_level": level,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return [Delivery(channel=c.kind, address=c.address, **common) for c in live_channels(user) if c.kind not in have]
+
+
+def escalation_deliveries(
+    notice: Notice, level: int, now: dt.datetime, *, channels=("inbox", "email", "sms", "telegram")
+):
     """Deliveries to the people a notice escalates to at ``level`` (see
-    ``recipients.escalation_members``). Already existing ones are skipped."""
+    ``recipients.escalation_members``). Already existing ones are skipped.
+    An urgent notice escalates by inbox, email and SMS at once, to everyone
+    who has an address or a phone."""
     from notifications.recipients import escalation_members
 
     rows = []
     for membership in escalation_members(notice, level):
         if "inbox" in channels:
             rows.append(_inbox(notice, now, user=membership.user, level=level))
-        rows.extend(d for d in _outgoing(notice, membership, level, now) if d.channel in channels)
+        outgoing = _outgoing(notice, membership, level, now)
+        if notice.urgency == Urgency.URGENT:
+            outgoing += _every_channel(membership, outgoing, notice, level, now)
+        rows.extend(d for d in outgoing if d.channel in channels)
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
 
@@ -487,26 +547,39 @@ def _escalate(notice: Notice, level: int, now: dt.datetime) -> None:
     notice.escalated_at = now
     notice.save(update_fields=["escalation_level", "escalated_at"])
     escalation_deliveries(notice, level, now)
-    logger.info("Notice #%s escalated to level %d.", notice.pk, level)
+    logger.info("Notice #%s (%s) escalated to level %d.", notice.pk, notice.urgency, level)
+
+
+def _escalation_due(now: dt.datetime) -> Q:
+    """Open notices whose next level is due: level 1 at the deadline, level
+    n at n times the urgency's deadline after the notice. Information
+    notices have no deadline and never match."""
+    due = Q(escalation_level=0, ack_due_at__lte=now)
+    for urgency in (Urgency.URGENT, Urgency.ACTION):
+        period = ack_deadline(urgency)
+        due |= Q(urgency=urgency, escalation_level=1, ack_due_at__lte=now - period)
+    return due
 
 
 def escalate_overdue(*, now: dt.datetime | None = None, batch: int = 200) -> int:
-    """Open notices not acknowledged in time: level 1 after NOTIFY_ACK_HOURS
-    (the organisation's managers), level 2 after twice that (the case
-    provider's programme managers). Safe to run concurrently and often."""
+    """Open notices not acknowledged in time, on their urgency's deadline
+    (``notifications.urgency.ack_deadline``): level 1 (the organisation's
+    managers) at the deadline, level 2 (the case provider's programme
+    managers) at twice the deadline: 2 h and 4 h for an urgent notice, 24 h
+    and 48 h for one that asks for action. Safe to run concurrently and
+    often."""
     now = now or timezone.now()
-    period = dt.timedelta(hours=settings.NOTIFY_ACK_HOURS)
-    due = Q(escalation_level=0, ack_due_at__lte=now) | Q(escalation_level=1, ack_due_at__lte=now - period)
     count = 0
     while True:
         with transaction.atomic():
             notices = list(
                 Notice.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(due, status=Notice.Status.OPEN)
+                .filter(_escalation_due(now), status=Notice.Status.OPEN, ack_due_at__isnull=False)
                 .select_related("event", "event__case")
                 .order_by("ack_due_at", "id")[:batch]
             )
             for notice in notices:
+                period = ack_deadline(notice.urgency) or dt.timedelta(hours=settings.NOTIFY_ACK_HOURS_ACTION)
                 # A relay that was down for days escalates through every level.
                 target = 2 if now >= notice.ack_due_at + period else 1
                 for level in range(notice.escalation_level + 1, target + 1):

@@ -56,3 +56,27 @@ def reminder_sweep(rule: str) -> int:
     from notifications import reminders
 
     return reminders.reminder_sweep(str(rule))
+
+
+@shared_task(name="notifications.heartbeat", time_limit=30, soft_time_limit=20, ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat through the broker, run by a worker: a fresh "beat"
+    heartbeat proves beat, the broker and the worker's consumer together
+    (``/healthz``)."""
+    from core.heartbeat import BEAT, heartbeat_record
+
+    heartbeat_record(name=BEAT)
+
+
+@shared_task(name="notifications.telegram_link_poll", time_limit=60, soft_time_limit=50, **COMMON)
+def telegram_link_poll() -> int:
+    """Link the Telegram chats that sent "/start <code>" to the bot."""
+    from notifications import alerts
+    from notifications.channels import ChannelError
+
+    try:
+        return alerts.telegram_link_poll()
+    except ChannelError as exc:
+        # The next poll tries again; the reason never holds the token.
+        alerts.logger.warning("Telegram poll failed: %s.", exc.reason)
+        return 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import reminder_views, views
+from notifications import alert_views, reminder_views, views
 
 app_name = "notifications"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("<int:pk>/", views.notice_detail, name="notice_detail"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("cases/<int:pk>/violence/", views.report_violence, name="report_violence"),
+    path("my-alerts/", alert_views.my_alerts, name="my_alerts"),
+    path("my-alerts/<int:pk>/", alert_views.my_alert_channel, name="my_alert_channel"),
+    path("reach/", alert_views.reach, name="reach"),
     path("reminders/", reminder_views.reminder_list, name="reminders"),
     path(
         "enrolments/<int:pk>/sms-reminders/",

@@ -25,17 +25,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation
 from accounts.permissions import scope_required
 from casework.models import RiskLevel
+from core.audit import record_reads
+from core.models import SensitiveRead
 from notifications import services
 from notifications.forms import AcknowledgeForm, InboxFilterForm, ViolenceReportForm
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.recipients import ACK_ROLES, may_acknowledge
 from notifications.selectors import (
+    banner_notices,
     case_link_for,
     deliveries_of,
     get_case_for_reporter,
     get_notice_for_user,
     notice_list_for,
     open_counts,
+    survivor_links_for,
 )
 
 PAGE_SIZE = 25
@@ -157,8 +161,8 @@ def _poll_seconds() -> int:
 @require_GET
 @member_required
 def inbox(request):
-    form = InboxFilterForm(request.GET or None)
-    values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None}
+    form = InboxFilterForm(request.GET or None, police=request.scope.is_police)
+    values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None, "referral_id": None}
     now = timezone.now()
     page = Paginator(notice_list_for(request.scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -166,7 +170,10 @@ def inbox(request):
         "form": form,
         "state": values["state"],
         "now": now,
-        "filtered": values["kind"] or values["case_id"] is not None or values["state"] != "open",
+        "filtered": values["kind"]
+        or values["case_id"] is not None
+        or values["referral_id"] is not None
+        or values["state"] != "open",
         "poll_seconds": _poll_seconds(),
     }
     if request.htmx:
@@ -181,7 +188,19 @@ def inbox(request):
 def badge(request):
     _poll(request)
     count, overdue = open_counts(request.scope)
-    return render(request, "notifications/partials/badge.html", {"open_count": count, "overdue_count": overdue})
+    urgent, urgent_count = banner_notices(request.scope)
+    return render(
+        request,
+        "notifications/partials/badge.html",
+        {
+            "open_count": count,
+            "overdue_count": overdue,
+            "urgent_notices": urgent,
+            "urgent_count": urgent_count,
+            "oob_banner": True,
+            "scope": request.scope,
+        },
+    )
 
 
 # --- a notice ----------------------------------------------------------------------
@@ -192,6 +211,16 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
     own = notice.organisation_id == scope.organisation_id
     may_ack = may_acknowledge(scope, notice) and notice.status == Notice.Status.OPEN
     deliveries = list(deliveries_of(notice)) if own else []
+    survivors = survivor_links_for(scope, notice)
+    if any(row.phone for row in survivors):
+        # Her phone number is on the page: a read of her record, logged like
+        # the survivor pages do.
+        record_reads(
+            user=request.user,
+            record_type=SensitiveRead.RecordType.SURVIVOR,
+            record_ids=[row.survivor_id for row in survivors if row.phone],
+            view=request.resolver_match.view_name,
+        )
     return render(
         request,
         "notifications/notice_detail.html",
@@ -204,7 +233,9 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "case_link": case_link_for(scope, notice),
             "own": own,
             "may_acknowledge": may_ack,
-            "form": form or (AcknowledgeForm() if may_ack else None),
+            "form": form or (AcknowledgeForm(notice=notice) if may_ack else None),
+            "survivors": survivors,
+            "police_view": scope.is_police,
             "deliveries": deliveries,
             "failed": [d for d in deliveries if d.status == Delivery.Status.FAILED],
             "now": timezone.now(),
@@ -227,11 +258,11 @@ def acknowledge(request, pk: int):
     notice = get_notice_for_user(request.scope, pk)
     if not may_acknowledge(request.scope, notice):
         raise PermissionDenied
-    form = AcknowledgeForm(request.POST)
+    form = AcknowledgeForm(request.POST, notice=notice)
     if form.is_valid():
         try:
             services.notice_acknowledge(
-                notice=notice, by=request.user, action=form.cleaned_data["action"], note=form.cleaned_data["note"]
+                notice=notice, by=request.user, actions=form.cleaned_data["actions"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             for key, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}).items():

@@ -7,7 +7,6 @@ import os
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Organisation, Role
@@ -178,8 +177,10 @@ def api(db):
     def _client(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION="Token " + token.key)
+            from accounts.tokens import api_token_create
+
+            _row, token = api_token_create(user=user, name="test")
+            client.credentials(HTTP_AUTHORIZATION="Token " + token)
         return client
 
     return _client

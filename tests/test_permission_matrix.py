@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -72,6 +71,17 @@ def notice_kw(w):
 
 def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
+
+
+def alert_channel_kw(w):
+    """The survivor worker's own SMS channel, built on first use."""
+    if "alert_channel" not in w:
+        from accounts.models import User
+        from notifications.models import AlertChannel
+
+        owner = User.objects.get(username="survivor_worker")
+        w["alert_channel"] = AlertChannel.objects.get_or_create(user=owner, kind="sms", address="+996555000001")[0]
+    return {"pk": w["alert_channel"].pk}
 
 
 # --- programmes: session pages (helper P3) -----------------------------------
@@ -211,6 +221,7 @@ MATRIX: dict[str, Entry] = {
         special={"provider_admin": 200, "psychologist": 200, "social_worker": 200, "other_psychologist": 200},
     ),
     "core:healthz": Entry(public=True, everyone=200),
+    "core:livez": Entry(public=True, everyone=200),
     # --- reports: monitoring dashboard (aggregates for monitoring viewers and programme managers) ---
     "reports:dashboard": Entry(ok={"monitoring", "manager"}),
     "reports:export_csv": Entry(ok={"monitoring", "manager"}),
@@ -264,7 +275,7 @@ MATRIX: dict[str, Entry] = {
         ok={"survivor_worker"},
         hidden=set(ROLES) - {"survivor_worker", "monitoring"},
         method="post",
-        data={"action": "survivor_informed"},
+        data={"actions": ["survivor_called"]},
         ok_status=302,
     ),
     "notifications:report_violence": Entry(
@@ -272,6 +283,21 @@ MATRIX: dict[str, Entry] = {
         ok=CLINICAL | POLICE | {"survivor_worker"},
         hidden={"other_psychologist", "other_survivor_worker", "other_police"},
     ),
+    # --- alert channels ---
+    # Everyone keeps her own channels; a channel is its owner's alone
+    # (anyone else: 404). The reach page is for administrators and
+    # programme managers of their own organisation.
+    "notifications:my_alerts": Entry(everyone=200),
+    "notifications:my_alert_channel": Entry(
+        alert_channel_kw,
+        ok={"survivor_worker"},
+        hidden=set(ROLES) - {"survivor_worker", "anonymous"},
+        method="post",
+        data={"action": "urgencies", "urgencies": ["urgent"]},
+        ok_status=302,
+    ),
+    "notifications:reach": Entry(ok={"manager", "provider_admin"}),
+    # --- end alert channels ---
     # --- reminders ---
     # Everyone has their own reminder list; a participant's SMS reminders
     # are the enrolment provider's staff's to change.
@@ -359,7 +385,11 @@ def test_every_url_has_an_entry():
 
 @pytest.fixture
 def world(users, orgs):
+    from core.heartbeat import NAMES, heartbeat_record
     from referrals.services import criteria_adopt_defaults
+
+    for name in NAMES:  # a worker and beat alive, so /healthz answers 200
+        heartbeat_record(name=name)
 
     ref_new = f.make_referral(police=users["police"], provider=orgs["provider"])
     ref_accepted = f.accept(f.make_referral(police=users["police"], provider=orgs["provider"]), users["psychologist"])
@@ -368,8 +398,15 @@ def world(users, orgs):
 
     survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
     criteria = criteria_adopt_defaults(provider=orgs["provider"], by=users["manager"])
+    from django.utils import timezone
+
+    from notifications.models import AlertChannel
     from notifications.services import safety_event_record
 
+    # Reachable off-line, so the notice stays with its organisation.
+    AlertChannel.objects.create(
+        user=users["survivor_worker"], kind="email", address="sw@example.org", confirmed_at=timezone.now()
+    )
     event = safety_event_record(kind="dropout", case=case, facts={}, dedupe_key="dropout:matrix")
     return {
         "notice": event.notices.get(organisation=orgs["survivor_service"]),
@@ -407,8 +444,10 @@ def test_status(name, role, world, users, client):
     if entry.api:
         api = APIClient()
         if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=users[role])
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            from accounts.tokens import api_token_create
+
+            _row, token = api_token_create(user=users[role], name="matrix")
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         response = getattr(api, entry.method)(url)
     else:
         if role != "anonymous":

@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     # ours
     "core",
@@ -124,17 +123,25 @@ PASSWORD_HASHERS = [
 ADMIN_URL = envstr("ADMIN_URL", "admin/")
 # The name authenticator apps show next to the 6-digit code.
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Casework")
+# An authenticator app is enrolled only with a single-use code issued by an
+# administrator (admin action or `manage.py issue_enrolment`), valid this long.
+ENROLMENT_CODE_HOURS = envint("ENROLMENT_CODE_HOURS", 48, minimum=1, maximum=24 * 14)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes).
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)  # per username from one address
+# Failures within the cool-off that lock out an address whatever usernames it
+# tries, and a username whatever addresses try it (accounts/lockout.py).
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", 10, minimum=1)
+AXES_HANDLER = "accounts.lockout.RateLockoutHandler"
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "enrolment_code"]
 AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 # Behind reverse proxies, how many of them append to X-Forwarded-For; the
 # lockout then counts per real client address instead of the proxy's.
@@ -212,11 +219,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "visibility_timeout": 3600,
 }
+# == worker liveness and broker outages (notifications/worker.py, /healthz) ==
+# Keep reconnecting to the broker however long it is away (Celery's default
+# gives up after 100 attempts and the worker exits), and find a silently dead
+# broker socket: TCP keepalive, and a PING on an idle connection.
+# The Redis transport with the fix for the worker that shut down after a
+# Redis restart (config/broker.py explains it).
+CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_keepalive": True, "health_check_interval": 10, "retry_on_timeout": True}
+# A relay task that lost its broker connection keeps running to the end: it
+# records each send as it goes, and killing it mid-send could send an email twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Heartbeats: the worker's relay loop writes "worker" each round; beat sends
+# a task every HEARTBEAT_EVERY_SECONDS that a worker runs to write "beat".
+# /healthz says "down" for one not written within HEARTBEAT_STALE_SECONDS.
+HEARTBEAT_EVERY_SECONDS = envint("HEARTBEAT_EVERY_SECONDS", 30, minimum=1)
+HEARTBEAT_STALE_SECONDS = envint("HEARTBEAT_STALE_SECONDS", 3 * HEARTBEAT_EVERY_SECONDS, minimum=1)
+# == end of worker liveness ==
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# API tokens (accounts/tokens.py) are stored hashed and expire after this many days.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.tokens.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -287,8 +315,32 @@ SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl")
 SMS_HTTP_URL = envstr("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = envsecret("SMS_HTTP_TOKEN", "")
 SMS_HTTP_TIMEOUT = envint("SMS_HTTP_TIMEOUT", 10)
+
+# Telegram alerts through the project's bot (see notifications.channels.telegram).
+TELEGRAM_BACKEND = envstr("TELEGRAM_BACKEND", "notifications.channels.telegram.ConsoleBackend")
+TELEGRAM_FILE_PATH = envstr("TELEGRAM_FILE_PATH", str(BASE_DIR / ".devdata" / "telegram.jsonl"))
+TELEGRAM_API_URL = envstr("TELEGRAM_API_URL", "https://api.telegram.org")
+TELEGRAM_BOT_TOKEN = envsecret("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_BOT_USERNAME = envstr("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_HTTP_TIMEOUT = envint("TELEGRAM_HTTP_TIMEOUT", 10)
+# How often the worker asks the bot for "/start <code>" messages (0: never).
+TELEGRAM_POLL_SECONDS = envint("TELEGRAM_POLL_SECONDS", 30)
+# One-time codes: linking Telegram and confirming a channel.
+ALERT_CODE_MINUTES = envint("ALERT_CODE_MINUTES", 15, minimum=1, maximum=60)
+ALERT_CODE_MAX_TRIES = envint("ALERT_CODE_MAX_TRIES", 5, minimum=1, maximum=20)
+if TELEGRAM_POLL_SECONDS > 0:
+    CELERY_BEAT_SCHEDULE["notifications-telegram-links"] = {
+        "task": "notifications.telegram_link_poll",
+        "schedule": float(TELEGRAM_POLL_SECONDS),
+        "options": {"expires": max(TELEGRAM_POLL_SECONDS * 2, 30)},
+    }
 CELERY_BEAT_SCHEDULE.update(
     {
+        "heartbeat": {
+            "task": "notifications.heartbeat",
+            "schedule": float(HEARTBEAT_EVERY_SECONDS),
+            "options": {"expires": HEARTBEAT_EVERY_SECONDS},
+        },
         "notifications-relay": {
             "task": "notifications.relay_deliveries",
             "schedule": float(NOTIFY_RELAY_EVERY_SECONDS),

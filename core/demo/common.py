@@ -118,8 +118,30 @@ def _users(orgs: dict[str, Organisation], result: LoadResult) -> dict[str, User]
             result.users_created += 1
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=DEMO_TOTP_KEY_HEX, confirmed=True)
+        _demo_channels(user)
         users[username] = user
     return users
+
+
+# Demo alert channels (development backends print or write them to files):
+# every user has a confirmed email; the people who handle safety notices
+# also SMS, and the crisis worker and the police officer Telegram.
+DEMO_SMS = {"police.kg": "+996555100001", "crisis.kg": "+996555100002", "manager.kg": "+996555100003"}
+DEMO_SMS |= {"police.tj": "+992900100004"}
+DEMO_TELEGRAM = {"crisis.kg": "100000002", "police.kg": "100000001"}
+
+
+def _demo_channels(user: User) -> None:
+    from notifications.models import AlertChannel
+
+    now = timezone.now()
+    wanted = {"email": f"{user.username.replace('.', '-')}@example.org"}
+    if user.username in DEMO_SMS:
+        wanted["sms"] = DEMO_SMS[user.username]
+    if user.username in DEMO_TELEGRAM:
+        wanted["telegram"] = DEMO_TELEGRAM[user.username]
+    for kind, address in wanted.items():
+        AlertChannel.objects.get_or_create(user=user, kind=kind, defaults={"address": address, "confirmed_at": now})
 
 
 def _person(family: str, given: str, *, sex: str, born: dt.date, phone: str, language: str, **extra) -> dict:

@@ -639,20 +639,25 @@ class _Demo:
         with; the recent ones are still open."""
         cutoff = _days(-14)
         case_ids = [e.case_id for e in self.enrolments.values() if e.ended_on and e.ended_on <= cutoff]
+        a = Notice.Action
         who = {
-            self.orgs["crisis.kg"].pk: (self.users["crisis.kg"], Notice.Action.SURVIVOR_INFORMED, ""),
-            self.orgs["police.kg"].pk: (self.users["police.kg"], Notice.Action.OTHER, "Demo: noted in the case file."),
+            self.orgs["crisis.kg"].pk: (self.users["crisis.kg"], [a.SURVIVOR_CALLED, a.SAFETY_PLAN_REVIEWED], ""),
+            self.orgs["police.kg"].pk: (
+                self.users["police.kg"],
+                [a.ORDER_CHECKED, a.OTHER],
+                "Demo: noted in the case file.",
+            ),
             self.provider.pk: (
                 self.users["manager.kg"],
-                Notice.Action.OTHER,
+                [a.PARTICIPANT_CONTACTED, a.OTHER],
                 "Demo: discussed at the team meeting; the survivor was told by phone.",
             ),
         }
         notices = Notice.objects.filter(status=Notice.Status.OPEN, event__case_id__in=case_ids).order_by("pk")
         for notice in notices:
             if notice.organisation_id in who:
-                user, action, note = who[notice.organisation_id]
-                notification_services.notice_acknowledge(notice=notice, by=user, action=action, note=note)
+                user, actions, note = who[notice.organisation_id]
+                notification_services.notice_acknowledge(notice=notice, by=user, actions=actions, note=note)
 
 
 def voluntary_group_exists(orgs: dict[str, Organisation]) -> bool:

@@ -101,3 +101,36 @@ def test_without_proxies_the_forwarded_header_is_ignored(client, users):
         _post(client, password="not the password", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert AccessAttempt.objects.get().ip_address == "127.0.0.1"
     assert _post(client, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 429
+
+
+def test_many_usernames_from_one_address_are_blocked_at_the_address_limit(client, users, settings):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+    for i in range(7):
+        assert _post(client, username=f"nobody{i}", password="guess").status_code == 200
+    eighth = _post(client, username="nobody7", password="guess")
+    assert eighth.status_code == 429
+    # Now even a real user with the right password and code is refused there,
+    # with the same message as any lockout.
+    response = _post(client, username="psychologist")
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content.decode()
+    assert client.session.get("_auth_user_id") is None
+    # Another address is not affected.
+    assert _post(client, username="psychologist", REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_forty_usernames_from_one_address_are_blocked_with_the_default_limit(client, users, settings):
+    statuses = [_post(client, username=f"user{i}", password="guess").status_code for i in range(40)]
+    assert statuses.index(429) == settings.AXES_ADDRESS_FAILURE_LIMIT - 1
+    assert set(statuses[settings.AXES_ADDRESS_FAILURE_LIMIT - 1 :]) == {429}
+
+
+def test_one_username_from_many_addresses_is_blocked_at_the_username_limit(client, users, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 6
+    statuses = [_post(client, password="guess", REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(1, 7)]
+    assert statuses == [200] * 5 + [429]
+    response = _post(client, REMOTE_ADDR="10.0.0.99")
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content.decode()
+    # Other usernames from those addresses still get in.
+    assert _post(client, username="psychologist", REMOTE_ADDR="10.0.0.99").status_code == 302

@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.models import Role
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
@@ -25,6 +26,15 @@ def _code(device: TOTPDevice) -> str:
 
 def _new_user(orgs):
     return f.make_user(orgs["provider"], Role.PSYCHOLOGIST, "newcomer", totp=False)
+
+
+def _with_enrolment_code(client, user):
+    """Sign in with the password and redeem a code issued by an administrator."""
+    code = services.enrolment_code_issue(user=user, actor=None)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(SETUP, {"enrolment_code": code})
+    assert response["Location"] == SETUP
+    return client
 
 
 def test_urls():
@@ -47,7 +57,7 @@ def test_a_user_without_a_device_signs_in_with_the_password_and_must_set_one_up(
 
 def test_the_setup_page_shows_a_qr_code_and_the_secret(client, orgs):
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    _with_enrolment_code(client, user)
     response = client.get(SETUP)
     assert response.status_code == 200
     device = TOTPDevice.objects.get(user=user)
@@ -65,7 +75,7 @@ def test_the_setup_page_shows_a_qr_code_and_the_secret(client, orgs):
 
 def test_the_qr_code_holds_the_otpauth_url(client, orgs):
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    _with_enrolment_code(client, user)
     response = client.get(SETUP)
     svg = base64.b64decode(response.context["qr_data_uri"].split(",", 1)[1]).decode()
     assert "<svg" in svg and "<path" in svg
@@ -74,7 +84,7 @@ def test_the_qr_code_holds_the_otpauth_url(client, orgs):
 
 def test_it_confirms_the_device_with_a_code_from_it(client, orgs):
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    _with_enrolment_code(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
     response = client.post(SETUP, {"otp_token": _code(device), "next": "/cases/"})
@@ -87,7 +97,7 @@ def test_it_confirms_the_device_with_a_code_from_it(client, orgs):
 
 def test_it_rejects_a_wrong_code_and_keeps_the_device_unconfirmed(client, orgs):
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    _with_enrolment_code(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
     response = client.post(SETUP, {"otp_token": other_code(device.key)})
@@ -102,7 +112,7 @@ def test_it_rejects_a_wrong_code_and_keeps_the_device_unconfirmed(client, orgs):
 
 def test_it_rejects_a_malformed_code_with_a_field_error(client, orgs):
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    _with_enrolment_code(client, user)
     response = client.post(SETUP, {"otp_token": "12ab"})
     assert response.context["form"].errors["otp_token"] == ["Enter the 6 digits shown in your authenticator app."]
 

@@ -53,7 +53,9 @@ def test_app_services_wait_for_healthy_backing_services_and_migrations(services)
 
 
 def test_healthchecks_exist(services):
-    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    # Web's liveness only: a dead worker must not get web restarted.
+    assert "/livez" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz" not in " ".join(services["web"]["healthcheck"]["test"])
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert "redis-cli ping" in " ".join(services["redis"]["healthcheck"]["test"])
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])

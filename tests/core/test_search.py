@@ -35,3 +35,27 @@ def test_terms_are_cut_to_a_hundred_characters(db):
     request = _request("post", {"q": "a" * 500})
     handle_search_post(request, "x")
     assert len(current_search(request, "x")) == 100
+
+
+def test_the_session_row_holds_no_search_term_in_clear(db, settings):
+    from django.contrib.sessions.models import Session
+
+    request = _request("post", {"q": "Асанова Айгуль"})
+    handle_search_post(request, "casework:case_list")
+    request.session.save()
+    row = Session.objects.get(session_key=request.session.session_key)
+    decoded = row.get_decoded()  # the signed JSON Django keeps
+    assert "Асанова" not in str(decoded)
+    assert decoded["search:casework:case_list"].startswith("fernet:")
+    assert "Асанова" not in row.session_data
+    # Read back through a fresh session object.
+    again = _request("get", session=SessionStore(session_key=request.session.session_key))
+    assert current_search(again, "casework:case_list") == "Асанова Айгуль"
+
+
+def test_a_term_that_no_longer_decrypts_is_forgotten(db):
+    session = SessionStore()
+    session["search:x"] = "fernet:not-a-token"
+    request = _request("get", session=session)
+    assert current_search(request, "x") == ""
+    assert "search:x" not in request.session

@@ -51,6 +51,15 @@ def pytest_terminal_summary(terminalreporter):
     if not RESULTS:
         return
     terminalreporter.section("safety notification fault injection")
-    terminalreporter.write_line(Outcome.HEADER)
-    for outcome in RESULTS:
-        terminalreporter.write_line(outcome.line())
+    for number in sorted({outcome.run for outcome in RESULTS}):
+        terminalreporter.write_line(f"run {number}")
+        terminalreporter.write_line(Outcome.HEADER)
+        for outcome in RESULTS:
+            if outcome.run == number:
+                terminalreporter.write_line(outcome.line())
+    bad = [o for o in RESULTS if o.lost or o.duplicated or (o.worst_after_redis or 0) >= 30]
+    worst = max((o.worst_after_redis for o in RESULTS if o.worst_after_redis is not None), default=None)
+    terminalreporter.write_line(
+        f"{len(RESULTS)} runs: {sum(o.lost for o in RESULTS)} lost, {sum(o.duplicated for o in RESULTS)} duplicated, "
+        f"{len(bad)} failing; worst delay after Redis returns: " + ("-" if worst is None else f"{worst:.1f}s")
+    )

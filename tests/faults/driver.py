@@ -16,9 +16,11 @@ import time
 
 
 def world() -> None:
+    from django.utils import timezone
+
     from accounts.models import Organisation, Role
     from casework.services import survivor_service_refer
-    from notifications.models import StaffContact
+    from notifications.models import AlertChannel
     from tests import factories as f
 
     K = Organisation.Kind
@@ -33,7 +35,13 @@ def world() -> None:
     for n, user in enumerate([officer, manager, worker], start=1):
         user.email = f"{user.username}@example.org"
         user.save(update_fields=["email"])
-        StaffContact.objects.create(user=user, phone=f"+99655500000{n}")
+        # Every off-line channel, confirmed: the scenarios count each.
+        for kind, address in (
+            ("email", user.email),
+            ("sms", f"+99655500000{n}"),
+            ("telegram", f"10000{n}"),
+        ):
+            AlertChannel.objects.create(user=user, kind=kind, address=address, confirmed_at=timezone.now())
     case = f.open_case(f.make_referral(police=officer, provider=provider), psychologist)
     survivor_service_refer(case=case, organisation=crisis, by=social_worker)
     print(json.dumps({"case": case.pk}), flush=True)

@@ -26,7 +26,16 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
-PER_EVENT = 6  # a mandatory dropout: 3 organisations × one person × (email + SMS)
+# The outgoing channels the scenarios count, each with the JSON-lines sink
+# its fault backend writes (tests/faults/settings.py, backends.py). A new
+# channel: a sink backend keyed by delivery id, its setting, a contact for
+# each recipient in driver.world(), and a line here.
+CHANNELS: dict[str, str] = {"email": "mail.jsonl", "sms": "sms.jsonl", "telegram": "telegram.jsonl"}
+RECIPIENTS = 3  # a mandatory dropout: the police, the provider's manager, the crisis centre
+PER_EVENT = RECIPIENTS * len(CHANNELS)
+# Channels whose gateway honours the delivery id as idempotency key: a resend
+# there is absorbed; anywhere else it reached the person twice.
+IDEMPOTENT = {"sms"}
 
 
 def free_port() -> int:
@@ -138,6 +147,7 @@ def child_env(db: Database, redis: RedisServer, faults_dir: Path, **extra: str) 
             "NOTIFY_RELAY_EVERY_SECONDS": "2",
             "NOTIFY_RETRY_BASE_SECONDS": "1",
             "NOTIFY_RETRY_MAX_SECONDS": "5",
+            "HEARTBEAT_EVERY_SECONDS": "2",
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         }
     )
@@ -236,45 +246,60 @@ class Outcome:
     duplicated: int
     worst_delay: float
     resent: int
+    worst_after_redis: float | None = None  # seconds from Redis's return (Redis scenario only)
     slowest_write: float | None = None
+    run: int = 0
+    load: bool = False
+    notes: str = ""
 
     HEADER = (
-        f"{'scenario':<40}{'events':>7}{'expected':>10}{'delivered':>11}{'lost':>6}{'duplicated':>12}"
-        f"{'worst delay (s)':>17}   notes"
+        f"{'scenario':<38}{'run':>4}{'load':>6}{'sent':>6}{'expected':>9}{'delivered':>10}{'lost':>5}{'dup':>5}"
+        f"{'worst delay':>12}{'after Redis':>12}   notes"
     )
 
     def line(self) -> str:
-        notes = f"SMS resends absorbed by the gateway's idempotency key: {self.resent}"
+        notes = f"SMS resends absorbed: {self.resent}"
         if self.slowest_write is not None:
-            notes += f"; slowest event write incl. nudge: {self.slowest_write:.2f}s"
+            notes += f"; slowest event write: {self.slowest_write:.2f}s"
+        if self.notes:
+            notes += f"; {self.notes}"
+        after = "-" if self.worst_after_redis is None else f"{self.worst_after_redis:.1f}s"
         return (
-            f"{self.scenario:<40}{self.events:>7}{self.expected:>10}{self.delivered:>11}{self.lost:>6}"
-            f"{self.duplicated:>12}{self.worst_delay:>17.1f}   {notes}"
+            f"{self.scenario:<38}{self.run:>4}{'on' if self.load else 'off':>6}{self.events:>6}{self.expected:>9}"
+            f"{self.delivered:>10}{self.lost:>5}{self.duplicated:>5}{self.worst_delay:>11.1f}s{after:>12}   {notes}"
         )
 
 
-def measure(db: Database, faults_dir: Path, prefix: str, events: int, scenario: str) -> Outcome:
+def measure(
+    db: Database, faults_dir: Path, prefix: str, events: int, scenario: str, *, since: dt.datetime | None = None
+) -> Outcome:
     """Count, per logical message (event, recipient, channel), how often it
     reached the sinks. Two delivery rows for the same recipient and channel
     of one event are a duplicate. So is an email sent a second time (a
     worker died between sending and recording): the mail sink drops the
     repeat, but an SMTP server would deliver it twice. An SMS sent again
     carries the same idempotency key, which the SMS gateway contract
-    requires it to honour (notifications/sms.py): that is "absorbed"."""
+    requires it to honour (notifications/sms.py): that is "absorbed".
+
+    ``since`` (when Redis came back): also the worst delay counted from
+    then, or from the event if it was written later."""
     rows = db.rows(
         "SELECT d.id, d.user_id, d.channel, e.dedupe_key, e.created_at FROM notifications_delivery d "
         "JOIN notifications_safetyevent e ON e.id = d.event_id "
-        "WHERE e.dedupe_key LIKE %s AND d.channel <> 'inbox'",
-        [f"dropout:fault:{prefix}:%"],
+        "WHERE e.dedupe_key LIKE %s AND d.channel = ANY(%s)",
+        [f"dropout:fault:{prefix}:%", list(CHANNELS)],
     )
     receipts: dict[str, list[dt.datetime]] = defaultdict(list)
-    for sink in ("sms.jsonl", "mail.jsonl"):
+    for sink in CHANNELS.values():
         for line in read_lines(faults_dir / sink):
             receipts[line["idempotency_key"]].append(dt.datetime.fromisoformat(line["at"]))
-    sms_resent = [line["idempotency_key"] for line in read_lines(faults_dir / "sms.jsonl.repeats")]
-    mail_resent = [line["idempotency_key"] for line in read_lines(faults_dir / "mail.jsonl.repeats")]
+    resent = {
+        channel: {line["idempotency_key"] for line in read_lines(faults_dir / f"{sink}.repeats")}
+        for channel, sink in CHANNELS.items()
+    }
     logical: dict[tuple, int] = defaultdict(int)
     worst = 0.0
+    worst_after = 0.0
     ids = set()
     for pk, user_id, channel, key, created_at in rows:
         ids.add(str(pk))
@@ -282,20 +307,59 @@ def measure(db: Database, faults_dir: Path, prefix: str, events: int, scenario: 
         if got:
             logical[(key, user_id, channel)] += len(got)
             worst = max(worst, (min(got) - created_at).total_seconds())
+            if since is not None:
+                worst_after = max(worst_after, (min(got) - max(created_at, since)).total_seconds())
     expected = events * PER_EVENT
     delivered = len(logical)
+    # A repeated SMS is absorbed by the gateway's idempotency key; any other
+    # channel sent twice reached the person twice.
+    duplicated_resends = sum(1 for ch, keys in resent.items() if ch not in IDEMPOTENT for key in keys if key in ids)
     return Outcome(
         scenario=scenario,
         events=events,
         expected=expected,
         delivered=delivered,
         lost=expected - delivered,
-        duplicated=sum(count - 1 for count in logical.values() if count > 1)
-        + sum(1 for key in mail_resent if key in ids),
+        duplicated=sum(count - 1 for count in logical.values() if count > 1) + duplicated_resends,
         worst_delay=worst,
-        resent=sum(1 for key in sms_resent if key in ids),
+        resent=sum(1 for ch in IDEMPOTENT for key in resent.get(ch, ()) if key in ids),
+        worst_after_redis=worst_after if since is not None else None,
     )
 
 
 def delivered_count(db: Database, faults_dir: Path, prefix: str) -> int:
     return measure(db, faults_dir, prefix, 0, "").delivered
+
+
+def heartbeat_at(db: Database, name: str) -> dt.datetime | None:
+    rows = db.rows("SELECT at FROM core_heartbeat WHERE name = %s", [name])
+    return rows[0][0] if rows else None
+
+
+# --- CPU load ----------------------------------------------------------------------
+
+BUSY = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+
+
+class CpuLoad:
+    """Two busy processes beside the worker (as on a loaded 2-core
+    machine), each ending by itself after ``seconds`` whatever happens."""
+
+    def __init__(self, processes: int = 2, seconds: int = 300) -> None:
+        self.processes = processes
+        self.seconds = seconds
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        for _ in range(self.processes):
+            self.procs.append(
+                subprocess.Popen([sys.executable, "-c", BUSY.format(seconds=self.seconds)])  # noqa: S603
+            )
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(10)
+        self.procs.clear()

@@ -12,5 +12,7 @@ EMAIL_BACKEND = "tests.faults.backends.JsonLinesEmailBackend"
 EMAIL_FILE_PATH = os.path.join(FAULTS_DIR, "mail.jsonl")
 SMS_BACKEND = "tests.faults.backends.SlowFileBackend"
 SMS_FILE_PATH = os.path.join(FAULTS_DIR, "sms.jsonl")
+TELEGRAM_BACKEND = "notifications.channels.telegram.FileBackend"
+TELEGRAM_FILE_PATH = os.path.join(FAULTS_DIR, "telegram.jsonl")
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["notifications"] = {"level": "INFO"}  # noqa: F405

@@ -8,8 +8,9 @@ import json
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
-from notifications.models import Notice, SafetyEvent, StaffContact
+from notifications.models import AlertChannel, Notice, SafetyEvent, StaffContact
 from notifications.services import safety_event_record
 
 SURVIVOR_SECRETS = ("Асанова", "Айгуль", "+996700987654", "700987654", "Тайный", "кв. 3")
@@ -33,7 +34,26 @@ def contacts(users):
         user.save(update_fields=["email", "preferred_language"])
     for name, phone in STAFF_PHONES.items():
         StaffContact.objects.create(user=users[name], phone=phone)
+    confirm(users)
     return users
+
+
+def confirm(users, *, telegram: dict | None = None) -> None:
+    """Confirmed alert channels: email for everyone, SMS for the phones
+    above, Telegram for the chats given ({name: chat id})."""
+    now = timezone.now()
+    for name, user in users.items():
+        AlertChannel.objects.update_or_create(
+            user=user, kind="email", defaults={"address": user.email, "confirmed_at": now}
+        )
+        if name in STAFF_PHONES:
+            AlertChannel.objects.update_or_create(
+                user=user, kind="sms", defaults={"address": STAFF_PHONES[name], "confirmed_at": now}
+            )
+        if telegram and name in telegram:
+            AlertChannel.objects.update_or_create(
+                user=user, kind="telegram", defaults={"address": telegram[name], "confirmed_at": now}
+            )
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_a_superuser_sees_contacts_and_deliveries_but_no_notes(
     notice_acknowledge(
         notice=notice_of(event, orgs["survivor_service"]),
         by=users["survivor_worker"],
-        action="other",
+        actions=["other"],
         note="She moved to Osh.",
     )
     login(superuser)

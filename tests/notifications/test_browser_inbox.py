@@ -94,7 +94,7 @@ def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis
     width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], "the notice page scrolls sideways on a phone"
     page.screenshot(path=SCREENSHOT_NOTICE, full_page=True)
-    page.get_by_label("Survivor informed").check()
+    page.get_by_label("Called her").check()
     page.get_by_label("Note").fill("Called her, she is safe at her sister's.")
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_role("alert")).to_have_text("Notice acknowledged. Thank you.")
@@ -102,10 +102,10 @@ def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis
     expect(page.locator("#notice-badge .nf-badge")).to_have_count(0, timeout=10_000)
 
     notice.refresh_from_db()
-    assert (notice.status, notice.acknowledged_by, notice.action) == (
+    assert (notice.status, notice.acknowledged_by, notice.actions) == (
         Notice.Status.ACKNOWLEDGED,
         crisis_case["worker"],
-        "survivor_informed",
+        ["survivor_called"],
     )
     assert notice.ack_note == "Called her, she is safe at her sister's."
     assert worker.problems == []

@@ -136,7 +136,7 @@ def test_a_failure_on_an_acknowledged_notice_does_not_escalate(dropout, settings
     settings.SMS_BACKEND = "tests.notifications.test_relay.FailingSMS"
     settings.NOTIFY_MAX_ATTEMPTS = 2
     notice = notice_of(dropout, orgs["survivor_service"])
-    notice_acknowledge(notice=notice, by=users["survivor_worker"], action="survivor_informed", now=T0)
+    notice_acknowledge(notice=notice, by=users["survivor_worker"], actions=["survivor_called"], now=T0)
     relay_deliveries(now=T0)
     relay_deliveries(now=T0 + dt.timedelta(hours=1))
     notice.refresh_from_db()

@@ -7,9 +7,9 @@ import pytest
 
 from accounts.models import Role
 from casework.services import survivor_service_refer
-from notifications.models import Delivery, SafetyEvent
+from notifications.models import AlertChannel, Delivery, SafetyEvent
 from tests import factories as f
-from tests.notifications.conftest import notice_of, recipients, record
+from tests.notifications.conftest import confirm, notice_of, recipients, record
 
 E = SafetyEvent.Kind
 SERVICE = "Sezim Crisis Centre"
@@ -146,6 +146,7 @@ def test_a_survivor_services_manager_is_told_too(case_with_service, orgs, contac
     manager = f.make_user(orgs["survivor_service"], Role.PROGRAMME_MANAGER, "crisis_manager")
     manager.email = "crisis_manager@example.org"
     manager.save()
+    confirm({"crisis_manager": manager})
     event = record(E.DROPOUT, case_with_service)
     assert (SERVICE, "crisis_manager", "email") in _outgoing(event)
 
@@ -153,15 +154,16 @@ def test_a_survivor_services_manager_is_told_too(case_with_service, orgs, contac
 def test_staff_without_email_or_phone_still_have_the_inbox(case_with_service, users):
     event = record(E.EXPULSION, case_with_service)
     assert not Delivery.objects.filter(event=event).exclude(channel="inbox").exists()
-    assert notice_of(event, case_with_service.survivor_services.get().organisation).deliveries.get().channel == "inbox"
+    notice = notice_of(event, case_with_service.survivor_services.get().organisation)
+    assert notice.deliveries.filter(escalation_level=0).get().channel == "inbox"
+    # Nobody there can be alerted off-line: the next level hears of it at once.
+    assert (notice.escalation_level, notice.escalated_because) == (1, "unreachable")
 
 
 def test_inactive_users_and_switched_off_channels_get_nothing(case_with_service, users, contacts):
     users["police2"].is_active = False
     users["police2"].save()
-    contact = users["police"].staff_contact
-    contact.sms_enabled = False
-    contact.save()
+    AlertChannel.objects.filter(user=users["police"], kind="sms").update(confirmed_at=None)
     event = record(E.EXPULSION, case_with_service)
     assert {(u, ch) for org, u, ch in _outgoing(event) if org == POLICE} == {("police", "email")}
 

@@ -92,7 +92,7 @@ def test_the_filters(client, login, users, case_with_service, orgs):
     first = notice_of(record(E.DROPOUT, case_with_service, key="a"), orgs["survivor_service"])
     second = notice_of(record(E.RISK_RAISED, case_with_service, key="b"), orgs["survivor_service"])
     Notice.objects.filter(pk=first.pk).update(ack_due_at=timezone.now() - dt.timedelta(minutes=1))
-    notice_acknowledge(notice=second, by=users["survivor_worker"], action="survivor_informed")
+    notice_acknowledge(notice=second, by=users["survivor_worker"], actions=["survivor_called"])
     login(users["survivor_worker"])
     assert list(_page(client)) == [first]
     assert list(_page(client, state="overdue")) == [first]
@@ -154,7 +154,10 @@ def test_the_inbox_page_refreshes_itself(client, login, users, settings):
 
 def test_the_badge_counts_open_notices_and_shows_overdue(client, login, users, case_with_service, orgs):
     login(users["survivor_worker"])
-    assert _content(client.get(BADGE)).strip() == ""
+    # No badge; the (empty) banner comes along to replace the page's.
+    assert _content(client.get(BADGE)).strip() == (
+        '<div id="urgent-banner" class="nf-urgent-banner-slot" hx-swap-oob="true"></div>'
+    )
     notice = notice_of(record(E.DROPOUT, case_with_service, key="a"), orgs["survivor_service"])
     record(E.RISK_RAISED, case_with_service, key="b")
     content = _content(client.get(BADGE))
@@ -205,11 +208,16 @@ def test_the_notice_shows_the_facts_and_links_to_the_case(
         "Mandatory referral",
         f'href="{reverse("casework:case_detail", args=[case_with_service.pk])}"',
         f'action="{ack_url(service_notice)}"',
-        "Survivor informed",
+        "Called her",
+        "Informed the programme staff",
         "Messages sent",
     ]:
         assert shown in content, shown
-    for secret in (*SURVIVOR_SECRETS, case_with_service.referral.person.family_name):
+    # Her phone (she agreed to share it) is a tel: link for her service;
+    # nothing else of hers is on the page.
+    assert 'href="tel:+996700987654"' in content
+    phone = {"+996700987654", "700987654"}
+    for secret in (*(set(SURVIVOR_SECRETS) - phone), case_with_service.referral.person.family_name):
         assert secret not in content
 
 
@@ -227,7 +235,7 @@ def test_the_police_see_their_notice_with_the_referral_link(client, login, users
 def test_another_organisations_notice_is_404(client, login, users, service_notice, role):
     login(users[role])
     assert client.get(detail_url(service_notice)).status_code == 404
-    assert client.post(ack_url(service_notice), {"action": "survivor_informed"}).status_code in (403, 404)
+    assert client.post(ack_url(service_notice), {"actions": ["survivor_called"]}).status_code in (403, 404)
     service_notice.refresh_from_db()
     assert service_notice.status == "open"
 
@@ -247,7 +255,7 @@ def police_notice(case_with_service, orgs):
 def test_a_police_notice_is_404_for_the_survivor_worker_on_the_case(client, login, users, police_notice):
     login(users["survivor_worker"])
     assert client.get(detail_url(police_notice)).status_code == 404
-    assert client.post(ack_url(police_notice), {"action": "other", "note": "Seen."}).status_code == 404
+    assert client.post(ack_url(police_notice), {"actions": ["other"], "note": "Seen."}).status_code == 404
     assert police_notice not in _page(client, state="all")
     police_notice.refresh_from_db()
     assert police_notice.status == "open"
@@ -261,7 +269,7 @@ def test_the_police_officer_reads_and_acknowledges_the_police_notice(client, log
     )
     assert "Session missed on" in content
     assert f'action="{ack_url(police_notice)}"' in content
-    response = client.post(ack_url(police_notice), {"action": "other", "note": "Officer visited him."})
+    response = client.post(ack_url(police_notice), {"actions": ["other"], "note": "Officer visited him."})
     assert (response.status_code, response["Location"]) == (302, detail_url(police_notice))
     police_notice.refresh_from_db()
     assert (police_notice.status, police_notice.acknowledged_by) == ("acknowledged", users["police"])
@@ -291,14 +299,15 @@ def test_a_failed_delivery_shows_call_them(client, login, users, service_notice,
 
 def test_a_survivor_worker_acknowledges_a_notice(client, login, users, service_notice):
     login(users["survivor_worker"])
-    response = client.post(ack_url(service_notice), {"action": "safety_plan_reviewed", "note": "Plan reviewed."})
+    data = {"actions": ["safety_plan_reviewed", "survivor_called"], "note": "Plan reviewed."}
+    response = client.post(ack_url(service_notice), data)
     assert response.status_code == 302
     assert response["Location"] == detail_url(service_notice)
     service_notice.refresh_from_db()
-    assert (service_notice.status, service_notice.acknowledged_by, service_notice.action, service_notice.ack_note) == (
+    assert (service_notice.status, service_notice.acknowledged_by, service_notice.actions, service_notice.ack_note) == (
         "acknowledged",
         users["survivor_worker"],
-        "safety_plan_reviewed",
+        ["survivor_called", "safety_plan_reviewed"],
         "Plan reviewed.",
     )
     content = _content(client.get(response["Location"]))
@@ -310,22 +319,22 @@ def test_a_survivor_worker_acknowledges_a_notice(client, login, users, service_n
 
 def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, login, users, service_notice):
     login(users["survivor_worker"])
-    response = client.post(ack_url(service_notice), {"action": "no_action_possible", "note": ""})
+    response = client.post(ack_url(service_notice), {"actions": ["no_contact_possible"], "note": ""})
     content = _content(response)
-    assert "Say why, or what was done." in content
-    assert re.search(r'value="no_action_possible"[^>]*\bchecked>', content)
+    assert "Say why there was no contact, or what was done." in content
+    assert re.search(r'value="no_contact_possible"[^>]*\bchecked>', content)
     response = client.post(ack_url(service_notice), {"note": "typed text"})
     content = _content(response)
-    assert "This field is required." in content
+    assert "Choose what was done." in content
     assert "typed text" in content
     service_notice.refresh_from_db()
     assert service_notice.status == "open"
 
 
 def test_acknowledging_twice_is_refused(client, login, users, service_notice):
-    notice_acknowledge(notice=service_notice, by=users["survivor_worker"], action="survivor_informed")
+    notice_acknowledge(notice=service_notice, by=users["survivor_worker"], actions=["survivor_called"])
     login(users["survivor_worker"])
-    content = _content(client.post(ack_url(service_notice), {"action": "other", "note": "again"}))
+    content = _content(client.post(ack_url(service_notice), {"actions": ["other"], "note": "again"}))
     assert "This notice has already been acknowledged." in content
 
 
@@ -344,9 +353,9 @@ def test_an_escalated_manager_sees_the_notice_but_not_the_note_and_cannot_acknow
     assert "Waiting for Sezim Crisis Centre to acknowledge it." in content
     assert "Escalated, level 2" in content
     assert "Messages sent" not in content
-    assert client.post(ack_url(service_notice), {"action": "survivor_informed"}).status_code == 403
+    assert client.post(ack_url(service_notice), {"actions": ["survivor_called"]}).status_code == 403
     notice_acknowledge(
-        notice=service_notice, by=users["survivor_worker"], action="other", note="She is at her sister's in Osh."
+        notice=service_notice, by=users["survivor_worker"], actions=["other"], note="She is at her sister's in Osh."
     )
     content = _content(client.get(detail_url(service_notice)))
     assert "Acknowledged by survivor_worker" in content

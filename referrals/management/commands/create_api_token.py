@@ -1,36 +1,51 @@
-"""Print the API token of a police officer, creating it if needed.
+"""Make an API token for a police officer and print it, once.
 
-    python manage.py create_api_token USERNAME [--rotate]
+    python manage.py create_api_token USERNAME [--name NAME] [--days N]
+    python manage.py create_api_token USERNAME --list
+    python manage.py create_api_token USERNAME --revoke NAME
 
 Only the token goes to stdout, so the output can be piped into the police
-information system's configuration. Only police officers get tokens: the API
-refuses everyone else anyway.
+information system's configuration. It is stored hashed and cannot be shown
+again: a new token of the same name replaces (revokes) the old one. Tokens
+expire after API_TOKEN_DAYS (90 by default). Only police officers with a
+confirmed authenticator get tokens.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from accounts.scope import Scope
+from accounts.tokens import DEFAULT_NAME, TokenRefused, api_token_create, api_token_revoke, live_tokens
 
 
 class Command(BaseCommand):
-    help = "Print a police officer's API token (created if missing; --rotate replaces it)."
+    help = "Make and print a police officer's API token (shown once); --list and --revoke NAME manage them."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument(
-            "--rotate", action="store_true", help="Replace the existing token; the old one stops working at once."
-        )
+        parser.add_argument("--name", default=DEFAULT_NAME, help="the token's name (a new one replaces the old)")
+        parser.add_argument("--days", type=int, default=None, help="days until it expires (default API_TOKEN_DAYS)")
+        parser.add_argument("--rotate", action="store_true", help="kept for compatibility: every run makes a new one")
+        parser.add_argument("--list", action="store_true", help="list the user's live tokens by name")
+        parser.add_argument("--revoke", metavar="NAME", help="revoke the user's token of that name")
 
-    @transaction.atomic
-    def handle(self, *args, username: str, rotate: bool = False, **options):
+    def handle(self, *args, username: str, name: str, days: int | None, **options):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")
+        if options["list"]:
+            for token in live_tokens(user):
+                self.stdout.write(
+                    f"{token.name}\tcreated {token.created_at:%Y-%m-%d}\texpires {token.expires_at:%Y-%m-%d}"
+                )
+            return
+        if options["revoke"]:
+            if not api_token_revoke(user=user, name=options["revoke"]):
+                raise CommandError(f"User {username!r} has no live token named {options['revoke']!r}.")
+            self.stderr.write(f"Revoked {username}'s token {options['revoke']!r}.")
+            return
         if not user.is_active:
             raise CommandError(f"User {username!r} is inactive; API tokens are only for active police officers.")
         if not Scope.for_user(user).is_police:
@@ -38,7 +53,13 @@ class Command(BaseCommand):
                 f"User {username!r} is not a police officer; API tokens are only for police officers "
                 "(a police unit membership with the police officer role)."
             )
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, _created = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        if days is not None and days < 1:
+            raise CommandError("--days must be at least 1.")
+        try:
+            _row, token = api_token_create(user=user, name=name, days=days)
+        except TokenRefused as exc:
+            raise CommandError(
+                f"User {username!r} has no confirmed authenticator; API tokens are only for users with one "
+                "(issue an enrolment code first: manage.py issue_enrolment)."
+            ) from exc
+        self.stdout.write(token)

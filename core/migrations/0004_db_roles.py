@@ -34,5 +34,5 @@ $$ LANGUAGE plpgsql;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_sensitiveread_append_only")]
+    dependencies = [("core", "0003_heartbeat")]
     operations = [migrations.RunSQL(FORBID, PREVIOUS)]
