@@ -34,12 +34,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         name = connection.settings_dict["NAME"]
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if cursor.fetchone()[0]:
+        superuser = cursor.fetchone()[0]
+        if superuser:
             # A superuser login (the shared CI server): create the roles here.
             dbroles.ensure_roles(cursor, app=settings.DATABASE_APP_ROLE)
         if dbroles.role_exists(cursor, settings.DATABASE_APP_ROLE):
             dbroles.apply_grants(cursor, app=settings.DATABASE_APP_ROLE)
-        cursor.execute(f"ALTER DATABASE \"{name}\" SET casework.audit_maintenance = 'on'")
+        if superuser:
+            # Every later connection too (the owner's have it from
+            # config/settings/test.py: a non-superuser may not ALTER DATABASE
+            # SET a custom parameter).
+            cursor.execute(f"ALTER DATABASE \"{name}\" SET casework.audit_maintenance = 'on'")
         cursor.execute("SET casework.audit_maintenance = 'on'")
         cursor.execute(
             "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
