@@ -274,6 +274,8 @@ class Enrolment(models.Model):
     # A short, non-clinical reason shown to partner agencies; details go in notes.
     end_reason = models.CharField(_("reason"), max_length=300, blank=True)
     end_notes = EncryptedTextField(_("notes"), max_length=NOTE_MAX_LENGTH)
+    # An expulsion because of new violence: an urgent notice.
+    for_violence = models.BooleanField(_("expelled because of new violence"), default=False)
     transferred_to = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -298,6 +300,8 @@ class Session(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
+        # Logged, and nobody came: no topic was covered.
+        NOT_HELD = "not_held", _("Not held (nobody came)")
         CANCELLED = "cancelled", _("Cancelled")
 
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_sessions")
@@ -322,6 +326,10 @@ class Session(models.Model):
     # The first planned time, kept when a session is moved.
     rescheduled_from = models.DateTimeField(_("originally planned for"), null=True, blank=True)
     reschedule_reason = models.CharField(_("reason for rescheduling"), max_length=300, blank=True)
+    # When its current time was set (planned or rescheduled): the earliest
+    # the participants can have been told of it. Null for sessions planned
+    # before this was kept.
+    planned_at = models.DateTimeField(_("time set on"), null=True, blank=True)
     topic_covered = models.CharField(_("topic covered"), max_length=200, blank=True)
     notes = EncryptedTextField(_("session notes"), max_length=NOTE_MAX_LENGTH)
     logged_by = models.ForeignKey(
@@ -365,6 +373,11 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     mark = models.CharField(_("attendance"), max_length=10, choices=Mark.choices)
+    # The session was planned at shorter notice than PROGRAMME_MIN_NOTICE_HOURS
+    # before the person could know of it (or after its own start): an
+    # unexcused absence here counts only when ``absence_confirmed``.
+    short_notice = models.BooleanField(_("short notice"), default=False)
+    absence_confirmed = models.BooleanField(_("absence confirmed despite short notice"), default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
 
@@ -377,6 +390,12 @@ class Attendance(models.Model):
     @property
     def attended(self) -> bool:
         return self.mark in (self.Mark.PRESENT, self.Mark.LATE)
+
+    @property
+    def counts_as_absence(self) -> bool:
+        """An unexcused absence that counts towards the dropout rule and
+        non-compliance."""
+        return self.mark == self.Mark.UNEXCUSED and (not self.short_notice or self.absence_confirmed)
 
 
 # --- Calendar feed (helper P3: session pages) ---------------------------------

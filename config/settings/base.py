@@ -290,6 +290,14 @@ NOTIFY_ACK_HOURS = envint("NOTIFY_ACK_HOURS", 24)
 # Information (a completion) has no deadline and never escalates.
 NOTIFY_ACK_HOURS_URGENT = envint("NOTIFY_ACK_HOURS_URGENT", 2, minimum=1, maximum=72)
 NOTIFY_ACK_HOURS_ACTION = envint("NOTIFY_ACK_HOURS_ACTION", NOTIFY_ACK_HOURS, minimum=1, maximum=24 * 14)
+# Scheduling (programmes/scheduling.py): a participant is told of a session
+# at least this many hours ahead; an absence from a session planned at
+# shorter notice (or after its own start) counts towards the dropout rule
+# and non-compliance only when the practitioner confirms it. Individual
+# sessions start on the hour between the day's first and last hour (local).
+PROGRAMME_MIN_NOTICE_HOURS = envint("PROGRAMME_MIN_NOTICE_HOURS", 24, minimum=0, maximum=24 * 14)
+PROGRAMME_DAY_FIRST_HOUR = envint("PROGRAMME_DAY_FIRST_HOUR", 9, minimum=0, maximum=23)
+PROGRAMME_DAY_LAST_HOUR = envint("PROGRAMME_DAY_LAST_HOUR", 17, minimum=0, maximum=23)
 # The police and the provider are warned this many days before a protection
 # order expires while the programme is unfinished.
 NOTIFY_ORDER_EXPIRY_DAYS = envint("NOTIFY_ORDER_EXPIRY_DAYS", 5)
