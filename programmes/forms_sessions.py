@@ -22,6 +22,10 @@ def mark_field(enrolment_id: int) -> str:
     return f"mark-{enrolment_id}"
 
 
+def confirm_field(enrolment_id: int) -> str:
+    return f"confirm-{enrolment_id}"
+
+
 class RosterForm(forms.Form):
     """One session's log: a mark per expected person, the topic covered and
     the facilitators' notes. Each person's mark is a set of radio buttons
@@ -34,6 +38,9 @@ class RosterForm(forms.Form):
         required=False,
         help_text=_("Only when the topic is not in the list."),
     )
+    # What the page warned of (safety notices this save records); the save
+    # goes ahead only when the warning shown is still what would happen.
+    expect = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
     notes = forms.CharField(
         label=_("Facilitator notes"),
         required=False,
@@ -64,6 +71,12 @@ class RosterForm(forms.Form):
                     "invalid_choice": _("Choose present, late, excused or unexcused."),
                 },
             )
+            if row.short_notice:
+                self.fields[confirm_field(row.enrolment.pk)] = forms.BooleanField(
+                    label=_("They knew of this session in time: count the unexcused absence"),
+                    required=False,
+                    initial=row.absence_confirmed,
+                )
 
     def clean(self):
         cleaned = super().clean()
@@ -71,11 +84,26 @@ class RosterForm(forms.Form):
             self.add_error("topic_other", _("Type the topic, or choose one from the list."))
         return cleaned
 
-    def roster(self) -> list[tuple[RosterRow, forms.BoundField]]:
-        return [(row, self[mark_field(row.enrolment.pk)]) for row in self.rows]
+    def roster(self) -> list[tuple[RosterRow, forms.BoundField, forms.BoundField | None]]:
+        return [
+            (
+                row,
+                self[mark_field(row.enrolment.pk)],
+                self[confirm_field(row.enrolment.pk)] if row.short_notice else None,
+            )
+            for row in self.rows
+        ]
 
     def marks(self) -> dict[int, str]:
         return {row.enrolment.pk: self.cleaned_data[mark_field(row.enrolment.pk)] for row in self.rows}
+
+    def confirmed(self) -> set[int]:
+        """Short-notice absences the practitioner confirms as real."""
+        return {
+            row.enrolment.pk
+            for row in self.rows
+            if row.short_notice and self.cleaned_data.get(confirm_field(row.enrolment.pk))
+        }
 
     def topic_covered(self) -> str:
         if self.cleaned_data.get("topic") == OTHER_TOPIC:
@@ -99,7 +127,7 @@ def session_topics(session: Session) -> list[str]:
 
 
 def _topic_initial(session: Session, topics: list[str]) -> tuple[str, str]:
-    chosen = session.topic_covered if session.status == Session.Status.HELD else session.planned_topic
+    chosen = session.topic_covered if session.is_logged else session.planned_topic
     if not chosen:
         return "", ""
     if chosen in topics:
@@ -112,6 +140,11 @@ class RescheduleForm(forms.Form):
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    allow_clash = forms.BooleanField(
+        label=_("Keep this time despite the clash"),
+        required=False,
+        help_text=_("Only when the overlap is unavoidable: the practitioner or the room is then booked twice."),
+    )
 
     def __init__(self, data=None, *, session: Session):
         local = timezone.localtime(session.starts_at)

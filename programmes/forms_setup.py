@@ -376,6 +376,14 @@ class EnrolForm(_GroupChoiceMixin, forms.Form):
     psychologist = StaffChoiceField(
         label=_("Psychologist for individual sessions"), queryset=None, empty_label=_("— choose —")
     )
+    allow_clash = forms.BooleanField(
+        label=_("Plan despite clashes"),
+        required=False,
+        help_text=_(
+            "Only when the psychologist's diary is full: the sessions then go into the first hours after the "
+            "notice even where the psychologist has another session."
+        ),
+    )
 
     def __init__(self, *args, templates, groups, all_templates, all_groups, psychologists, window_url, **kwargs):
         super().__init__(*args, **kwargs)

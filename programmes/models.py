@@ -19,6 +19,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -269,7 +270,8 @@ class Enrolment(models.Model):
     group_from = models.DateField(_("in the group from"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    enrolled_at = models.DateTimeField(auto_now_add=True)
+    # When the enrolment was made (and the person learnt of his sessions).
+    enrolled_at = models.DateTimeField(default=timezone.now)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     # A short, non-clinical reason shown to partner agencies; details go in notes.
     end_reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -353,6 +355,11 @@ class Session(models.Model):
         return f"{self.get_kind_display()} #{self.number} {self.starts_at:%Y-%m-%d %H:%M}"
 
     @property
+    def is_logged(self) -> bool:
+        """Attendance was logged: held, or not held because nobody came."""
+        return self.status in LOGGED_STATUSES
+
+    @property
     def ends_at(self) -> dt.datetime:
         return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
 
@@ -361,6 +368,10 @@ class Session(models.Model):
         from django.utils import timezone
 
         return timezone.localtime(self.starts_at).date()
+
+
+# A session whose attendance was logged: its marks count in progress.
+LOGGED_STATUSES = (Session.Status.HELD, Session.Status.NOT_HELD)
 
 
 class Attendance(models.Model):

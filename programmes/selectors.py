@@ -30,9 +30,12 @@ from django.utils.translation import ngettext
 from accounts.models import Membership, Organisation
 from accounts.scope import Scope
 from casework.models import Case
-from programmes.models import Attendance, Enrolment, Group, ProgrammeTemplate, Session
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Group, ProgrammeTemplate, Session
+from programmes.scheduling import is_short_notice
 
 ONE_DECIMAL = Decimal("0.1")
+# An unexcused absence at short notice, not confirmed (see Progress).
+NOT_COUNTED = "not_counted"
 
 
 def _hours(minutes: int) -> Decimal:
@@ -305,6 +308,10 @@ def expected_by_session(sessions: Sequence[Session]) -> dict[int, list[Enrolment
 class RosterRow:
     enrolment: Enrolment
     mark: str  # the recorded mark, or "" when none yet
+    # He was told of this session at less than the minimum notice (or after
+    # it began): an unexcused absence counts only when confirmed.
+    short_notice: bool = False
+    absence_confirmed: bool = False
 
 
 def roster_for(session: Session) -> list[RosterRow]:
@@ -312,8 +319,21 @@ def roster_for(session: Session) -> list[RosterRow]:
     the mark already recorded (resubmitting the screen changes marks).
     Three queries whatever the size of the group."""
     expected = expected_by_session([session])[session.pk]
-    marks = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
-    return [RosterRow(enrolment=e, mark=marks.get(e.pk, "")) for e in expected]
+    marks = {
+        eid: (mark, confirmed)
+        for eid, mark, confirmed in Attendance.objects.filter(session=session).values_list(
+            "enrolment_id", "mark", "absence_confirmed"
+        )
+    }
+    return [
+        RosterRow(
+            enrolment=e,
+            mark=marks.get(e.pk, ("", False))[0],
+            short_notice=is_short_notice(session, e),
+            absence_confirmed=marks.get(e.pk, ("", False))[1],
+        )
+        for e in expected
+    ]
 
 
 # --- Sessions for a facilitator ----------------------------------------------
@@ -453,8 +473,11 @@ def legal_window(
 class Progress:
     """A participant's progress against the template's requirements.
 
-    Only HELD sessions count: a cancelled session is never an absence, and
-    a planned one not yet logged is nothing yet. LATE counts as attended.
+    Only logged sessions count (held, or not held because nobody came): a
+    cancelled session is never an absence, and a planned one not yet logged
+    is nothing yet. LATE counts as attended. An unexcused absence at short
+    notice (``Attendance.short_notice``) that the practitioner did not
+    confirm neither counts nor ends a run (``short_notice_absences``).
     ``unexcused_consecutive`` is the trailing run of unexcused absences over
     the person's held sessions in date order: present/late ends the run, an
     excused absence neither counts nor ends it (so unexcused, excused,
@@ -478,6 +501,8 @@ class Progress:
     curriculum_total: int
     group_sessions_ahead: int = 0
     held_sessions: int = 0
+    # Unexcused absences at short notice, not confirmed: they do not count.
+    short_notice_absences: int = 0
 
     @property
     def sessions_required(self) -> int:
@@ -563,8 +588,8 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
     now = timezone.now()
 
     marks: dict[int, list[tuple]] = {pk: [] for pk in ids}
-    for enrolment_id, mark, kind, minutes, covered, planned in (
-        Attendance.objects.filter(enrolment_id__in=ids, session__status=Session.Status.HELD)
+    for enrolment_id, mark, kind, minutes, covered, planned, short, confirmed in (
+        Attendance.objects.filter(enrolment_id__in=ids, session__status__in=LOGGED_STATUSES)
         .order_by("session__starts_at", "session_id")
         .values_list(
             "enrolment_id",
@@ -573,8 +598,12 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
             "session__duration_minutes",
             "session__topic_covered",
             "session__planned_topic",
+            "short_notice",
+            "absence_confirmed",
         )
     ):
+        if mark == Attendance.Mark.UNEXCUSED and short and not confirmed:
+            mark = NOT_COUNTED
         marks[enrolment_id].append((mark, kind, minutes, covered or planned))
 
     planned_ahead = Session.objects.filter(status=Session.Status.PLANNED, starts_at__gte=now)
@@ -600,7 +629,7 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
     for e in rows:
         template = templates[e.template_id]
         attended = {Session.Kind.INDIVIDUAL: 0, Session.Kind.GROUP: 0}
-        minutes = excused = unexcused = run = 0
+        minutes = excused = unexcused = run = not_counted = 0
         covered: set[str] = set()
         for mark, kind, duration, topic in marks[e.pk]:
             if mark in (Attendance.Mark.PRESENT, Attendance.Mark.LATE):
@@ -610,6 +639,8 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
                 run = 0
             elif mark == Attendance.Mark.EXCUSED:
                 excused += 1
+            elif mark == NOT_COUNTED:
+                not_counted += 1
             else:
                 unexcused += 1
                 run += 1
@@ -635,6 +666,7 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
             curriculum_total=len(curriculum),
             group_sessions_ahead=ahead if active else 0,
             held_sessions=len(marks[e.pk]),
+            short_notice_absences=not_counted,
         )
     return result
 

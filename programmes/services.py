@@ -14,8 +14,9 @@ Who may do what (of the provider that owns the object):
   workers (clinical staff).
 
 Dates and times: sessions are planned in settings.TIME_ZONE; individual
-sessions at 10:00 local unless rescheduled, group sessions at the group's
-time of day.
+sessions on the hour in the practitioner's first free slot at least the
+minimum notice ahead (programmes/scheduling.py), group sessions at the
+group's time of day.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,7 +34,8 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation, Role
 from accounts.scope import Scope
 from casework.models import Case
-from programmes.models import Attendance, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
+from programmes import scheduling
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (  # noqa: F401 - re-exported for callers of the services
     expected_by_session,
     has_role,
@@ -149,7 +152,7 @@ def _start_error(day: dt.date | None) -> str | None:
 
 def _group_started(group: Group) -> bool:
     first = group.sessions.exclude(status=Session.Status.CANCELLED).order_by("starts_at").first()
-    return group.sessions.filter(status=Session.Status.HELD).exists() or (
+    return group.sessions.filter(status__in=LOGGED_STATUSES).exists() or (
         first is not None and first.starts_at <= timezone.now()
     )
 
@@ -361,9 +364,12 @@ def template_update(*, template: ProgrammeTemplate, by, **fields: Any) -> Progra
 # --- Groups --------------------------------------------------------------------
 
 
-def _group_session_objects(group: Group, template: ProgrammeTemplate, numbers: range) -> list[Session]:
+def _group_session_objects(
+    group: Group, template: ProgrammeTemplate, numbers: range, now: dt.datetime | None = None
+) -> list[Session]:
     """Sessions number ``numbers`` of ``group``: session k falls on
     starts_on + (k - 1) × the template's group interval, at the group's time."""
+    now = now or timezone.now()
     return [
         Session(
             provider_id=group.provider_id,
@@ -378,6 +384,7 @@ def _group_session_objects(group: Group, template: ProgrammeTemplate, numbers: r
             facilitator_id=group.psychologist_id,
             co_facilitator_id=group.social_worker_id,
             planned_topic=_topic(template.curriculum, number),
+            planned_at=now,
         )
         for number in numbers
     ]
@@ -409,6 +416,7 @@ def group_create(
     intake: str = Group.Intake.ROLLING,
     location_kind: str = Group.LocationKind.ROOM,
     time_of_day: dt.time = dt.time(10, 0),
+    now: dt.datetime | None = None,
 ) -> tuple[Group, list[str]]:
     """Open a group and plan its sessions. Returns (group, warnings).
 
@@ -421,7 +429,9 @@ def group_create(
     common start + ``template.first_group_offset()``.
 
     Warnings (not errors): the facilitator pair is not gender-balanced, or a
-    facilitator's gender is not recorded."""
+    facilitator's gender is not recorded. ``now``: when the group was
+    planned, for groups entered afterwards (demo history, tests); the
+    sessions' ``planned_at``."""
     _require_staff(provider.pk, by)
     errors: dict[str, list] = {}
     template_error = _template_error(template, provider)
@@ -459,15 +469,15 @@ def group_create(
     if errors:
         raise ValidationError(errors)
     group.save()
-    Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1)))
+    Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1), now=now))
     return group, _pair_warnings(psychologist, social_worker)
 
 
 @transaction.atomic
-def group_extend_schedule(*, group: Group, by) -> list[Session]:
+def group_extend_schedule(*, group: Group, by, now: dt.datetime | None = None) -> list[Session]:
     """Plan another cycle of a rolling group: the template's number of group
     sessions again, continuing the numbering, the cadence and the
-    curriculum. Returns the new sessions."""
+    curriculum. Returns the new sessions. ``now`` as for ``group_create``."""
     _require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if group.intake != Group.Intake.ROLLING:
@@ -477,7 +487,7 @@ def group_extend_schedule(*, group: Group, by) -> list[Session]:
     last = group.sessions.order_by("-number").values_list("number", flat=True).first() or 0
     template = group.template
     return Session.objects.bulk_create(
-        _group_session_objects(group, template, range(last + 1, last + template.group_sessions + 1))
+        _group_session_objects(group, template, range(last + 1, last + template.group_sessions + 1), now=now)
     )
 
 
@@ -653,20 +663,34 @@ def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) 
 # --- Enrolment -----------------------------------------------------------------
 
 
-def _individual_session_objects(enrolment: Enrolment, template: ProgrammeTemplate) -> list[Session]:
+def _individual_session_objects(
+    enrolment: Enrolment, template: ProgrammeTemplate, times: list[dt.datetime], now: dt.datetime
+) -> list[Session]:
     return [
         Session(
             provider_id=enrolment.provider_id,
             kind=Session.Kind.INDIVIDUAL,
             enrolment=enrolment,
             number=index,
-            starts_at=_at(enrolment.starts_on + dt.timedelta(days=offset), INDIVIDUAL_TIME),
+            starts_at=starts_at,
             duration_minutes=template.individual_minutes,
             facilitator_id=enrolment.psychologist_id,
             planned_topic=_topic(template.curriculum, index),
+            planned_at=now,
         )
-        for index, offset in enumerate(template.individual_offsets(), start=1)
+        for index, starts_at in enumerate(times, start=1)
     ]
+
+
+def _diary_full_message(psychologist, day: dt.date) -> str:
+    return _(
+        "%(name)s has no free hour within %(days)d days of %(date)s. Choose another psychologist, or tick "
+        "“Plan despite clashes” to put the sessions in the first hours after the notice anyway."
+    ) % {
+        "name": psychologist.get_full_name() or psychologist.get_username(),
+        "days": scheduling.SEARCH_DAYS,
+        "date": day.isoformat(),
+    }
 
 
 @transaction.atomic
@@ -678,17 +702,26 @@ def enrol(
     starts_on: dt.date,
     by,
     group: Group | None = None,
+    allow_clash: bool = False,
+    now: dt.datetime | None = None,
 ) -> Enrolment:
     """Enrol the person of an open case in a programme and plan their
-    individual sessions (the template's cadence from ``starts_on``, 10:00
-    local, with ``psychologist``). The referral becomes "enrolled".
+    individual sessions with ``psychologist``: the template's cadence from
+    the first free slot on or after ``starts_on`` that is at least the
+    minimum notice from now (``scheduling.plan_individual``), never in the
+    past and never overlapping another session of the psychologist. When
+    the psychologist's diary is full the enrolment is refused under
+    "allow_clash" unless ``allow_clash``. The referral becomes "enrolled".
+    ``now``: when the enrolment was made, for enrolments entered afterwards
+    (demo history, tests); the views never pass it.
 
     The referral must be accepted (or enrolled with no active enrolment,
     after a transfer in). ``group`` is required when the template has group
     sessions: a running group of the provider, of the same programme (any
     version of the template), of the person's sex, with room, and - for a
-    closed group - not yet started; the person is in the group from
-    ``starts_on + template.first_group_offset()``."""
+    closed group - not yet started; the person is in the group from its
+    first session on or after ``starts_on + template.first_group_offset()``
+    that is at least the minimum notice away (``scheduling.group_from``)."""
     _require_clinical(case.provider_id, by)
     case = Case.objects.select_for_update().select_related("referral", "referral__person", "provider").get(pk=case.pk)
     referral = case.referral
@@ -722,8 +755,9 @@ def enrol(
             if group_errors:
                 errors["group"] = group_errors
             elif not start_error:
-                group_from = starts_on + dt.timedelta(days=template.first_group_offset())
-                if group.intake == Group.Intake.CLOSED and group_from > group.starts_on:
+                nominal = starts_on + dt.timedelta(days=template.first_group_offset())
+                group_from = scheduling.group_from(group, not_before=nominal, now=now)
+                if group.intake == Group.Intake.CLOSED and nominal > group.starts_on:
                     latest = group.starts_on - dt.timedelta(days=template.first_group_offset())
                     errors["starts_on"] = [
                         _(
@@ -731,6 +765,14 @@ def enrol(
                             "from its first session."
                         )
                         % {"date": latest.isoformat()}
+                    ]
+                elif group.intake == Group.Intake.CLOSED and group_from > group.starts_on:
+                    errors["group"] = [
+                        _(
+                            "The group's first session is less than %(hours)d hours away: the person cannot be "
+                            "told in time. Choose another group."
+                        )
+                        % {"hours": scheduling.notice_hours()}
                     ]
     if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
         errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
@@ -746,12 +788,24 @@ def enrol(
         psychologist=psychologist,
         starts_on=starts_on,
         enrolled_by=by,
+        enrolled_at=now or timezone.now(),
     )
     _validated(enrolment, errors, "", exclude=["case", "template", "provider", "group", "psychologist", "enrolled_by"])
     if errors:
         raise ValidationError(errors)
+    try:
+        times = scheduling.plan_individual(
+            practitioner_id=psychologist.pk,
+            offsets=template.individual_offsets(),
+            starts_on=starts_on,
+            minutes=template.individual_minutes,
+            allow_clash=allow_clash,
+            now=enrolment.enrolled_at,
+        )
+    except scheduling.DiaryFull as full:
+        raise ValidationError({"allow_clash": [_diary_full_message(psychologist, full.day)]}) from None
     enrolment.save()
-    Session.objects.bulk_create(_individual_session_objects(enrolment, template))
+    Session.objects.bulk_create(_individual_session_objects(enrolment, template, times, enrolment.enrolled_at))
     if referral.status != Referral.Status.ENROLLED:
         _set_referral_status(referral, Referral.Status.ENROLLED)
     detail = f"{template.name} (v{template.version})"
@@ -768,14 +822,50 @@ def enrol(
 # --- Sessions ------------------------------------------------------------------
 
 
+def _clash_label(other: Session) -> str:
+    when = timezone.localtime(other.starts_at)
+    end = timezone.localtime(other.ends_at)
+    if other.kind == Session.Kind.GROUP:
+        what = _("group session %(number)d of %(group)s") % {"number": other.number, "group": other.group.name}
+    else:
+        what = _("individual session %(number)d of case %(case)s") % {
+            "number": other.number,
+            "case": other.enrolment.case.number,
+        }
+    return _("%(what)s, %(date)s %(start)s–%(end)s") % {
+        "what": what,
+        "date": when.date().isoformat(),
+        "start": f"{when:%H:%M}",
+        "end": f"{end:%H:%M}",
+    }
+
+
+def clash_message(clashes: list[Session]) -> str:
+    return _(
+        "This overlaps %(sessions)s of the same practitioner or room. Choose another time, or tick "
+        "“Keep this time despite the clash”."
+    ) % {"sessions": "; ".join(_clash_label(c) for c in clashes)}
+
+
 @transaction.atomic
 def session_reschedule(
-    *, session: Session, starts_at: dt.datetime, by, reason: str = "", duration_minutes: int | None = None
+    *,
+    session: Session,
+    starts_at: dt.datetime,
+    by,
+    reason: str = "",
+    duration_minutes: int | None = None,
+    allow_clash: bool = False,
 ) -> Session:
     """Move a planned session to ``starts_at`` (timezone-aware), and change
     its length when ``duration_minutes`` is given. A group session moves
     for everyone in the group. The first planned time is kept in
-    ``rescheduled_from``."""
+    ``rescheduled_from``; ``planned_at`` becomes now (the participants
+    learn of the new time now, see ``scheduling.is_short_notice``).
+
+    Never into the past (a past session may still change its length). A time that overlaps another session of the same
+    facilitators or room is refused under "allow_clash" unless
+    ``allow_clash``."""
     _require_staff(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.PLANNED:
@@ -783,6 +873,8 @@ def session_reschedule(
     errors: dict[str, list] = {}
     if starts_at is None or timezone.is_naive(starts_at):
         errors["starts_at"] = [_("Enter the new date and time.")]
+    elif starts_at != session.starts_at and starts_at < timezone.now():
+        errors["starts_at"] = [_("A session cannot be moved into the past.")]
     reason = (reason or "").strip()
     if len(reason) > 300:
         errors["reason"] = [_("Keep the reason under 300 characters.")]
@@ -791,9 +883,14 @@ def session_reschedule(
     duration_minutes = duration_minutes or session.duration_minutes
     if starts_at == session.starts_at and duration_minutes == session.duration_minutes:
         return session
+    if not allow_clash:
+        clashes = scheduling.clashes(session, starts_at=starts_at, minutes=duration_minutes)
+        if clashes:
+            raise ValidationError({"allow_clash": [clash_message(clashes)]})
     old = _session_label(session)
     if starts_at != session.starts_at:
         session.rescheduled_from = session.rescheduled_from or session.starts_at
+        session.planned_at = timezone.now()
     session.starts_at = starts_at
     session.duration_minutes = duration_minutes
     session.reschedule_reason = reason
@@ -817,8 +914,8 @@ def session_cancel(*, session: Session, reason: str, by) -> Session:
     count in progress."""
     _require_staff(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.status == Session.Status.HELD:
-        raise ValidationError({"__all__": [_("A session that was held cannot be cancelled.")]})
+    if session.status in LOGGED_STATUSES:
+        raise ValidationError({"__all__": [_("A session that was logged cannot be cancelled.")]})
     if session.status == Session.Status.CANCELLED:
         raise ValidationError({"__all__": [_("This session is already cancelled.")]})
     reason = (reason or "").strip()
@@ -835,19 +932,75 @@ def session_cancel(*, session: Session, reason: str, by) -> Session:
     return session
 
 
+class Logged(NamedTuple):
+    session: Session
+    # The safety events this log recorded (dropout, non-compliance), in order.
+    events: list
+
+
+class _Preview(Exception):
+    def __init__(self, logged: Logged):
+        super().__init__()
+        self.logged = logged
+
+
+def attendance_preview(**arguments: Any) -> list[dict]:
+    """What ``attendance_record`` would tell whom, without writing anything:
+    the same call inside a savepoint that is rolled back. Returns one dict
+    per safety event: ``kind``, ``enrolment_id``, ``facts`` and
+    ``organisations`` (names of the recipient organisations, in order).
+    Raises the same ValidationError as the real call."""
+    try:
+        with transaction.atomic():
+            logged = attendance_record(**arguments)
+            summary = [
+                {
+                    "kind": event.kind,
+                    "enrolment_id": event.enrolment_id,
+                    "facts": dict(event.facts),
+                    "organisations": [n.organisation.name for n in event.notices.select_related("organisation")],
+                }
+                for event in logged.events
+            ]
+            raise _Preview(Logged(logged.session, summary))
+    except _Preview as preview:
+        return preview.logged.events
+
+
+def attendance_log(**arguments: Any) -> Session:
+    """``attendance_record`` (same arguments) for callers that need only the session."""
+    return attendance_record(**arguments).session
+
+
 @transaction.atomic
-def attendance_log(*, session: Session, by, marks: dict[int, str], topic_covered: str, notes: str = "") -> Session:
+def attendance_record(
+    *,
+    session: Session,
+    by,
+    marks: dict[int, str],
+    topic_covered: str,
+    notes: str = "",
+    confirmed: set[int] | frozenset[int] = frozenset(),
+) -> Logged:
     """Log a whole session in one call: every expected person's mark
     (enrolment id → present / late / excused / unexcused), the topic
     covered and the facilitator's notes (encrypted). The session becomes
-    "held".
+    "held", or "not held" when nobody was present or late (then no topic
+    was covered and none is stored).
 
     Expected: for an individual session its enrolment; for a group session
     the group's active enrolments in the group by the session's date (see
     ``selectors.expected_by_session``). A missing mark is an error under
     "marks.<enrolment id>"; ids of people not expected are refused under
     "marks". Submitting again replaces the marks (idempotent). The number of
-    queries does not depend on the size of the group."""
+    queries does not depend on the size of the group.
+
+    Short notice: a person told of the session less than the minimum notice
+    before it (``scheduling.is_short_notice``) has the mark flagged; his
+    unexcused absence counts towards the dropout rule and non-compliance
+    only when his enrolment id is in ``confirmed`` (the practitioner
+    confirms he knew of it). Returns the session and the safety events
+    recorded."""
     _require_clinical(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
@@ -882,9 +1035,9 @@ def attendance_log(*, session: Session, by, marks: dict[int, str], topic_covered
     anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
     if anyone_there and not topic_covered:
         errors["topic_covered"] = [_("Enter the topic covered.")]
-    session.topic_covered = topic_covered
+    session.topic_covered = topic_covered if anyone_there else ""
     session.notes = notes or ""
-    session.status = Session.Status.HELD
+    session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
     session.logged_by = by
     session.logged_at = timezone.now()
     _validated(
@@ -897,47 +1050,85 @@ def attendance_log(*, session: Session, by, marks: dict[int, str], topic_covered
         raise ValidationError(errors)
     session.save()
 
-    before = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
+    by_id = {e.pk: e for e in expected}
+    short = {eid for eid in cleaned if scheduling.is_short_notice(session, by_id[eid])}
+    confirmed_ids = {int(c) for c in confirmed or () if str(c).isdigit()}
+    before = {
+        eid: (mark, counted)
+        for eid, mark, counted in Attendance.objects.filter(session=session)
+        .annotate(
+            counted=ExpressionWrapper(
+                Q(mark=Attendance.Mark.UNEXCUSED) & (Q(short_notice=False) | Q(absence_confirmed=True)),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list("enrolment_id", "mark", "counted")
+    }
+    rows = []
+    for eid, mark in cleaned.items():
+        is_short = eid in short
+        rows.append(
+            Attendance(
+                session=session,
+                enrolment_id=eid,
+                mark=mark,
+                recorded_by=by,
+                short_notice=is_short,
+                absence_confirmed=is_short and mark == Attendance.Mark.UNEXCUSED and eid in confirmed_ids,
+            )
+        )
     Attendance.objects.bulk_create(
-        [Attendance(session=session, enrolment_id=eid, mark=mark, recorded_by=by) for eid, mark in cleaned.items()],
+        rows,
         update_conflicts=True,
         unique_fields=["session", "enrolment"],
-        update_fields=["mark", "recorded_by", "recorded_at"],
+        update_fields=["mark", "recorded_by", "recorded_at", "short_notice", "absence_confirmed"],
     )
-    by_id = {e.pk: e for e in expected}
     label = _session_label(session)
     organisation = by.membership.organisation
     TimelineEntry.objects.bulk_create(
         [
             TimelineEntry(
-                referral_id=by_id[eid].case.referral_id,
+                referral_id=by_id[row.enrolment_id].case.referral_id,
                 actor=by,
                 actor_organisation=organisation,
                 kind=K.ATTENDANCE_RECORDED,
-                detail=f"{label}: {_english(Attendance.Mark(mark).label)}"[:300],
+                detail=(
+                    f"{label}: {_english(Attendance.Mark(row.mark).label)}"
+                    + (
+                        " (short notice, not counted)"
+                        if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence
+                        else ""
+                    )
+                )[:300],
             )
-            for eid, mark in cleaned.items()
-            if before.get(eid) != mark
+            for row in rows
+            if before.get(row.enrolment_id, (None, None))[0] != row.mark
+            or before.get(row.enrolment_id, (None, None))[1] != row.counts_as_absence
         ]
     )
-    newly_unexcused = [
-        eid for eid, mark in cleaned.items() if mark == Attendance.Mark.UNEXCUSED and before.get(eid) != mark
+    newly_counted = [
+        row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
     ]
-    if newly_unexcused:
+    events = []
+    if newly_counted:
         # Non-compliance inside the protection order's window reaches the
         # police in this same transaction (mandatory referrals only).
-        from notifications.services import attendance_missed_notify
+        from notifications.services import attendance_missed_notify, dropout_rule_notify
 
-        for eid in newly_unexcused:
-            attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
+        for eid in newly_counted:
+            event = attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
+            if event is not None:
+                event.enrolment_id = eid
+                events.append(event)
         # The template's dropout rule, checked the moment the absence is
         # logged (the scheduled dropout sweep is the safety net).
-        from notifications.services import dropout_rule_notify
-
-        states = progress_for_enrolments([by_id[eid] for eid in newly_unexcused])
-        for eid in newly_unexcused:
-            dropout_rule_notify(enrolment=by_id[eid], state=states[eid], by=by)
-    return session
+        states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
+        for eid in newly_counted:
+            event = dropout_rule_notify(enrolment=by_id[eid], state=states[eid], by=by)
+            if event is not None:
+                event.enrolment_id = eid
+                events.append(event)
+    return Logged(session, events)
 
 
 # --- Moves, transfers, discharge ---------------------------------------------
@@ -955,11 +1146,12 @@ def _locked_active(enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def enrolment_move_group(*, enrolment: Enrolment, group: Group, by) -> Enrolment:
+def enrolment_move_group(*, enrolment: Enrolment, group: Group, by, now: dt.datetime | None = None) -> Enrolment:
     """Move a participant to another group of the same programme (same rules
     as enrolling: provider, programme, sex, room, closed intake). They are
-    expected in the new group from today (or from their first group day if
-    that is later); marks in the old group stay and count."""
+    expected in the new group from its first session at least the minimum
+    notice away (and not before their first group day); marks in the old
+    group stay and count."""
     _require_staff(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
     if enrolment.template.group_sessions == 0:
@@ -979,9 +1171,9 @@ def enrolment_move_group(*, enrolment: Enrolment, group: Group, by) -> Enrolment
     if errors:
         raise ValidationError({"group": errors})
     old_name = enrolment.group.name if enrolment.group else "-"
-    today = timezone.localdate()
+    today = timezone.localtime(now).date() if now else timezone.localdate()
     enrolment.group = group
-    enrolment.group_from = max(enrolment.group_from or today, today)
+    enrolment.group_from = scheduling.group_from(group, not_before=max(enrolment.group_from or today, today), now=now)
     enrolment.save(update_fields=["group", "group_from"])
     timeline_add(referral=enrolment.case.referral, by=by, kind=K.MOVED_GROUP, detail=f"{old_name} → {group.name}")
     return enrolment

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import clinical_required, provider_staff_required
 from core.audit import record_read
 from core.models import SensitiveRead
-from programmes import calendar, services
+from programmes import calendar, scheduling, services
 from programmes.certificates import certificate_for, facts, render_pdf, statement
 from programmes.forms_sessions import (
     NEVER_AN_ABSENCE,
@@ -142,6 +143,7 @@ def session_log(request, pk: int):
         "rows": rows,
         "is_clinical": scope.is_clinical,
         "loggable": _loggable(session),
+        "notice_hours": scheduling.notice_hours(),
         "marked": sum(1 for row in rows if row.mark),
     }
     if not scope.is_clinical:
@@ -149,29 +151,34 @@ def session_log(request, pk: int):
         # records for the clinical staff only.
         return render(request, "programmes/sessions/session_log.html", context)
 
-    form = RosterForm(
-        request.POST if request.method == "POST" else None, session=session, rows=rows, topics=session_topics(session)
-    )
+    data = request.POST.copy() if request.method == "POST" else None
+    form = RosterForm(data, session=session, rows=rows, topics=session_topics(session))
     if request.method == "POST" and form.is_valid():
+        arguments = {
+            "session": session,
+            "by": request.user,
+            "marks": form.marks(),
+            "topic_covered": form.topic_covered(),
+            "notes": form.cleaned_data["notes"],
+            "confirmed": form.confirmed(),
+        }
         try:
-            services.attendance_log(
-                session=session,
-                by=request.user,
-                marks=form.marks(),
-                topic_covered=form.topic_covered(),
-                notes=form.cleaned_data["notes"],
-            )
+            preview = services.attendance_preview(**arguments)
+            signature = _signature(preview)
+            if preview and form.cleaned_data["expect"] != signature:
+                # Say what the save will set off, and ask before doing it.
+                data["expect"] = signature
+                context["consequences"] = _consequences(preview, rows)
+            else:
+                logged = services.attendance_record(**arguments)
         except ValidationError as exc:
             fields = {"topic_covered": form.topic_field()}
             fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
             _put_errors(form, exc, fields)
         else:
-            messages.success(
-                request,
-                ngettext("Session saved: %(n)d person marked.", "Session saved: %(n)d people marked.", len(rows))
-                % {"n": len(rows)},
-            )
-            return redirect("programmes:session_log", pk=session.pk)
+            if not context.get("consequences"):
+                _saved_messages(request, logged, rows)
+                return redirect("programmes:session_log", pk=session.pk)
     if session.notes and request.method == "GET":
         record_read(
             user=request.user,
@@ -181,6 +188,63 @@ def session_log(request, pk: int):
         )
     context["form"] = form
     return render(request, "programmes/sessions/session_log.html", context)
+
+
+def _signature(preview: list[dict]) -> str:
+    return ";".join(sorted(f"{p['kind']}:{p['enrolment_id']}:{','.join(p['organisations'])}" for p in preview))[:2000]
+
+
+def _names(organisations) -> str:
+    return str(get_text_list([str(o) for o in organisations], _("and")))
+
+
+def _consequence_text(kind: str, name: str, facts: dict, organisations) -> str:
+    told = _names(organisations)
+    if kind == "dropout":
+        missed, in_row = facts.get("sessions_missed") or 0, facts.get("missed_in_a_row") or 0
+        if missed == in_row:
+            absences = ngettext("%(n)d unexcused absence in a row", "%(n)d unexcused absences in a row", in_row) % {
+                "n": in_row
+            }
+        else:
+            absences = ngettext(
+                "%(n)d unexcused absences, %(k)d in a row", "%(n)d unexcused absences, %(k)d in a row", missed
+            ) % {"n": missed, "k": in_row}
+        return _("%(name)s: this makes %(absences)s. The programme's rule records a dropout and tells %(told)s.") % {
+            "name": name,
+            "absences": absences,
+            "told": told,
+        }
+    if kind == "non_compliance":
+        return _(
+            "%(name)s: the protection order obliges attendance until %(date)s. This absence is reported to "
+            "%(told)s as non-compliance."
+        ) % {"name": name, "date": facts.get("order_expires_on", ""), "told": told}
+    return _("%(name)s: a safety notice goes to %(told)s.") % {"name": name, "told": told}
+
+
+def _consequences(preview: list[dict], rows) -> list[str]:
+    names = {row.enrolment.pk: row.enrolment.case.referral.person.full_name for row in rows}
+    return [
+        _consequence_text(p["kind"], names.get(p["enrolment_id"], ""), p["facts"], p["organisations"]) for p in preview
+    ]
+
+
+def _saved_messages(request, logged, rows) -> None:
+    text = ngettext("Session saved: %(n)d person marked.", "Session saved: %(n)d people marked.", len(rows)) % {
+        "n": len(rows)
+    }
+    if logged.session.status == Session.Status.NOT_HELD:
+        text += " " + _("Nobody came: the session is recorded as not held, with no topic covered.")
+    messages.success(request, text)
+    names = {row.enrolment.pk: row.enrolment.case.referral.person.full_name for row in rows}
+    for event in logged.events:
+        organisations = [n.organisation.name for n in event.notices.select_related("organisation").order_by("pk")]
+        label = {
+            "dropout": _("A dropout notice about %(name)s went to %(told)s."),
+            "non_compliance": _("A non-compliance notice about %(name)s went to %(told)s."),
+        }.get(event.kind, _("A safety notice about %(name)s went to %(told)s."))
+        messages.warning(request, label % {"name": names.get(event.enrolment_id, ""), "told": _names(organisations)})
 
 
 # --- Rescheduling and cancelling -----------------------------------------------
@@ -201,11 +265,24 @@ def session_reschedule(request, pk: int):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 duration_minutes=form.cleaned_data["duration_minutes"],
+                allow_clash=form.cleaned_data["allow_clash"],
             )
         except ValidationError as exc:
             _put_errors(form, exc, {"starts_at": "day"})
         else:
             messages.success(request, _("The session was moved."))
+            if session.starts_at - timezone.now() < scheduling.min_notice():
+                messages.warning(
+                    request,
+                    ngettext(
+                        "It is less than %(hours)d hour away: tell the participants now. An unexcused absence "
+                        "there counts only if you confirm, when logging it, that they knew in time.",
+                        "It is less than %(hours)d hours away: tell the participants now. An unexcused absence "
+                        "there counts only if you confirm, when logging it, that they knew in time.",
+                        scheduling.notice_hours(),
+                    )
+                    % {"hours": scheduling.notice_hours()},
+                )
             return redirect(back)
     return render(
         request,
@@ -240,7 +317,8 @@ def session_cancel(request, pk: int):
             messages.success(request, _("The session was cancelled."))
             return redirect(back)
     closed = {
-        Session.Status.HELD: _("A session that was held cannot be cancelled."),
+        Session.Status.HELD: _("A session that was logged cannot be cancelled."),
+        Session.Status.NOT_HELD: _("A session that was logged cannot be cancelled."),
         Session.Status.CANCELLED: _("This session is already cancelled."),
     }
     return render(

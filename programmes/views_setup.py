@@ -552,6 +552,7 @@ def enrol(request, case_pk: int):
                         psychologist=data["psychologist"],
                         starts_on=data["starts_on"],
                         by=request.user,
+                        allow_clash=data["allow_clash"],
                     )
                 except ValidationError as exc:
                     add_service_errors(form, exc)
@@ -561,6 +562,14 @@ def enrol(request, case_pk: int):
                         _("Case %(case)s is enrolled in %(programme)s; the individual sessions are planned.")
                         % {"case": case.number, "programme": enrolment.template.name},
                     )
+                    first = enrolment.individual_sessions.order_by("starts_at").first()
+                    if first is not None:
+                        when = timezone.localtime(first.starts_at)
+                        messages.info(
+                            request,
+                            _("The first individual session is on %(date)s at %(time)s: tell the person.")
+                            % {"date": formats.date_format(when.date(), "SHORT_DATE_FORMAT"), "time": f"{when:%H:%M}"},
+                        )
                     return redirect("casework:case_detail", case.pk)
         else:
             initial = {"starts_on": starts_on}

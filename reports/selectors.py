@@ -19,7 +19,7 @@ from django.db.models.functions import Length, RTrim
 
 from accounts.models import Organisation
 from accounts.scope import Scope
-from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, ProgrammeTemplate
 from programmes.selectors import local_midnight
 from referrals.models import Referral
 
@@ -243,7 +243,7 @@ def sessions_reached(enrolments: QuerySet[Enrolment]) -> tuple[int, list[int]]:
         order_by=("session__starts_at", "session_id"),
     )
     per_enrolment = (
-        Attendance.objects.filter(enrolment__in=enrolments.values("pk"), session__status=Session.Status.HELD)
+        Attendance.objects.filter(enrolment__in=enrolments.values("pk"), session__status__in=LOGGED_STATUSES)
         .values("enrolment")
         .annotate(reached=Length(RTrim(marks)))
     )

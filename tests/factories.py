@@ -191,13 +191,28 @@ def make_group(*, by: User, template, provider: Organisation | None = None, **ov
         "social_worker": staff_with_role(provider, "social_worker"),
     }
     data.update(overrides)
+    data.setdefault("now", planned_as_of(data["starts_on"]))
     group, _warnings = programme_services.group_create(provider=provider, template=template, by=by, **data)
     return group
 
 
-def enrol_case(case, *, by: User, template, group=None, psychologist: User | None = None, starts_on=None):
+def planned_as_of(first_day: dt.date) -> dt.datetime:
+    """When a group or an enrolment whose first day is ``first_day`` was
+    set up, for tests that need its sessions in the past: in time for the
+    minimum notice (the notice and half a day before the first day's
+    midnight, local), and never later than now."""
+    from django.conf import settings
+
+    notice = dt.timedelta(hours=settings.PROGRAMME_MIN_NOTICE_HOURS + 12)
+    as_of = timezone.make_aware(dt.datetime.combine(first_day, dt.time(0, 0))) - notice
+    return min(as_of, timezone.now())
+
+
+def enrol_case(case, *, by: User, template, group=None, psychologist: User | None = None, starts_on=None, now=None):
     """Enrol ``case`` through ``enrol``; by default starting so that the
-    person's first group day is the group's first session (or today)."""
+    person's first group day is the group's first session (or today), and
+    enrolled in time for the minimum notice before it (``planned_as_of``),
+    so that his sessions can be logged as before the notice rules."""
     from programmes import services as programme_services
 
     if starts_on is None:
@@ -211,4 +226,5 @@ def enrol_case(case, *, by: User, template, group=None, psychologist: User | Non
         psychologist=psychologist or staff_with_role(case.provider, "psychologist"),
         starts_on=starts_on,
         by=by,
+        now=now or planned_as_of(starts_on),
     )

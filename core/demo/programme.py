@@ -76,6 +76,16 @@ VOLUNTARY = "kg-annex3-voluntary-men"  # individual on days 0 and 7, weekly grou
 MANDATORY = "kg-annex3-mandatory"  # individual on days 0 and 3, group sessions from day 7, 2 of them
 
 
+def _as_of(day: int) -> dt.datetime:
+    """When a group or an enrolment whose first day is ``day`` (days from
+    today) was set up: half a day more than the minimum notice before that
+    day's midnight, so that its first sessions were announced in time."""
+    from django.conf import settings
+
+    notice = dt.timedelta(hours=settings.PROGRAMME_MIN_NOTICE_HOURS + 12)
+    return local_midnight(_days(day)) - notice
+
+
 @dataclass(frozen=True)
 class GroupPlan:
     name: str
@@ -467,15 +477,19 @@ class _Demo:
                 language=plan.language,
                 starts_on=_days(plan.first_session),
                 time_of_day=plan.time,
+                now=min(_as_of(plan.first_session), timezone.now()),
             )
             for _cycle in range(plan.extra_cycles):
-                programme_services.group_extend_schedule(group=group, by=manager)
+                programme_services.group_extend_schedule(
+                    group=group, by=manager, now=min(_as_of(plan.first_session), timezone.now())
+                )
             self.groups[key] = group
             self.result.groups_created += 1
 
     # -- enrolment, questionnaires, sessions, endings --
 
     def enrol(self, case: Case, group: Group, day: int, seed: str, severity: int) -> Enrolment:
+        # Enrolled in time for the minimum notice before the first day.
         enrolment = programme_services.enrol(
             case=case,
             template=group.template,
@@ -483,6 +497,7 @@ class _Demo:
             starts_on=_days(day),
             by=self.psychologist,
             group=group,
+            now=_as_of(day),
         )
         self.result.enrolments_created += 1
         self.questionnaire(case, _days(day), cts2_answers(seed, stage="intake", severity=severity), Occasion.INTAKE)
@@ -594,22 +609,15 @@ class _Demo:
     # -- today --
 
     def demo_cases_start_today(self) -> None:
-        """The two hand-written open cases join the voluntary group: their
-        first individual session is today (Черновиков's moved to noon)."""
+        """The two hand-written open cases joined the voluntary group in time
+        for a first individual session today: the psychologist sees one at
+        10:00 and the other in her next free hour."""
         group = self.groups["voluntary"]
-        for key, moved in (("kg-open-case", False), ("kg-crisis-case", True)):
+        for key in ("kg-open-case", "kg-crisis-case"):
             case = Case.objects.filter(referral__submission_key=_key(key), status=Case.Status.OPEN).first()
             if case is None or case.enrolments.exists():
                 continue
-            enrolment = self.enrol(case, group, 0, key, 1)
-            if moved:
-                for session in enrolment.individual_sessions.order_by("number"):
-                    programme_services.session_reschedule(
-                        session=session,
-                        starts_at=timezone.localtime(session.starts_at).replace(hour=12),
-                        by=self.psychologist,
-                        reason="Demo: he works mornings.",
-                    )
+            self.enrol(case, group, 0, key, 1)
 
     def survivor_questionnaire(self) -> None:
         """Sezim records a CTS-2 with the survivor of the crisis case, who

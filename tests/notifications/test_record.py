@@ -149,6 +149,8 @@ def enrolment(case_with_service, users):
         psychologist=users["psychologist"],
         starts_on=timezone.localdate() - dt.timedelta(days=14),
         enrolled_by=users["psychologist"],
+        # Enrolled in time for the sessions below (none at short notice).
+        enrolled_at=timezone.now() - dt.timedelta(days=15),
     )
 
 

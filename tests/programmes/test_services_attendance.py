@@ -107,12 +107,15 @@ def test_the_topic_is_required_when_anyone_came(users, past_group, three):
     assert exc.value.message_dict == {"topic_covered": ["Enter the topic covered."]}
 
 
-def test_a_session_nobody_came_to_needs_no_topic(users, past_group, three):
+def test_a_session_nobody_came_to_needs_no_topic_and_is_not_held(users, past_group, three):
     a, b, c = three
     session = log(
         group_session(past_group, 1), users["psychologist"], {a: "unexcused", b: "excused", c: "unexcused"}, topic=""
     )
-    assert session.status == "held"
+    assert (session.status, session.topic_covered) == ("not_held", "")
+    # A topic typed anyway is not stored: nobody was there to cover it.
+    session = log(session, users["psychologist"], {a: "unexcused", b: "excused", c: "unexcused"}, topic="Anger")
+    assert (session.status, session.topic_covered) == ("not_held", "")
 
 
 def test_a_cancelled_session_cannot_be_logged(users, past_group, three):

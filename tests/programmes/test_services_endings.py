@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -241,11 +242,13 @@ def test_moving_to_another_group(users, men, past_group, group_of, case, enrol):
     evening = group_of(men, starts_on=days(-20), name="Evening men")
     services.enrolment_move_group(enrolment=person, group=evening, by=users["manager"])
     person.refresh_from_db()
-    assert (person.group, person.group_from) == (evening, days(0))
+    # Expected from the new group's first session he can be told of in time.
+    told_in_time = evening.sessions.filter(starts_at__gte=timezone.now() + dt.timedelta(hours=24)).first()
+    assert (person.group, person.group_from) == (evening, told_in_time.local_date)
     assert selectors.progress(person).group_attended == 1
     entry = TimelineEntry.objects.filter(referral_id=case.referral_id).last()
     assert (entry.kind, entry.detail) == (K.MOVED_GROUP, "Tuesday men → Evening men")
-    upcoming = evening.sessions.filter(starts_at__gt=timezone.now()).first()
+    upcoming = told_in_time
     past = evening.sessions.filter(starts_at__lt=timezone.now()).first()
     expected = selectors.expected_by_session([upcoming, past])
     assert person.pk in [e.pk for e in expected[upcoming.pk]]
@@ -257,7 +260,9 @@ def test_moving_keeps_a_later_first_group_day(users, men, past_group, group_of, 
     other = group_of(men, starts_on=days(-20), name="Evening men")
     services.enrolment_move_group(enrolment=person, group=other, by=users["psychologist"])
     person.refresh_from_db()
-    assert person.group_from == days(14)
+    # The other group's first session on or after his first group day.
+    assert person.group_from == other.sessions.filter(starts_at__date__gte=days(14)).first().local_date
+    assert person.group_from - days(14) < dt.timedelta(days=7)
 
 
 def test_moving_into_a_full_group_is_refused(users, men, past_group, group_of, case, new_case, enrol):

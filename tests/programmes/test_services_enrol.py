@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from programmes import selectors, services
 from programmes.models import Enrolment, Session
@@ -33,7 +34,10 @@ def _enrol(users, case, template, group=None, **overrides):
 
 def test_it_enrols_and_plans_the_individual_sessions(users, case, men, group_of):
     group = group_of(men, starts_on=days(14))
-    enrolment = _enrol(users, case, men, group)
+    # Enrolled yesterday at 08:00: today 10:00 is the first slot a day ahead.
+    yesterday = timezone.make_aware(dt.datetime.combine(days(-1), dt.time(8, 0)))
+    enrolment = _enrol(users, case, men, group, now=yesterday)
+    assert enrolment.enrolled_at == yesterday
     assert (enrolment.status, enrolment.provider, enrolment.group, enrolment.starts_on) == (
         "active",
         case.provider,

@@ -87,7 +87,7 @@ def test_a_held_session_cannot_be_cancelled(users, past_group, members):
     session = log(group_session(past_group, 1), users["psychologist"], {m: "present" for m in members})
     with pytest.raises(ValidationError) as exc:
         services.session_cancel(session=session, reason="Mistake", by=users["manager"])
-    assert exc.value.message_dict == {"__all__": ["A session that was held cannot be cancelled."]}
+    assert exc.value.message_dict == {"__all__": ["A session that was logged cannot be cancelled."]}
 
 
 def test_a_session_is_cancelled_once(users, past_group, members):

@@ -110,7 +110,7 @@ def test_the_enrolment_page_lists_every_session_with_its_mark(client, login, use
     assert response.status_code == 200
     assert [(s.kind, s.number, s.status, s.mark) for s in response.context["sessions"]] == [
         ("individual", 1, "held", "present"),
-        ("individual", 2, "held", "unexcused"),
+        ("individual", 2, "not_held", "unexcused"),
         ("group", 1, "held", "late"),
         ("group", 2, "cancelled", ""),
     ]

@@ -28,6 +28,15 @@ def roster_post(people, marks: list[str], topic: str = "", topic_other: str = ""
     return data
 
 
+def post_confirmed(client, session, data: dict):
+    """Post the roster; where the page asks to confirm the safety notices
+    the save sets off, confirm. Returns (first response, final response)."""
+    first = client.post(url(session), data)
+    if first.status_code == 200 and first.context and first.context.get("consequences"):
+        return first, client.post(url(session), {**data, "expect": first.context["form"]["expect"].value()})
+    return first, first
+
+
 @pytest.fixture
 def three(users, orgs):
     return men_group_today(users, orgs, size=3)
@@ -56,7 +65,9 @@ def test_it_saves_the_whole_roster_in_one_post(client, login, users, three):
     group, people, session = three
     login(users["psychologist"])
     data = roster_post(people, ["present", "late", "unexcused"], topic=session.planned_topic, notes="Calm group.")
-    response = client.post(url(session), data)
+    first, response = post_confirmed(client, session, data)
+    # The third man's referral obliges him to attend: the page asked first.
+    assert "reported to Bishkek City Police, Pervomaisky district as non-compliance" in first.content.decode()
     assert response.status_code == 302
     assert response["Location"] == url(session)
     session.refresh_from_db()
@@ -144,9 +155,13 @@ def test_the_services_refusal_lands_on_the_topic_field(client, login, users, thr
 def test_everyone_absent_needs_no_topic(client, login, users, three):
     group, people, session = three
     login(users["psychologist"])
-    response = client.post(url(session), roster_post(people, ["excused", "unexcused", "unexcused"], topic=""))
+    _first, response = post_confirmed(client, session, roster_post(people, ["excused", "unexcused", "unexcused"]))
     assert response.status_code == 302
     assert Attendance.objects.filter(session=session, mark="unexcused").count() == 2
+    session.refresh_from_db()
+    assert (session.status, session.topic_covered) == ("not_held", "")
+    page = client.get(url(session)).content.decode()
+    assert "Nobody came: the session is recorded as not held, with no topic covered." in page
 
 
 def test_an_individual_session_uses_the_same_page(client, login, users, three):
