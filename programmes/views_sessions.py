@@ -259,7 +259,7 @@ def session_reschedule(request, pk: int):
     form = RescheduleForm(request.POST if request.method == "POST" else None, session=session)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_reschedule(
+            moved = services.session_reschedule(
                 session=session,
                 starts_at=form.starts_at(),
                 by=request.user,
@@ -271,7 +271,7 @@ def session_reschedule(request, pk: int):
             _put_errors(form, exc, {"starts_at": "day"})
         else:
             messages.success(request, _("The session was moved."))
-            if session.starts_at - timezone.now() < scheduling.min_notice():
+            if moved.starts_at - timezone.now() < scheduling.min_notice():
                 messages.warning(
                     request,
                     ngettext(

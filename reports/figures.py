@@ -19,8 +19,8 @@ Definitions (also on the page and in the README):
 - Still attending by session: enrolments that started in the period
   (transfers left out); the share whose last attended session (present or
   late) was their n-th session or later, of all of them. A person's
-  sessions are the held sessions they have a mark for, individual and
-  group together, in date order.
+  sessions are the logged sessions (held, or not held because nobody
+  came) they have a mark for, individual and group together, in date order.
 - CTS-2 change and follow-up completion: enrolments that ended in the
   period (``outcomes.selectors`` computes them).
 """
@@ -508,8 +508,9 @@ def _survival_table(scope: Scope, filters: Filters) -> Table:
         _(
             "Enrolments that started in the period (transfers to another provider left out). For each session "
             "number n: how many were still attending, that is whose last attended session (present or late) was "
-            "their n-th or later, and their share of all who started. A person's sessions are the held sessions "
-            "they were marked for, individual and group together, in date order. People still in the programme "
+            "their n-th or later, and their share of all who started. A person's sessions are the logged sessions "
+            "(held, or not held because nobody came) they were marked for, individual and group together, in date "
+            "order. People still in the programme "
             "count only up to the sessions held so far, so a recent period looks lower; choose a programme to "
             "see one programme's curve. Where fewer than 5 people stopped between two sessions, the later one is "
             "hidden."

@@ -222,8 +222,9 @@ def sessions_reached(enrolments: QuerySet[Enrolment]) -> tuple[int, list[int]]:
     """(how many enrolments, [how many were still attending at session n,
     for n = 1, 2, ... up to the longest programme among them]).
 
-    A person's sessions are the held sessions (individual and group, in
-    date order) for which they have an attendance mark; they attended one
+    A person's sessions are the logged sessions (held, or not held because
+    nobody came; individual and group, in date order) for which they have
+    an attendance mark; they attended one
     when marked present or late, and were still attending at session n if
     they attended their n-th session or a later one.
 

@@ -345,3 +345,22 @@ def test_the_preview_names_who_will_be_told_and_writes_nothing(users, orgs, past
     assert not Attendance.objects.filter(session=third).exists()
     third.refresh_from_db()
     assert third.status == Session.Status.PLANNED
+
+
+def test_a_not_held_session_counts_in_the_still_attending_figures(users, past_group, men, new_case, enrol):
+    from programmes.models import Enrolment
+    from reports.selectors import sessions_reached
+
+    a = enrol(new_case(), men, past_group)
+    psy = users["psychologist"]
+    services.attendance_log(
+        session=past_group.sessions.get(number=1), by=psy, marks={a.pk: "unexcused"}, topic_covered=""
+    )
+    services.attendance_log(
+        session=past_group.sessions.get(number=2), by=psy, marks={a.pk: "present"}, topic_covered="Anger"
+    )
+    assert past_group.sessions.get(number=1).status == Session.Status.NOT_HELD
+    # Session 1 (not held, absent) is his first session; he attended his second.
+    total, reached = sessions_reached(Enrolment.objects.filter(pk=a.pk))
+    assert total == 1
+    assert reached[:3] == [1, 1, 0]

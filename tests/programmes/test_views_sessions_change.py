@@ -189,3 +189,66 @@ def test_another_provider_gets_404(client, login, users, group_today):
     )
     session.refresh_from_db()
     assert (session.status, session.local_date) == ("planned", days(0))
+
+
+# --- no past, no clash, short notice ------------------------------------------------
+
+
+def test_moving_into_the_past_is_refused_on_the_date_field(client, login, users, group_today):
+    group, _people, _today = group_today
+    session = group.sessions.get(number=2)
+    login(users["psychologist"])
+    data = {"day": days(-1).isoformat(), "time": "10:00", "reason": "Typed the wrong week"}
+    response = client.post(reschedule_url(session), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["day"] == ["A session cannot be moved into the past."]
+    assert 'value="Typed the wrong week"' in response.content.decode()
+    session.refresh_from_db()
+    assert session.rescheduled_from is None
+
+
+def test_a_clash_is_named_and_kept_only_when_ticked(client, login, users, group_today):
+    group, people, _today = group_today
+    session = group.sessions.get(number=2)
+    # The psychologist's individual session with the first man, moved onto the group's session 2.
+    individual = people[0].individual_sessions.filter(status="planned", starts_at__gt=timezone.now()).first()
+    if individual is None:
+        individual = Session.objects.create(
+            provider=session.provider,
+            kind="individual",
+            enrolment=people[0],
+            number=9,
+            starts_at=session.starts_at + dt.timedelta(days=1),
+            duration_minutes=60,
+            facilitator=session.facilitator,
+        )
+    login(users["psychologist"])
+    local = timezone.localtime(session.starts_at)
+    data = {"day": local.date().isoformat(), "time": local.strftime("%H:%M"), "reason": "Only free hour"}
+    response = client.post(reschedule_url(individual), data)
+    assert response.status_code == 200
+    error = response.context["form"].errors["allow_clash"][0]
+    assert f"group session 2 of {group.name}" in error
+    assert "Keep this time despite the clash" in error
+    individual.refresh_from_db()
+    assert individual.starts_at != session.starts_at
+
+    response = client.post(reschedule_url(individual), {**data, "allow_clash": "on"})
+    assert response.status_code == 302
+    individual.refresh_from_db()
+    assert individual.starts_at == session.starts_at
+
+
+def test_a_move_at_short_notice_says_the_absence_counts_only_when_confirmed(client, login, users, group_today):
+    group, _people, _today = group_today
+    session = group.sessions.get(number=2)
+    soon = timezone.localtime(timezone.now() + dt.timedelta(hours=3))
+    login(users["psychologist"])
+    response = client.post(
+        reschedule_url(session),
+        {"day": soon.date().isoformat(), "time": soon.strftime("%H:%M"), "reason": "Room free today"},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert "The session was moved." in messages
+    assert any(m.startswith("It is less than 24 hours away: tell the participants now.") for m in messages)

@@ -3,11 +3,12 @@ moving a participant to another group, transferring to another provider."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 
 from casework.models import Case
 from programmes.models import Enrolment, Session
@@ -137,6 +138,45 @@ def test_it_enrols_and_goes_back_to_the_case(client, login, users, case, men, gr
     assert case.referral.status == Referral.Status.ENROLLED
     page = client.get(response["Location"]).content.decode()
     assert f"Case {case.number} is enrolled in {men.name}; the individual sessions are planned." in page
+    first = timezone.localtime(enrolment.individual_sessions.get(number=1).starts_at)
+    assert first >= timezone.now() + dt.timedelta(hours=24)
+    when = f"{formats.date_format(first.date(), 'SHORT_DATE_FORMAT')} at {first:%H:%M}"
+    assert f"The first individual session is on {when}: tell the person." in page
+
+
+def test_a_full_diary_is_said_on_the_form_and_asks_before_a_clash(client, login, users, case, men, group_of, settings):
+    settings.PROGRAMME_DAY_FIRST_HOUR = settings.PROGRAMME_DAY_LAST_HOUR = 10  # one hour a day
+    group = group_of(men)
+    psychologist = users["psychologist"]
+    other = f.make_open_case(police=users["police"], provider=case.provider, by=psychologist)
+    blocker = f.enrol_case(other, by=psychologist, template=men, group=group)
+    start = timezone.localdate() + dt.timedelta(days=1)
+    Session.objects.bulk_create(
+        Session(
+            provider=case.provider,
+            kind="individual",
+            enrolment=blocker,
+            number=50 + n,
+            starts_at=timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=n), dt.time(10))),
+            duration_minutes=60,
+            facilitator=psychologist,
+        )
+        for n in range(40)
+    )
+    login(psychologist)
+    data = enrol_data(men, group, psychologist)
+
+    response = client.post(enrol_url(case), data)
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["allow_clash"]
+    assert "has no free hour within 14 days" in errors[0]
+    assert 'name="allow_clash"' in response.content.decode()
+    assert not Enrolment.objects.filter(case=case).exists()
+
+    response = client.post(enrol_url(case), {**data, "allow_clash": "on"})
+    assert response.status_code == 302
+    assert Enrolment.objects.get(case=case).individual_sessions.count() == 2
 
 
 def test_a_woman_cannot_join_a_mens_group(client, login, users, new_case, any_sex, group_of):
