@@ -107,3 +107,26 @@ def log(session: Session, by, marks: dict, topic: str | None = None, notes: str 
         topic_covered=topic if topic is not None else session.planned_topic,
         notes=notes,
     )
+
+
+def fill_diary(enrolment, psychologist, first_day: dt.date, days_: int, hour: int = 10) -> None:
+    """Book ``psychologist`` at ``hour`` every day for ``days_`` days from
+    ``first_day`` (extra individual sessions of ``enrolment``), skipping the
+    hours he already has."""
+    taken = set(Session.objects.filter(facilitator=psychologist).values_list("starts_at", flat=True))
+    moments = [
+        timezone.make_aware(dt.datetime.combine(first_day + dt.timedelta(days=n), dt.time(hour))) for n in range(days_)
+    ]
+    Session.objects.bulk_create(
+        Session(
+            provider_id=enrolment.provider_id,
+            kind=Session.Kind.INDIVIDUAL,
+            enrolment=enrolment,
+            number=100 + n,
+            starts_at=moment,
+            duration_minutes=60,
+            facilitator=psychologist,
+        )
+        for n, moment in enumerate(moments)
+        if moment not in taken
+    )

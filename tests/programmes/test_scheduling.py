@@ -20,7 +20,7 @@ from programmes import scheduling, services
 from programmes.models import Attendance, Session
 from programmes.selectors import progress
 from tests import factories as f
-from tests.programmes.conftest import INDIVIDUAL_ONLY, days
+from tests.programmes.conftest import INDIVIDUAL_ONLY, days, fill_diary
 
 # uz-correctional-work: 4 individual sessions, weekly, 60 minutes.
 
@@ -159,21 +159,7 @@ def test_a_full_diary_asks_before_planning_a_clash(uz, uz_case, settings):
     now = _at(days(10), 9, 0)
     # Fill the psychologist's 10:00 for the next three weeks.
     blocker = _enrol(make_case(), uz, psychologist, now=now)
-    Session.objects.bulk_create(
-        [
-            Session(
-                provider_id=blocker.provider_id,
-                kind="individual",
-                enrolment=blocker,
-                number=100 + n,
-                starts_at=_at(days(11 + n), 10),
-                duration_minutes=60,
-                facilitator=psychologist,
-            )
-            for n in range(40)
-            if _at(days(11 + n), 10) not in _times(blocker)
-        ]
-    )
+    fill_diary(blocker, psychologist, days(11), 40)
     case = make_case()
     with pytest.raises(ValidationError) as caught:
         _enrol(case, uz, psychologist, now=now)

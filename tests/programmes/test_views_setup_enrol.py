@@ -14,7 +14,7 @@ from casework.models import Case
 from programmes.models import Enrolment, Session
 from referrals.models import Referral
 from tests import factories as f
-from tests.programmes.conftest import days
+from tests.programmes.conftest import days, fill_diary
 
 
 def enrol_url(case) -> str:
@@ -150,19 +150,7 @@ def test_a_full_diary_is_said_on_the_form_and_asks_before_a_clash(client, login,
     psychologist = users["psychologist"]
     other = f.make_open_case(police=users["police"], provider=case.provider, by=psychologist)
     blocker = f.enrol_case(other, by=psychologist, template=men, group=group)
-    start = timezone.localdate() + dt.timedelta(days=1)
-    Session.objects.bulk_create(
-        Session(
-            provider=case.provider,
-            kind="individual",
-            enrolment=blocker,
-            number=50 + n,
-            starts_at=timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=n), dt.time(10))),
-            duration_minutes=60,
-            facilitator=psychologist,
-        )
-        for n in range(40)
-    )
+    fill_diary(blocker, psychologist, timezone.localdate() + dt.timedelta(days=1), 40)
     login(psychologist)
     data = enrol_data(men, group, psychologist)
 
