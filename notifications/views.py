@@ -88,6 +88,7 @@ FACT_LABELS = {
     "order_expires_on": gettext_lazy("Protection order expires on"),
     "days_left": gettext_lazy("Days left"),
     "missed_in_a_row": gettext_lazy("Unexcused absences in a row"),
+    "for_violence": gettext_lazy("Because of new violence"),
 }
 ENDINGS = {
     "dropout_rule": gettext_lazy("Dropout rule reached (still enrolled; staff may record the ending)"),

@@ -20,6 +20,7 @@ time of day.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any, NamedTuple
 
@@ -1030,26 +1031,19 @@ def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reas
     return enrolment
 
 
-@transaction.atomic
-def enrolment_discharge(
-    *, enrolment: Enrolment, kind: str, by, on: dt.date, reason: str = "", notes: str = ""
-) -> Enrolment:
-    """End an enrolment: completed (only when the requirements are met),
-    dropped out, expelled (non-compliance or new violence) or de-selected
-    (no longer eligible; these three need a reason).
-
-    Planned individual sessions after ``on`` are cancelled. The referral becomes
-    "completed" for a completion and "dropped_out" for every other ending
-    (the enrolment's status keeps which). ``reason`` is short and
-    non-clinical (partner agencies may see it); ``notes`` are encrypted."""
-    _require_clinical(enrolment.provider_id, by)
-    enrolment = _locked_active(enrolment)
-    errors: dict[str, list] = {}
+def _discharge_errors(
+    enrolment: Enrolment, *, kind: str, on: dt.date | None, reason: str, notes: str, for_violence: bool
+) -> dict[str, list]:
+    """Set the ending on ``enrolment`` (not saved) and return what is wrong
+    with it, keyed by field."""
     if kind not in DISCHARGE_KINDS:
-        raise ValidationError({"kind": [_("Choose how the programme ended.")]})
+        return {"kind": [_("Choose how the programme ended.")]}
+    errors: dict[str, list] = {}
     reason = (reason or "").strip()
     if kind != Enrolment.Status.COMPLETED and not reason:
         errors["reason"] = [_("Give the reason.")]
+    if for_violence and kind != Enrolment.Status.EXPELLED:
+        errors["for_violence"] = [_("Only an expulsion can be because of new violence.")]
     if on is None:
         errors["on"] = [_("Enter the date.")]
     elif on > timezone.localdate():
@@ -1066,6 +1060,7 @@ def enrolment_discharge(
     enrolment.ended_on = on
     enrolment.end_reason = reason
     enrolment.end_notes = notes or ""
+    enrolment.for_violence = bool(for_violence)
     _validated(
         enrolment,
         errors,
@@ -1076,9 +1071,58 @@ def enrolment_discharge(
         errors.setdefault("reason", []).extend(errors.pop("end_reason"))
     if "end_notes" in errors:
         errors.setdefault("notes", []).extend(errors.pop("end_notes"))
+    return errors
+
+
+def enrolment_discharge_check(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    by,
+    on: dt.date | None,
+    reason: str = "",
+    notes: str = "",
+    for_violence: bool = False,
+) -> None:
+    """What ``enrolment_discharge`` would refuse, without writing anything:
+    the same ValidationError. For the page that asks before it acts."""
+    _require_clinical(enrolment.provider_id, by)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError({"__all__": [_("This enrolment has already ended.")]})
+    errors = _discharge_errors(
+        copy.copy(enrolment), kind=kind, on=on, reason=reason, notes=notes, for_violence=for_violence
+    )
     if errors:
         raise ValidationError(errors)
-    enrolment.save(update_fields=["status", "ended_on", "end_reason", "end_notes"])
+
+
+@transaction.atomic
+def enrolment_discharge(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    by,
+    on: dt.date,
+    reason: str = "",
+    notes: str = "",
+    for_violence: bool = False,
+) -> Enrolment:
+    """End an enrolment: completed (only when the requirements are met),
+    dropped out, expelled (non-compliance or new violence) or de-selected
+    (no longer eligible; these three need a reason). ``for_violence``: an
+    expulsion because of new violence (only with "expelled"); its notice
+    is urgent.
+
+    Planned individual sessions after ``on`` are cancelled. The referral becomes
+    "completed" for a completion and "dropped_out" for every other ending
+    (the enrolment's status keeps which). ``reason`` is short and
+    non-clinical (partner agencies may see it); ``notes`` are encrypted."""
+    _require_clinical(enrolment.provider_id, by)
+    enrolment = _locked_active(enrolment)
+    errors = _discharge_errors(enrolment, kind=kind, on=on, reason=reason, notes=notes, for_violence=for_violence)
+    if errors:
+        raise ValidationError(errors)
+    enrolment.save(update_fields=["status", "ended_on", "end_reason", "end_notes", "for_violence"])
     # Planned individual sessions after the last day (and any still ahead).
     _cancel_individual_after(
         enrolment, min(timezone.now(), local_midnight(on + dt.timedelta(days=1))), CANCEL_REASON_ENDED
