@@ -587,6 +587,65 @@ class GroupClosed(NamedTuple):
 CLOSE_REASON_MAX = 300
 
 
+def _close_errors(group: Group, *, reason: str, members: list[Enrolment], move_to: Group | None) -> dict[str, list]:
+    """What is wrong with closing ``group`` this way. ``move_to`` is the
+    group as read now (locked by ``group_close``)."""
+    errors: dict[str, list] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for closing the group.")]
+    elif len(reason) > CLOSE_REASON_MAX:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    if members and move_to is None:
+        errors["move_to"] = [
+            ngettext(
+                "%(n)d person is still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                "%(n)d people are still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                len(members),
+            )
+            % {"n": len(members)}
+        ]
+    elif members:
+        if move_to.pk == group.pk:
+            errors["move_to"] = [_("Choose another group.")]
+        else:
+            free = move_to.capacity - move_to.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+            if move_to.provider_id == group.provider_id and move_to.is_active and free < len(members):
+                errors["move_to"] = [
+                    ngettext(
+                        "%(group)s has %(free)d free place; %(n)d people need one.",
+                        "%(group)s has %(free)d free places; %(n)d people need one.",
+                        max(free, 0),
+                    )
+                    % {"group": move_to.name, "free": max(free, 0), "n": len(members)}
+                ]
+    return errors
+
+
+def group_close_check(*, group: Group, by, reason: str, move_to: Group | None = None) -> None:
+    """What ``group_close`` would refuse, without writing anything (each
+    person's move is checked as ``enrolment_move_group`` checks it). For
+    the page that asks before it closes."""
+    _require_staff(group.provider_id, by)
+    group = Group.objects.select_related("template").get(pk=group.pk)
+    if not group.is_active:
+        raise ValidationError({"__all__": [_("This group is already closed.")]})
+    members = list(
+        group.enrolments.filter(status=Enrolment.Status.ACTIVE)
+        .select_related("case__referral__person", "template", "provider")
+        .order_by("pk")
+    )
+    target = Group.objects.select_related("template").get(pk=move_to.pk) if move_to is not None else None
+    errors = _close_errors(group, reason=" ".join((reason or "").split()), members=members, move_to=target)
+    if not errors and members:
+        moves = [message for enrolment in members for message in _move_errors(enrolment, target)]
+        if moves:
+            errors["move_to"] = list(dict.fromkeys(moves))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) -> GroupClosed:
     """Close a group: it takes nobody new and its sessions still to come
@@ -604,38 +663,11 @@ def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) 
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is already closed.")]})
     reason = " ".join((reason or "").split())
-    errors: dict[str, list] = {}
-    if not reason:
-        errors["reason"] = [_("Give the reason for closing the group.")]
-    elif len(reason) > CLOSE_REASON_MAX:
-        errors["reason"] = [_("Keep the reason under 300 characters.")]
     members = list(group.enrolments.filter(status=Enrolment.Status.ACTIVE).order_by("pk"))
-    if members and move_to is None:
-        errors["move_to"] = [
-            ngettext(
-                "%(n)d person is still in this group. Choose a group to move them to, or move, transfer "
-                "or discharge them first.",
-                "%(n)d people are still in this group. Choose a group to move them to, or move, transfer "
-                "or discharge them first.",
-                len(members),
-            )
-            % {"n": len(members)}
-        ]
-    elif members:
-        if move_to.pk == group.pk:
-            errors["move_to"] = [_("Choose another group.")]
-        else:
-            target = Group.objects.select_for_update().get(pk=move_to.pk)
-            free = target.capacity - target.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
-            if target.provider_id == group.provider_id and target.is_active and free < len(members):
-                errors["move_to"] = [
-                    ngettext(
-                        "%(group)s has %(free)d free place; %(n)d people need one.",
-                        "%(group)s has %(free)d free places; %(n)d people need one.",
-                        max(free, 0),
-                    )
-                    % {"group": target.name, "free": max(free, 0), "n": len(members)}
-                ]
+    target = None
+    if members and move_to is not None and move_to.pk != group.pk:
+        target = Group.objects.select_for_update().get(pk=move_to.pk)
+    errors = _close_errors(group, reason=reason, members=members, move_to=target or move_to)
     if errors:
         raise ValidationError(errors)
     for enrolment in members:
@@ -955,6 +987,23 @@ def _locked_active(enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
+def _move_errors(enrolment: Enrolment, group: Group | None) -> list[str]:
+    """What is wrong with moving ``enrolment`` to ``group``."""
+    if enrolment.template.group_sessions == 0:
+        return [_("This programme has no group sessions.")]
+    if group is None:
+        return [_("Choose a group.")]
+    if group.pk == enrolment.group_id:
+        return [_("The person is already in this group.")]
+    return _group_errors(
+        group,
+        template=enrolment.template,
+        sex=enrolment.case.referral.person.sex,
+        provider=enrolment.provider,
+        ignore=enrolment,
+    )
+
+
 @transaction.atomic
 def enrolment_move_group(*, enrolment: Enrolment, group: Group, by) -> Enrolment:
     """Move a participant to another group of the same programme (same rules
@@ -963,20 +1012,9 @@ def enrolment_move_group(*, enrolment: Enrolment, group: Group, by) -> Enrolment
     that is later); marks in the old group stay and count."""
     _require_staff(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
-    if enrolment.template.group_sessions == 0:
-        raise ValidationError({"group": [_("This programme has no group sessions.")]})
-    if group is None:
-        raise ValidationError({"group": [_("Choose a group.")]})
-    if group.pk == enrolment.group_id:
-        raise ValidationError({"group": [_("The person is already in this group.")]})
-    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
-    errors = _group_errors(
-        group,
-        template=enrolment.template,
-        sex=enrolment.case.referral.person.sex,
-        provider=enrolment.provider,
-        ignore=enrolment,
-    )
+    if group is not None and group.pk != enrolment.group_id:
+        group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    errors = _move_errors(enrolment, group)
     if errors:
         raise ValidationError({"group": errors})
     old_name = enrolment.group.name if enrolment.group else "-"
