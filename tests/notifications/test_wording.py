@@ -33,3 +33,5 @@ def test_the_sentences_before_and_after():
 def test_the_sentences_in_russian():
     with translation.override("ru"):
         assert joined(["А", "Б", "В"]) == "А, Б и В"
+        assert tells_sentence(["А", "Б"]) == "Об этом узнают: А и Б."
+        assert told_sentence("expulsion", ["А", "Б"]) == "Уведомление отправлено: А и Б."
