@@ -34,6 +34,21 @@ POLICE_IF_MANDATORY = frozenset({E.DROPOUT})
 # reassessment and may end the programme (expulsion).
 PROVIDER_ALWAYS = frozenset({E.DROPOUT, E.ORDER_EXPIRING, E.NEW_VIOLENCE})
 
+# An enrolment's ending → the event it is (a transfer is none).
+ENDING_EVENTS = {
+    "dropped_out": E.DROPOUT,
+    "deselected": E.DROPOUT,
+    "expelled": E.EXPULSION,
+    "completed": E.COMPLETION,
+}
+
+
+def ending_key(kind: str, enrolment_id: int) -> str:
+    """The dedupe key of an enrolment's ending event. A dropout has one key
+    whether the dropout rule or the discharge recorded it: told once."""
+    return f"{kind}:enrolment:{enrolment_id}"
+
+
 # Who in a recipient organisation is told by email and SMS.
 HANDLING_ROLES: dict[str, frozenset[str]] = {
     R.SURVIVOR_SERVICE: frozenset({Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER}),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
 from notifications.models import Delivery, Notice, SafetyEvent
-from notifications.recipients import ACK_ROLES
+from notifications.recipients import ACK_ROLES, ENDING_EVENTS, ending_key, recipients_for
 from notifications.urgency import URGENCY_RANK, Urgency
 from referrals.selectors import referrals_visible_to
 
@@ -74,6 +74,54 @@ def notice_list_for(
     return qs.annotate(open_first=is_open, urgency_rank=rank).order_by(
         "open_first", "urgency_rank", "-created_at", "-id"
     )
+
+
+@dataclass(frozen=True)
+class EndingNotices:
+    """Who hears of an enrolment's ending. ``kind``: the safety event it is
+    (None: a transfer, no event). ``earlier``: the event that already told
+    them (a dropout recorded when the dropout rule was reached), in which
+    case nobody is told again and ``organisations`` is empty."""
+
+    kind: str | None
+    organisations: list
+    earlier: SafetyEvent | None = None
+
+
+def _ending_event(kind: str, enrolment_id: int) -> SafetyEvent | None:
+    return (
+        SafetyEvent.objects.filter(dedupe_key=ending_key(kind, enrolment_id))
+        .prefetch_related("notices__organisation")
+        .first()
+    )
+
+
+def ending_would_tell(enrolment, ending: str) -> EndingNotices:
+    """Before an enrolment ends as ``ending`` (an ``Enrolment.Status``
+    value): the organisations its notice will go to, in the order the
+    notices are made."""
+    kind = ENDING_EVENTS.get(ending)
+    if kind is None:
+        return EndingNotices(None, [])
+    earlier = _ending_event(kind, enrolment.pk)
+    if earlier is not None:
+        return EndingNotices(kind, [], earlier)
+    return EndingNotices(kind, [r.organisation for r in recipients_for(kind, enrolment.case)])
+
+
+def ending_told(enrolment) -> EndingNotices:
+    """After an enrolment ended: the organisations its ending event's
+    notices went to. An event recorded for something else (the dropout
+    rule, before the discharge) is ``earlier``, not this ending's."""
+    kind = ENDING_EVENTS.get(enrolment.status)
+    if kind is None:
+        return EndingNotices(None, [])
+    event = _ending_event(kind, enrolment.pk)
+    if event is None:
+        return EndingNotices(kind, [])
+    if event.facts.get("ending") != enrolment.status:
+        return EndingNotices(kind, [], event)
+    return EndingNotices(kind, [n.organisation for n in sorted(event.notices.all(), key=lambda n: n.pk)])
 
 
 def urgent_open_for(scope: Scope) -> QuerySet[Notice]:

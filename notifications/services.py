@@ -35,6 +35,8 @@ from accounts.scope import Scope
 from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
 from notifications.models import ACTIONS_NEEDING_A_NOTE, Delivery, Notice, SafetyEvent, ViolenceReport
 from notifications.recipients import (
+    ENDING_EVENTS,
+    ending_key,
     handling_members,
     may_acknowledge,
     recipients_for,
@@ -75,13 +77,6 @@ FACT_KEYS = frozenset(
 )
 FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")
 
-# An enrolment's ending → the event it is.
-ENDING_EVENTS = {
-    "dropped_out": E.DROPOUT,
-    "deselected": E.DROPOUT,
-    "expelled": E.EXPULSION,
-    "completed": E.COMPLETION,
-}
 
 # The single action of earlier acknowledgements, as today's codes.
 LEGACY_ACTIONS = {"survivor_informed": "survivor_called", "no_action_possible": "no_contact_possible"}
@@ -275,7 +270,8 @@ def enrolment_ended_notify(enrolment, *, by=None) -> SafetyEvent | None:
     """Call inside the transaction that ended the enrolment (the
     programmes hook ``_on_enrolment_ended``). Dropout and de-selection are a
     dropout, expulsion an expulsion, completion a completion; a transfer to
-    another provider is not a safety event."""
+    another provider is not a safety event. An expulsion says whether it
+    was because of new violence (``for_violence``): that one is urgent."""
     kind = ENDING_EVENTS.get(enrolment.status)
     if kind is None:
         return None
@@ -283,16 +279,19 @@ def enrolment_ended_notify(enrolment, *, by=None) -> SafetyEvent | None:
     attendance = getattr(enrolment, "attendance", None)
     if attendance is not None:
         attended = attendance.filter(mark__in=["present", "late"]).count()
+    facts = {
+        "ended_on": enrolment.ended_on or timezone.localdate(),
+        "ending": enrolment.status,
+        "mandatory": referral_is_mandatory(enrolment.case.referral),
+        "sessions_attended": attended,
+    }
+    if kind == E.EXPULSION:
+        facts["for_violence"] = bool(enrolment.for_violence)
     return safety_event_record(
         kind=kind,
         case=enrolment.case,
-        facts={
-            "ended_on": enrolment.ended_on or timezone.localdate(),
-            "ending": enrolment.status,
-            "mandatory": referral_is_mandatory(enrolment.case.referral),
-            "sessions_attended": attended,
-        },
-        dedupe_key=f"{kind}:enrolment:{enrolment.pk}",
+        facts=facts,
+        dedupe_key=ending_key(kind, enrolment.pk),
         by=by,
     )
 
@@ -323,7 +322,7 @@ def dropout_rule_notify(*, enrolment, state=None, by=None, now: dt.datetime | No
             "sessions_missed": state.unexcused_total,
             "missed_in_a_row": state.unexcused_consecutive,
         },
-        dedupe_key=f"{E.DROPOUT}:enrolment:{enrolment.pk}",
+        dedupe_key=ending_key(E.DROPOUT, enrolment.pk),
         by=by,
         now=now,
     )

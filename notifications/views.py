@@ -41,6 +41,7 @@ from notifications.selectors import (
     open_counts,
     survivor_links_for,
 )
+from notifications.urgency import Urgency
 
 PAGE_SIZE = 25
 
@@ -88,6 +89,7 @@ FACT_LABELS = {
     "order_expires_on": gettext_lazy("Protection order expires on"),
     "days_left": gettext_lazy("Days left"),
     "missed_in_a_row": gettext_lazy("Unexcused absences in a row"),
+    "for_violence": gettext_lazy("Because of new violence"),
 }
 ENDINGS = {
     "dropout_rule": gettext_lazy("Dropout rule reached (still enrolled; staff may record the ending)"),
@@ -206,6 +208,29 @@ def badge(request):
 # --- a notice ----------------------------------------------------------------------
 
 
+UNREACHABLE_REASONS = {
+    Urgency.URGENT: gettext_lazy(
+        "Escalated at once: when the notice was made, nobody at %(org)s who handles it could be alerted away from "
+        "the screen (by SMS, Telegram or email) for urgent notices, so the next level was alerted without waiting "
+        "for the deadline."
+    ),
+    Urgency.ACTION: gettext_lazy(
+        "Escalated at once: when the notice was made, nobody at %(org)s who handles it could be alerted away from "
+        "the screen (by SMS, Telegram or email) for notices that need action, so the next level was alerted "
+        "without waiting for the deadline."
+    ),
+}
+
+
+def escalation_reason(notice: Notice) -> str:
+    """Why the notice went up the chain, in plain words; "" if it did not."""
+    if notice.escalated_because == services.UNREACHABLE and notice.urgency in UNREACHABLE_REASONS:
+        return UNREACHABLE_REASONS[notice.urgency] % {"org": notice.organisation.name}
+    if notice.escalation_level:
+        return _("Escalated because it was not acknowledged by the deadline.")
+    return ""
+
+
 def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status: int = 200):
     scope = request.scope
     own = notice.organisation_id == scope.organisation_id
@@ -230,6 +255,7 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "case": notice.event.case,
             "facts": fact_rows(notice.event),
             "guidance": GUIDANCE.get(notice.event.kind, ""),
+            "escalation_reason": escalation_reason(notice),
             "case_link": case_link_for(scope, notice),
             "own": own,
             "may_acknowledge": may_ack,

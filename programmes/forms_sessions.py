@@ -172,6 +172,11 @@ class DischargeForm(forms.Form):
         choices=[(k.value, k.label) for k in DISCHARGE_KINDS],
         widget=forms.RadioSelect,
     )
+    for_violence = forms.BooleanField(
+        label=_("Expelled because of new violence"),
+        required=False,
+        help_text=_("Only with “Expelled”. The survivor service and the police get an urgent notice."),
+    )
     on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(
         label=_("Reason"),
@@ -190,3 +195,10 @@ class DischargeForm(forms.Form):
     def __init__(self, data=None, *, enrolment: Enrolment):
         super().__init__(data, initial={"on": timezone.localdate()})
         self.enrolment = enrolment
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if cleaned.get("for_violence") and kind and kind != Enrolment.Status.EXPELLED:
+            self.add_error("for_violence", _("Only an expulsion can be because of new violence."))
+        return cleaned

@@ -21,6 +21,7 @@ group's time of day.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any, NamedTuple
 
@@ -596,6 +597,65 @@ class GroupClosed(NamedTuple):
 CLOSE_REASON_MAX = 300
 
 
+def _close_errors(group: Group, *, reason: str, members: list[Enrolment], move_to: Group | None) -> dict[str, list]:
+    """What is wrong with closing ``group`` this way. ``move_to`` is the
+    group as read now (locked by ``group_close``)."""
+    errors: dict[str, list] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for closing the group.")]
+    elif len(reason) > CLOSE_REASON_MAX:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    if members and move_to is None:
+        errors["move_to"] = [
+            ngettext(
+                "%(n)d person is still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                "%(n)d people are still in this group. Choose a group to move them to, or move, transfer "
+                "or discharge them first.",
+                len(members),
+            )
+            % {"n": len(members)}
+        ]
+    elif members:
+        if move_to.pk == group.pk:
+            errors["move_to"] = [_("Choose another group.")]
+        else:
+            free = move_to.capacity - move_to.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+            if move_to.provider_id == group.provider_id and move_to.is_active and free < len(members):
+                errors["move_to"] = [
+                    ngettext(
+                        "%(group)s has %(free)d free place; %(n)d people need one.",
+                        "%(group)s has %(free)d free places; %(n)d people need one.",
+                        max(free, 0),
+                    )
+                    % {"group": move_to.name, "free": max(free, 0), "n": len(members)}
+                ]
+    return errors
+
+
+def group_close_check(*, group: Group, by, reason: str, move_to: Group | None = None) -> None:
+    """What ``group_close`` would refuse, without writing anything (each
+    person's move is checked as ``enrolment_move_group`` checks it). For
+    the page that asks before it closes."""
+    _require_staff(group.provider_id, by)
+    group = Group.objects.select_related("template").get(pk=group.pk)
+    if not group.is_active:
+        raise ValidationError({"__all__": [_("This group is already closed.")]})
+    members = list(
+        group.enrolments.filter(status=Enrolment.Status.ACTIVE)
+        .select_related("case__referral__person", "template", "provider")
+        .order_by("pk")
+    )
+    target = Group.objects.select_related("template").get(pk=move_to.pk) if move_to is not None else None
+    errors = _close_errors(group, reason=" ".join((reason or "").split()), members=members, move_to=target)
+    if not errors and members:
+        moves = [message for enrolment in members for message in _move_errors(enrolment, target)]
+        if moves:
+            errors["move_to"] = list(dict.fromkeys(moves))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) -> GroupClosed:
     """Close a group: it takes nobody new and its sessions still to come
@@ -613,38 +673,11 @@ def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) 
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is already closed.")]})
     reason = " ".join((reason or "").split())
-    errors: dict[str, list] = {}
-    if not reason:
-        errors["reason"] = [_("Give the reason for closing the group.")]
-    elif len(reason) > CLOSE_REASON_MAX:
-        errors["reason"] = [_("Keep the reason under 300 characters.")]
     members = list(group.enrolments.filter(status=Enrolment.Status.ACTIVE).order_by("pk"))
-    if members and move_to is None:
-        errors["move_to"] = [
-            ngettext(
-                "%(n)d person is still in this group. Choose a group to move them to, or move, transfer "
-                "or discharge them first.",
-                "%(n)d people are still in this group. Choose a group to move them to, or move, transfer "
-                "or discharge them first.",
-                len(members),
-            )
-            % {"n": len(members)}
-        ]
-    elif members:
-        if move_to.pk == group.pk:
-            errors["move_to"] = [_("Choose another group.")]
-        else:
-            target = Group.objects.select_for_update().get(pk=move_to.pk)
-            free = target.capacity - target.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
-            if target.provider_id == group.provider_id and target.is_active and free < len(members):
-                errors["move_to"] = [
-                    ngettext(
-                        "%(group)s has %(free)d free place; %(n)d people need one.",
-                        "%(group)s has %(free)d free places; %(n)d people need one.",
-                        max(free, 0),
-                    )
-                    % {"group": target.name, "free": max(free, 0), "n": len(members)}
-                ]
+    target = None
+    if members and move_to is not None and move_to.pk != group.pk:
+        target = Group.objects.select_for_update().get(pk=move_to.pk)
+    errors = _close_errors(group, reason=reason, members=members, move_to=target or move_to)
     if errors:
         raise ValidationError(errors)
     for enrolment in members:
@@ -1145,6 +1178,23 @@ def _locked_active(enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
+def _move_errors(enrolment: Enrolment, group: Group | None) -> list[str]:
+    """What is wrong with moving ``enrolment`` to ``group``."""
+    if enrolment.template.group_sessions == 0:
+        return [_("This programme has no group sessions.")]
+    if group is None:
+        return [_("Choose a group.")]
+    if group.pk == enrolment.group_id:
+        return [_("The person is already in this group.")]
+    return _group_errors(
+        group,
+        template=enrolment.template,
+        sex=enrolment.case.referral.person.sex,
+        provider=enrolment.provider,
+        ignore=enrolment,
+    )
+
+
 @transaction.atomic
 def enrolment_move_group(*, enrolment: Enrolment, group: Group, by, now: dt.datetime | None = None) -> Enrolment:
     """Move a participant to another group of the same programme (same rules
@@ -1154,20 +1204,9 @@ def enrolment_move_group(*, enrolment: Enrolment, group: Group, by, now: dt.date
     group stay and count."""
     _require_staff(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
-    if enrolment.template.group_sessions == 0:
-        raise ValidationError({"group": [_("This programme has no group sessions.")]})
-    if group is None:
-        raise ValidationError({"group": [_("Choose a group.")]})
-    if group.pk == enrolment.group_id:
-        raise ValidationError({"group": [_("The person is already in this group.")]})
-    group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
-    errors = _group_errors(
-        group,
-        template=enrolment.template,
-        sex=enrolment.case.referral.person.sex,
-        provider=enrolment.provider,
-        ignore=enrolment,
-    )
+    if group is not None and group.pk != enrolment.group_id:
+        group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
+    errors = _move_errors(enrolment, group)
     if errors:
         raise ValidationError({"group": errors})
     old_name = enrolment.group.name if enrolment.group else "-"
@@ -1222,26 +1261,19 @@ def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reas
     return enrolment
 
 
-@transaction.atomic
-def enrolment_discharge(
-    *, enrolment: Enrolment, kind: str, by, on: dt.date, reason: str = "", notes: str = ""
-) -> Enrolment:
-    """End an enrolment: completed (only when the requirements are met),
-    dropped out, expelled (non-compliance or new violence) or de-selected
-    (no longer eligible; these three need a reason).
-
-    Planned individual sessions after ``on`` are cancelled. The referral becomes
-    "completed" for a completion and "dropped_out" for every other ending
-    (the enrolment's status keeps which). ``reason`` is short and
-    non-clinical (partner agencies may see it); ``notes`` are encrypted."""
-    _require_clinical(enrolment.provider_id, by)
-    enrolment = _locked_active(enrolment)
-    errors: dict[str, list] = {}
+def _discharge_errors(
+    enrolment: Enrolment, *, kind: str, on: dt.date | None, reason: str, notes: str, for_violence: bool
+) -> dict[str, list]:
+    """Set the ending on ``enrolment`` (not saved) and return what is wrong
+    with it, keyed by field."""
     if kind not in DISCHARGE_KINDS:
-        raise ValidationError({"kind": [_("Choose how the programme ended.")]})
+        return {"kind": [_("Choose how the programme ended.")]}
+    errors: dict[str, list] = {}
     reason = (reason or "").strip()
     if kind != Enrolment.Status.COMPLETED and not reason:
         errors["reason"] = [_("Give the reason.")]
+    if for_violence and kind != Enrolment.Status.EXPELLED:
+        errors["for_violence"] = [_("Only an expulsion can be because of new violence.")]
     if on is None:
         errors["on"] = [_("Enter the date.")]
     elif on > timezone.localdate():
@@ -1258,6 +1290,7 @@ def enrolment_discharge(
     enrolment.ended_on = on
     enrolment.end_reason = reason
     enrolment.end_notes = notes or ""
+    enrolment.for_violence = bool(for_violence)
     _validated(
         enrolment,
         errors,
@@ -1268,9 +1301,58 @@ def enrolment_discharge(
         errors.setdefault("reason", []).extend(errors.pop("end_reason"))
     if "end_notes" in errors:
         errors.setdefault("notes", []).extend(errors.pop("end_notes"))
+    return errors
+
+
+def enrolment_discharge_check(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    by,
+    on: dt.date | None,
+    reason: str = "",
+    notes: str = "",
+    for_violence: bool = False,
+) -> None:
+    """What ``enrolment_discharge`` would refuse, without writing anything:
+    the same ValidationError. For the page that asks before it acts."""
+    _require_clinical(enrolment.provider_id, by)
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise ValidationError({"__all__": [_("This enrolment has already ended.")]})
+    errors = _discharge_errors(
+        copy.copy(enrolment), kind=kind, on=on, reason=reason, notes=notes, for_violence=for_violence
+    )
     if errors:
         raise ValidationError(errors)
-    enrolment.save(update_fields=["status", "ended_on", "end_reason", "end_notes"])
+
+
+@transaction.atomic
+def enrolment_discharge(
+    *,
+    enrolment: Enrolment,
+    kind: str,
+    by,
+    on: dt.date,
+    reason: str = "",
+    notes: str = "",
+    for_violence: bool = False,
+) -> Enrolment:
+    """End an enrolment: completed (only when the requirements are met),
+    dropped out, expelled (non-compliance or new violence) or de-selected
+    (no longer eligible; these three need a reason). ``for_violence``: an
+    expulsion because of new violence (only with "expelled"); its notice
+    is urgent.
+
+    Planned individual sessions after ``on`` are cancelled. The referral becomes
+    "completed" for a completion and "dropped_out" for every other ending
+    (the enrolment's status keeps which). ``reason`` is short and
+    non-clinical (partner agencies may see it); ``notes`` are encrypted."""
+    _require_clinical(enrolment.provider_id, by)
+    enrolment = _locked_active(enrolment)
+    errors = _discharge_errors(enrolment, kind=kind, on=on, reason=reason, notes=notes, for_violence=for_violence)
+    if errors:
+        raise ValidationError(errors)
+    enrolment.save(update_fields=["status", "ended_on", "end_reason", "end_notes", "for_violence"])
     # Planned individual sessions after the last day (and any still ahead).
     _cancel_individual_after(
         enrolment, min(timezone.now(), local_midnight(on + dt.timedelta(days=1))), CANCEL_REASON_ENDED

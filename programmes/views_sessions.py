@@ -18,7 +18,7 @@ from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -28,7 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import clinical_required, provider_staff_required
 from core.audit import record_read
+from core.confirm import Confirmation, is_confirmed
 from core.models import SensitiveRead
+from notifications.selectors import ending_told, ending_would_tell
+from notifications.wording import tells_sentence, told_sentence
 from programmes import calendar, scheduling, services
 from programmes.certificates import certificate_for, facts, render_pdf, statement
 from programmes.forms_sessions import (
@@ -369,32 +372,72 @@ def enrolment_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @clinical_required
 def discharge(request, pk: int):
+    """End the programme. The first valid POST asks for confirmation, naming
+    the organisations the ending's notice will go to; the confirmed POST
+    ends it and says who was told."""
     scope = request.scope
     enrolment = get_enrolment_for_user(scope, pk)
     if enrolment.status != Enrolment.Status.ACTIVE:
         messages.info(request, _("This enrolment has already ended."))
         return redirect("programmes:enrolment_detail", pk=enrolment.pk)
     form = DischargeForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
+    confirm = None
     if request.method == "POST" and form.is_valid():
+        ending = {
+            "kind": form.cleaned_data["kind"],
+            "on": form.cleaned_data["on"],
+            "reason": form.cleaned_data["reason"],
+            "notes": form.cleaned_data["notes"],
+            "for_violence": form.cleaned_data["for_violence"],
+        }
+        ended = None
         try:
-            services.enrolment_discharge(
-                enrolment=enrolment,
-                kind=form.cleaned_data["kind"],
-                by=request.user,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-                notes=form.cleaned_data["notes"],
-            )
+            if is_confirmed(request):
+                ended = services.enrolment_discharge(enrolment=enrolment, by=request.user, **ending)
+            else:
+                services.enrolment_discharge_check(enrolment=enrolment, by=request.user, **ending)
         except ValidationError as exc:
             _put_errors(form, exc)
         else:
-            messages.success(request, _("The programme ended: %(status)s.") % {"status": _status_label(form)})
-            return redirect("programmes:enrolment_detail", pk=enrolment.pk)
+            if ended is None:
+                confirm = _discharge_confirmation(request, enrolment, form)
+            else:
+                message = _("The programme ended: %(status)s.") % {"status": _status_label(form)}
+                told = ending_told(ended)
+                sentence = told_sentence(told.kind, told.organisations)
+                messages.success(request, f"{message} {sentence}" if sentence else message)
+                return redirect("programmes:enrolment_detail", pk=enrolment.pk)
     return render(
         request,
         "programmes/sessions/discharge.html",
-        {"enrolment": enrolment, "case": enrolment.case, "form": form, "progress": progress(enrolment)},
+        {
+            "enrolment": enrolment,
+            "case": enrolment.case,
+            "form": form,
+            "progress": progress(enrolment),
+            "confirm": confirm,
+        },
     )
+
+
+def _discharge_confirmation(request, enrolment: Enrolment, form: DischargeForm) -> Confirmation:
+    kind = form.cleaned_data["kind"]
+    what = _("You are about to end the programme of %(name)s (case %(case)s): %(status)s, last day %(on)s.") % {
+        "name": enrolment.case.referral.person.full_name,
+        "case": enrolment.case.number,
+        "status": _status_label(form),
+        "on": formats.date_format(form.cleaned_data["on"], "SHORT_DATE_FORMAT"),
+    }
+    if form.cleaned_data["for_violence"]:
+        what += " " + _("Because of new violence: the notice is urgent.")
+    preview = ending_would_tell(enrolment, kind)
+    if preview.earlier is not None:
+        tells = _("Nobody is told again: the dropout was reported on %(date)s.") % {
+            "date": formats.date_format(timezone.localtime(preview.earlier.created_at), "SHORT_DATE_FORMAT")
+        }
+    else:
+        tells = tells_sentence(preview.organisations)
+    return Confirmation.of(request, what=what, tells=tells)
 
 
 def _status_label(form: DischargeForm) -> str:

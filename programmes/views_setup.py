@@ -33,6 +33,7 @@ from accounts.models import Country, Language, Role
 from accounts.permissions import clinical_required, provider_staff_required, scope_required
 from casework.models import Case
 from casework.selectors import get_case_for_user
+from core.confirm import Confirmation, is_confirmed
 from core.search import current_search, handle_search_post
 from programmes import services
 from programmes.forms_setup import (
@@ -407,41 +408,71 @@ def group_edit(request, pk: int):
 @provider_staff_required
 def group_close(request, pk: int):
     """Close a group: nobody new joins, the sessions to come are cancelled;
-    the people still in it are moved to another group first."""
+    the people still in it are moved to another group first. The first
+    valid POST asks for confirmation; only the confirmed one closes it."""
     group = get_group_for_user(request.scope, pk)
     if not group.is_active:
         messages.info(request, _("This group is already closed."))
         return redirect("programmes:group_detail", group.pk)
     members = list(group_members(group))
     form = GroupCloseForm(request.POST or None, groups=groups_to_take_over(group))
+    to_cancel = group.sessions.filter(status=Session.Status.PLANNED, starts_at__gt=timezone.now()).count()
+    confirm = None
     if request.method == "POST" and form.is_valid():
+        close = {"reason": form.cleaned_data["reason"], "move_to": form.cleaned_data["move_to"]}
+        result = None
         try:
-            result = services.group_close(
-                group=group,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                move_to=form.cleaned_data["move_to"],
-            )
+            if is_confirmed(request):
+                result = services.group_close(group=group, by=request.user, **close)
+            else:
+                services.group_close_check(group=group, by=request.user, **close)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            message = _("Group %(name)s closed.") % {"name": group.name}
-            if result.cancelled:
-                message += " " + ngettext(
-                    "%(n)d session to come was cancelled.", "%(n)d sessions to come were cancelled.", result.cancelled
-                ) % {"n": result.cancelled}
-            if result.moved:
-                message += " " + ngettext(
-                    "%(n)d person moved to %(group)s.", "%(n)d people moved to %(group)s.", result.moved
-                ) % {"n": result.moved, "group": form.cleaned_data["move_to"].name}
-            messages.success(request, message)
-            return redirect("programmes:group_detail", group.pk)
-    to_cancel = group.sessions.filter(status=Session.Status.PLANNED, starts_at__gt=timezone.now()).count()
+            if result is None:
+                confirm = _close_confirmation(request, group, form, moving=len(members), to_cancel=to_cancel)
+            else:
+                messages.success(request, _closed_message(group, result, form))
+                return redirect("programmes:group_detail", group.pk)
     return render(
         request,
         "programmes/setup/group_close.html",
-        {"group": group, "form": form, "members": members, "to_cancel": to_cancel},
+        {"group": group, "form": form, "members": members, "to_cancel": to_cancel, "confirm": confirm},
     )
+
+
+def _close_confirmation(request, group: Group, form: GroupCloseForm, *, moving: int, to_cancel: int) -> Confirmation:
+    what = [_("You are about to close the group %(name)s: nobody new can join.") % {"name": group.name}]
+    if to_cancel:
+        what.append(
+            ngettext(
+                "%(n)d session still to come will be cancelled.",
+                "%(n)d sessions still to come will be cancelled.",
+                to_cancel,
+            )
+            % {"n": to_cancel}
+        )
+    if moving:
+        what.append(
+            ngettext(
+                "%(n)d person moves to %(group)s from today.", "%(n)d people move to %(group)s from today.", moving
+            )
+            % {"n": moving, "group": form.cleaned_data["move_to"].name}
+        )
+    return Confirmation.of(request, what=" ".join(what), tells=_("No notice goes to another organisation."))
+
+
+def _closed_message(group: Group, result, form: GroupCloseForm) -> str:
+    message = _("Group %(name)s closed.") % {"name": group.name}
+    if result.cancelled:
+        message += " " + ngettext(
+            "%(n)d session to come was cancelled.", "%(n)d sessions to come were cancelled.", result.cancelled
+        ) % {"n": result.cancelled}
+    if result.moved:
+        message += " " + ngettext(
+            "%(n)d person moved to %(group)s.", "%(n)d people moved to %(group)s.", result.moved
+        ) % {"n": result.moved, "group": form.cleaned_data["move_to"].name}
+    return message
 
 
 # --- Enrolment -------------------------------------------------------------------

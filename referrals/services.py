@@ -239,20 +239,20 @@ def screening_save(*, referral: Referral, by, answers: dict[str, str], notes: st
     return screening
 
 
-def unmet_criteria(referral: Referral) -> list[EligibilityCriterion]:
-    answers = referral.screening.answers if hasattr(referral, "screening") else {}
+def unmet_criteria(referral: Referral, answers: dict[str, str] | None = None) -> list[EligibilityCriterion]:
+    """The provider's criteria not answered "met": in ``answers`` when given
+    (a screening not saved yet), else in the referral's saved screening."""
+    if answers is None:
+        answers = referral.screening.answers if hasattr(referral, "screening") else {}
     return [c for c in criteria_for_provider(referral.provider) if answers.get(c.code) != Screening.Answer.MET]
 
 
-@transaction.atomic
-def referral_accept(*, referral: Referral, by) -> Referral:
-    _require_provider_staff(referral, by)
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+def _require_undecided(referral: Referral) -> None:
     if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
         raise ValidationError({"__all__": [_("This referral has already been decided.")]})
-    if not hasattr(referral, "screening"):
-        raise ValidationError({"__all__": [_("Screen the referral against the eligibility criteria first.")]})
-    unmet = unmet_criteria(referral)
+
+
+def _refuse_unmet(unmet: list[EligibilityCriterion]) -> None:
     if unmet:
         raise ValidationError(
             {
@@ -262,6 +262,47 @@ def referral_accept(*, referral: Referral, by) -> Referral:
                 ]
             }
         )
+
+
+def _decline_errors(reason: str, explanation: str) -> dict[str, list]:
+    errors = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for declining.")]
+    elif reason not in Referral.DeclineReason.values:
+        errors["reason"] = [_("Choose a reason from the list.")]
+    elif reason == Referral.DeclineReason.OTHER and not explanation:
+        errors["explanation"] = [_("Explain the reason when you choose “Other”.")]
+    if len(explanation) > 500:
+        errors["explanation"] = [_("Keep the explanation under 500 characters.")]
+    return errors
+
+
+def referral_accept_check(*, referral: Referral, by, answers: dict[str, str]) -> None:
+    """What ``referral_accept`` would refuse once these screening answers
+    are saved, without writing anything. For the page that asks before it
+    accepts."""
+    _require_provider_staff(referral, by)
+    _require_undecided(referral)
+    _refuse_unmet(unmet_criteria(referral, answers))
+
+
+def referral_decline_check(*, referral: Referral, by, reason: str, explanation: str = "") -> None:
+    """What ``referral_decline`` would refuse, without writing anything."""
+    _require_provider_staff(referral, by)
+    _require_undecided(referral)
+    errors = _decline_errors(reason, (explanation or "").strip())
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, by) -> Referral:
+    _require_provider_staff(referral, by)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require_undecided(referral)
+    if not hasattr(referral, "screening"):
+        raise ValidationError({"__all__": [_("Screen the referral against the eligibility criteria first.")]})
+    _refuse_unmet(unmet_criteria(referral))
     _set_status(referral, Referral.Status.ACCEPTED)
     referral.decline_reason = ""
     referral.decline_explanation = ""
@@ -277,18 +318,9 @@ def referral_accept(*, referral: Referral, by) -> Referral:
 def referral_decline(*, referral: Referral, by, reason: str, explanation: str = "") -> Referral:
     _require_provider_staff(referral, by)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status not in (Referral.Status.RECEIVED, Referral.Status.SCREENING):
-        raise ValidationError({"__all__": [_("This referral has already been decided.")]})
-    errors = {}
+    _require_undecided(referral)
     explanation = (explanation or "").strip()
-    if not reason:
-        errors["reason"] = [_("Give the reason for declining.")]
-    elif reason not in Referral.DeclineReason.values:
-        errors["reason"] = [_("Choose a reason from the list.")]
-    elif reason == Referral.DeclineReason.OTHER and not explanation:
-        errors["explanation"] = [_("Explain the reason when you choose “Other”.")]
-    if len(explanation) > 500:
-        errors["explanation"] = [_("Keep the explanation under 500 characters.")]
+    errors = _decline_errors(reason, explanation)
     if errors:
         raise ValidationError(errors)
     _set_status(referral, Referral.Status.DECLINED)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import police_required, provider_staff_required, scope_required
 from core.audit import record_reads
+from core.confirm import Confirmation, is_confirmed
 from core.models import SensitiveRead
 from core.search import current_search, handle_search_post
 from referrals import services
@@ -266,10 +267,13 @@ SCREEN_ACTIONS = {
 
 @provider_staff_required
 def screen(request, pk: int):
-    """Screen a referral against the provider's criteria; accept or decline."""
+    """Screen a referral against the provider's criteria; accept or decline.
+    Accepting and declining ask first: the first valid POST shows what will
+    happen and who sees it, and only the confirmed POST decides."""
     referral = get_referral_for_user(request.scope, pk)
     screening = Screening.objects.filter(referral=referral).first()
     criteria = criteria_for_provider(referral.provider)
+    confirm = None
     if request.method == "POST":
         form = ScreeningForm(request.POST, criteria=criteria, screening=screening)
         action = request.POST.get("action")
@@ -277,25 +281,17 @@ def screen(request, pk: int):
             form.add_error(None, _("Choose Save screening, Accept or Decline."))
         elif form.is_valid():
             try:
-                # One decision: the answers are kept only if the step succeeds.
-                with transaction.atomic():
-                    services.screening_save(
-                        referral=referral, by=request.user, answers=form.answers(), notes=form.cleaned_data["notes"]
-                    )
-                    if action == "accept":
-                        services.referral_accept(referral=referral, by=request.user)
-                    elif action == "decline":
-                        services.referral_decline(
-                            referral=referral,
-                            by=request.user,
-                            reason=form.cleaned_data["reason"],
-                            explanation=form.cleaned_data["explanation"],
-                        )
+                if action != "save" and not is_confirmed(request):
+                    _decision_check(referral, request.user, action, form)
+                    confirm = _decision_confirmation(request, referral, action, form)
+                else:
+                    _screen_and_decide(referral, request.user, action, form)
             except ValidationError as exc:
                 add_service_errors(form, exc, form.error_field)
             else:
-                messages.success(request, SCREEN_ACTIONS[action])
-                return redirect("referrals:screen", referral.pk)
+                if confirm is None:
+                    messages.success(request, SCREEN_ACTIONS[action])
+                    return redirect("referrals:screen", referral.pk)
     else:
         form = ScreeningForm(criteria=criteria, screening=screening)
     answers = screening.answers if screening else {}
@@ -315,8 +311,51 @@ def screen(request, pk: int):
             "duplicates": possible_duplicates(referral),
             "extensions": referral.order_extensions.all(),
             "intake_url": _intake_url(referral) if referral.status == Referral.Status.ACCEPTED else None,
+            "confirm": confirm,
         },
     )
+
+
+def _screen_and_decide(referral: Referral, by, action: str, form: ScreeningForm) -> None:
+    # One decision: the answers are kept only if the step succeeds.
+    with transaction.atomic():
+        services.screening_save(referral=referral, by=by, answers=form.answers(), notes=form.cleaned_data["notes"])
+        if action == "accept":
+            services.referral_accept(referral=referral, by=by)
+        elif action == "decline":
+            services.referral_decline(
+                referral=referral,
+                by=by,
+                reason=form.cleaned_data["reason"],
+                explanation=form.cleaned_data["explanation"],
+            )
+
+
+def _decision_check(referral: Referral, by, action: str, form: ScreeningForm) -> None:
+    """What accepting or declining would refuse, before asking to confirm."""
+    if action == "accept":
+        services.referral_accept_check(referral=referral, by=by, answers=form.answers())
+    else:
+        services.referral_decline_check(
+            referral=referral, by=by, reason=form.cleaned_data["reason"], explanation=form.cleaned_data["explanation"]
+        )
+
+
+def _decision_confirmation(request, referral: Referral, action: str, form: ScreeningForm) -> Confirmation:
+    names = {"reference": referral.reference, "name": referral.person.full_name}
+    if action == "accept":
+        what = _("You are about to accept referral %(reference)s (%(name)s) into your programme.") % names
+        tells = _("It tells: %(unit)s, which sees the new status.") % {"unit": referral.police_unit.name}
+    else:
+        reason = dict(Referral.DeclineReason.choices).get(form.cleaned_data["reason"], "")
+        what = _("You are about to decline referral %(reference)s (%(name)s): %(reason)s.") % {
+            **names,
+            "reason": reason,
+        }
+        tells = _("It tells: %(unit)s, which sees the reason and the explanation.") % {
+            "unit": referral.police_unit.name
+        }
+    return Confirmation.of(request, what=what, tells=tells)
 
 
 # --- A provider's own eligibility criteria -----------------------------------

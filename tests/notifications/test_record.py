@@ -184,6 +184,8 @@ def test_an_ended_enrolment_is_its_event(enrolment, users, status, kind):
         "ending": status,
         "mandatory": True,
         "sessions_attended": 1,
+        # An expulsion says whether it was for new violence (urgent if so).
+        **({"for_violence": False} if status == "expelled" else {}),
     }
     with transaction.atomic():
         assert services.enrolment_ended_notify(enrolment) is None  # the sweep finds it again: no second event

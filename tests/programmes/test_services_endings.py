@@ -119,6 +119,43 @@ def test_an_ended_enrolment_is_not_discharged_again(users, past_group, men, case
     assert exc.value.message_dict == {"__all__": ["This enrolment has already ended."]}
 
 
+def test_an_expulsion_for_violence_is_stored_and_only_an_expulsion_can_be(users, past_group, men, case, enrol):
+    person = enrol(case, men, past_group)
+    with pytest.raises(ValidationError) as exc:
+        services.enrolment_discharge(
+            enrolment=person, kind="dropped_out", by=users["psychologist"], on=days(0), reason="x", for_violence=True
+        )
+    assert exc.value.message_dict == {"for_violence": ["Only an expulsion can be because of new violence."]}
+    ended = services.enrolment_discharge(
+        enrolment=person, kind="expelled", by=users["psychologist"], on=days(0), reason="Hit her", for_violence=True
+    )
+    person.refresh_from_db()
+    assert (ended.for_violence, person.for_violence, person.status) == (True, True, "expelled")
+
+
+def test_the_check_refuses_what_the_discharge_refuses_and_writes_nothing(users, past_group, men, case, enrol):
+    person = enrol(case, men, past_group)
+    with pytest.raises(ValidationError) as exc:
+        services.enrolment_discharge_check(
+            enrolment=person, kind="deselected", by=users["psychologist"], on=days(1), for_violence=True
+        )
+    assert exc.value.message_dict == {
+        "reason": ["Give the reason."],
+        "for_violence": ["Only an expulsion can be because of new violence."],
+        "on": ["This date is in the future."],
+    }
+    services.enrolment_discharge_check(
+        enrolment=person, kind="expelled", by=users["psychologist"], on=days(0), reason="x", for_violence=True
+    )
+    with pytest.raises(PermissionDenied):
+        services.enrolment_discharge_check(
+            enrolment=person, kind="expelled", by=users["manager"], on=days(0), reason="x"
+        )
+    assert (person.status, person.for_violence) == ("active", False)
+    person.refresh_from_db()
+    assert (person.status, person.for_violence, person.ended_on) == ("active", False, None)
+
+
 @pytest.mark.parametrize("who", ["manager", "police", "survivor_worker", "other_psychologist"])
 def test_only_clinical_staff_discharge(users, past_group, men, case, enrol, who):
     person = enrol(case, men, past_group)

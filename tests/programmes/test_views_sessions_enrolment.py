@@ -196,7 +196,13 @@ def test_other_endings_are_recorded_with_a_reason(client, login, users, part_way
     login(users["social_worker"])
     response = client.post(
         discharge_url(part_way),
-        {"kind": kind, "on": days(0).isoformat(), "reason": "Stopped coming", "notes": "Phoned twice."},
+        {
+            "kind": kind,
+            "on": days(0).isoformat(),
+            "reason": "Stopped coming",
+            "notes": "Phoned twice.",
+            "confirmed": "1",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("programmes:enrolment_detail", args=[part_way.pk])
@@ -227,7 +233,7 @@ def test_completion_when_requirements_are_met(client, login, users, orgs, case):
     for session in [*enrolment.individual_sessions.all(), *group.sessions.all()]:
         log_all(session, users["psychologist"], [enrolment])
     login(users["psychologist"])
-    response = client.post(discharge_url(enrolment), {"kind": "completed", "on": days(0).isoformat()})
+    response = client.post(discharge_url(enrolment), {"kind": "completed", "on": days(0).isoformat(), "confirmed": "1"})
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.status == "completed"
@@ -248,7 +254,8 @@ def test_an_ended_enrolment_sends_back_to_its_page(client, login, users, part_wa
 def test_only_clinical_staff_discharge(client, login, users, part_way, who):
     login(users[who])
     assert client.get(discharge_url(part_way)).status_code == 403
-    response = client.post(discharge_url(part_way), {"kind": "dropped_out", "on": days(0).isoformat(), "reason": "R"})
-    assert response.status_code == 403
+    data = {"kind": "dropped_out", "on": days(0).isoformat(), "reason": "R"}
+    assert client.post(discharge_url(part_way), data).status_code == 403
+    assert client.post(discharge_url(part_way), {**data, "confirmed": "1"}).status_code == 403
     part_way.refresh_from_db()
     assert part_way.status == "active"

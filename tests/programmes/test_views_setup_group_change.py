@@ -177,6 +177,7 @@ def test_edit_and_close_are_for_provider_staff_only(client, login, users, men, g
     assert client.post(edit_url(group), edit_data(group, name="Mine")).status_code == 403
     assert client.get(close_url(group)).status_code == 403
     assert client.post(close_url(group), {"reason": "Mine"}).status_code == 403
+    assert client.post(close_url(group), {"reason": "Mine", "confirmed": "1"}).status_code == 403
     group.refresh_from_db()
     assert group.is_active and group.name != "Mine"
 
@@ -188,6 +189,7 @@ def test_another_providers_group_is_404(client, login, users, men, group_of):
     assert client.post(edit_url(group), edit_data(group, name="Mine")).status_code == 404
     assert client.get(close_url(group)).status_code == 404
     assert client.post(close_url(group), {"reason": "Mine"}).status_code == 404
+    assert client.post(close_url(group), {"reason": "Mine", "confirmed": "1"}).status_code == 404
     group.refresh_from_db()
     assert group.is_active and group.name != "Mine"
 
@@ -204,7 +206,18 @@ def test_closing_an_empty_group(client, login, users, men, group_of, role):
     assert "24 sessions still to come will be cancelled." in text(page)
     assert "move_to" not in page.content.decode()  # nobody to move
 
-    response = client.post(close_url(group), {"reason": "Not enough referrals"}, follow=True)
+    asked = client.post(close_url(group), {"reason": "Not enough referrals"})
+    assert (
+        f"You are about to close the group {group.name}: nobody new can join. "
+        "24 sessions still to come will be cancelled."
+    ) in text(asked)
+    assert "This cannot be undone." in text(asked)
+    assert "No notice goes to another organisation." in text(asked)
+    group.refresh_from_db()
+    assert group.is_active
+    assert not group.sessions.filter(status=Session.Status.CANCELLED).exists()
+
+    response = client.post(close_url(group), {"reason": "Not enough referrals", "confirmed": "1"}, follow=True)
 
     assert response.redirect_chain == [(detail_url(group), 302)]
     content = text(response)
@@ -252,7 +265,12 @@ def test_closing_with_people_in_it_names_how_many(client, login, users, men, gro
     group.refresh_from_db()
     assert group.is_active
 
-    response = client.post(close_url(group), {"reason": "Merged", "move_to": target.pk}, follow=True)
+    asked = client.post(close_url(group), {"reason": "Merged", "move_to": target.pk})
+    assert "3 people move to New men from today." in text(asked)
+    assert f'name="move_to" value="{target.pk}"' in asked.content.decode()
+    assert set(Enrolment.objects.filter(pk__in=[p.pk for p in people]).values_list("group_id", flat=True)) == {group.pk}
+
+    response = client.post(close_url(group), {"reason": "Merged", "move_to": target.pk, "confirmed": "1"}, follow=True)
 
     assert "3 people moved to New men." in text(response)
     assert set(Enrolment.objects.filter(pk__in=[p.pk for p in people]).values_list("group_id", flat=True)) == {
@@ -272,7 +290,8 @@ def test_closing_without_another_group_explains_what_to_do(client, login, users,
 
     assert "1 person is still in this group" in content
     assert "No other running group of this programme can take them." in content
-    response = client.post(close_url(group), {"reason": "Over"})
+    response = client.post(close_url(group), {"reason": "Over", "confirmed": "1"})
+    assert response.context["confirm"] is None
     assert response.context["form"].errors["move_to"] == [
         "1 person is still in this group. Choose a group to move them to, or move, transfer or discharge them first."
     ]
@@ -286,3 +305,17 @@ def test_a_closed_group_sends_the_close_page_back(client, login, users, men, gro
     response = client.post(close_url(group), {"reason": "Again"}, follow=True)
     assert response.redirect_chain == [(detail_url(group), 302)]
     assert "This group is already closed." in text(response)
+
+
+def test_a_target_too_small_is_refused_before_asking(client, login, users, men, group_of, new_case, enrol):
+    group = group_of(men, name="Old men")
+    for i in range(3):
+        enrol(new_case(family_name=f"Member{i}"), men, group)
+    target = group_of(men, name="Small men", capacity=2)
+    login(users["psychologist"])
+    response = client.post(close_url(group), {"reason": "Merged", "move_to": target.pk})
+    assert response.context["confirm"] is None
+    assert response.context["form"].errors == {"move_to": ["Small men has 2 free places; 3 people need one."]}
+    assert 'value="Merged"' in response.content.decode()
+    group.refresh_from_db()
+    assert group.is_active

@@ -95,7 +95,9 @@ def test_a_kz_provider_saves_then_accepts_end_to_end(client, login, kz, kz_refer
     kz_referral.refresh_from_db()
     assert kz_referral.status == Referral.Status.SCREENING
 
-    accepted = client.post(screen_url(kz_referral), {"notes": "Came voluntarily.", "action": "accept"}, follow=True)
+    accepted = client.post(
+        screen_url(kz_referral), {"notes": "Came voluntarily.", "action": "accept", "confirmed": "1"}, follow=True
+    )
     content = accepted.content.decode()
     assert "Referral accepted. The referring police unit sees the new status." in content
     assert NOTE not in content  # decided: the note is about the form
@@ -113,7 +115,8 @@ def test_a_kz_provider_saves_then_accepts_end_to_end(client, login, kz, kz_refer
 def test_a_kz_provider_declines_with_a_reason_in_one_step(client, login, kz, kz_referral):
     login(kz["manager"])
     data = {"reason": "other", "explanation": "Lives outside the region.", "action": "decline"}
-    response = client.post(screen_url(kz_referral), data, follow=True)
+    assert "You are about to decline referral" in client.post(screen_url(kz_referral), data).content.decode()
+    response = client.post(screen_url(kz_referral), {**data, "confirmed": "1"}, follow=True)
     assert "Referral declined. The referring police unit sees the reason." in response.content.decode()
     kz_referral.refresh_from_db()
     assert (kz_referral.status, kz_referral.decline_reason, kz_referral.decline_explanation) == (

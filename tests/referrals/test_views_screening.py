@@ -1,6 +1,8 @@
 """Provider pages: incoming referrals and screening with accept/decline."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -221,7 +223,7 @@ def test_an_answer_outside_the_choices_is_a_field_error(client, login, users, re
 
 def test_accepting_with_every_criterion_met(client, login, users, referral):
     login(users["psychologist"])
-    response = client.post(screen_url(referral), {**ALL_MET, "action": "accept"}, follow=True)
+    response = client.post(screen_url(referral), {**ALL_MET, "action": "accept", "confirmed": "1"}, follow=True)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
     content = response.content.decode()
@@ -276,6 +278,7 @@ def test_declining_with_a_reason(client, login, users, referral):
         "reason": "basic_therapy_first",
         "explanation": "Addiction treatment first.",
         "action": "decline",
+        "confirmed": "1",
     }
     response = client.post(screen_url(referral), data, follow=True)
     referral.refresh_from_db()
@@ -304,3 +307,86 @@ def test_an_unknown_action_is_refused(client, login, users, referral):
     response = client.post(screen_url(referral), {**ALL_MET, "action": "delete"})
     assert response.context["form"].non_field_errors() == ["Choose Save screening, Accept or Decline."]
     assert not Screening.objects.exists()
+
+
+# --- asking before accepting or declining ---------------------------------------
+
+
+def _text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def _reposted(response) -> list[tuple[str, str]]:
+    panel = response.content.decode().split("cw-confirm", 1)[1].split("</section>", 1)[0]
+    return [
+        (name, html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', panel)
+        if name != "csrfmiddlewaretoken"
+    ]
+
+
+def test_accepting_asks_first_and_changes_nothing(client, login, users, referral):
+    login(users["psychologist"])
+    data = {**ALL_MET, "notes": "Came with his lawyer.", "action": "accept"}
+    response = client.post(screen_url(referral), data)
+    assert response.status_code == 200
+    page = _text(response)
+    assert (
+        f"You are about to accept referral {referral.reference} ({referral.person.full_name}) into your programme."
+    ) in page
+    assert "This cannot be undone." in page
+    assert f"It tells: {referral.police_unit.name}, which sees the new status." in page
+    assert _reposted(response) == [*data.items(), ("confirmed", "1")]
+    assert response.context["form"]["notes"].value() == "Came with his lawyer."
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.RECEIVED
+    assert not Screening.objects.exists()
+    confirmed = client.post(screen_url(referral), dict(_reposted(response)), follow=True)
+    assert "Referral accepted. The referring police unit sees the new status." in _text(confirmed)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED
+    assert Screening.objects.get(referral=referral).notes == "Came with his lawyer."
+
+
+def test_declining_asks_first_naming_the_reason_and_the_police_unit(client, login, users, referral):
+    login(users["manager"])
+    data = {**ALL_MET, "reason": "no_capacity", "explanation": "Full until May.", "action": "decline"}
+    response = client.post(screen_url(referral), data)
+    page = _text(response)
+    assert f"You are about to decline referral {referral.reference} ({referral.person.full_name}): " in page
+    assert f"It tells: {referral.police_unit.name}, which sees the reason and the explanation." in page
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.RECEIVED
+    client.post(screen_url(referral), {**data, "confirmed": "1"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.decline_explanation) == (Referral.Status.DECLINED, "Full until May.")
+
+
+def test_saving_the_screening_does_not_ask(client, login, users, referral):
+    login(users["psychologist"])
+    response = client.post(screen_url(referral), {**ALL_MET, "action": "save"})
+    assert response.status_code == 302
+    assert Screening.objects.filter(referral=referral).exists()
+
+
+def test_a_refused_decision_shows_its_errors_not_the_confirmation(client, login, users, referral):
+    login(users["psychologist"])
+    data = {"answer_no_addiction": "not_met", "answer_no_mental_disorder": "met", "notes": "Kept", "action": "accept"}
+    response = client.post(screen_url(referral), data)
+    assert response.context["confirm"] is None
+    assert response.context["form"].non_field_errors()[0].startswith("Cannot accept: not every criterion is met")
+    response = client.post(screen_url(referral), {**ALL_MET, "reason": "other", "notes": "Kept", "action": "decline"})
+    assert response.context["confirm"] is None
+    assert response.context["form"].errors["explanation"] == ["Explain the reason when you choose “Other”."]
+    assert response.context["form"]["notes"].value() == "Kept"
+    assert not Screening.objects.exists()
+
+
+def test_wrong_users_are_refused_even_when_confirmed(client, login, users, referral):
+    data = {**ALL_MET, "action": "accept", "confirmed": "1"}
+    login(users["police"])
+    assert client.post(screen_url(referral), data).status_code == 403
+    login(users["other_psychologist"])
+    assert client.post(screen_url(referral), data).status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.RECEIVED
