@@ -24,7 +24,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -299,12 +298,3 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
-
-
-def safe_next(request: HttpRequest, url: str | None) -> str | None:
-    """``url`` if it points to this site, else None."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None
