@@ -30,6 +30,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import EnrolmentCode, TwoFactorEvent, User
+from accounts.tokens import api_tokens_revoke_all
 
 PENDING_DEVICE_NAME = "default"
 # The session key that holds the id of the enrolment code redeemed in it.
@@ -167,12 +168,14 @@ def _new_code() -> str:
 def enrolment_code_issue(*, user: User, actor: User | None, reset: bool = False) -> str:
     """Issue a single-use enrolment code for ``user`` and return it (the only
     time it exists in clear). Earlier unused codes stop working. With
-    ``reset`` the user's devices are removed first (a lost phone). Audited,
-    and the user is told by email."""
+    ``reset`` the user's devices are removed first (a lost phone) and her API
+    tokens revoked (a token stands for the second factor it was issued
+    under). Audited, and the user is told by email."""
     now = timezone.now()
     EnrolmentCode.objects.filter(user=user, used_at=None).update(used_at=now, expires_at=now)
     if reset:
         TOTPDevice.objects.filter(user=user).delete()
+        api_tokens_revoke_all(user=user)
         _record_event(user=user, actor=actor, kind=TwoFactorEvent.Kind.RESET)
     code = _new_code()
     EnrolmentCode.objects.create(
