@@ -19,7 +19,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import EnrolmentCode, Role, TwoFactorEvent
+from accounts.models import EnrolmentCode, Role, SealedTOTPDevice, TwoFactorEvent
+from accounts.services import device_key_hex
 from tests import factories as f
 from tests.accounts.conftest import code_for
 
@@ -82,12 +83,12 @@ def test_the_code_from_the_administrator_opens_the_setup_and_enrols(
     assert response["Location"] == SETUP
     page = client.get(SETUP)
     assert "otpauth" not in page.content.decode()  # the QR is an image
-    device = TOTPDevice.objects.get(user=newcomer)
+    device = SealedTOTPDevice.objects.get(user=newcomer)
     assert page.context["secret"].replace(" ", "")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(SETUP, {"otp_token": f"{totp(unhexlify(device.key)):06d}"})
+        response = client.post(SETUP, {"otp_token": f"{totp(unhexlify(device_key_hex(device))):06d}"})
     assert response.status_code == 302
-    assert client.session[DEVICE_ID_SESSION_KEY] == TOTPDevice.objects.get(user=newcomer).persistent_id
+    assert client.session[DEVICE_ID_SESSION_KEY] == SealedTOTPDevice.objects.get(user=newcomer).persistent_id
     assert list(TwoFactorEvent.objects.filter(user=newcomer).order_by("created_at").values_list("kind", flat=True)) == [
         "code_issued",
         "enrolled",
