@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import ApiToken, Membership, Organisation, TwoFactorEvent, User
@@ -39,6 +40,12 @@ def admin_login(request, extra_context=None):
 
 
 admin.site.login = admin_login
+
+# django-otp's device admin shows a device's secret and deletes a device
+# outside the audited reset (which also revokes the user's API tokens):
+# devices are reset only through the "reset authenticator" action below.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 def own_organisation_id(request) -> int | None:

@@ -24,13 +24,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from accounts.models import EnrolmentCode, TwoFactorEvent, User
+from accounts.models import SEALED_KEY, EnrolmentCode, SealedTOTPDevice, TOTPSecret, TwoFactorEvent, User
+from accounts.tokens import api_tokens_revoke_all
 
 PENDING_DEVICE_NAME = "default"
 # The session key that holds the id of the enrolment code redeemed in it.
@@ -47,7 +48,21 @@ class SignIn:
 
 
 def confirmed_devices(user: User):
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    return SealedTOTPDevice.objects.devices_for_user(user, confirmed=True)
+
+
+@transaction.atomic
+def totp_device_create(*, user: User, name: str, confirmed: bool, key_hex: str | None = None) -> SealedTOTPDevice:
+    """A TOTP device whose seed (``key_hex``, random if not given) is stored
+    encrypted (``TOTPSecret``); the device row holds only the marker."""
+    device = SealedTOTPDevice.objects.create(user=user, name=name, confirmed=confirmed, key=SEALED_KEY)
+    TOTPSecret.objects.create(device=device, key=(key_hex or random_hex(20)).lower())
+    return device
+
+
+def device_key_hex(device: TOTPDevice) -> str:
+    """A device's seed in hex (for the development-only demo code printer)."""
+    return TOTPSecret.objects.get(device_id=device.pk).key
 
 
 def has_confirmed_device(user: User) -> bool:
@@ -59,7 +74,7 @@ def _record_failure(request: HttpRequest, username: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
-def _match_device(user: User, code: str) -> TOTPDevice | None:
+def _match_device(user: User, code: str) -> SealedTOTPDevice | None:
     for device in confirmed_devices(user):
         verified = verify_token(user, device.persistent_id, code)
         if verified is not None:
@@ -116,18 +131,18 @@ def session_verify(request: HttpRequest, *, code: str) -> SignIn:
     return SignIn(user=user)
 
 
-def pending_device(user: User) -> TOTPDevice:
+def pending_device(user: User) -> SealedTOTPDevice:
     """The unconfirmed device being set up, created on first use. Reused on
     reload so that a code scanned a moment ago still works. Only call this
     for a session that redeemed an enrolment code (``enrolment_allowed``)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=PENDING_DEVICE_NAME, confirmed=False)
+        device = totp_device_create(user=user, name=PENDING_DEVICE_NAME, confirmed=False)
     return device
 
 
 @transaction.atomic
-def device_confirm(request: HttpRequest, *, device: TOTPDevice, code: str) -> bool:
+def device_confirm(request: HttpRequest, *, device: SealedTOTPDevice, code: str) -> bool:
     """Confirm the pending device with a code from it, then mark the session
     verified. Other unconfirmed devices of the user are removed. The
     enrolment is audited and the user told by email."""
@@ -168,12 +183,14 @@ def _new_code() -> str:
 def enrolment_code_issue(*, user: User, actor: User | None, reset: bool = False) -> str:
     """Issue a single-use enrolment code for ``user`` and return it (the only
     time it exists in clear). Earlier unused codes stop working. With
-    ``reset`` the user's devices are removed first (a lost phone). Audited,
-    and the user is told by email."""
+    ``reset`` the user's devices are removed first (a lost phone) and her API
+    tokens revoked (a token stands for the second factor it was issued
+    under). Audited, and the user is told by email."""
     now = timezone.now()
     EnrolmentCode.objects.filter(user=user, used_at=None).update(used_at=now, expires_at=now)
     if reset:
         TOTPDevice.objects.filter(user=user).delete()
+        api_tokens_revoke_all(user=user)
         _record_event(user=user, actor=actor, kind=TwoFactorEvent.Kind.RESET)
     code = _new_code()
     EnrolmentCode.objects.create(
@@ -272,13 +289,13 @@ def _tell_unseen_events(request: HttpRequest, user: User) -> None:
         TwoFactorEvent.objects.filter(pk__in=[e.pk for e in events]).update(seen_at=timezone.now())
 
 
-def device_secret_base32(device: TOTPDevice) -> str:
+def device_secret_base32(device: SealedTOTPDevice) -> str:
     """The secret for manual entry, in groups of four."""
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def device_qr_data_uri(device: TOTPDevice) -> str:
+def device_qr_data_uri(device: SealedTOTPDevice) -> str:
     """The otpauth:// URL as an SVG QR code in a data: URI (allowed by the
     CSP's img-src; no inline markup or style needed)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
@@ -299,12 +316,3 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
-
-
-def safe_next(request: HttpRequest, url: str | None) -> str | None:
-    """``url`` if it points to this site, else None."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return None

@@ -57,6 +57,12 @@ def api_token_revoke(*, user: User, name: str) -> int:
     return ApiToken.objects.filter(user=user, name=name, revoked_at=None).update(revoked_at=timezone.now())
 
 
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of ``user``: her second factor was reset, so
+    whoever holds a token made under the old one must not keep using it."""
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+
 def live_tokens(user: User):
     return ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=timezone.now()).order_by("name")
 

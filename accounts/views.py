@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import CODE_FIELD, ENROLMENT_FIELD, CodeForm, EnrolmentCodeForm, LoginForm, normalise_code
+from core.redirects import safe_next
 
 # One message for every refusal, so that nobody learns which part was wrong.
 GENERIC_LOGIN_ERROR = _("Username, password or code is incorrect.")
@@ -31,7 +32,7 @@ SETUP_CODE_ERROR = _("This code does not match. Check that the time on your phon
 
 
 def _next_from(request) -> str | None:
-    return services.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def _url_with_next(name: str, next_url: str | None) -> str:

@@ -17,6 +17,7 @@ from casework.models import (
     SafetyPlan,
     SurvivorContact,
 )
+from core.forms import PlausibleDateField
 from core.validators import not_in_future
 from referrals.models import NOTE_MAX_LENGTH, Survivor
 
@@ -57,6 +58,7 @@ class IntakeInterviewForm(forms.ModelForm):
             "violence_history",
             "notes",
         ]
+        field_classes = {"interviewed_on": PlausibleDateField}
         widgets = {
             "interviewed_on": DATE_INPUT,
             "violence_history": forms.Textarea(attrs={"rows": 4}),
@@ -178,6 +180,7 @@ class SurvivorContactForm(forms.ModelForm):
     class Meta:
         model = SurvivorContact
         fields = ["contacted_on", "method", "outcome", "informed_about_programme", "notes"]
+        field_classes = {"contacted_on": PlausibleDateField}
         widgets = {
             "contacted_on": DATE_INPUT,
             "notes": forms.Textarea(attrs={"rows": 4, **NO_AUTOFILL}),
@@ -188,6 +191,7 @@ class SafetyPlanForm(forms.ModelForm):
     class Meta:
         model = SafetyPlan
         fields = ["risks", "safe_contacts", "safe_places", "code_word", "children_safety", "next_review_on"]
+        field_classes = {"next_review_on": PlausibleDateField}
         widgets = {
             "risks": forms.Textarea(attrs={"rows": 3, **NO_AUTOFILL}),
             "safe_contacts": forms.Textarea(attrs={"rows": 3, **NO_AUTOFILL}),

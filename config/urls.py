@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+
+from core.schema import SchemaView
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -12,7 +13,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Signed-in users only (core/schema.py).
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("programmes.api_urls")),
     path("api/v1/", include("reports.api_urls")),

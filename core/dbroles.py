@@ -53,8 +53,9 @@ def ensure_roles(
         (owner, owner_password, "CREATEDB" if owner_createdb else "NOCREATEDB"),
         (app, app_password, "NOCREATEDB"),
     ):
+        # DDL takes no parameters: the role name is quoted by _literal/_ident.
         cursor.execute(
-            "DO $$ BEGIN "
+            "DO $$ BEGIN "  # nosec B608
             f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(role)}) THEN "
             f"CREATE ROLE {_ident(role)} LOGIN; END IF; END $$"
         )

@@ -9,15 +9,36 @@ The session row is a signed but readable JSON document in the database (and
 in its backups), so the term is stored encrypted with the field encryption
 keys (``core.crypto``); a term that no longer decrypts (an old key removed)
 is simply forgotten.
+
+A term with a control character (a NUL cannot reach PostgreSQL) or longer
+than ``MAX_TERM`` is refused with a message and never stored; the previous
+search stays. A term stored before these checks that fails them is forgotten.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
+from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 from core import crypto
 
 MAX_TERM = 100
+
+
+def _has_control_character(term: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in term)
+
+
+def _refusal(term: str) -> str | None:
+    """Why ``term`` cannot be searched for, or None."""
+    if _has_control_character(term):
+        return _("A search cannot contain control characters. Type the search again.")
+    if len(term) > MAX_TERM:
+        return _("A search can be at most %(max)d characters; shorten it.") % {"max": MAX_TERM}
+    return None
 
 
 def _key(list_name: str) -> str:
@@ -31,8 +52,10 @@ def handle_search_post(request, list_name: str) -> HttpResponseRedirect | None:
     if "clear" in request.POST:
         request.session.pop(_key(list_name), None)
     else:
-        term = (request.POST.get("q") or "").strip()[:MAX_TERM]
-        if term:
+        term = (request.POST.get("q") or "").strip()
+        if refusal := _refusal(term):
+            messages.error(request, refusal)
+        elif term:
             request.session[_key(list_name)] = crypto.encrypt(term)
         else:
             request.session.pop(_key(list_name), None)
@@ -44,7 +67,10 @@ def current_search(request, list_name: str) -> str:
     if not stored:
         return ""
     try:
-        return crypto.decrypt(stored)
+        term = crypto.decrypt(stored)
     except crypto.DecryptionError:
+        term = None
+    if term is None or _refusal(term):
         request.session.pop(_key(list_name), None)
         return ""
+    return term

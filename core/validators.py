@@ -8,6 +8,27 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The range of dates any date field accepts: a year like 0001 or 9999 is a
+# typing slip, and PostgreSQL and Python disagree about the far ends.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+
+def not_before_1900(value: dt.date) -> None:
+    if value and value < EARLIEST_DATE:
+        raise ValidationError(_("Enter a date in 1900 or later."), code="too_early")
+
+
+def not_after_2099(value: dt.date) -> None:
+    if value and value > LATEST_DATE:
+        raise ValidationError(_("Enter a date before the year 2100."), code="too_late")
+
+
+def plausible_date(value: dt.date) -> None:
+    """A date within ``EARLIEST_DATE``..``LATEST_DATE`` (every date field)."""
+    not_before_1900(value)
+    not_after_2099(value)
+
 
 def not_in_future(value: dt.date) -> None:
     if value and value > timezone.localdate():

@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlausibleDateField
 from notifications.models import ACK_NOTE_MAX_LENGTH, Notice, SafetyEvent
 from referrals.models import NOTE_MAX_LENGTH
 
@@ -87,7 +88,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class ViolenceReportForm(forms.Form):
-    reported_on = forms.DateField(label=_("Date of the violence or of the report"), widget=DATE_INPUT)
+    reported_on = PlausibleDateField(label=_("Date of the violence or of the report"), widget=DATE_INPUT)
     summary = forms.CharField(
         label=_("What happened"),
         max_length=NOTE_MAX_LENGTH,

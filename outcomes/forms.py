@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlausibleDateField
 from outcomes.models import FollowUp, Occasion, Respondent
 from referrals.models import NOTE_MAX_LENGTH, Relationship
 
@@ -28,7 +29,7 @@ class QuestionnaireForm(forms.Form):
     complete (person side only); ``side``: "provider" (the person or a
     close relation) or "survivor"."""
 
-    administered_on = forms.DateField(label=_("Date filled in"), widget=DATE_INPUT)
+    administered_on = PlausibleDateField(label=_("Date filled in"), widget=DATE_INPUT)
 
     def __init__(self, *args, items, choices, side: str, points=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("administered_on", timezone.localdate())
@@ -114,7 +115,7 @@ def _point_label(point: FollowUp) -> str:
 
 
 class MeetingForm(forms.Form):
-    met_on = forms.DateField(label=_("Meeting date"), widget=DATE_INPUT)
+    met_on = PlausibleDateField(label=_("Meeting date"), widget=DATE_INPUT)
     attended = forms.TypedChoiceField(
         label=_("Did the person come?"),
         choices=[("yes", _("Yes")), ("no", _("No, missed"))],

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PlausibleDateField
 from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors import RosterRow
 from programmes.services import DISCHARGE_KINDS
@@ -136,7 +137,7 @@ def _topic_initial(session: Session, topics: list[str]) -> tuple[str, str]:
 
 
 class RescheduleForm(forms.Form):
-    day = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = PlausibleDateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -177,7 +178,7 @@ class DischargeForm(forms.Form):
         required=False,
         help_text=_("Only with “Expelled”. The survivor service and the police get an urgent notice."),
     )
-    on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    on = PlausibleDateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,

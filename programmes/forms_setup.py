@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Language, Organisation
+from core.forms import PlausibleDateField
 from programmes.models import Group, ProgrammeTemplate
 from programmes.services import TEMPLATE_FIELDS
 from referrals.forms import DateInput, TextField
@@ -207,7 +208,7 @@ class GroupForm(forms.Form):
     village = forms.CharField(label=_("Village"), max_length=95, required=False)
     district = forms.CharField(label=_("District"), max_length=95, required=False)
     language = forms.ChoiceField(label=_label(Group, "language"), choices=Language.choices)
-    starts_on = forms.DateField(
+    starts_on = PlausibleDateField(
         label=_("First session"),
         widget=DateInput(),
         help_text=_("The group's sessions follow at the programme's cadence from this day."),
@@ -371,7 +372,7 @@ class _GroupChoiceMixin:
 
 class EnrolForm(_GroupChoiceMixin, forms.Form):
     template = TemplateChoiceField(label=_("Programme"), queryset=None, empty_label=_("— choose —"), widget=DataSelect)
-    starts_on = forms.DateField(label=_("Start"), widget=DateInput())
+    starts_on = PlausibleDateField(label=_("Start"), widget=DateInput())
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, widget=DataSelect)
     psychologist = StaffChoiceField(
         label=_("Psychologist for individual sessions"), queryset=None, empty_label=_("— choose —")

@@ -19,7 +19,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -30,6 +29,7 @@ from accounts.permissions import clinical_required, provider_staff_required
 from core.audit import record_read
 from core.confirm import Confirmation, is_confirmed
 from core.models import SensitiveRead
+from core.redirects import safe_next
 from notifications.selectors import ending_told, ending_would_tell
 from notifications.wording import tells_sentence, told_sentence
 from programmes import calendar, scheduling, services
@@ -78,12 +78,7 @@ def _put_errors(form: Form, exc: ValidationError, fields: dict[str, str] | None 
 
 def _next_url(request, default: str) -> str:
     """Where to go after a form: ``next`` when it is a page of this site."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next")) or default
 
 
 def _loggable(session: Session) -> bool:

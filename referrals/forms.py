@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from core.forms import PlausibleDateField
 from core.validators import normalise_phone
 from referrals.models import (
     INCIDENT_MAX_LENGTH,
@@ -44,8 +45,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def date_field(model, name: str, *, required: bool = True, **kwargs) -> forms.DateField:
-    return forms.DateField(label=_label(model, name), required=required, widget=DateInput(), **kwargs)
+def date_field(model, name: str, *, required: bool = True, **kwargs) -> PlausibleDateField:
+    return PlausibleDateField(label=_label(model, name), required=required, widget=DateInput(), **kwargs)
 
 
 class TextField(forms.CharField):

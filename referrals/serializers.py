@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Country, Language, Organisation
+from core.validators import plausible_date
 from referrals.models import INCIDENT_MAX_LENGTH, Referral, Relationship, RiskFlag, Sex, Source
 from referrals.services import MAX_SURVIVORS
 
@@ -56,8 +57,8 @@ def _text(max_length: int, *, required: bool = True, **kwargs) -> serializers.Ch
 class OrderSerializer(serializers.Serializer):
     number = _text(50, required=False, help_text=_("Protection order number."))
     issuing_authority = _text(200, required=False)
-    issued_on = serializers.DateField(required=False, allow_null=True, default=None)
-    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[plausible_date])
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None, validators=[plausible_date])
     obliges_programme = serializers.BooleanField(
         required=False, default=False, help_text=_("The order obliges the person to attend a programme.")
     )
@@ -68,7 +69,7 @@ class PersonSerializer(serializers.Serializer):
     given_name = _text(NAME_MAX_LENGTH)
     patronymic = _text(NAME_MAX_LENGTH, required=False)
     sex = _choice(Sex.choices)
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(validators=[plausible_date])
     phone = _text(PHONE_MAX_LENGTH, required=False, help_text=_("International format, e.g. +996555123456."))
     address = _text(ADDRESS_MAX_LENGTH, required=False)
     preferred_language = _choice(Language.choices)

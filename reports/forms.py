@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import Scope
+from core.forms import PlausibleDateField
 from referrals.models import Sex
 from reports import selectors
 from reports.selectors import Filters
@@ -18,11 +19,11 @@ class PeriodForm(forms.Form):
     """A reporting period; both ends optional and inclusive, neither in the
     future, the end not before the start."""
 
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    date_from = PlausibleDateField(
+        label=_("From"), required=False, latest=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    date_to = PlausibleDateField(
+        label=_("To"), required=False, latest=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def clean_date_from(self):

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.validators import not_before_1900
 from reports.suppression import SMALL_CELL
 
 
@@ -74,8 +75,8 @@ class ReportKeyFigureSerializer(serializers.Serializer):
 
 
 class ReportPeriodSerializer(serializers.Serializer):
-    date_from = serializers.DateField(allow_null=True)
-    date_to = serializers.DateField(allow_null=True)
+    date_from = serializers.DateField(allow_null=True, validators=[not_before_1900])
+    date_to = serializers.DateField(allow_null=True, validators=[not_before_1900])
 
 
 class ReportFiltersSerializer(serializers.Serializer):

@@ -7,9 +7,9 @@ import itertools
 import uuid
 
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Organisation, User
+from accounts.services import totp_device_create
 from casework import services as case_services
 from casework.models import Consent, RiskInstrument
 from referrals import services as referral_services
@@ -33,7 +33,7 @@ def make_user(org: Organisation, role: str, username: str | None = None, totp: b
     user = User.objects.create_user(username=username or f"{role}{next(_seq)}", password=PASSWORD)
     Membership.objects.create(user=user, organisation=org, role=role)
     if totp:
-        TOTPDevice.objects.create(user=user, name="default", key=TEST_TOTP_KEY_HEX, confirmed=True)
+        totp_device_create(user=user, name="default", key_hex=TEST_TOTP_KEY_HEX, confirmed=True)
     return user
 
 

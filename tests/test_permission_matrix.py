@@ -357,7 +357,8 @@ MATRIX: dict[str, Entry] = {
         survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}
     ),
     # --- end outcomes ---
-    "api-schema": Entry(public=True, everyone=200, api=True),
+    # The OpenAPI document: any signed-in user (a token), nobody anonymous.
+    "api-schema": Entry(everyone=200, api=True),
     "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True, ok_status=405),
     "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
     "api-provider-list": Entry(ok=POLICE | {"other_police"}, api=True),

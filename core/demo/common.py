@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Membership, Organisation, Role, User
+from accounts.services import totp_device_create
 from casework import services as case_services
 from casework.models import Case, Consent, RiskInstrument
 from referrals import services as referral_services
@@ -117,7 +118,7 @@ def _users(orgs: dict[str, Organisation], result: LoadResult) -> dict[str, User]
             membership.save()
             result.users_created += 1
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=DEMO_TOTP_KEY_HEX, confirmed=True)
+            totp_device_create(user=user, name=DEMO_DEVICE_NAME, key_hex=DEMO_TOTP_KEY_HEX, confirmed=True)
         _demo_channels(user)
         users[username] = user
     return users

@@ -62,6 +62,8 @@ def api_call(method: str, payload: dict, *, timeout: float | None = None, header
     token = settings.TELEGRAM_BOT_TOKEN
     if not token:
         raise ChannelError("TELEGRAM_BOT_TOKEN is not set", permanent=True)
+    if not base.lower().startswith(("https://", "http://")):
+        raise ChannelError("TELEGRAM_API_URL must be an http(s) URL", permanent=True)
     body = json.dumps(payload).encode("utf-8")
     request = urllib.request.Request(  # noqa: S310 - configured URL
         f"{base}/bot{token}/{method}",
@@ -70,7 +72,8 @@ def api_call(method: str, payload: dict, *, timeout: float | None = None, header
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout or settings.TELEGRAM_HTTP_TIMEOUT) as response:  # noqa: S310
+        # The scheme is checked to be http(s) above.
+        with urllib.request.urlopen(request, timeout=timeout or settings.TELEGRAM_HTTP_TIMEOUT) as response:  # noqa: S310 # nosec B310
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, b""

@@ -19,7 +19,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import EnrolmentCode, Role, TwoFactorEvent
+from accounts.models import EnrolmentCode, Role, SealedTOTPDevice, TwoFactorEvent
+from accounts.services import device_key_hex
 from tests import factories as f
 from tests.accounts.conftest import code_for
 
@@ -82,12 +83,12 @@ def test_the_code_from_the_administrator_opens_the_setup_and_enrols(
     assert response["Location"] == SETUP
     page = client.get(SETUP)
     assert "otpauth" not in page.content.decode()  # the QR is an image
-    device = TOTPDevice.objects.get(user=newcomer)
+    device = SealedTOTPDevice.objects.get(user=newcomer)
     assert page.context["secret"].replace(" ", "")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(SETUP, {"otp_token": f"{totp(unhexlify(device.key)):06d}"})
+        response = client.post(SETUP, {"otp_token": f"{totp(unhexlify(device_key_hex(device))):06d}"})
     assert response.status_code == 302
-    assert client.session[DEVICE_ID_SESSION_KEY] == TOTPDevice.objects.get(user=newcomer).persistent_id
+    assert client.session[DEVICE_ID_SESSION_KEY] == SealedTOTPDevice.objects.get(user=newcomer).persistent_id
     assert list(TwoFactorEvent.objects.filter(user=newcomer).order_by("created_at").values_list("kind", flat=True)) == [
         "code_issued",
         "enrolled",
@@ -239,3 +240,57 @@ def test_the_user_is_told_at_the_next_sign_in(client, users):
     response = client.post(LOGIN, {"username": "police", "password": f.PASSWORD, "otp_token": code_for()}, follow=True)
     assert "An administrator issued a code to set up two-factor sign-in for your account." in response.content.decode()
     assert TwoFactorEvent.objects.get(user=user).seen_at is not None
+
+
+def _token_works(token: str) -> int:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get(reverse("api-provider-list")).status_code
+
+
+def test_resetting_the_authenticator_revokes_every_api_token(client, login, superuser, users):
+    from accounts.models import ApiToken
+    from accounts.tokens import api_token_create
+
+    target, bystander = users["police"], users["police2"]
+    _row, first = api_token_create(user=target, name="police-system")
+    _row, second = api_token_create(user=target, name="backup")
+    _row, other = api_token_create(user=bystander, name="police-system")
+    assert _token_works(first) == 200
+    login(superuser)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"), {"action": "reset_two_factor", "_selected_action": [target.pk]}
+    )
+    assert response.status_code == 200
+    assert _token_works(first) == 401
+    assert _token_works(second) == 401
+    assert not ApiToken.objects.filter(user=target, revoked_at=None).exists()
+    # Another user's token is untouched.
+    assert _token_works(other) == 200
+
+
+def test_the_reset_command_revokes_the_api_tokens_too(users):
+    from accounts.tokens import api_token_create, live_tokens
+
+    _row, token = api_token_create(user=users["police"], name="police-system")
+    call_command("issue_enrolment", "police", "--reset", stdout=io.StringIO(), stderr=io.StringIO())
+    assert list(live_tokens(users["police"])) == []
+    assert _token_works(token) == 401
+
+
+def test_issuing_a_first_code_revokes_nothing(newcomer, users):
+    from accounts.tokens import api_token_create, live_tokens
+
+    _row, token = api_token_create(user=users["police"], name="police-system")
+    services.enrolment_code_issue(user=newcomer, actor=None)
+    assert [t.name for t in live_tokens(users["police"])] == ["police-system"]
+
+
+def test_devices_are_not_in_the_admin(client, login, superuser):
+    """A device is reset only through the audited action; the admin shows no
+    device page (it would show the secret and delete without revoking)."""
+    login(superuser)
+    response = client.get("/admin/otp_totp/totpdevice/")
+    assert response.status_code == 404

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import totp_device_create
 from referrals import services as referral_services
 from tests import factories as f
 from tests.programmes.views_sessions_support import mandatory_enrolment, men_group_today
@@ -120,7 +120,7 @@ def test_a_staff_org_admin_gets_a_link_to_the_admin(client, users, login):
 
 def test_a_user_without_an_organisation_is_told_so(client, login, db):
     user = get_user_model().objects.create_user("drifter", password=f.PASSWORD)
-    TOTPDevice.objects.create(user=user, name="default", key=f.TEST_TOTP_KEY_HEX, confirmed=True)
+    totp_device_create(user=user, name="default", key_hex=f.TEST_TOTP_KEY_HEX, confirmed=True)
     login(user)
     response = client.get(HOME)
     assert response.status_code == 200

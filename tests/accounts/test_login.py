@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from accounts.models import SealedTOTPDevice
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
 
@@ -36,7 +37,7 @@ def test_it_signs_in_with_the_right_code_and_lands_on_home(client, users):
     assert response.status_code == 302
     assert response["Location"] == reverse("core:home")
     assert _signed_in_user_id(client) == str(users["police"].pk)
-    device = users["police"].totpdevice_set.get()
+    device = SealedTOTPDevice.objects.get(user=users["police"])
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     # Verified: the home page sends the officer on to his start page.
     assert client.get(reverse("core:home"))["Location"] == reverse("referrals:police_list")

@@ -9,10 +9,10 @@ from binascii import unhexlify
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import Role
+from accounts.models import Role, SealedTOTPDevice
+from accounts.services import device_key_hex
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
 
@@ -20,8 +20,8 @@ SETUP = "/accounts/two-factor/setup/"
 VERIFY = "/accounts/verify/"
 
 
-def _code(device: TOTPDevice) -> str:
-    return f"{totp(unhexlify(device.key)):06d}"
+def _code(device: SealedTOTPDevice) -> str:
+    return f"{totp(unhexlify(device_key_hex(device))):06d}"
 
 
 def _new_user(orgs):
@@ -60,17 +60,19 @@ def test_the_setup_page_shows_a_qr_code_and_the_secret(client, orgs):
     _with_enrolment_code(client, user)
     response = client.get(SETUP)
     assert response.status_code == 200
-    device = TOTPDevice.objects.get(user=user)
+    device = SealedTOTPDevice.objects.get(user=user)
     assert device.confirmed is False
     content = response.content.decode()
     assert 'src="data:image/svg+xml;base64,' in content
-    assert base64.b32encode(unhexlify(device.key)).decode().rstrip("=") == response.context["secret"].replace(" ", "")
+    assert base64.b32encode(unhexlify(device_key_hex(device))).decode().rstrip("=") == response.context[
+        "secret"
+    ].replace(" ", "")
     assert response.context["secret"] in content
     assert "style=" not in content
     assert response["Cache-Control"].startswith("max-age=0")
     # A reload keeps the same secret, so a code scanned a moment ago still works.
     client.get(SETUP)
-    assert TOTPDevice.objects.get(user=user).key == device.key
+    assert device_key_hex(SealedTOTPDevice.objects.get(user=user)) == device_key_hex(device)
 
 
 def test_the_qr_code_holds_the_otpauth_url(client, orgs):
@@ -86,7 +88,7 @@ def test_it_confirms_the_device_with_a_code_from_it(client, orgs):
     user = _new_user(orgs)
     _with_enrolment_code(client, user)
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=user)
+    device = SealedTOTPDevice.objects.get(user=user)
     response = client.post(SETUP, {"otp_token": _code(device), "next": "/cases/"})
     assert response["Location"] == "/cases/"
     device.refresh_from_db()
@@ -99,8 +101,8 @@ def test_it_rejects_a_wrong_code_and_keeps_the_device_unconfirmed(client, orgs):
     user = _new_user(orgs)
     _with_enrolment_code(client, user)
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=user)
-    response = client.post(SETUP, {"otp_token": other_code(device.key)})
+    device = SealedTOTPDevice.objects.get(user=user)
+    response = client.post(SETUP, {"otp_token": other_code(device_key_hex(device))})
     assert response.status_code == 200
     assert response.context["form"].errors["otp_token"] == [
         "This code does not match. Check that the time on your phone is correct and try again."
@@ -140,7 +142,7 @@ def test_verify_with_the_right_code_continues_to_next(client, users, case):
     path = reverse("casework:case_detail", args=[case.pk])
     response = client.post(VERIFY, {"otp_token": code_for(), "next": path})
     assert response["Location"] == path
-    device = users["psychologist"].totpdevice_set.get()
+    device = SealedTOTPDevice.objects.get(user=users["psychologist"])
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
 
 

@@ -100,8 +100,39 @@ def test_the_detail_answers_404_for_outsiders(schema):
     assert get["parameters"][0]["schema"] == {"type": "integer"}
 
 
-def test_the_schema_is_served(client):
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_the_schema_is_served_to_a_token(api, users):
+    response = api(users["police"]).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     assert "/api/v1/referrals/{id}/" in response.json()["paths"]
+
+
+def test_the_schema_is_served_to_a_verified_session(client, users, login):
+    login(users["psychologist"])
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert "/api/v1/referrals/" in response.json()["paths"]
+
+
+def test_it_rejects_anonymous_users(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 401
+    assert "paths" not in response.json()
+
+
+def test_it_rejects_a_session_without_the_second_factor(client, users):
+    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code in {401, 403}
+    assert "paths" not in response.json()
+
+
+def test_it_rejects_a_wrong_token(api):
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 401

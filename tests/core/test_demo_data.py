@@ -22,8 +22,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, Role, SealedTOTPDevice, User
 from accounts.scope import Scope
+from accounts.services import device_key_hex, totp_device_create
 from casework.models import Case, SafetyPlan, SurvivorContact, SurvivorServiceReferral
 from core import demo
 from core.models import SensitiveRead
@@ -165,8 +166,10 @@ class TestUsersAndReferrals:
             assert user.check_password("demo-Pass-2026!"), user.username
             device = user.totpdevice_set.get()
             assert device.confirmed
-            assert device.key == "48656c6c6f21deadbeef"  # JBSWY3DPEHPK3PXP as hex
-            assert device.verify_token(rfc6238("JBSWY3DPEHPK3PXP", time.time())), user.username
+            assert device_key_hex(device) == "48656c6c6f21deadbeef"  # JBSWY3DPEHPK3PXP as hex
+            assert SealedTOTPDevice.objects.get(pk=device.pk).verify_token(rfc6238("JBSWY3DPEHPK3PXP", time.time())), (
+                user.username
+            )
 
     def test_only_admin_kg_may_use_the_django_admin(self, loaded):
         admins = list(User.objects.filter(is_staff=True).values_list("username", "is_superuser"))
@@ -250,7 +253,7 @@ class TestUsersAndReferrals:
     @override_settings(DEBUG=True)
     def test_demo_totp_refuses_a_user_without_the_demo_secret(self, loaded):
         user = User.objects.create_user(username="real.person", password="x-Long-Passw0rd!")
-        user.totpdevice_set.create(name="phone", key="00" * 20, confirmed=True)
+        totp_device_create(user=user, name="phone", key_hex="00" * 20, confirmed=True)
         with pytest.raises(CommandError, match="real.person is not a demo user"):
             call_command("demo_totp", "real.person", stdout=StringIO(), stderr=StringIO())
 

@@ -1,5 +1,6 @@
 """Survivor data and notes are encrypted at rest; ciphertext never leaks out."""
 
+import base64
 import subprocess
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import override_settings
 
 from core import crypto
 from referrals.models import Survivor
+from tests.factories import TEST_TOTP_KEY_HEX
 
 SURVIVOR_PHONE = "+996700987654"
 SURVIVOR_ADDRESS = "Бишкек, мкр. Тайный 7, кв. 3"
@@ -75,6 +77,10 @@ def test_pg_dump_shows_no_survivor_phone_or_address(case_with_service):
     assert "fernet:" in output.stdout
     assert SURVIVOR_PHONE not in output.stdout
     assert "Тайный" not in output.stdout
+    # No authenticator seed either (accounts.TOTPSecret), in hex or base32.
+    seed = bytes.fromhex(TEST_TOTP_KEY_HEX)
+    for form in (seed.hex(), seed.hex().upper(), base64.b32encode(seed).decode().rstrip("=")):
+        assert form not in output.stdout
 
 
 def _pg_dump_binary():

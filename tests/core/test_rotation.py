@@ -93,6 +93,6 @@ def test_it_stops_on_a_value_no_key_decrypts_and_rolls_back_its_batch(plan):
     before = _raw("SELECT phone FROM referrals_survivor")
     stranger = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, stranger]):
-        with pytest.raises(CommandError, match=r"referrals_person\.address of row \d+ does not decrypt with any key"):
+        with pytest.raises(CommandError, match=r"\w+\.\w+ of row \d+ does not decrypt with any key"):
             call_command("rotate_encryption_keys", stdout=StringIO())
     assert _raw("SELECT phone FROM referrals_survivor") == before

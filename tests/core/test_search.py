@@ -31,10 +31,17 @@ def test_get_is_left_to_the_view(db):
     assert handle_search_post(_request("get"), "x") is None
 
 
-def test_terms_are_cut_to_a_hundred_characters(db):
-    request = _request("post", {"q": "a" * 500})
+def test_a_term_over_a_hundred_characters_is_refused_not_cut(db):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = _request("post", {"q": "a" * 100})
     handle_search_post(request, "x")
-    assert len(current_search(request, "x")) == 100
+    longer = _request("post", {"q": "a" * 101}, request.session)
+    longer._messages = FallbackStorage(longer)
+    handle_search_post(longer, "x")
+    assert [str(m) for m in get_messages(longer)] == ["A search can be at most 100 characters; shorten it."]
+    assert current_search(request, "x") == "a" * 100
 
 
 def test_the_session_row_holds_no_search_term_in_clear(db, settings):

@@ -327,3 +327,12 @@ def test_the_reach_sentences(users, contacts):
     assert alerts.reach_sentences(users["police"]) == [
         "You will not be alerted away from the screen: add a channel on “My alerts”."
     ]
+
+
+def test_a_bot_api_url_must_be_http_or_https(settings):
+    settings.TELEGRAM_BOT_TOKEN = "123:abc"
+    settings.TELEGRAM_API_URL = "file:///etc"
+    with pytest.raises(ChannelError) as exc:
+        HTTPBackend().send(to="555", text="x", idempotency_key="1")
+    assert exc.value.permanent is True
+    assert "TELEGRAM_API_URL must be an http" in str(exc.value)

@@ -118,3 +118,9 @@ def test_the_console_backend_prints_the_message():
     stream = io.StringIO()
     ConsoleBackend(stream=stream).send(to="+1", text="Hi", idempotency_key="3")
     assert stream.getvalue() == "SMS [3] to +1: Hi\n"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://gateway.example/sms", "gateway.example/sms"])
+def test_a_gateway_url_must_be_http_or_https(url):
+    with pytest.raises(SMSError, match="SMS_HTTP_URL must be an http"):
+        HTTPBackend(url=url, token="", timeout=1)

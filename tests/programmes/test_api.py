@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
+from accounts.services import totp_device_create
 from programmes import services
 from programmes.models import ProgrammeTemplate
 from tests import factories as f
@@ -111,7 +111,7 @@ def test_it_requires_a_token(api, orgs):
 
 def test_a_user_without_organisation_gets_403(api, db):
     loner = User.objects.create_user(username="loner", password="x")
-    TOTPDevice.objects.create(user=loner, name="authenticator", confirmed=True)
+    totp_device_create(user=loner, name="authenticator", confirmed=True)
     response = api(loner).get(URL)
     assert response.status_code == 403
     assert response.json() == {"detail": "Only members of an organisation may use this API."}

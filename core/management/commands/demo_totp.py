@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import device_key_hex
 from core.demo import DEMO_TOTP_KEY_HEX, DEMO_TOTP_SECRET
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         device = None
         if username:
             device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
-            if device is None or device.key.lower() != DEMO_TOTP_KEY_HEX:
+            if device is None or device_key_hex(device) != DEMO_TOTP_KEY_HEX:
                 raise CommandError(f"{username} is not a demo user with the demo TOTP secret ({DEMO_TOTP_SECRET}).")
         step, t0, digits, drift = (device.step, device.t0, device.digits, device.drift) if device else (30, 0, 6, 0)
         totp = TOTP(bytes.fromhex(DEMO_TOTP_KEY_HEX), step, t0, digits, drift)

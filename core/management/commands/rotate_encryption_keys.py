@@ -56,16 +56,18 @@ class Command(BaseCommand):
         table = qn(model._meta.db_table)
         pk = qn(model._meta.pk.column)
         cols = ", ".join(qn(c) for c in columns)
-        select = f"SELECT {pk}, {cols} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s FOR UPDATE"  # noqa: S608
+        # Table and column names come from model metadata and are quoted;
+        # every value is a query parameter.
+        select = f"SELECT {pk}, {cols} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s FOR UPDATE"  # noqa: S608 # nosec B608
         assignments = ", ".join(f"{qn(c)} = %s" for c in columns)
-        update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+        update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 # nosec B608
         rotated = current = 0
         last = None
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 if last is None:
                     cursor.execute(
-                        f"SELECT {pk}, {cols} FROM {table} ORDER BY {pk} LIMIT %s FOR UPDATE",  # noqa: S608
+                        f"SELECT {pk}, {cols} FROM {table} ORDER BY {pk} LIMIT %s FOR UPDATE",  # noqa: S608 # nosec B608
                         [batch_size],
                     )
                 else:

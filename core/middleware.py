@@ -1,0 +1,80 @@
+"""Refuse NUL characters at the door.
+
+PostgreSQL cannot store a NUL (``\\x00``) in text, so one that reaches a query
+is a 500; one kept in a session (a search term) used to make a list a 500
+for the rest of the session. No page or API endpoint has a use for one, so a
+NUL in the path, a query string, a form field's name or a JSON body is
+answered here with a 400 that says why, before any view runs.
+
+A NUL in a form field's *value* is left to the form: Django's ``CharField``
+refuses it with a field error, which tells the user which box is wrong.
+Search boxes check their own term (``core.search``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+NUL = "\x00"
+
+
+def _contains_nul(value) -> bool:
+    """Whether a parsed JSON value holds a NUL in any string or key."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+def _query_has_nul(querydict) -> bool:
+    return any(NUL in key or any(NUL in v for v in values) for key, values in querydict.lists())
+
+
+def _json_body_has_nul(request: HttpRequest) -> bool:
+    if request.method not in {"POST", "PUT", "PATCH"}:
+        return False
+    if not (request.content_type or "").endswith("json"):
+        return False
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return False  # the API's parser answers a malformed body itself
+    return _contains_nul(body)
+
+
+def _form_keys_have_nul(request: HttpRequest) -> bool:
+    # The API parses its own bodies (JSON only; a form body is its 415).
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return False
+    if request.content_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        return False
+    return any(NUL in key for key in request.POST)
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            NUL in request.path
+            or _query_has_nul(request.GET)
+            or _json_body_has_nul(request)
+            or _form_keys_have_nul(request)
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        message = _("The request contains a NUL character, which is not allowed.")
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            return JsonResponse({"detail": message}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)
