@@ -74,6 +74,18 @@ def known_submission(scope: models.QuerySet[M], key: uuid.UUID | None) -> tuple[
     return None, None
 
 
+def already_submitted(scope: models.QuerySet[M], raw: object) -> M | None:
+    """The row a posted key (as sent, unparsed) already recorded within
+    ``scope``, for a view whose form would refuse the resend before the
+    service sees it (a follow-up point that the first submission closed is
+    no longer a choice)."""
+    try:
+        key = uuid.UUID(str(raw or "").strip())
+    except ValueError:
+        return None
+    return scope.filter(**{FIELD: key}).first()
+
+
 def save_once(obj: M, scope: models.QuerySet[M]) -> tuple[M, bool]:
     """Insert ``obj``; if the same key was stored at the same moment by
     another request (the unique constraint refuses this one), return that

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.submission import SubmissionKeyMixin
 from outcomes.models import FollowUp, Occasion, Respondent
 from referrals.models import NOTE_MAX_LENGTH, Relationship
 
@@ -19,7 +20,7 @@ def item_field_name(number: int) -> str:
     return f"item_{number}"
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(SubmissionKeyMixin, forms.Form):
     """One CTS2 (or any instrument): the date, when it was given, and one
     answer per item (or "no answer").
 
