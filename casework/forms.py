@@ -18,6 +18,7 @@ from casework.models import (
     SurvivorContact,
 )
 from core.forms import PlausibleDateField
+from core.submission import SubmissionKeyMixin
 from core.validators import not_in_future
 from referrals.models import NOTE_MAX_LENGTH, Survivor
 
@@ -151,6 +152,12 @@ class RiskAssessmentForm(forms.Form):
         return {code: bool(self.cleaned_data.get(f"item_{code}")) for code in self.item_codes}
 
 
+class RiskReassessForm(SubmissionKeyMixin, RiskAssessmentForm):
+    """A reassessment on its own page: a resend of the page is recognised
+    (it may notify the survivor service and the police). At intake the
+    assessment is part of the intake, which happens once."""
+
+
 class ConsentRecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent"), choices=Consent.Kind.choices)
     survivor = forms.ChoiceField(label=_("Survivor"), required=False, help_text=_("Needed for a survivor's consent."))
@@ -176,7 +183,7 @@ class ConsentRecordForm(forms.Form):
         return self.survivor_objects.get(self.cleaned_data.get("survivor") or "")
 
 
-class SurvivorContactForm(forms.ModelForm):
+class SurvivorContactForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = SurvivorContact
         fields = ["contacted_on", "method", "outcome", "informed_about_programme", "notes"]

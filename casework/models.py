@@ -214,6 +214,9 @@ class RiskAssessment(models.Model):
     notes = EncryptedTextField(_("notes"), max_length=NOTE_MAX_LENGTH)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField(auto_now_add=True)
+    # Made when the form is shown: a resend of the same page returns this row
+    # (core.submission).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-assessed_at", "-id"]
@@ -243,6 +246,9 @@ class SurvivorContact(models.Model):
     notes = EncryptedTextField(_("notes"), max_length=NOTE_MAX_LENGTH)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Made when the form is shown: a resend of the same page returns this row
+    # (core.submission).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-contacted_on", "-id"]

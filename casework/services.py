@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from casework.models import (
     SurvivorServiceReferral,
 )
 from casework.selectors import has_consent
+from core.submission import known_submission, save_once
 from notifications.services import risk_raised_notify
 from referrals.models import Referral, Survivor, TimelineEntry
 from referrals.services import _validated, timeline_add
@@ -134,20 +136,33 @@ def intake_complete(
 
 
 def _risk_record(
-    *, case: Case, instrument: RiskInstrument, answers: dict[str, bool], notes: str, by, is_initial: bool
+    *,
+    case: Case,
+    instrument: RiskInstrument,
+    answers: dict[str, bool],
+    notes: str,
+    by,
+    is_initial: bool,
+    submission_key: uuid.UUID | None = None,
 ) -> RiskAssessment:
     score, level = risk_score(instrument, answers)
     previous = case.current_risk_level
-    assessment = RiskAssessment.objects.create(
-        case=case,
-        instrument=instrument,
-        answers=answers,
-        score=score,
-        level=level,
-        notes=notes or "",
-        assessed_by=by,
-        is_initial=is_initial,
+    assessment, created = save_once(
+        RiskAssessment(
+            case=case,
+            instrument=instrument,
+            answers=answers,
+            score=score,
+            level=level,
+            notes=notes or "",
+            assessed_by=by,
+            is_initial=is_initial,
+            submission_key=submission_key,
+        ),
+        RiskAssessment.objects.filter(case=case, assessed_by=by),
     )
+    if not created:
+        return assessment
     case.current_risk_level = level
     case.save(update_fields=["current_risk_level"])
     timeline_add(referral=case.referral, by=by, kind=K.RISK_ASSESSED, detail=f"{instrument.name}: {level}")
@@ -159,9 +174,23 @@ def _risk_record(
 
 @transaction.atomic
 def risk_reassess(
-    *, case: Case, by, instrument: RiskInstrument, answers: dict[str, Any], notes: str = ""
+    *,
+    case: Case,
+    by,
+    instrument: RiskInstrument,
+    answers: dict[str, Any],
+    notes: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> RiskAssessment:
+    """A reassessment; a higher level than before notifies the survivor
+    service(s) and the police. A resend with the same ``submission_key``
+    returns the first assessment."""
     _require_clinical(case.provider_id, by)
+    existing, submission_key = known_submission(
+        RiskAssessment.objects.filter(case=case, assessed_by=by), submission_key
+    )
+    if existing is not None:
+        return existing
     errors: dict[str, list] = {}
     if instrument is None or not instrument.is_active:
         raise ValidationError({"instrument": [_("Choose a risk instrument.")]})
@@ -170,7 +199,15 @@ def risk_reassess(
         errors["notes"] = [_("Keep the notes under 8000 characters.")]
     if errors:
         raise ValidationError(errors)
-    return _risk_record(case=case, instrument=instrument, answers=cleaned, notes=notes, by=by, is_initial=False)
+    return _risk_record(
+        case=case,
+        instrument=instrument,
+        answers=cleaned,
+        notes=notes,
+        by=by,
+        is_initial=False,
+        submission_key=submission_key,
+    )
 
 
 @transaction.atomic
@@ -204,8 +241,10 @@ def survivor_contact_log(
     outcome: str,
     informed_about_programme: bool = False,
     notes: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> SurvivorContact:
-    """Log a contact with a survivor. Only with her consent to be contacted."""
+    """Log a contact with a survivor. Only with her consent to be contacted.
+    A resend with the same ``submission_key`` returns the first entry."""
     scope = Scope.for_user(by)
     allowed = (scope.is_clinical and scope.organisation_id == case.provider_id) or (
         scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()
@@ -214,6 +253,10 @@ def survivor_contact_log(
         raise PermissionDenied(_("You cannot log survivor contact on this case."))
     if survivor.referral_id != case.referral_id:
         raise ValidationError({"survivor": [_("Unknown survivor.")]})
+    mine = SurvivorContact.objects.filter(case=case, survivor=survivor, recorded_by=by)
+    existing, submission_key = known_submission(mine, submission_key)
+    if existing is not None:
+        return existing
     if not has_consent(case, survivor, Consent.Kind.SURVIVOR_CONTACT):
         raise ValidationError({"__all__": [_("She has not agreed to be contacted: record her consent first.")]})
     contact = SurvivorContact(
@@ -225,14 +268,17 @@ def survivor_contact_log(
         informed_about_programme=informed_about_programme,
         notes=notes or "",
         recorded_by=by,
+        submission_key=submission_key,
     )
     errors: dict[str, list] = {}
-    _validated(contact, errors, "", exclude=["case", "survivor", "recorded_by"])
+    _validated(contact, errors, "", exclude=["case", "survivor", "recorded_by", "submission_key"])
     if contacted_on and contacted_on > timezone.localdate():
         errors.setdefault("contacted_on", []).append(_("This date is in the future."))
     if errors:
         raise ValidationError(errors)
-    contact.save()
+    contact, created = save_once(contact, mine)
+    if not created:
+        return contact
     timeline_add(referral=case.referral, by=by, kind=K.SURVIVOR_CONTACTED, survivor_side=True)
     return contact
 

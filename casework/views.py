@@ -41,6 +41,7 @@ from casework.forms import (
     IntakeInterviewForm,
     ReferSurvivorServiceForm,
     RiskAssessmentForm,
+    RiskReassessForm,
     SafetyPlanForm,
     SurvivorContactForm,
     survivor_labels,
@@ -440,7 +441,7 @@ def risk_reassess(request, pk: int):
         if latest
         else _flagged_items(instrument, case.referral.risk_flags)
     )
-    form = RiskAssessmentForm(
+    form = RiskReassessForm(
         request.POST if request.method == "POST" else None,
         instrument=instrument,
         instruments=instruments,
@@ -454,6 +455,7 @@ def risk_reassess(request, pk: int):
                 instrument=form.cleaned_data["instrument"],
                 answers=form.answers(),
                 notes=form.cleaned_data["notes"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             _put_errors(form, exc)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlausibleDateField
+from core.submission import SubmissionKeyMixin
 from notifications.models import ACK_NOTE_MAX_LENGTH, Notice, SafetyEvent
 from referrals.models import NOTE_MAX_LENGTH
 
@@ -87,7 +88,7 @@ class AcknowledgeForm(forms.Form):
         self.fields["actions"].widget.choices = notice.action_choices()
 
 
-class ViolenceReportForm(forms.Form):
+class ViolenceReportForm(SubmissionKeyMixin, forms.Form):
     reported_on = PlausibleDateField(label=_("Date of the violence or of the report"), widget=DATE_INPUT)
     summary = forms.CharField(
         label=_("What happened"),

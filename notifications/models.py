@@ -344,6 +344,9 @@ class ViolenceReport(models.Model):
     reported_on = models.DateField(_("date of the violence or of the report"))
     summary = EncryptedTextField(_("what happened"), max_length=NOTE_MAX_LENGTH, blank=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Made when the form is shown: a resend of the same page returns this row
+    # (core.submission).
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

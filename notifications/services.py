@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from typing import Any
 
 from celery import current_app
@@ -33,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.scope import Scope
 from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
+from core.submission import known_submission, save_once
 from notifications.models import ACTIONS_NEEDING_A_NOTE, Delivery, Notice, SafetyEvent, ViolenceReport
 from notifications.recipients import (
     ENDING_EVENTS,
@@ -411,14 +413,28 @@ def _may_report_violence(scope: Scope, case: Case) -> bool:
 
 @transaction.atomic
 def new_violence_report(
-    *, case: Case, by, reported_on: dt.date | None, summary: str, now: dt.datetime | None = None
+    *,
+    case: Case,
+    by,
+    reported_on: dt.date | None,
+    summary: str,
+    submission_key: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
 ) -> ViolenceReport:
     """Someone working on the case reports new violence: the survivor
     service(s) and the police hear of it at once. The summary is encrypted
-    and never leaves the report; the notices carry the date only."""
+    and never leaves the report; the notices carry the date only.
+
+    A resend with the same ``submission_key`` (by the same person, on the
+    same case) returns the first report: no second event, notice or
+    message."""
     scope = Scope.for_user(by)
     if not _may_report_violence(scope, case):
         raise PermissionDenied(_("Only the case's psychologists, social workers, survivor service or police do this."))
+    mine = ViolenceReport.objects.filter(case=case, reported_by=by)
+    existing, submission_key = known_submission(mine, submission_key)
+    if existing is not None:
+        return existing
     now = now or timezone.now()
     errors: dict[str, list] = {}
     summary = (summary or "").strip()
@@ -432,14 +448,20 @@ def new_violence_report(
         errors["summary"] = [_("Keep the description under %(n)d characters.") % {"n": NOTE_MAX_LENGTH}]
     if errors:
         raise ValidationError(errors)
-    report = ViolenceReport.objects.create(
-        case=case,
-        reported_by=by,
-        organisation=scope.organisation,
-        reported_on=reported_on,
-        summary=summary,
-        created_at=now,
+    report, created = save_once(
+        ViolenceReport(
+            case=case,
+            reported_by=by,
+            organisation=scope.organisation,
+            reported_on=reported_on,
+            summary=summary,
+            created_at=now,
+            submission_key=submission_key,
+        ),
+        mine,
     )
+    if not created:
+        return report
     safety_event_record(
         kind=E.NEW_VIOLENCE,
         case=case,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlausibleDateField
+from core.submission import SubmissionKeyMixin
 from outcomes.models import FollowUp, Occasion, Respondent
 from referrals.models import NOTE_MAX_LENGTH, Relationship
 
@@ -20,7 +21,7 @@ def item_field_name(number: int) -> str:
     return f"item_{number}"
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(SubmissionKeyMixin, forms.Form):
     """One CTS2 (or any instrument): the date, when it was given, and one
     answer per item (or "no answer").
 

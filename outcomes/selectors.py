@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.scope import Scope
 from casework.models import Case, SurvivorServiceReferral
+from core.submission import already_submitted
 from outcomes import cts2, scoring, shipped
 from outcomes.models import (
     Administration,
@@ -148,6 +149,12 @@ def get_administration_for_user(scope: Scope, pk: int) -> Administration:
         return administrations_visible_to(scope).get(pk=pk)
     except (Administration.DoesNotExist, ValueError, TypeError):
         raise Http404("No such questionnaire.") from None
+
+
+def administration_submitted(case: Case, by, raw_key: object) -> Administration | None:
+    """The questionnaire that this person already recorded on the case with
+    this submission key (as posted), if any."""
+    return already_submitted(Administration.objects.filter(case=case, recorded_by=by), raw_key)
 
 
 def follow_ups_visible_to(scope: Scope) -> QuerySet[FollowUp]:

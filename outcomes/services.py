@@ -23,6 +23,7 @@ import calendar
 import csv
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from accounts.models import Language, Organisation
 from accounts.scope import Scope
 from casework.models import Case, Consent
 from casework.selectors import has_consent
+from core.submission import known_submission, save_once
 from outcomes import scoring
 from outcomes.models import (
     ITEM_TEXT_MAX_LENGTH,
@@ -147,6 +149,7 @@ def administration_record(
     survivor: Survivor | None = None,
     relation: str = "",
     respondent_consented: bool = False,
+    submission_key: uuid.UUID | None = None,
 ) -> Administration:
     """Record one questionnaire and its scores.
 
@@ -159,13 +162,20 @@ def administration_record(
     The person's and a close relation's questionnaires are entered by the
     provider's clinical staff; a survivor's only by her survivor service,
     with her consent. A close relation and a survivor must have agreed to
-    answer (``respondent_consented``)."""
+    answer (``respondent_consented``).
+
+    A resend with the same ``submission_key`` (same case, same author)
+    returns the first questionnaire instead of storing it twice."""
     if respondent == Respondent.SURVIVOR:
         scope = _require_survivor_worker(case, by)
     elif respondent in (Respondent.PERSON, Respondent.CLOSE_RELATION):
         scope = _require_clinical(case.provider_id, by)
     else:
         raise ValidationError({"respondent": [_("Choose who answered.")]})
+    mine = Administration.objects.filter(case=case, recorded_by=by)
+    existing, submission_key = known_submission(mine, submission_key)
+    if existing is not None:
+        return existing
 
     errors: dict[str, list] = {}
     if instrument is None or not instrument.is_active:
@@ -190,6 +200,12 @@ def administration_record(
 
     if follow_up is not None:
         follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=follow_up.pk)
+        if submission_key and follow_up.administration_id is not None:
+            # The same page sent twice at once: the other request held the
+            # point and recorded the questionnaire while this one waited.
+            existing, _key = known_submission(mine, submission_key)
+            if existing is not None:
+                return existing
         if follow_up.enrolment.case_id != case.pk:
             raise ValidationError({"follow_up": [_("This follow-up point belongs to another case.")]})
         if follow_up.status == FollowUp.Status.CANCELLED:
@@ -231,11 +247,19 @@ def administration_record(
         items_missing=missing,
         organisation=scope.organisation,
         recorded_by=by,
+        submission_key=submission_key,
     )
-    _validated(administration, errors, "", exclude=["instrument", "case", "survivor", "organisation", "recorded_by"])
+    _validated(
+        administration,
+        errors,
+        "",
+        exclude=["instrument", "case", "survivor", "organisation", "recorded_by", "submission_key"],
+    )
     if errors:
         raise ValidationError(errors)
-    administration.save()
+    administration, created = save_once(administration, mine)
+    if not created:
+        return administration
     scales = {s.code: s for s in instrument.scales.all()}
     ScaleScore.objects.bulk_create(
         [

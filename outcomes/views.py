@@ -230,6 +230,15 @@ def _wording_language(request, instrument, organisation) -> tuple[str | None, li
     return (asked if asked in languages else None), languages
 
 
+def _saved(request, case, instrument: Instrument, administration: Administration):
+    messages.success(
+        request,
+        _("Questionnaire saved: %(answered)d items answered, %(missing)d without an answer.")
+        % {"answered": administration.items_answered, "missing": administration.items_missing},
+    )
+    return redirect(_with_instrument(reverse("outcomes:case_results", args=[case.pk]), instrument))
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @clinical_required
@@ -255,6 +264,12 @@ def administration_new(request, pk: int):
         points=points,
         initial=initial,
     )
+    if request.method == "POST":
+        # A resend of a questionnaire that completed a follow-up point: the
+        # point is no longer offered, so the form alone would refuse it.
+        resent = selectors.administration_submitted(case, request.user, request.POST.get("submission_key"))
+        if resent is not None:
+            return _saved(request, case, instrument, resent)
     if request.method == "POST" and form.is_valid():
         try:
             administration = services.administration_record(
@@ -268,16 +283,12 @@ def administration_new(request, pk: int):
                 occasion=form.occasion(),
                 relation=form.cleaned_data.get("relation") or "",
                 respondent_consented=form.cleaned_data.get("respondent_consented", False),
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             _put_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Questionnaire saved: %(answered)d items answered, %(missing)d without an answer.")
-                % {"answered": administration.items_answered, "missing": administration.items_missing},
-            )
-            return redirect(_with_instrument(reverse("outcomes:case_results", args=[case.pk]), instrument))
+            return _saved(request, case, instrument, administration)
     return _questionnaire_page(
         request,
         case=case,
@@ -421,6 +432,7 @@ def survivor_administration_new(request, pk: int, survivor_pk: int):
                 administered_on=form.cleaned_data["administered_on"],
                 occasion=form.occasion(),
                 respondent_consented=form.cleaned_data["respondent_consented"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             _put_errors(form, exc)

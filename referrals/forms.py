@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
 from core.forms import PlausibleDateField
+from core.submission import SubmissionKeyMixin
 from core.validators import normalise_phone
 from referrals.models import (
     INCIDENT_MAX_LENGTH,
@@ -101,7 +102,7 @@ class ProviderChoiceField(forms.ModelChoiceField):
 # --- Referral entry (police) ----------------------------------------------
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(SubmissionKeyMixin, forms.Form):
     """Provider, source, protection order, incident and risk flags. The
     person and the survivors have their own forms (prefixes "person" and
     "survivors")."""
@@ -135,15 +136,6 @@ class ReferralForm(forms.Form):
         choices=RiskFlag.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    # Generated when the page is shown: a second submission of the same page
-    # returns the referral the first one recorded.
-    submission_key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("This form has expired. Check the details and submit again."),
-            "invalid": _("This form has expired. Check the details and submit again."),
-        },
     )
 
     def __init__(self, *args, providers=None, **kwargs):
@@ -264,7 +256,10 @@ class ScreeningForm(forms.Form):
         super().__init__(*args, **kwargs)
         answers = screening.answers if screening else {}
         if screening is not None:
+            # Everything typed and saved comes back, the decline draft too.
             self.fields["notes"].initial = screening.notes
+            self.fields["reason"].initial = screening.decline_reason
+            self.fields["explanation"].initial = screening.decline_explanation
         self.criteria = criteria
         for criterion in criteria:
             self.fields[self.answer_field(criterion.code)] = forms.ChoiceField(

@@ -296,6 +296,13 @@ class Screening(models.Model):
     # defaults are shipped for its country and it has set up none).
     answers = models.JSONField(default=dict, blank=True)
     notes = EncryptedTextField(_("screening notes"), max_length=NOTE_MAX_LENGTH)
+    # A decline reason and explanation typed before "Save screening": kept
+    # as a draft for the provider only. The referral's own decline fields,
+    # which the police see, are set only when it is declined.
+    decline_reason = models.CharField(
+        _("decline reason"), max_length=32, choices=Referral.DeclineReason.choices, blank=True
+    )
+    decline_explanation = models.CharField(_("explanation"), max_length=500, blank=True)
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -199,9 +199,19 @@ def _require_provider_staff(referral: Referral, by) -> Scope:
 
 
 @transaction.atomic
-def screening_save(*, referral: Referral, by, answers: dict[str, str], notes: str = "") -> Screening:
+def screening_save(
+    *,
+    referral: Referral,
+    by,
+    answers: dict[str, str],
+    notes: str = "",
+    decline_reason: str = "",
+    decline_explanation: str = "",
+) -> Screening:
     """Record answers to the provider's eligibility criteria (a draft until
-    the referral is accepted or declined).
+    the referral is accepted or declined), with a decline reason and
+    explanation typed but not yet sent (the police see them only once the
+    referral is declined).
 
     A provider with no criteria (none of its own, none shipped for its
     country) still screens: the answers are empty, the notes and the
@@ -225,6 +235,8 @@ def screening_save(*, referral: Referral, by, answers: dict[str, str], notes: st
         screening = Screening(referral=referral, screened_by=by)
     screening.answers = cleaned
     screening.notes = notes
+    screening.decline_reason = decline_reason or ""
+    screening.decline_explanation = (decline_explanation or "").strip()
     screening.screened_by = by
     _validated(screening, errors, "", exclude=["referral", "screened_by"])
     if errors:

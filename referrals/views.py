@@ -319,7 +319,14 @@ def screen(request, pk: int):
 def _screen_and_decide(referral: Referral, by, action: str, form: ScreeningForm) -> None:
     # One decision: the answers are kept only if the step succeeds.
     with transaction.atomic():
-        services.screening_save(referral=referral, by=by, answers=form.answers(), notes=form.cleaned_data["notes"])
+        services.screening_save(
+            referral=referral,
+            by=by,
+            answers=form.answers(),
+            notes=form.cleaned_data["notes"],
+            decline_reason=form.cleaned_data["reason"],
+            decline_explanation=form.cleaned_data["explanation"],
+        )
         if action == "accept":
             services.referral_accept(referral=referral, by=by)
         elif action == "decline":

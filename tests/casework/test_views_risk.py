@@ -1,4 +1,5 @@
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -35,6 +36,7 @@ def test_the_page_shows_history_and_ticks_the_last_answers(client, login, users,
 def test_a_reassessment_changes_the_level(client, login, users, case):
     login(users["social_worker"])
     data = {
+        "submission_key": str(uuid.uuid4()),
         "instrument": _basic().pk,
         "item_threat_to_kill": "on",
         "item_strangulation": "on",
@@ -56,7 +58,7 @@ def test_a_reassessment_changes_the_level(client, login, users, case):
 
 def test_nothing_ticked_is_low(client, login, users, case):
     login(users["psychologist"])
-    client.post(_url(case), {"instrument": _basic().pk})
+    client.post(_url(case), {"instrument": _basic().pk, "submission_key": str(uuid.uuid4())})
     case.refresh_from_db()
     assert case.current_risk_level == "low"
     assert case.risk_assessments.first().answers == {item.code: False for item in _basic().items.all()}
@@ -73,7 +75,7 @@ def test_an_organisations_own_instrument_can_be_chosen(client, login, users, org
     content = response.content.decode()
     assert "Extreme jealousy" in content
     assert "Theirs" not in content
-    client.post(_url(case), {"instrument": own.pk, "item_jealousy": "on"})
+    client.post(_url(case), {"instrument": own.pk, "item_jealousy": "on", "submission_key": str(uuid.uuid4())})
     assert (case.risk_assessments.first().instrument, case.risk_assessments.first().level) == (own, "medium")
     # Another organisation's instrument is not accepted.
     response = client.post(_url(case), {"instrument": foreign.pk})
@@ -104,7 +106,7 @@ def test_other_roles_get_403(client, login, users, case_with_service, role):
 def test_another_providers_psychologist_gets_404(client, login, users, case):
     login(users["other_psychologist"])
     assert client.get(_url(case)).status_code == 404
-    assert client.post(_url(case), {"instrument": _basic().pk}).status_code == 404
+    assert client.post(_url(case), {"instrument": _basic().pk, "submission_key": str(uuid.uuid4())}).status_code == 404
     assert RiskAssessment.objects.count() == 1
 
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -39,6 +40,7 @@ def _contact_data(**overrides):
         "outcome": "reached",
         "informed_about_programme": "on",
         "notes": "She is staying with her sister.",
+        "submission_key": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data

@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 
 import pytest
 import redis
@@ -85,7 +86,11 @@ def test_a_web_request_that_records_an_event_succeeds_without_redis(
 ):
     login(users["police"])
     url = reverse("notifications:report_violence", args=[case_with_service.pk])
-    data = {"reported_on": timezone.localdate().isoformat(), "summary": "He broke in."}
+    data = {
+        "reported_on": timezone.localdate().isoformat(),
+        "summary": "He broke in.",
+        "submission_key": str(uuid.uuid4()),
+    }
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(url, data)

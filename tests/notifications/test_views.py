@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -372,7 +373,12 @@ def test_case_staff_report_new_violence(client, login, users, case_with_service,
     case_page = _content(client.get(reverse("casework:case_detail", args=[case_with_service.pk])))
     assert f'href="{violence_url(case_with_service)}"' in case_page
     response = client.post(
-        violence_url(case_with_service), {"reported_on": timezone.localdate().isoformat(), "summary": "Hit her again."}
+        violence_url(case_with_service),
+        {
+            "reported_on": timezone.localdate().isoformat(),
+            "summary": "Hit her again.",
+            "submission_key": str(uuid.uuid4()),
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("casework:case_detail", args=[case_with_service.pk])
@@ -399,7 +405,11 @@ def test_police_report_new_violence_from_their_referral(client, login, users, ca
     login(users["police2"])
     response = client.post(
         violence_url(case_with_service),
-        {"reported_on": timezone.localdate().isoformat(), "summary": "Called by neighbours."},
+        {
+            "reported_on": timezone.localdate().isoformat(),
+            "summary": "Called by neighbours.",
+            "submission_key": str(uuid.uuid4()),
+        },
     )
     assert response["Location"] == reverse("referrals:police_detail", args=[case_with_service.referral_id])
     assert ViolenceReport.objects.get().organisation.name == "Bishkek City Police, Pervomaisky district"
@@ -410,11 +420,18 @@ def test_police_report_new_violence_from_their_referral(client, login, users, ca
 def test_a_bad_report_shows_field_errors_and_saves_nothing(client, login, users, case_with_service):
     login(users["survivor_worker"])
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    response = client.post(violence_url(case_with_service), {"reported_on": tomorrow, "summary": "Typed this."})
+    response = client.post(
+        violence_url(case_with_service),
+        {"reported_on": tomorrow, "summary": "Typed this.", "submission_key": str(uuid.uuid4())},
+    )
     content = _content(response)
     assert "This date is in the future." in content
     assert "Typed this." in content
-    content = _content(client.post(violence_url(case_with_service), {"reported_on": "", "summary": ""}))
+    content = _content(
+        client.post(
+            violence_url(case_with_service), {"reported_on": "", "summary": "", "submission_key": str(uuid.uuid4())}
+        )
+    )
     assert content.count("This field is required.") == 2
     assert not ViolenceReport.objects.exists()
     assert not SafetyEvent.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -19,6 +20,7 @@ def url(case, **query):
 def post_data(**overrides) -> dict:
     data = {f"item_{n}": "0" for n in range(1, 79)}
     data.update({"administered_on": days(0).isoformat(), "point": "intake", "respondent": "person"})
+    data["submission_key"] = str(uuid.uuid4())
     data.update(overrides)
     return data
 

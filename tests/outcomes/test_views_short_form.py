@@ -5,6 +5,7 @@ full-form questionnaire."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ def new_url(case, code="cts2s", **query):
 def short_post(**overrides) -> dict:
     data = {f"item_{n}": "0" for n in range(1, 21)}
     data.update({"administered_on": days(0).isoformat(), "point": "intake", "respondent": "person"})
+    data["submission_key"] = str(uuid.uuid4())
     data.update(overrides)
     return data
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -27,6 +29,7 @@ def urls(case, survivor):
 def post_data(**overrides):
     data = {f"item_{n}": "0" for n in range(1, 79)}
     data.update({"administered_on": days(0).isoformat(), "occasion": "intake", "respondent_consented": "on"})
+    data["submission_key"] = str(uuid.uuid4())
     data.update(overrides)
     return data
 
