@@ -72,6 +72,11 @@ def test_a_psychologist_logs_a_twelve_person_group_on_a_phone(sign_in, world):
     page.screenshot(path=SCREENSHOT, full_page=True)
     page.get_by_role("button", name="Save the session").click()
 
+    # The man marked absent without excuse is under a protection order: the
+    # page first says the police will be told, and saves on confirmation.
+    expect(page.locator("#ps-consequences")).to_contain_text("as non-compliance")
+    assert not Attendance.objects.filter(session=session).exists()
+    page.get_by_role("button", name="Confirm and save").click()
     page.wait_for_url(f"**/programmes/sessions/{session.pk}/log/")
     expect(page.get_by_text("Session saved: 12 people marked.")).to_be_visible()
     # The saved marks, topic and note are shown again.
