@@ -6,8 +6,10 @@ for the rest of the session. No page or API endpoint has a use for one, so a
 NUL in the path, a query string, a form field's name or a JSON body is
 answered here with a 400 that says why, before any view runs.
 
-A NUL in a form field's *value* is left to the form: Django's ``CharField``
-refuses it with a field error, which tells the user which box is wrong.
+Only NUL is refused here: other control characters can be stored, and one
+in a field's *value* (a form's or the API's) is refused by that field with an
+error that says which box is wrong and where (``core.validators``). A line
+break in a note is not hostile, so a body cannot be judged whole at the door.
 Search boxes check their own term (``core.search``).
 """
 
@@ -19,7 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-NUL = "\x00"
+from core.validators import NUL
 
 
 def _contains_nul(value) -> bool:
