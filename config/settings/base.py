@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Under DEBUG only: the site's own 404 page, never Django's list of URL patterns.
+    "core.middleware.PlainNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
