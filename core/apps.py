@@ -24,4 +24,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        # Every text field of every form and serializer refuses control
+        # characters with a field error (core.validators). "core" is first in
+        # INSTALLED_APPS so that this runs before any other app imports a form.
+        from core.validators import install_text_field_checks
+
+        install_text_field_checks()
         post_migrate.connect(grant_to_application_role, sender=self, dispatch_uid="core.grant_to_application_role")

@@ -6,20 +6,28 @@ for the rest of the session. No page or API endpoint has a use for one, so a
 NUL in the path, a query string, a form field's name or a JSON body is
 answered here with a 400 that says why, before any view runs.
 
-A NUL in a form field's *value* is left to the form: Django's ``CharField``
-refuses it with a field error, which tells the user which box is wrong.
+Only NUL is refused here: other control characters can be stored, and one
+in a field's *value* (a form's or the API's) is refused by that field with an
+error that says which box is wrong and where (``core.validators``). A line
+break in a note is not hostile, so a body cannot be judged whole at the door.
 Search boxes check their own term (``core.search``).
+
+``PlainNotFoundMiddleware`` keeps Django's DEBUG 404 page (a list of every
+URL pattern) from a development server.
 """
 
 from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, get_resolver, resolve
 from django.utils.translation import gettext as _
 
-NUL = "\x00"
+from core.validators import NUL
 
 
 def _contains_nul(value) -> bool:
@@ -78,3 +86,40 @@ class RejectNulMiddleware:
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             return JsonResponse({"detail": message}, status=400)
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class PlainNotFoundMiddleware:
+    """Under DEBUG (``make run``), answer a 404 with the site's own page.
+
+    Django's DEBUG 404 page lists every URL pattern of the project and the
+    settings to whoever asks, signed in or not. Production never runs with
+    DEBUG (config/settings/production.py refuses to start); on a developer's
+    machine this keeps the same page from anyone who can reach the port, and
+    a probe of ``make run`` sees what production shows. DEBUG's traceback
+    page for a 500 is kept: it is what a developer needs.
+
+    Last in ``MIDDLEWARE``: the 404 still passes back through the slash and
+    language redirects. Not used at all when DEBUG is off.
+    """
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exc:
+            return self._not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request: HttpRequest, exception: Http404) -> HttpResponse:
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+        return handler(request, exception)

@@ -10,31 +10,27 @@ in its backups), so the term is stored encrypted with the field encryption
 keys (``core.crypto``); a term that no longer decrypts (an old key removed)
 is simply forgotten.
 
-A term with a control character (a NUL cannot reach PostgreSQL) or longer
-than ``MAX_TERM`` is refused with a message and never stored; the previous
+A term with a control character (``core.validators``; a search box is one
+line, so tab and line breaks count too, and a NUL cannot reach PostgreSQL)
+or longer than ``MAX_TERM`` is refused with a message and never stored; the previous
 search stays. A term stored before these checks that fails them is forgotten.
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
 from core import crypto
+from core.validators import first_control_character
 
 MAX_TERM = 100
 
 
-def _has_control_character(term: str) -> bool:
-    return any(unicodedata.category(char) == "Cc" for char in term)
-
-
 def _refusal(term: str) -> str | None:
     """Why ``term`` cannot be searched for, or None."""
-    if _has_control_character(term):
+    if first_control_character(term, allowed=frozenset()) is not None:
         return _("A search cannot contain control characters. Type the search again.")
     if len(term) > MAX_TERM:
         return _("A search can be at most %(max)d characters; shorten it.") % {"max": MAX_TERM}

@@ -23,6 +23,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First: its ready() installs the control-character check on every form
+    # and serializer text field before the admin imports its forms.
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,7 +46,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     # ours
-    "core",
     "accounts",
     "referrals",
     "casework",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Under DEBUG only: the site's own 404 page, never Django's list of URL patterns.
+    "core.middleware.PlainNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

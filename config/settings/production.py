@@ -1,9 +1,19 @@
-"""Production: every secret comes from the environment; nothing has a default."""
+"""Production: every secret comes from the environment; nothing has a default.
+
+DEBUG is never on here: its error pages list every URL pattern, the settings
+and, on a 500, the local variables of a view (survivors' names among them).
+A DEBUG=true left in a deployment's environment stops the start instead of
+being quietly ignored, so nobody believes it is on.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envint
 
 from .base import *  # noqa: F403
 
+if DEBUG:  # noqa: F405 - read from the environment by base.py
+    raise ImproperlyConfigured("DEBUG must not be on with the production settings; unset DEBUG.")
 DEBUG = False
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -22,6 +32,4 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")

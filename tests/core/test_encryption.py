@@ -1,15 +1,26 @@
-"""Survivor data and notes are encrypted at rest; ciphertext never leaks out."""
+"""Survivor data and notes are encrypted at rest; ciphertext never leaks out.
+A ``pg_dump`` of the database holds no survivor value, authenticator seed,
+API token key or search term in clear."""
 
 import base64
+import json
 import subprocess
+from io import StringIO
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 
+from accounts.models import ApiToken
+from accounts.tokens import digest
 from core import crypto
 from referrals.models import Survivor
+from tests.conftest import login_verified
 from tests.factories import TEST_TOTP_KEY_HEX
 
 SURVIVOR_PHONE = "+996700987654"
@@ -59,8 +70,31 @@ def test_notes_and_safety_plan_columns_are_encrypted(case_with_service, users):
     assert referral[0].startswith("fernet:")
 
 
+# A term nobody else types, searched for on the case list before the dump.
+SEARCH_TERM = "Qzwyxbekova"
+
+
+def _search_as(client, user, term: str) -> None:
+    """Type ``term`` into the case list's search box, as a signed-in user does
+    (the box POSTs; the term is kept in the session row)."""
+    login_verified(client, user)
+    url = reverse("casework:case_list")
+    response = client.post(url, {"q": term}, follow=True)
+    assert response.context["search_term"] == term
+    # A term in the query string is not a search, and is not kept anywhere.
+    client.get(url, {"q": term + "Get"})
+
+
 @pytest.mark.django_db(transaction=True)
-def test_pg_dump_shows_no_survivor_phone_or_address(case_with_service):
+def test_pg_dump_shows_no_survivor_value_seed_token_or_search_term(case_with_service, users, client):
+    out = StringIO()
+    call_command("create_api_token", users["police"].username, "--name", "dump", stdout=out, stderr=StringIO())
+    token = out.getvalue().strip()
+    assert ApiToken.objects.filter(user=users["police"], name="dump").exists()
+    _search_as(client, users["psychologist"], SEARCH_TERM)
+    sessions = [SessionStore().decode(row.session_data) for row in Session.objects.all()]
+    assert any(key.startswith("search:") for data in sessions for key in data)
+
     settings_dict = connection.settings_dict
     pg_dump = _pg_dump_binary()
     if pg_dump is None:
@@ -81,6 +115,14 @@ def test_pg_dump_shows_no_survivor_phone_or_address(case_with_service):
     seed = bytes.fromhex(TEST_TOTP_KEY_HEX)
     for form in (seed.hex(), seed.hex().upper(), base64.b32encode(seed).decode().rstrip("=")):
         assert form not in output.stdout
+    # No API token key: only its digest is stored.
+    assert token not in output.stdout
+    assert digest(token) in output.stdout
+    # No search term, in the dump as it is nor inside a session row's
+    # signed (readable) JSON.
+    assert SEARCH_TERM not in output.stdout
+    for data in sessions:
+        assert SEARCH_TERM not in json.dumps(data, ensure_ascii=False)
 
 
 def _pg_dump_binary():
