@@ -45,6 +45,12 @@ security: $(STAMP)
 audit: $(STAMP)
 	$(PY) security/audit.py
 
+## probe: the attacker's probe of a running `make run` stack (PROBE_URL, default http://127.0.0.1:8000):
+## cross-organisation crawl, forged POSTs, form fuzzing, API matrix, pg_dump scan; PROBE_ARGS=--quick
+PROBE_ARGS ?=
+probe: $(STAMP)
+	$(PY) security/probe.py $(PROBE_ARGS)
+
 ## audit-refresh: rewrite that snapshot from OSV's PyPI export (needs internet); commit the result
 audit-refresh: $(STAMP)
 	$(PY) security/refresh_advisories.py
