@@ -4,11 +4,11 @@ PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test faults lint security chromium messages check-deploy
+.PHONY: run test faults lint security audit audit-refresh probe chromium messages check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip setuptools
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,test]"
 	rm -f $(VENV)/.installed-* && touch $@
 
@@ -39,6 +39,21 @@ lint: $(STAMP)
 ## (an accepted one carries "# nosec <test id>" with the reason beside it)
 security: $(STAMP)
 	$(VENV)/bin/bandit -c pyproject.toml -r . -ll -q
+
+## audit: installed dependencies against the advisory snapshot in security/advisories (offline);
+## fails on an affected version; warns when the snapshot is over 30 days old (AUDIT_STRICT_AGE=1 fails)
+audit: $(STAMP)
+	$(PY) security/audit.py
+
+## probe: the attacker's probe of a running `make run` stack (PROBE_URL, default http://127.0.0.1:8000):
+## cross-organisation crawl, forged POSTs, form fuzzing, API matrix, pg_dump scan; PROBE_ARGS=--quick
+PROBE_ARGS ?=
+probe: $(STAMP)
+	$(PY) security/probe.py $(PROBE_ARGS)
+
+## audit-refresh: rewrite that snapshot from OSV's PyPI export (needs internet); commit the result
+audit-refresh: $(STAMP)
+	$(PY) security/refresh_advisories.py
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l ru --ignore .venv --ignore staticfiles --no-obsolete
