@@ -4,7 +4,7 @@ PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test faults lint security audit audit-refresh probe chromium messages check-deploy
+.PHONY: run test faults lint security bandit probe audit audit-refresh chromium messages check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,8 +37,11 @@ lint: $(STAMP)
 
 ## security: bandit over the project's code; any finding above low severity fails
 ## (an accepted one carries "# nosec <test id>" with the reason beside it)
-security: $(STAMP)
+bandit: $(STAMP)
 	$(VENV)/bin/bandit -c pyproject.toml -r . -ll -q
+
+## security: bandit, then the attacker's probe (`probe`) of the running `make run` stack
+security: bandit probe
 
 ## audit: installed dependencies against the advisory snapshot in security/advisories (offline);
 ## fails on an affected version; warns when the snapshot is over 30 days old (AUDIT_STRICT_AGE=1 fails)
