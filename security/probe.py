@@ -696,6 +696,53 @@ def api_matrix(base_url: str, plant: Plant, figures: Figures, max_ids: int, user
     return [key for key, _orgs in tokens.values()]
 
 
+def schema_fuzz(base_url: str, figures: Figures, max_examples: int) -> None:
+    """Schemathesis over the OpenAPI document (behind sign-in: a police
+    officer's token, who may create referrals), every operation, checking
+    that no generated request gets a server error. Skipped, and said so,
+    when schemathesis is not installed."""
+    st = Path(sys.executable).with_name("st")
+    if not st.exists():
+        print("schemathesis is not installed: the schema fuzzing was skipped (pip install schemathesis)")
+        return
+    from accounts.models import User
+    from accounts.tokens import api_token_create
+
+    officer = User.objects.filter(is_active=True, membership__role="police_officer").order_by("username").first()
+    if officer is None:
+        return
+    _row, key = api_token_create(user=officer, name="probe", days=1)
+    result = subprocess.run(  # noqa: S603 - our own venv's schemathesis, fixed arguments
+        [
+            str(st),
+            "run",
+            urljoin(base_url, "/api/schema/"),
+            "-H",
+            f"Authorization: Token {key}",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(max_examples),
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    generated = re.search(r"(\d+) generated", result.stdout)
+    count = int(generated.group(1)) if generated else 0
+    figures.count(count)
+    with figures.lock:
+        figures.api_calls += count
+    print(f"schemathesis: {count} generated requests, exit code {result.returncode}")
+    if result.returncode != 0:
+        failures = re.findall(r"^\s*\d+\. (.+)$", result.stdout, re.M) or [result.stdout[-500:]]
+        for failure in failures[:15]:
+            figures.add("server_errors", f"schemathesis: {failure}")
+
+
 def revoke_tokens() -> None:
     from accounts.models import ApiToken
     from accounts.tokens import api_token_revoke
@@ -771,6 +818,7 @@ def run(
         crawl(base_url, visitors, [(n, p) for n, p in urls if "<" not in n and p.count("/") <= 3], plant, figures)
         replay_creates(base_url, visitors, plant, figures)
         tokens = api_matrix(base_url, plant, figures, max_ids, users)
+        schema_fuzz(base_url, figures, 5 if quick else 60)
         if dump:
             dump_scan(secret_needles(plant, tokens, terms), figures)
     finally:
