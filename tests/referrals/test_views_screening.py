@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from referrals import services
 from referrals.models import Referral, Screening
@@ -194,7 +195,10 @@ def test_the_screen_page_warns_of_earlier_referrals_of_the_same_person(client, l
     login(users["psychologist"])
     content = client.get(screen_url(now)).content.decode()
     assert "Possible duplicate" in content
-    assert f"{earlier.reference} · {earlier.created_at:%m/%d/%Y} · Khujand Consultation Room · Received" in content
+    # The date as the page shows it: in the server's time zone, not UTC
+    # (they differ in the evening).
+    shown = timezone.localtime(earlier.created_at)
+    assert f"{earlier.reference} · {shown:%m/%d/%Y} · Khujand Consultation Room · Received" in content
 
 
 def test_saving_the_screening(client, login, users, referral):
