@@ -20,6 +20,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vText
 
 from casework.models import Case
 from programmes.models import CalendarFeed, Session
@@ -70,41 +71,16 @@ def user_for_token(token: str):
     return feed.user
 
 
-# --- The .ics text (RFC 5545) ----------------------------------------------------
+# --- The .ics text (RFC 5545, written by the icalendar library) ----------------------
+#
+# The library escapes commas, semicolons, backslashes and newlines and folds
+# long lines. Times are written in UTC ("Z"), the UIDs stay
+# "programme-session-<pk>@casework": subscribers' apps update the events they
+# already hold instead of duplicating them.
 
 
-def _escape(text: str) -> str:
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets are folded (RFC 5545 §3.1)."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, current, size = [], "", 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # continuation lines start with a space
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts)
-
-
-def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
 
 
 def summary(session: Session) -> str:
@@ -124,31 +100,31 @@ def feed_sessions(user, now: dt.datetime | None = None):
     ).select_related("group", "enrolment")
 
 
+def _event(session: Session, now: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", f"programme-session-{session.pk}@casework")
+    event.add("dtstamp", _utc(now))
+    event.add("dtstart", _utc(session.starts_at))
+    event.add("dtend", _utc(session.ends_at))
+    event.add("summary", summary(session))
+    event.add("location", session.location or "")
+    event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
+
+
 def build_ics(user, now: dt.datetime | None = None) -> str:
     """The user's sessions from 30 days ago to 180 days ahead, in the user's
     interface language."""
     now = now or timezone.now()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//casework//programme sessions//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
+    feed = Calendar()
+    feed.add("version", "2.0")
+    feed.add("prodid", "-//casework//programme sessions//EN")
+    feed.add("calscale", "GREGORIAN")
+    feed.add("method", "PUBLISH")
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        lines.append(f"X-WR-CALNAME:{_escape(_('Programme sessions'))}")
+        # An X- property is written as given unless typed as text: vText escapes it.
+        feed.add("x-wr-calname", vText(_("Programme sessions")))
         for session in feed_sessions(user, now):
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:programme-session-{session.pk}@casework",
-                f"DTSTAMP:{_utc(now)}",
-                f"DTSTART:{_utc(session.starts_at)}",
-                f"DTEND:{_utc(session.ends_at)}",
-                f"SUMMARY:{_escape(summary(session))}",
-                f"LOCATION:{_escape(session.location)}",
-                "STATUS:CANCELLED" if session.status == Session.Status.CANCELLED else "STATUS:CONFIRMED",
-                "TRANSP:OPAQUE",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            feed.add_component(_event(session, now))
+    return feed.to_ical(sorted=False).decode("utf-8")

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from programmes import calendar
 from programmes.models import CalendarFeed, Session
@@ -22,20 +23,22 @@ def feed_path(user) -> str:
     return reverse("programmes:calendar_feed", args=[calendar.feed_token(CalendarFeed.objects.get(user=user))])
 
 
-def events(text: str) -> list[dict[str, str]]:
-    """The VEVENTs of an .ics text, unfolded, as {property: value}."""
-    unfolded = text.replace("\r\n ", "")
-    found, current = [], None
-    for line in unfolded.split("\r\n"):
-        if line == "BEGIN:VEVENT":
-            current = {}
-        elif line == "END:VEVENT":
-            found.append(current)
-            current = None
-        elif current is not None and ":" in line:
-            key, _sep, value = line.partition(":")
-            current[key] = value
-    return found
+def parse(text: str) -> Calendar:
+    """The feed as a subscriber's calendar app reads it (the icalendar parser)."""
+    return Calendar.from_ical(text)
+
+
+def events(text: str) -> list[dict[str, object]]:
+    """The VEVENTs of an .ics text as {property: value}: text unescaped,
+    times as aware datetimes."""
+    return [
+        {
+            name: event.decoded(name) if name in ("DTSTART", "DTEND", "DTSTAMP") else str(value)
+            for name, value in event.property_items(recursive=False)
+            if name not in ("BEGIN", "END")
+        }
+        for event in parse(text).walk("VEVENT")
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -83,9 +86,11 @@ def test_the_feed_lists_my_sessions_without_personal_data(client, users, people_
     assert len(group_events) == 24
     first = found[f"programme-session-{today.pk}@casework"]
     assert first["SUMMARY"] == "Group session — Tuesday men"
-    assert first["LOCATION"] == "Room 2\\, Bishkek"
-    assert first["DTSTART"] == today.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    assert first["DTEND"] == (today.starts_at + dt.timedelta(minutes=120)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert first["LOCATION"] == "Room 2, Bishkek"
+    assert "LOCATION:Room 2\\, Bishkek\r\n" in text  # the comma is escaped on the wire
+    assert first["DTSTART"] == today.starts_at
+    assert first["DTSTART"].utcoffset() == dt.timedelta(0)  # written in UTC: no time zone to look up
+    assert first["DTEND"] == today.starts_at + dt.timedelta(minutes=120)
     assert first["STATUS"] == "CONFIRMED"
     ind = found[f"programme-session-{individual.pk}@casework"]
     assert ind["SUMMARY"] == f"Individual session — case {people[0].case.number}"
@@ -173,8 +178,24 @@ def test_other_roles_get_403_on_the_settings_page(client, login, users, who):
     assert not CalendarFeed.objects.exists()
 
 
-def test_long_lines_are_folded():
-    line = "SUMMARY:" + "Группа " * 20
-    folded = calendar._fold(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
+def test_commas_semicolons_newlines_and_long_names_reach_the_subscriber_intact(users, orgs):
+    """GIVEN a group whose name is long Cyrillic text with a comma and a
+    semicolon, meeting at a place written over two lines, WHEN the feed is
+    written, THEN every line is folded to 75 octets and a calendar app reads
+    the name and the place back exactly."""
+    name = "Группа по вторникам, " * 4 + "вечер; Бишкек"
+    group, _people, today = men_group_today(users, orgs, size=1, name=name, location="Room 2\nBishkek, Chui 1")
+    text = calendar.build_ics(users["psychologist"])
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert "LOCATION:Room 2\\nBishkek\\, Chui 1\r\n" in text
+    first = {e["UID"]: e for e in events(text)}[f"programme-session-{today.pk}@casework"]
+    assert first["SUMMARY"] == f"Group session — {name}"
+    assert first["LOCATION"] == "Room 2\nBishkek, Chui 1"
+
+
+def test_the_feed_names_itself_and_its_producer(users):
+    feed = parse(calendar.build_ics(users["psychologist"]))
+    assert feed["X-WR-CALNAME"] == "Programme sessions"
+    assert feed["VERSION"] == "2.0"
+    assert feed["PRODID"] == "-//casework//programme sessions//EN"
+    assert feed["METHOD"] == "PUBLISH"
