@@ -26,9 +26,10 @@ from casework.models import (
 )
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
+from core.validation import validated
 from notifications.services import risk_raised_notify
 from referrals.models import Referral, Survivor, TimelineEntry
-from referrals.services import _validated, timeline_add
+from referrals.services import timeline_add
 
 K = TimelineEntry.Kind
 
@@ -111,7 +112,7 @@ def intake_complete(
         errors["instrument"] = [_("Choose a risk instrument.")]
 
     intake = IntakeInterview(case=None, interviewer=by, **interview)
-    _validated(intake, errors, "interview.", exclude=["case", "interviewer"])
+    validated(intake, errors, "interview.", exclude=["case", "interviewer"])
     answers = _risk_answers(instrument, risk_answers, errors, "risk.") if instrument else {}
     if len(risk_notes or "") > 8000:
         errors["risk.notes"] = [_("Keep the notes under 8000 characters.")]
@@ -222,7 +223,7 @@ def consent_record(*, case: Case, by, kind: str, decision: str, survivor: Surviv
         raise ValidationError({"survivor": [_("Unknown survivor.")]})
     consent = Consent(case=case, kind=kind, decision=decision, survivor=survivor, recorded_by=by)
     errors: dict[str, list] = {}
-    _validated(consent, errors, "", exclude=["case", "recorded_by"])
+    validated(consent, errors, "", exclude=["case", "recorded_by"])
     if errors:
         raise ValidationError(errors)
     consent.save()
@@ -271,7 +272,7 @@ def survivor_contact_log(
         submission_key=submission_key,
     )
     errors: dict[str, list] = {}
-    _validated(contact, errors, "", exclude=["case", "survivor", "recorded_by", "submission_key"])
+    validated(contact, errors, "", exclude=["case", "survivor", "recorded_by", "submission_key"])
     if contacted_on and contacted_on > timezone.localdate():
         errors.setdefault("contacted_on", []).append(_("This date is in the future."))
     if errors:
@@ -319,7 +320,7 @@ def safety_plan_save(*, case: Case, survivor: Survivor, by, **fields: Any) -> Sa
         setattr(plan, name, value)
     plan.updated_by = by
     errors: dict[str, list] = {}
-    _validated(plan, errors, "", exclude=["survivor", "case", "organisation", "updated_by"])
+    validated(plan, errors, "", exclude=["survivor", "case", "organisation", "updated_by"])
     review = fields.get("next_review_on")
     if review and review < timezone.localdate():
         errors.setdefault("next_review_on", []).append(_("The next review cannot be in the past."))

@@ -38,6 +38,7 @@ from accounts.scope import Scope
 from casework.models import Case, Consent
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
+from core.validation import validated
 from outcomes import scoring
 from outcomes.models import (
     ITEM_TEXT_MAX_LENGTH,
@@ -53,7 +54,7 @@ from outcomes.models import (
 from outcomes.selectors import instrument_structure
 from programmes.models import Enrolment
 from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor, TimelineEntry
-from referrals.services import _validated, timeline_add
+from referrals.services import timeline_add
 
 # Endings after which the person is still followed up. A dropout or an
 # expulsion is followed up too: evaluation counts everyone who started
@@ -249,7 +250,7 @@ def administration_record(
         recorded_by=by,
         submission_key=submission_key,
     )
-    _validated(
+    validated(
         administration,
         errors,
         "",

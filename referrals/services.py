@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role
 from accounts.scope import Scope
+from core.validation import validated
 from core.validators import normalise_phone
 from referrals.models import (
     EligibilityCriterion,
@@ -37,15 +38,6 @@ def timeline_add(*, referral: Referral, by, kind: str, detail: str = "", survivo
         detail=detail[:300],
         survivor_side=survivor_side,
     )
-
-
-def _validated(instance, errors: dict[str, list], prefix: str, exclude: Sequence[str] = ()) -> None:
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            key = f"{prefix}{field}" if field != "__all__" else (prefix.rstrip(".") or "__all__")
-            errors.setdefault(key, []).extend(messages)
 
 
 def _set_status(referral: Referral, status: str) -> None:
@@ -105,7 +97,7 @@ def referral_create(
 
     person_obj = Person(**person)
     person_obj.phone = person.get("phone") or ""
-    _validated(person_obj, errors, "person.", exclude=["match_key"])
+    validated(person_obj, errors, "person.", exclude=["match_key"])
     if "person.birth_date" not in errors and person_obj.birth_date:
         person_obj.match_key = Person.make_match_key(
             person_obj.family_name, person_obj.given_name, person_obj.birth_date
@@ -122,14 +114,14 @@ def referral_create(
         external_id=external_id or "",
         **order,
     )
-    _validated(
+    validated(
         referral, errors, "", exclude=["person", "provider", "submission_key"] if provider is None else ["person"]
     )
 
     survivor_objs = []
     for index, data in enumerate(survivors[:MAX_SURVIVORS]):
         survivor = Survivor(**data)
-        _validated(survivor, errors, f"survivors.{index}.", exclude=["referral"])
+        validated(survivor, errors, f"survivors.{index}.", exclude=["referral"])
         if f"survivors.{index}.phone" not in errors and survivor.phone:
             survivor.phone = normalise_phone(survivor.phone, unit.country)
         survivor_objs.append(survivor)
@@ -238,7 +230,7 @@ def screening_save(
     screening.decline_reason = decline_reason or ""
     screening.decline_explanation = (decline_explanation or "").strip()
     screening.screened_by = by
-    _validated(screening, errors, "", exclude=["referral", "screened_by"])
+    validated(screening, errors, "", exclude=["referral", "screened_by"])
     if errors:
         raise ValidationError(errors)
     screening.save()
@@ -421,7 +413,7 @@ def criterion_save(
             errors[field] = [_("Enter the text of the criterion.")]
     if code and EligibilityCriterion.objects.filter(organisation=provider, code=code).exclude(pk=criterion.pk).exists():
         errors["code"] = [_("Your organisation already has a criterion with this code.")]
-    _validated(criterion, errors, "", exclude=["organisation"])
+    validated(criterion, errors, "", exclude=["organisation"])
     if errors:
         raise ValidationError(errors)
     criterion.save()
@@ -437,3 +429,7 @@ def criterion_deactivate(*, criterion: EligibilityCriterion, by) -> EligibilityC
     criterion.is_active = False
     criterion.save(update_fields=["is_active"])
     return criterion
+
+
+# Kept until programmes' services import ``core.validation.validated``.
+_validated = validated
