@@ -26,6 +26,8 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from devstack import addresses
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".devdata"
 
@@ -197,6 +199,13 @@ def _venv_env(**extra: str) -> dict[str, str]:
     return dict(os.environ, PATH=os.pathsep.join([bindir, os.environ.get("PATH", "")]), **extra)
 
 
+def _run_env(port: int) -> dict[str, str]:
+    """web, worker and beat of `make run`: the development settings (the WSGI
+    and Celery apps default to production's), unless another is chosen."""
+    settings_module = os.environ.get("DJANGO_SETTINGS_MODULE") or "config.settings.development"
+    return _venv_env(PORT=str(port), PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE=settings_module)
+
+
 def _manage(*args: str, database_url: str | None = None) -> None:
     env = dict(os.environ, DATABASE_URL=database_url) if database_url else None
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, env=env)  # noqa: S603
@@ -214,17 +223,21 @@ def cmd_run(args) -> int:
         _manage("migrate", "--no-input", "-v", "0", database_url=owner_url)
         if app_url:
             os.environ["DATABASE_URL"] = app_url
-        _manage("load_demo_data")
-        _log(f"open http://127.0.0.1:{args.port}/ (users and passwords: README.md)")
-        procfile = ROOT / "Procfile.dev"
-        honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
-        env = _venv_env(PORT=str(args.port), PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=env)  # noqa: S603
+        # manage.py in another terminal finds these servers (devstack/addresses.py).
+        addresses.record(urls=dict(os.environ))
         try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            return proc.wait()
+            _manage("load_demo_data")
+            _log(f"open http://127.0.0.1:{args.port}/ (users and passwords: README.md)")
+            procfile = ROOT / "Procfile.dev"
+            honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"
+            proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], cwd=ROOT, env=_run_env(args.port))  # noqa: S603
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:
+                proc.terminate()
+                return proc.wait()
+        finally:
+            addresses.forget()
 
 
 def cmd_exec(args) -> int:

@@ -1,9 +1,16 @@
 """Development: embedded defaults so that `make run` works with nothing configured.
 
 The defaults here are public and for a laptop only; production.py has none.
+While `make run` runs, a manage.py command in another terminal uses the
+servers it recorded (devstack/addresses.py) for what is not set.
 """
 
 import os
+
+from devstack import addresses
+
+for _name, _url in addresses.recorded().items():
+    os.environ.setdefault(_name, _url)
 
 os.environ.setdefault("SECRET_KEY", "dev-only-not-secret-6f1c0c7a3f0b4f0e9d0d")
 os.environ.setdefault("DEBUG", "true")
