@@ -4,7 +4,8 @@ PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test faults lint security bandit probe audit audit-refresh chromium messages check-deploy
+.PHONY: run test test-fast ci faults lint migrations-check typecheck typecheck-baseline \
+	security bandit probe audit audit-refresh chromium messages check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,6 +21,13 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
 
+## test-fast: the whole suite but the browser tests (no Chromium needed)
+test-fast: $(STAMP)
+	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS) -m "not browser and not faults"
+
+## ci: what CI runs (.ci/run), cheapest first: lint, migrations, deploy checks, types, then the whole suite
+ci: lint migrations-check check-deploy typecheck test
+
 ## faults: fault injection (own Redis, a real worker, a dedicated database); not part of `make test`
 ## Each scenario FAULTS_RUNS times (default 5), each with and without CPU load.
 FAULTS_RUNS ?= 5
@@ -31,9 +39,24 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+## lint: ruff (rules and format), and the import contracts once pyproject.toml declares them
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@if [ -f .importlinter ] || grep -q '^\[tool.importlinter\]' pyproject.toml; then \
+	  echo "$(VENV)/bin/lint-imports"; $(VENV)/bin/lint-imports; fi
+
+## migrations-check: every model change has its migration
+migrations-check: $(STAMP)
+	$(PY) -m devstack exec -- $(PY) manage.py makemigrations --check --dry-run
+
+## typecheck: mypy (django-stubs) against typecheck-baseline.txt: a new error fails, and so does a
+## fixed one still recorded (the baseline may only shrink: `make typecheck-baseline` rewrites it)
+typecheck: $(STAMP)
+	$(PY) tools/mypy_baseline.py
+
+typecheck-baseline: $(STAMP)
+	$(PY) tools/mypy_baseline.py --update
 
 ## security: bandit over the project's code; any finding above low severity fails
 ## (an accepted one carries "# nosec <test id>" with the reason beside it)
@@ -62,6 +85,7 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l ru --ignore .venv --ignore staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore .venv
 
+## check-deploy: Django's deployment checks with the production settings; a warning fails
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
 	FIELD_ENCRYPTION_KEYS=$$($(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \

@@ -30,6 +30,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from accounts.acting import acting_user
 from accounts.models import SEALED_KEY, EnrolmentCode, SealedTOTPDevice, TOTPSecret, TwoFactorEvent, User
 from accounts.tokens import api_tokens_revoke_all
 
@@ -115,7 +116,7 @@ def session_verify(request: HttpRequest, *, code: str) -> SignIn:
     """Verify the second factor for a session that is signed in but not
     verified. A wrong code counts as a failed sign-in; a locked-out client
     is refused without looking at the code."""
-    user = request.user
+    user = acting_user(request)
     username = user.get_username()
     if is_locked_out(request, username):
         return SignIn(user=None, locked_out=True)
@@ -208,7 +209,7 @@ def enrolment_code_redeem(request: HttpRequest, *, code: str) -> bool:
     """Use an enrolment code in the signed-in user's session. It must be the
     user's own, unused and unexpired; it is used up at once. A wrong code
     counts as a failed sign-in (lockout)."""
-    user = request.user
+    user = acting_user(request)
     if has_confirmed_device(user):
         return False
     row = (
@@ -229,10 +230,11 @@ def enrolment_allowed(request: HttpRequest) -> bool:
     """True if this session redeemed one of the user's codes (still within
     its validity) and the user has no confirmed device yet."""
     code_id = request.session.get(ENROLMENT_SESSION_KEY)
-    if not code_id or has_confirmed_device(request.user):
+    user = acting_user(request)
+    if not code_id or has_confirmed_device(user):
         return False
     return EnrolmentCode.objects.filter(
-        pk=code_id, user=request.user, used_at__isnull=False, expires_at__gt=timezone.now()
+        pk=code_id, user=user, used_at__isnull=False, expires_at__gt=timezone.now()
     ).exists()
 
 

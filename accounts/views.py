@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.acting import acting_user
 from accounts.forms import CODE_FIELD, ENROLMENT_FIELD, CodeForm, EnrolmentCodeForm, LoginForm, normalise_code
 from core.redirects import safe_next
 
@@ -95,7 +96,7 @@ def verify_view(request):
     next_url = _next_from(request)
     if request.user.is_verified():
         return _done(next_url)
-    if not services.has_confirmed_device(request.user):
+    if not services.has_confirmed_device(acting_user(request)):
         return redirect(_url_with_next("accounts:two_factor_setup", next_url))
 
     form = CodeForm(request.POST or None, initial={"next": next_url or ""})
@@ -123,7 +124,7 @@ def two_factor_setup_view(request):
     secret. A session that has not passed its second factor can never add a
     device."""
     next_url = _next_from(request)
-    if services.has_confirmed_device(request.user):
+    if services.has_confirmed_device(acting_user(request)):
         if request.user.is_verified():
             return _done(next_url)
         return redirect(_url_with_next("accounts:verify", next_url))
@@ -147,7 +148,7 @@ def two_factor_setup_view(request):
             form.data = data
         return render(request, "accounts/enrolment_code.html", {"form": form})
 
-    device = services.pending_device(request.user)
+    device = services.pending_device(acting_user(request))
     form = CodeForm(request.POST or None, initial={"next": next_url or ""})
     if request.method == "POST" and form.is_valid():
         if services.device_confirm(request, device=device, code=form.cleaned_data[CODE_FIELD]):

@@ -4,6 +4,7 @@ outsiders of the same roles in another country's organisations."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -15,6 +16,26 @@ from tests import factories as f
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 K = Organisation.Kind
+
+# `make test` on the 2-core machine stays within this (the suite prints its wall time).
+WALL_TIME_BUDGET_SECONDS = 6 * 60
+_STARTED = pytest.StashKey[float]()
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_STARTED] = time.monotonic()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the suite's wall time, and say so when it is over the budget."""
+    started = config.stash.get(_STARTED, None)
+    if started is None or hasattr(config, "workerinput"):
+        return
+    seconds = time.monotonic() - started
+    line = f"wall time: {int(seconds // 60)} min {int(seconds % 60):02d} s"
+    if seconds > WALL_TIME_BUDGET_SECONDS:
+        line += f" (over the budget of {WALL_TIME_BUDGET_SECONDS // 60} min: see --durations=40)"
+    terminalreporter.write_sep("-", line)
 
 
 @pytest.fixture(scope="session")
