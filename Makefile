@@ -4,7 +4,7 @@ PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-fast ci faults lint migrations-check typecheck typecheck-baseline \
+.PHONY: run test test-fast test-py312 test-py313 ci faults lint migrations-check typecheck typecheck-baseline \
 	security bandit probe audit audit-refresh chromium messages check-deploy
 
 $(STAMP): pyproject.toml
@@ -27,6 +27,25 @@ test-fast: $(STAMP)
 
 ## ci: what CI runs (.ci/run), cheapest first: lint, migrations, deploy checks, types, then the whole suite
 ci: lint migrations-check check-deploy typecheck test
+
+## test-py312, test-py313: the same suite on Python 3.12 / 3.13 (pyenv's interpreter, else python3.1x on
+## PATH), in a venv of its own under ~/.cache/casework-venvs, reinstalled when pyproject.toml changes
+ALT_VENVS ?= $(HOME)/.cache/casework-venvs
+PYENV_ROOT ?= $(HOME)/.pyenv
+test-py312 test-py313: test-py3%: chromium
+	@v=3.$*; \
+	py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V | tail -1); \
+	py=$${py:-$$(command -v python$$v)}; \
+	test -n "$$py" || { echo "No Python $$v found (pyenv install $$v)" >&2; exit 1; }; \
+	venv=$(ALT_VENVS)/py3$*; stamp=$$venv/.installed-$$(sha1sum pyproject.toml | cut -c1-12); \
+	if [ ! -e $$stamp ]; then \
+	  echo "Installing into $$venv with $$py"; \
+	  $$py -m venv $$venv && $$venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools \
+	  && $$venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,test]" \
+	  && rm -f $$venv/.installed-* && touch $$stamp || exit 1; \
+	fi; \
+	$$venv/bin/python --version; \
+	$$venv/bin/python -m devstack exec -- $$venv/bin/python -m pytest $(PYTEST_ARGS)
 
 ## faults: fault injection (own Redis, a real worker, a dedicated database); not part of `make test`
 ## Each scenario FAULTS_RUNS times (default 5), each with and without CPU load.

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlparse
-
+import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -10,6 +8,8 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from accounts.models import Role
 from programmes.models import Session
@@ -75,19 +75,17 @@ def _check_database() -> bool:
 
 
 def _check_broker() -> bool:
-    """Send PING to Redis over a raw socket with a short timeout: a health
-    check must answer even when the broker hangs."""
-    url = urlparse(settings.REDIS_URL)
+    """PING Redis through redis-py, with a one-second timeout and no retry: a
+    health check must answer even when the broker hangs."""
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), retries=0)
+    )
     try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=1) as sock:
-            sock.settimeout(1)
-            if url.password:
-                sock.sendall(f"AUTH {url.password}\r\n".encode())
-                sock.recv(64)
-            sock.sendall(b"PING\r\n")
-            return sock.recv(64).startswith(b"+PONG")
-    except OSError:
+        return client.ping() is True
+    except (redis.RedisError, OSError):
         return False
+    finally:
+        client.close()
 
 
 def _check_heartbeats() -> dict[str, str]:

