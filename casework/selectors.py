@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case, Consent, RiskInstrument
 from referrals.models import Survivor
@@ -22,20 +22,14 @@ def cases_visible_to(scope: Scope) -> QuerySet[Case]:
 
 
 def get_case_for_user(scope: Scope, pk: int) -> Case:
-    try:
-        return cases_visible_to(scope).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such case.") from None
+    return get_visible_or_404(cases_visible_to(scope), pk=pk)
 
 
 def get_survivor_for_user(scope: Scope, case: Case, pk: int) -> Survivor:
     """A survivor of a case the user may see (the case comes from
     ``get_case_for_user``). Contact details are for survivor workers only;
     the view decides what it shows."""
-    try:
-        return case.referral.survivors.get(pk=pk)
-    except (Survivor.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such survivor.") from None
+    return get_visible_or_404(case.referral.survivors.all(), pk=pk)
 
 
 def latest_consent(case: Case, kind: str, survivor: Survivor | None = None) -> str | None:

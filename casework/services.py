@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.permissions import require_clinical, require_survivor_worker
 from accounts.scope import Scope
 from casework.models import (
     RISK_LEVEL_ORDER,
@@ -32,20 +33,6 @@ from referrals.models import Referral, Survivor, TimelineEntry
 from referrals.services import timeline_add
 
 K = TimelineEntry.Kind
-
-
-def _require_clinical(provider_id: int, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_clinical and scope.organisation_id == provider_id):
-        raise PermissionDenied(_("Only the provider's psychologists and social workers do this."))
-    return scope
-
-
-def _require_survivor_worker(case: Case, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()):
-        raise PermissionDenied(_("Only a survivor service on this case does this."))
-    return scope
 
 
 def risk_score(instrument: RiskInstrument, answers: dict[str, bool]) -> tuple[int, str]:
@@ -89,7 +76,7 @@ def intake_complete(
 
     ``survivor_consents`` maps survivor id → {consent kind: decision} for the
     survivor-side consents (contact, sharing with a survivor service)."""
-    _require_clinical(referral.provider_id, by)
+    require_clinical(referral.provider_id, by)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.ACCEPTED:
         raise ValidationError({"__all__": [_("Only an accepted referral can go to intake.")]})
@@ -186,7 +173,7 @@ def risk_reassess(
     """A reassessment; a higher level than before notifies the survivor
     service(s) and the police. A resend with the same ``submission_key``
     returns the first assessment."""
-    _require_clinical(case.provider_id, by)
+    require_clinical(case.provider_id, by)
     existing, submission_key = known_submission(
         RiskAssessment.objects.filter(case=case, assessed_by=by), submission_key
     )
@@ -288,7 +275,7 @@ def survivor_contact_log(
 def survivor_service_refer(*, case: Case, organisation: Organisation | None, by) -> SurvivorServiceReferral:
     """Refer the survivor(s) to a crisis centre, which becomes a party to the
     case. Needs at least one survivor's consent to share her details."""
-    _require_clinical(case.provider_id, by)
+    require_clinical(case.provider_id, by)
     if organisation is None or organisation.kind != Organisation.Kind.SURVIVOR_SERVICE or not organisation.is_active:
         raise ValidationError({"organisation": [_("Choose a survivor service from the list.")]})
     if not any(has_consent(case, s, Consent.Kind.SURVIVOR_SHARING) for s in case.referral.survivors.all()):
@@ -307,7 +294,7 @@ SAFETY_PLAN_FIELDS = ("risks", "safe_contacts", "safe_places", "code_word", "chi
 
 @transaction.atomic
 def safety_plan_save(*, case: Case, survivor: Survivor, by, **fields: Any) -> SafetyPlan:
-    scope = _require_survivor_worker(case, by)
+    scope = require_survivor_worker(case, by)
     if survivor.referral_id != case.referral_id:
         raise ValidationError({"survivor": [_("Unknown survivor.")]})
     unknown = set(fields) - set(SAFETY_PLAN_FIELDS)

@@ -28,8 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import (
     case_reader_required,
     clinical_required,
+    party_required,
     provider_staff_required,
-    scope_required,
     survivor_worker_required,
 )
 from casework import services
@@ -66,8 +66,6 @@ from referrals.selectors import get_referral_for_user, timeline_for
 PAGE_SIZE = 25
 REVIEW_DUE_DAYS = 7
 BASIC_INSTRUMENT = "basic-checklist"
-
-party_required = scope_required(lambda s: s.is_clinical or s.is_survivor_worker)
 
 # Survivor columns that may be loaded on pages that must not show her name,
 # phone or address (the encrypted columns stay deferred and unread).

@@ -10,19 +10,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import scope_required
+from accounts.permissions import get_visible_or_404, member_required, reach_viewer_required
 from notifications import alerts
 from notifications.alert_forms import ConfirmForm, EmailChannelForm, SMSChannelForm, UrgenciesForm
 from notifications.models import AlertChannel
-
-member_required = scope_required(lambda s: s.organisation is not None)
-reach_viewer_required = scope_required(alerts.may_see_reach)
 
 K = AlertChannel.Kind
 
@@ -104,10 +100,7 @@ def my_alerts(request):
 
 
 def _own_channel(request, pk: int) -> AlertChannel:
-    channel = AlertChannel.objects.filter(pk=pk, user=request.user).select_related("user").first()
-    if channel is None:
-        raise Http404
-    return channel
+    return get_visible_or_404(AlertChannel.objects.filter(user=request.user).select_related("user"), pk=pk)
 
 
 @never_cache

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation
 from notifications import sms
 from notifications.channels import ChannelError, telegram
 from notifications.models import AlertChannel, Notice, TelegramLinkCode, TelegramPollState
@@ -368,7 +368,3 @@ def reach_as_json(reports: list[OrganisationReach]) -> list[dict]:
         }
         for r in reports
     ]
-
-
-def may_see_reach(scope) -> bool:
-    return scope.organisation is not None and scope.role in {Role.ORG_ADMIN, Role.PROGRAMME_MANAGER}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import Membership, Organisation, Role
+from accounts.permissions import may_acknowledge_notices
 from casework.models import Case
 from notifications.models import Notice, SafetyEvent
 
@@ -54,15 +55,6 @@ HANDLING_ROLES: dict[str, frozenset[str]] = {
     R.SURVIVOR_SERVICE: frozenset({Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER}),
     R.POLICE: frozenset({Role.POLICE_OFFICER}),
     R.PROVIDER: frozenset({Role.PROGRAMME_MANAGER}),
-}
-
-# Who may acknowledge a notice of their own organisation, by its kind.
-ACK_ROLES: dict[str, frozenset[str]] = {
-    Organisation.Kind.SURVIVOR_SERVICE: frozenset({Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER, Role.ORG_ADMIN}),
-    Organisation.Kind.POLICE_UNIT: frozenset({Role.POLICE_OFFICER, Role.ORG_ADMIN}),
-    Organisation.Kind.PROGRAMME_PROVIDER: frozenset(
-        {Role.PROGRAMME_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.ORG_ADMIN}
-    ),
 }
 
 # Level 1: the recipient organisation's own managers; level 2: the case
@@ -147,8 +139,4 @@ def escalation_members(notice: Notice, level: int) -> list[Membership]:
 
 
 def may_acknowledge(scope, notice: Notice) -> bool:
-    return (
-        scope.organisation is not None
-        and scope.organisation_id == notice.organisation_id
-        and scope.role in ACK_ROLES.get(scope.kind, frozenset())
-    )
+    return may_acknowledge_notices(scope) and scope.organisation_id == notice.organisation_id

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Language
-from accounts.permissions import provider_staff_required, scope_required
+from accounts.permissions import member_required, provider_staff_required
 from notifications import reminders
 from notifications.models import Reminder
 from notifications.reminder_texts import participant_language, participant_sms, staff_summary
@@ -33,7 +33,6 @@ from programmes.selectors import get_enrolment_for_user
 
 PAGE_SIZE = 25
 
-member_required = scope_required(lambda s: s.organisation is not None)
 
 K = Reminder.Kind
 

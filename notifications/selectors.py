@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.permissions import get_visible_or_404, may_acknowledge_notices
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
 from notifications.models import Delivery, Notice, SafetyEvent
-from notifications.recipients import ACK_ROLES, ENDING_EVENTS, ending_key, recipients_for
+from notifications.recipients import ENDING_EVENTS, ending_key, recipients_for
 from notifications.urgency import URGENCY_RANK, Urgency
 from referrals.selectors import referrals_visible_to
 
@@ -34,10 +34,7 @@ def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
 
 
 def get_notice_for_user(scope: Scope, pk: int) -> Notice:
-    try:
-        return notices_visible_to(scope).get(pk=pk)
-    except (Notice.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such notice.") from None
+    return get_visible_or_404(notices_visible_to(scope), pk=pk)
 
 
 def notice_list_for(
@@ -127,7 +124,7 @@ def ending_told(enrolment) -> EndingNotices:
 def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
     """Urgent notices this user may acknowledge and nobody has yet: the
     banner on every page. Empty for anyone who may not act on them."""
-    if scope.organisation is None or scope.user_id is None or scope.role not in ACK_ROLES.get(scope.kind, ()):
+    if scope.user_id is None or not may_acknowledge_notices(scope):
         return Notice.objects.none()
     return (
         Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN, urgency=Urgency.URGENT)
@@ -221,12 +218,9 @@ def get_case_for_reporter(scope: Scope, pk: int):
     from casework.selectors import get_case_for_user
 
     if scope.is_police:
-        try:
-            return Case.objects.select_related("referral", "provider").get(
-                pk=pk, referral__police_unit=scope.organisation
-            )
-        except (Case.DoesNotExist, ValueError, TypeError):
-            raise Http404("No such case.") from None
+        return get_visible_or_404(
+            Case.objects.select_related("referral", "provider"), pk=pk, referral__police_unit=scope.organisation
+        )
     return get_case_for_user(scope, pk)
 
 

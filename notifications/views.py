@@ -23,14 +23,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organisation
-from accounts.permissions import scope_required
+from accounts.permissions import acknowledger_required, member_required, reporter_required
 from casework.models import RiskLevel
 from core.audit import record_reads
 from core.models import SensitiveRead
 from notifications import services
 from notifications.forms import AcknowledgeForm, InboxFilterForm, ViolenceReportForm
 from notifications.models import Delivery, Notice, SafetyEvent
-from notifications.recipients import ACK_ROLES, may_acknowledge
+from notifications.recipients import may_acknowledge
 from notifications.selectors import (
     banner_notices,
     case_link_for,
@@ -45,9 +45,6 @@ from notifications.urgency import Urgency
 
 PAGE_SIZE = 25
 
-member_required = scope_required(lambda s: s.organisation is not None)
-acknowledger_required = scope_required(lambda s: s.role in ACK_ROLES.get(s.kind, frozenset()))
-reporter_required = scope_required(lambda s: s.is_clinical or s.is_survivor_worker or s.is_police)
 
 E = SafetyEvent.Kind
 

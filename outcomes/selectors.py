@@ -17,11 +17,11 @@ import datetime as dt
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case, SurvivorServiceReferral
 from core.submission import already_submitted
@@ -145,10 +145,7 @@ def administrations_visible_to(scope: Scope) -> QuerySet[Administration]:
 
 
 def get_administration_for_user(scope: Scope, pk: int) -> Administration:
-    try:
-        return administrations_visible_to(scope).get(pk=pk)
-    except (Administration.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such questionnaire.") from None
+    return get_visible_or_404(administrations_visible_to(scope), pk=pk)
 
 
 def administration_submitted(case: Case, by, raw_key: object) -> Administration | None:
@@ -173,10 +170,7 @@ def follow_ups_visible_to(scope: Scope) -> QuerySet[FollowUp]:
 
 
 def get_follow_up_for_user(scope: Scope, pk: int) -> FollowUp:
-    try:
-        return follow_ups_visible_to(scope).get(pk=pk)
-    except (FollowUp.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such follow-up point.") from None
+    return get_visible_or_404(follow_ups_visible_to(scope), pk=pk)
 
 
 def follow_ups_due(*, on: dt.date, provider: Organisation | None = None) -> QuerySet[FollowUp]:

@@ -28,13 +28,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, Organisation
-from accounts.scope import Scope
+from accounts.permissions import require_clinical, require_survivor_worker
 from casework.models import Case, Consent
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
@@ -79,20 +79,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _require_clinical(provider_id: int, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_clinical and scope.organisation_id == provider_id):
-        raise PermissionDenied(_("Only the provider's psychologists and social workers do this."))
-    return scope
-
-
-def _require_survivor_worker(case: Case, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()):
-        raise PermissionDenied(_("Only a survivor service on this case does this."))
-    return scope
 
 
 def survivor_questionnaire_allowed(case: Case, survivor: Survivor) -> bool:
@@ -168,9 +154,9 @@ def administration_record(
     A resend with the same ``submission_key`` (same case, same author)
     returns the first questionnaire instead of storing it twice."""
     if respondent == Respondent.SURVIVOR:
-        scope = _require_survivor_worker(case, by)
+        scope = require_survivor_worker(case, by)
     elif respondent in (Respondent.PERSON, Respondent.CLOSE_RELATION):
-        scope = _require_clinical(case.provider_id, by)
+        scope = require_clinical(case.provider_id, by)
     else:
         raise ValidationError({"respondent": [_("Choose who answered.")]})
     mine = Administration.objects.filter(case=case, recorded_by=by)
@@ -375,7 +361,7 @@ def follow_up_meeting_record(
     whether the person came, and notes (encrypted). A meeting the person
     came to completes the point; one they missed marks it missed (a
     questionnaire recorded later still completes it)."""
-    _require_clinical(follow_up.enrolment.provider_id, by)
+    require_clinical(follow_up.enrolment.provider_id, by)
     follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=follow_up.pk)
     errors: dict[str, list] = {}
     if follow_up.status == FollowUp.Status.CANCELLED:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import clinical_required, provider_staff_required, scope_required, survivor_worker_required
+from accounts.permissions import clinical_required, party_required, provider_staff_required, survivor_worker_required
 from casework.forms import survivor_labels
 from casework.selectors import get_case_for_user, get_survivor_for_user
 from core.audit import record_read
@@ -36,7 +36,6 @@ PAGE_SIZE = 25
 # The "Follow-ups due" page shows what is overdue and what falls due soon.
 DUE_SOON_DAYS = 14
 
-party_required = scope_required(lambda s: s.is_clinical or s.is_survivor_worker)
 
 # Keys from administration_record that the questionnaire form has no field of
 # its own for, mapped to the field that shows them.

@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Country, Language, Role
-from accounts.permissions import clinical_required, provider_staff_required, scope_required
+from accounts.permissions import clinical_required, manager_required, provider_staff_required
 from casework.models import Case
 from casework.selectors import get_case_for_user
 from core.confirm import Confirmation, is_confirmed
@@ -71,8 +71,6 @@ from referrals.selectors import programme_providers
 
 PAGE_SIZE = 25
 ALL_COUNTRIES = "all"
-
-manager_required = scope_required(lambda s: s.is_provider_staff and s.role == Role.PROGRAMME_MANAGER)
 
 
 def _page(request, queryset):

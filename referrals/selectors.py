@@ -12,6 +12,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import Organisation
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from referrals.models import EligibilityCriterion, Referral, Survivor, TimelineEntry
 
@@ -30,10 +31,7 @@ def referrals_visible_to(scope: Scope) -> QuerySet[Referral]:
 
 
 def get_referral_for_user(scope: Scope, pk: int) -> Referral:
-    try:
-        return referrals_visible_to(scope).get(pk=pk)
-    except (Referral.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such referral.") from None
+    return get_visible_or_404(referrals_visible_to(scope), pk=pk)
 
 
 def incoming_referrals(scope: Scope) -> QuerySet[Referral]:
@@ -187,7 +185,4 @@ def get_own_criterion(scope: Scope, pk: int) -> EligibilityCriterion:
     defaults and for other organisations' rows."""
     if scope.organisation is None:
         raise Http404("No such criterion.")
-    try:
-        return own_criteria(scope.organisation).get(pk=pk)
-    except (EligibilityCriterion.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such criterion.") from None
+    return get_visible_or_404(own_criteria(scope.organisation), pk=pk)

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation
+from accounts.permissions import require_criteria_editor
 from accounts.scope import Scope
 from core.validation import validated
 from core.validators import normalise_phone
@@ -339,26 +340,13 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
 
 # --- A provider's own eligibility criteria ---------------------------------
 
-CRITERIA_EDITOR_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
-
-
-def can_edit_criteria(scope: Scope) -> bool:
-    return scope.is_provider and scope.role in CRITERIA_EDITOR_ROLES
-
-
-def _require_criteria_editor(provider: Organisation, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (can_edit_criteria(scope) and scope.organisation_id == provider.pk):
-        raise PermissionDenied(_("Only the provider's programme managers and administrators edit its criteria."))
-    return scope
-
 
 @transaction.atomic
 def criteria_adopt_defaults(*, provider: Organisation, by) -> list[EligibilityCriterion]:
     """Copy the country's shipped criteria into rows the provider owns (and
     can then edit). Codes the provider already has are left alone, so doing
     it twice changes nothing."""
-    _require_criteria_editor(provider, by)
+    require_criteria_editor(provider.pk, by)
     have = set(EligibilityCriterion.objects.filter(organisation=provider).values_list("code", flat=True))
     copies = [
         EligibilityCriterion(
@@ -392,7 +380,7 @@ def criterion_save(
     criterion: EligibilityCriterion | None = None,
 ) -> EligibilityCriterion:
     """Add a criterion of the provider's own, or change one (``criterion``)."""
-    _require_criteria_editor(provider, by)
+    require_criteria_editor(provider.pk, by)
     if criterion is None:
         criterion = EligibilityCriterion(organisation=provider, country=provider.country)
     elif criterion.organisation_id != provider.pk:
@@ -425,7 +413,7 @@ def criterion_deactivate(*, criterion: EligibilityCriterion, by) -> EligibilityC
     """Stop asking a criterion in new screenings (earlier answers stay)."""
     if criterion.organisation is None:
         raise PermissionDenied(_("The shipped defaults cannot be changed; adapt them for your organisation first."))
-    _require_criteria_editor(criterion.organisation, by)
+    require_criteria_editor(criterion.organisation.pk, by)
     criterion.is_active = False
     criterion.save(update_fields=["is_active"])
     return criterion

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import police_required, provider_staff_required, scope_required
+from accounts.permissions import can_edit_criteria, criteria_editor_required, police_required, provider_staff_required
 from core.audit import record_reads
 from core.confirm import Confirmation, is_confirmed
 from core.models import SensitiveRead
@@ -54,8 +54,6 @@ from referrals.selectors import (
 
 PAGE_SIZE = 25
 OPEN_STATUSES = (Referral.Status.RECEIVED, Referral.Status.SCREENING)
-
-criteria_editor_required = scope_required(services.can_edit_criteria)
 
 
 def _status_filter(request) -> str:
@@ -246,7 +244,7 @@ def incoming(request):
             "duplicates": duplicate_referral_ids(page.object_list),
             "search_term": term,
             "search_placeholder": _("Name, order number or R-00012"),
-            "can_edit_criteria": services.can_edit_criteria(request.scope),
+            "can_edit_criteria": can_edit_criteria(request.scope),
         },
     )
 
@@ -305,7 +303,7 @@ def screen(request, pk: int):
             "screening": screening,
             "decided": referral.status not in OPEN_STATUSES,
             "recorded_answers": [(c, answer_labels.get(answers.get(c.code), "—")) for c in criteria],
-            "can_edit_criteria": services.can_edit_criteria(request.scope),
+            "can_edit_criteria": can_edit_criteria(request.scope),
             "survivors": survivor_summaries(referral),
             "risk_flags": [RiskFlag(code).label for code in referral.risk_flags if code in RiskFlag.values],
             "duplicates": possible_duplicates(referral),
