@@ -409,7 +409,7 @@ class Attendance(models.Model):
         return self.mark == self.Mark.UNEXCUSED and (not self.short_notice or self.absence_confirmed)
 
 
-# --- Calendar feed (helper P3: session pages) ---------------------------------
+# --- Calendar feed ------------------------------------------------------------
 
 
 class CalendarFeed(models.Model):

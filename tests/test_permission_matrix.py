@@ -84,7 +84,7 @@ def alert_channel_kw(w):
     return {"pk": w["alert_channel"].pk}
 
 
-# --- programmes: session pages (helper P3) -----------------------------------
+# --- programmes: session pages ----------------------------------------------
 def _sessions_world(w):
     """A group session today with one man in it, a completed enrolment and the
     psychologist's calendar feed; built on first use."""
@@ -123,10 +123,7 @@ def feed_kw(w):
     return {"token": feed_token(_sessions_world(w)["feed"])}
 
 
-# --- end programmes: session pages (helper P3) -------------------------------
-
-
-# --- programmes: set-up pages (helper P2) -------------------------------------
+# --- programmes: set-up pages -----------------------------------------------
 def _setup_world(w):
     """The provider's own copy of a shipped template, a men's group of it and
     a man enrolled in the group; built on first use."""
@@ -159,9 +156,6 @@ def group_kw(w):
 
 def setup_enrolment_kw(w):
     return {"pk": _setup_world(w)["enrolment"].pk}
-
-
-# --- end programmes: set-up pages (helper P2) ---------------------------------
 
 
 # --- outcomes: questionnaires and follow-ups ----------------------------------
@@ -304,7 +298,7 @@ MATRIX: dict[str, Entry] = {
     "notifications:reminders": Entry(everyone=200),
     "notifications:participant_reminders": Entry(enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # --- end reminders ---
-    # --- programmes: session pages (helper P3) ---
+    # --- programmes: session pages ---
     "programmes:today": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "programmes:session_log": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:session_reschedule": Entry(session_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
@@ -318,8 +312,7 @@ MATRIX: dict[str, Entry] = {
     # key, so everyone with a valid link gets the feed (a wrong one: 404,
     # see tests/programmes/test_calendar.py).
     "programmes:calendar_feed": Entry(feed_kw, public=True, everyone=200),
-    # --- end programmes: session pages (helper P3) ---
-    # --- programmes: set-up pages (helper P2) ---
+    # --- programmes: set-up pages ---
     # Provider staff read templates and groups; programme managers copy and
     # edit their own templates; clinical staff enrol.
     "programmes:templates": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
@@ -340,7 +333,6 @@ MATRIX: dict[str, Entry] = {
     "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # Templates are reference data: every member of an organisation may list them.
     "api-programme-templates": Entry(everyone=200, api=True),
-    # --- end programmes: set-up pages (helper P2) ---
     # --- outcomes: questionnaires and follow-ups ---
     # The person's questionnaires are clinical records (psychologists and
     # social workers of the provider); a survivor's only reach the survivor

@@ -286,7 +286,7 @@ LOGGING = {
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "casework@localhost")
 
-# == notifications (helper N1): safety notices, their delivery and escalation ==
+# == notifications: safety notices, their delivery and escalation ==
 # A notice not acknowledged within NOTIFY_ACK_HOURS escalates to the
 # organisation's managers, after twice that to the provider's programme managers.
 NOTIFY_ACK_HOURS = envint("NOTIFY_ACK_HOURS", 24)

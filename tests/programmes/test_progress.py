@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from programmes import selectors, services
 from programmes.models import Enrolment
@@ -109,7 +110,7 @@ def test_reaching_the_total_rule_is_a_dropout(users, strict):
 
 
 def test_the_next_session_skips_cancelled_ones(users, past_group, person):
-    upcoming = past_group.sessions.filter(starts_at__gt=services.timezone.now()).order_by("starts_at")
+    upcoming = past_group.sessions.filter(starts_at__gt=timezone.now()).order_by("starts_at")
     first, second = upcoming[0], upcoming[1]
     services.session_cancel(session=first, reason="Facilitator ill", by=users["manager"])
     assert selectors.progress(person).next_session == second

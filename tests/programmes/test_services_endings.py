@@ -50,7 +50,7 @@ def test_completion_is_refused_while_requirements_are_missing(users, ayalzat_per
 def test_completion_when_the_requirements_are_met(users, ayalzat_person):
     group, person = ayalzat_person
     _attend(users, group, person, ["present"] * 6 + ["late"])
-    with mock.patch("programmes.services._on_enrolment_ended") as hook:
+    with mock.patch("programmes.services.endings._on_enrolment_ended") as hook:
         services.enrolment_discharge(enrolment=person, kind="completed", by=users["psychologist"], on=days(0))
     hook.assert_called_once()
     person.refresh_from_db()

@@ -1,0 +1,319 @@
+"""The reminder rules Celery beat runs: each finds what is due and records a reminder with its deliveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from accounts.models import Role
+from casework.models import SafetyPlan
+from notifications.models import Delivery, ParticipantReminderSetting, Reminder, StaffContact
+from notifications.reminder_texts import participant_language
+from programmes.models import Enrolment, Session
+from programmes.selectors import expected_by_session, local_midnight
+
+from .selectors import (
+    CASE_WORKER_ROLES,
+    _active_members,
+    _follow_ups_due,
+    _staff_of,
+    case_psychologists,
+    risk_reassessments_due,
+    unlogged_sessions,
+)
+
+logger = logging.getLogger(__name__)
+K = Reminder.Kind
+D = Delivery.Status
+
+
+def _in_sms_window(local: dt.datetime) -> bool:
+    return settings.REMIND_PARTICIPANT_FROM_HOUR <= local.hour < settings.REMIND_PARTICIPANT_UNTIL_HOUR
+
+
+# --- recording -----------------------------------------------------------------------
+
+
+def _contact(user) -> StaffContact | None:
+    try:
+        return user.staff_contact
+    except StaffContact.DoesNotExist:
+        return None
+
+
+def _staff_deliveries(reminder: Reminder, users: Iterable, now: dt.datetime) -> list[Delivery]:
+    """Each user's inbox row (sent: the row is the message) and, when their
+    contact settings allow it, an email. Staff reminders are not urgent:
+    no SMS."""
+    rows = []
+    for user in users:
+        common = {"reminder": reminder, "user": user, "language": user.preferred_language, "created_at": now}
+        rows.append(Delivery(channel=Delivery.Channel.INBOX, status=D.SENT, sent_at=now, next_attempt_at=now, **common))
+        contact = _contact(user)
+        if user.email and (contact is None or contact.email_enabled):
+            rows.append(Delivery(channel=Delivery.Channel.EMAIL, address=user.email, next_attempt_at=now, **common))
+    return rows
+
+
+def _record(
+    *, kind: str, key: str, due_on: dt.date, organisation_id: int, now: dt.datetime, deliveries, **links
+) -> Reminder | None:
+    """One reminder and its deliveries, in one transaction. None when a
+    reminder with this key exists already (recorded by an earlier or a
+    concurrent sweep)."""
+    with transaction.atomic():
+        reminder, created = Reminder.objects.get_or_create(
+            dedupe_key=key,
+            defaults={"kind": kind, "due_on": due_on, "organisation_id": organisation_id, "created_at": now, **links},
+        )
+        if not created:
+            return None
+        Delivery.objects.bulk_create(deliveries(reminder), ignore_conflicts=True)
+    return reminder
+
+
+# --- rule 1: the participant's session tomorrow -----------------------------------
+
+
+def _participant_key(session: Session, enrolment: Enrolment) -> str:
+    # The planned time is part of the key: a session moved to another time
+    # tomorrow is reminded again with the new time (the old SMS, if still
+    # waiting, is cancelled by ``prepare``).
+    return f"{K.SESSION_TOMORROW}:session:{session.pk}:enrolment:{enrolment.pk}:{session.starts_at:%Y%m%dT%H%M}"
+
+
+def participant_session_reminders(*, now: dt.datetime | None = None) -> int:
+    """One SMS per (session, participant, planned time) for the planned
+    sessions of tomorrow (local date). Outside the SMS hours it records
+    nothing: the next hourly run inside them does. Returns the number of
+    reminders recorded."""
+    if not settings.REMIND_PARTICIPANT_SMS:
+        return 0
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if not _in_sms_window(local):
+        return 0
+    tomorrow = local.date() + dt.timedelta(days=1)
+    sessions = list(
+        Session.objects.filter(
+            status=Session.Status.PLANNED,
+            provider__is_active=True,
+            starts_at__gte=local_midnight(tomorrow),
+            starts_at__lt=local_midnight(tomorrow + dt.timedelta(days=1)),
+        )
+        .select_related("provider")
+        .order_by("starts_at", "id")
+    )
+    if not sessions:
+        return 0
+    expected = expected_by_session(sessions)
+    enrolment_ids = {e.pk for people in expected.values() for e in people}
+    opted_out = set(
+        ParticipantReminderSetting.objects.filter(enrolment_id__in=enrolment_ids, sms_enabled=False).values_list(
+            "enrolment_id", flat=True
+        )
+    )
+    existing = set(
+        Reminder.objects.filter(kind=K.SESSION_TOMORROW, session__in=[s.pk for s in sessions]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    recorded = 0
+    for session in sessions:
+        for enrolment in expected.get(session.pk, []):
+            person = enrolment.case.referral.person
+            if enrolment.status != Enrolment.Status.ACTIVE or not person.phone or enrolment.pk in opted_out:
+                continue
+            key = _participant_key(session, enrolment)
+            if key in existing:
+                continue
+            language = participant_language(person.preferred_language)
+
+            def deliveries(reminder, language=language):
+                return [
+                    Delivery(
+                        reminder=reminder,
+                        channel=Delivery.Channel.SMS,
+                        language=language,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                ]
+
+            reminder = _record(
+                kind=K.SESSION_TOMORROW,
+                key=key,
+                due_on=tomorrow,
+                organisation_id=session.provider_id,
+                now=now,
+                deliveries=deliveries,
+                session=session,
+                enrolment=enrolment,
+                case_id=enrolment.case_id,
+                facts={"starts_at": session.starts_at.isoformat()},
+            )
+            recorded += reminder is not None
+    return recorded
+
+
+def unlogged_session_reminders(*, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    after = dt.timedelta(hours=settings.REMIND_UNLOGGED_AFTER_HOURS)
+    sessions = list(unlogged_sessions(now))
+    existing = set(
+        Reminder.objects.filter(kind=K.UNLOGGED_SESSION, session__in=[s.pk for s in sessions]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    recorded = 0
+    for session in sessions:
+        key = f"{K.UNLOGGED_SESSION}:session:{session.pk}:{session.starts_at:%Y%m%dT%H%M}"
+        if key in existing:
+            continue
+        users = _staff_of(
+            session.provider_id, [session.facilitator, session.co_facilitator], CASE_WORKER_ROLES
+        ) or _active_members(session.provider_id, [Role.PROGRAMME_MANAGER])
+        reminder = _record(
+            kind=K.UNLOGGED_SESSION,
+            key=key,
+            due_on=timezone.localtime(session.ends + after).date(),
+            organisation_id=session.provider_id,
+            now=now,
+            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            session=session,
+            enrolment=session.enrolment,
+            case_id=session.enrolment.case_id if session.enrolment_id else None,
+            facts={"starts_at": session.starts_at.isoformat()},
+        )
+        recorded += reminder is not None
+    return recorded
+
+
+def risk_reassessment_reminders(*, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = list(risk_reassessments_due(today))
+    keys = {a.pk: f"{K.RISK_REASSESSMENT}:assessment:{a.pk}:{d.isoformat()}" for a, d in due}
+    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    recorded = 0
+    for assessment, due_on in due:
+        key = keys[assessment.pk]
+        if key in existing:
+            continue
+        case = assessment.case
+        users = case_psychologists(case)
+        reminder = _record(
+            kind=K.RISK_REASSESSMENT,
+            key=key,
+            due_on=due_on,
+            organisation_id=case.provider_id,
+            now=now,
+            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            case=case,
+            facts={
+                "assessment": assessment.pk,
+                "level": assessment.level,
+                "assessed_on": timezone.localtime(assessment.assessed_at).date().isoformat(),
+            },
+        )
+        recorded += reminder is not None
+    return recorded
+
+
+# --- rule 4: safety-plan review ------------------------------------------------------
+
+
+def safety_plan_review_reminders(*, now: dt.datetime | None = None) -> int:
+    """Plans whose next review date has come. Not limited to open cases: the
+    survivor's plan outlives the perpetrator's case."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    plans = (
+        SafetyPlan.objects.filter(next_review_on__lte=today, organisation__is_active=True)
+        .exclude(
+            Exists(
+                Reminder.objects.filter(
+                    kind=K.SAFETY_PLAN_REVIEW, safety_plan=OuterRef("pk"), due_on=OuterRef("next_review_on")
+                )
+            )
+        )
+        .only("pk", "case_id", "organisation_id", "next_review_on")
+        .order_by("next_review_on", "id")
+    )
+    recorded = 0
+    for plan in plans:
+        users = _active_members(plan.organisation_id, [Role.SURVIVOR_WORKER]) or _active_members(
+            plan.organisation_id, [Role.PROGRAMME_MANAGER]
+        )
+        reminder = _record(
+            kind=K.SAFETY_PLAN_REVIEW,
+            key=f"{K.SAFETY_PLAN_REVIEW}:plan:{plan.pk}:{plan.next_review_on.isoformat()}",
+            due_on=plan.next_review_on,
+            organisation_id=plan.organisation_id,
+            now=now,
+            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            case_id=plan.case_id,
+            safety_plan_id=plan.pk,
+        )
+        recorded += reminder is not None
+    return recorded
+
+
+def follow_up_reminders(*, now: dt.datetime | None = None) -> int:
+    """Each due follow-up point → the psychologist of its enrolment. Uses
+    ``follow_ups_due(on=date)``: follow-up points with ``pk``, ``due_on`` and
+    ``enrolment`` (``outcomes.models.FollowUp``)."""
+    selector = _follow_ups_due()
+    if selector is None:
+        return 0
+    now = now or timezone.now()
+    points = list(selector(on=timezone.localdate(now)))
+    keys = {p.pk: f"{K.FOLLOW_UP}:follow_up:{p.pk}:{p.due_on.isoformat()}" for p in points}
+    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    recorded = 0
+    for point in points:
+        if keys[point.pk] in existing:
+            continue
+        enrolment = point.enrolment
+        users = case_psychologists(enrolment.case, enrolment=enrolment)
+        reminder = _record(
+            kind=K.FOLLOW_UP,
+            key=keys[point.pk],
+            due_on=point.due_on,
+            organisation_id=enrolment.case.provider_id,
+            now=now,
+            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            case_id=enrolment.case_id,
+            enrolment=enrolment,
+            facts={"follow_up": point.pk},
+        )
+        recorded += reminder is not None
+    return recorded
+
+
+RULES: dict[str, Callable[..., int]] = {
+    K.SESSION_TOMORROW: participant_session_reminders,
+    K.UNLOGGED_SESSION: unlogged_session_reminders,
+    K.RISK_REASSESSMENT: risk_reassessment_reminders,
+    K.SAFETY_PLAN_REVIEW: safety_plan_review_reminders,
+    K.FOLLOW_UP: follow_up_reminders,
+}
+
+
+def reminder_sweep(rule: str, *, now: dt.datetime | None = None) -> int:
+    """Run one rule; nudge the relay when it recorded something."""
+    if rule not in RULES:
+        raise ValueError(f"Unknown reminder rule {rule!r}")
+    recorded = RULES[rule](now=now)
+    if recorded:
+        from notifications.services import nudge_relay
+
+        logger.info("Reminders (%s): %d recorded.", rule, recorded)
+        nudge_relay()
+    return recorded

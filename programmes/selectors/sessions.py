@@ -1,0 +1,230 @@
+"""Reads for sessions and attendance: today's sessions, rosters, the unlogged, the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.scope import Scope
+from programmes.models import Attendance, Enrolment, Session
+from programmes.scheduling import is_short_notice
+
+from ._common import local_midnight
+
+# --- Who is expected at a session ------------------------------------------------
+
+
+def _person_key(enrolment: Enrolment) -> tuple:
+    person = enrolment.case.referral.person
+    return (person.family_name.casefold(), person.given_name.casefold(), enrolment.pk)
+
+
+def expected_by_session(sessions: Sequence[Session]) -> dict[int, list[Enrolment]]:
+    """For each session id, the enrolments expected at it, by name.
+
+    Individual session: its enrolment. Group session: the group's
+    enrolments whose ``group_from`` is on or before the session's date and
+    that were still running that day (active, or ended on a later day, so a
+    session logged late still lists a person who left afterwards), and
+    anyone who already has a mark for it. Two queries for any number of
+    sessions.
+    """
+    sessions = list(sessions)
+    if not sessions:
+        return {}
+    marked: dict[int, set[int]] = {}
+    for session_id, enrolment_id in Attendance.objects.filter(session__in=[s.pk for s in sessions]).values_list(
+        "session_id", "enrolment_id"
+    ):
+        marked.setdefault(session_id, set()).add(enrolment_id)
+    group_ids = {s.group_id for s in sessions if s.group_id}
+    direct_ids = {s.enrolment_id for s in sessions if s.enrolment_id}
+    for ids in marked.values():
+        direct_ids |= ids
+    match = Q(pk__in=direct_ids)
+    if group_ids:
+        earliest = min(s.local_date for s in sessions if s.group_id)
+        match |= Q(group_id__in=group_ids, group_from__isnull=False) & (
+            Q(status=Enrolment.Status.ACTIVE) | Q(ended_on__gt=earliest)
+        )
+    enrolments = list(
+        Enrolment.objects.filter(match).select_related("case", "case__referral", "case__referral__person")
+    )
+    by_id = {e.pk: e for e in enrolments}
+    result: dict[int, list[Enrolment]] = {}
+    for session in sessions:
+        chosen: dict[int, Enrolment] = {}
+        if session.enrolment_id and session.enrolment_id in by_id:
+            chosen[session.enrolment_id] = by_id[session.enrolment_id]
+        if session.group_id:
+            day = session.local_date
+            for e in enrolments:
+                running = e.status == Enrolment.Status.ACTIVE or (e.ended_on is not None and e.ended_on > day)
+                if e.group_id == session.group_id and running and e.group_from is not None and e.group_from <= day:
+                    chosen[e.pk] = e
+        for enrolment_id in marked.get(session.pk, ()):
+            if enrolment_id in by_id:
+                chosen[enrolment_id] = by_id[enrolment_id]
+        result[session.pk] = sorted(chosen.values(), key=_person_key)
+    return result
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    enrolment: Enrolment
+    mark: str  # the recorded mark, or "" when none yet
+    # He was told of this session at less than the minimum notice (or after
+    # it began): an unexcused absence counts only when confirmed.
+    short_notice: bool = False
+    absence_confirmed: bool = False
+
+
+def roster_for(session: Session) -> list[RosterRow]:
+    """The logging screen of one session: everyone expected, by name, with
+    the mark already recorded (resubmitting the screen changes marks).
+    Three queries whatever the size of the group."""
+    expected = expected_by_session([session])[session.pk]
+    marks = {
+        eid: (mark, confirmed)
+        for eid, mark, confirmed in Attendance.objects.filter(session=session).values_list(
+            "enrolment_id", "mark", "absence_confirmed"
+        )
+    }
+    return [
+        RosterRow(
+            enrolment=e,
+            mark=marks.get(e.pk, ("", False))[0],
+            short_notice=is_short_notice(session, e),
+            absence_confirmed=marks.get(e.pk, ("", False))[1],
+        )
+        for e in expected
+    ]
+
+
+# --- Sessions for a facilitator ----------------------------------------------
+
+
+def _facilitated_by(user) -> Q:
+    return Q(facilitator=user) | Q(co_facilitator=user)
+
+
+def _session_related(qs: QuerySet[Session]) -> QuerySet[Session]:
+    return qs.select_related(
+        "group",
+        "group__template",
+        "enrolment",
+        "enrolment__template",
+        "enrolment__case",
+        "enrolment__case__referral",
+        "enrolment__case__referral__person",
+        "facilitator",
+        "co_facilitator",
+    )
+
+
+def sessions_today(scope: Scope, user, date: dt.date | None = None) -> list[Session]:
+    """The sessions ``user`` leads or co-leads on ``date`` (default: today,
+    local time), cancelled ones included so the page can show them. Each
+    session carries ``expected`` (enrolments, by name), ``expected_count``
+    and ``marked_count``. A fixed number of queries."""
+    if not scope.is_provider_staff:
+        return []
+    day = date or timezone.localdate()
+    start = local_midnight(day)
+    sessions = list(
+        _session_related(
+            Session.objects.filter(
+                _facilitated_by(user),
+                provider=scope.organisation,
+                starts_at__gte=start,
+                starts_at__lt=local_midnight(day + dt.timedelta(days=1)),
+            )
+        )
+        .annotate(marked_count=Count("attendance"))
+        .order_by("starts_at", "id")
+    )
+    expected = expected_by_session(sessions)
+    for session in sessions:
+        session.expected = expected.get(session.pk, [])
+        session.expected_count = len(session.expected)
+    return sessions
+
+
+def unlogged_past_sessions(scope: Scope, user) -> QuerySet[Session]:
+    """Planned (neither logged nor cancelled) sessions ``user`` leads or
+    co-leads that started before today, oldest first."""
+    if not scope.is_provider_staff:
+        return Session.objects.none()
+    return _session_related(
+        Session.objects.filter(
+            _facilitated_by(user),
+            provider=scope.organisation,
+            status=Session.Status.PLANNED,
+            starts_at__lt=local_midnight(timezone.localdate()),
+        )
+    ).order_by("starts_at", "id")
+
+
+def sessions_for_calendar(user, start: dt.datetime, end: dt.datetime) -> QuerySet[Session]:
+    """Sessions ``user`` leads or co-leads in [start, end), cancelled ones
+    included (a calendar feed marks them cancelled). For an .ics feed that
+    leaves the system: show the kind, group name and place, never a
+    person's name."""
+    scope = Scope.for_user(user)
+    if not scope.is_provider_staff:
+        return Session.objects.none()
+    return (
+        Session.objects.filter(
+            _facilitated_by(user), provider=scope.organisation, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("group")
+        .order_by("starts_at", "id")
+    )
+
+
+def sessions_visible_to(scope: Scope) -> QuerySet[Session]:
+    """The provider's sessions, for its staff (psychologists, social
+    workers, programme managers); nothing for anyone else."""
+    if not scope.is_provider_staff:
+        return Session.objects.none()
+    return _session_related(Session.objects.filter(provider=scope.organisation))
+
+
+def get_session_for_user(scope: Scope, pk: int) -> Session:
+    """One session of ``sessions_visible_to``; 404 otherwise."""
+    try:
+        return sessions_visible_to(scope).get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such session.") from None
+
+
+def provider_sessions_on(scope: Scope, day: dt.date | None = None) -> list[Session]:
+    """Every session of the provider on ``day`` (default today), for a
+    programme manager's Today page; annotated like ``sessions_today``."""
+    day = day or timezone.localdate()
+    sessions = list(
+        sessions_visible_to(scope)
+        .filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + dt.timedelta(days=1)))
+        .annotate(marked_count=Count("attendance"))
+        .order_by("starts_at", "id")
+    )
+    expected = expected_by_session(sessions)
+    for session in sessions:
+        session.expected = expected.get(session.pk, [])
+        session.expected_count = len(session.expected)
+    return sessions
+
+
+def provider_unlogged_past_sessions(scope: Scope) -> QuerySet[Session]:
+    """Planned sessions of the provider that started before today, oldest
+    first (a programme manager's view of what is not yet logged)."""
+    return (
+        sessions_visible_to(scope)
+        .filter(status=Session.Status.PLANNED, starts_at__lt=local_midnight(timezone.localdate()))
+        .order_by("starts_at", "id")
+    )

@@ -1,0 +1,340 @@
+"""Writes for sessions and attendance: rescheduling, cancelling, logging who came."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes import scheduling
+from programmes.models import LOGGED_STATUSES, Attendance, Session
+from programmes.selectors import (
+    expected_by_session,
+    progress_for_enrolments,
+)
+from referrals.models import TimelineEntry
+from referrals.services import _validated
+
+from ._common import _affected_referral_ids, _english, _require_clinical, _require_staff, _session_label, _timeline_many
+
+K = TimelineEntry.Kind
+
+# A session may be logged from one hour before it starts.
+LOG_EARLY = dt.timedelta(hours=1)
+
+
+# --- Sessions ------------------------------------------------------------------
+
+
+def _clash_label(other: Session) -> str:
+    when = timezone.localtime(other.starts_at)
+    end = timezone.localtime(other.ends_at)
+    if other.kind == Session.Kind.GROUP:
+        what = _("group session %(number)d of %(group)s") % {"number": other.number, "group": other.group.name}
+    else:
+        what = _("individual session %(number)d of case %(case)s") % {
+            "number": other.number,
+            "case": other.enrolment.case.number,
+        }
+    return _("%(what)s, %(date)s %(start)s–%(end)s") % {
+        "what": what,
+        "date": when.date().isoformat(),
+        "start": f"{when:%H:%M}",
+        "end": f"{end:%H:%M}",
+    }
+
+
+def clash_message(clashes: list[Session]) -> str:
+    return _(
+        "This overlaps %(sessions)s of the same practitioner or room. Choose another time, or tick "
+        "“Keep this time despite the clash”."
+    ) % {"sessions": "; ".join(_clash_label(c) for c in clashes)}
+
+
+@transaction.atomic
+def session_reschedule(
+    *,
+    session: Session,
+    starts_at: dt.datetime,
+    by,
+    reason: str = "",
+    duration_minutes: int | None = None,
+    allow_clash: bool = False,
+) -> Session:
+    """Move a planned session to ``starts_at`` (timezone-aware), and change
+    its length when ``duration_minutes`` is given. A group session moves
+    for everyone in the group. The first planned time is kept in
+    ``rescheduled_from``; ``planned_at`` becomes now (the participants
+    learn of the new time now, see ``scheduling.is_short_notice``).
+
+    Never into the past (a past session may still change its length). A time that overlaps another session of the same
+    facilitators or room is refused under "allow_clash" unless
+    ``allow_clash``."""
+    _require_staff(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.PLANNED:
+        raise ValidationError({"__all__": [_("Only a planned session can be rescheduled.")]})
+    errors: dict[str, list] = {}
+    if starts_at is None or timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("Enter the new date and time.")]
+    elif starts_at != session.starts_at and starts_at < timezone.now():
+        errors["starts_at"] = [_("A session cannot be moved into the past.")]
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        errors["reason"] = [_("Keep the reason under 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    duration_minutes = duration_minutes or session.duration_minutes
+    if starts_at == session.starts_at and duration_minutes == session.duration_minutes:
+        return session
+    if not allow_clash:
+        clashes = scheduling.clashes(session, starts_at=starts_at, minutes=duration_minutes)
+        if clashes:
+            raise ValidationError({"allow_clash": [clash_message(clashes)]})
+    old = _session_label(session)
+    if starts_at != session.starts_at:
+        session.rescheduled_from = session.rescheduled_from or session.starts_at
+        session.planned_at = timezone.now()
+    session.starts_at = starts_at
+    session.duration_minutes = duration_minutes
+    session.reschedule_reason = reason
+    _validated(session, errors, "", exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator"])
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+    _timeline_many(
+        referral_ids=_affected_referral_ids(session),
+        by=by,
+        kind=K.SESSION_RESCHEDULED,
+        detail=f"{old} → {timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+    )
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str, by) -> Session:
+    """Cancel a planned session (for everyone, if it is a group session).
+    A cancelled session is never an absence: it has no marks and does not
+    count in progress."""
+    _require_staff(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status in LOGGED_STATUSES:
+        raise ValidationError({"__all__": [_("A session that was logged cannot be cancelled.")]})
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("This session is already cancelled.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for cancelling.")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("Keep the reason under 300 characters.")]})
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    session.save(update_fields=["status", "cancel_reason"])
+    _timeline_many(
+        referral_ids=_affected_referral_ids(session), by=by, kind=K.SESSION_CANCELLED, detail=_session_label(session)
+    )
+    return session
+
+
+class Logged(NamedTuple):
+    session: Session
+    # The safety events this log recorded (dropout, non-compliance), in order.
+    events: list
+
+
+class _Preview(Exception):
+    def __init__(self, logged: Logged):
+        super().__init__()
+        self.logged = logged
+
+
+def attendance_preview(**arguments: Any) -> list[dict]:
+    """What ``attendance_record`` would tell whom, without writing anything:
+    the same call inside a savepoint that is rolled back. Returns one dict
+    per safety event: ``kind``, ``enrolment_id``, ``facts`` and
+    ``organisations`` (names of the recipient organisations, in order).
+    Raises the same ValidationError as the real call."""
+    try:
+        with transaction.atomic():
+            logged = attendance_record(**arguments)
+            summary = [
+                {
+                    "kind": event.kind,
+                    "enrolment_id": event.enrolment_id,
+                    "facts": dict(event.facts),
+                    "organisations": [n.organisation.name for n in event.notices.select_related("organisation")],
+                }
+                for event in logged.events
+            ]
+            raise _Preview(Logged(logged.session, summary))
+    except _Preview as preview:
+        return preview.logged.events
+
+
+def attendance_log(**arguments: Any) -> Session:
+    """``attendance_record`` (same arguments) for callers that need only the session."""
+    return attendance_record(**arguments).session
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    session: Session,
+    by,
+    marks: dict[int, str],
+    topic_covered: str,
+    notes: str = "",
+    confirmed: set[int] | frozenset[int] = frozenset(),
+) -> Logged:
+    """Log a whole session in one call: every expected person's mark
+    (enrolment id → present / late / excused / unexcused), the topic
+    covered and the facilitator's notes (encrypted). The session becomes
+    "held", or "not held" when nobody was present or late (then no topic
+    was covered and none is stored).
+
+    Expected: for an individual session its enrolment; for a group session
+    the group's active enrolments in the group by the session's date (see
+    ``selectors.expected_by_session``). A missing mark is an error under
+    "marks.<enrolment id>"; ids of people not expected are refused under
+    "marks". Submitting again replaces the marks (idempotent). The number of
+    queries does not depend on the size of the group.
+
+    Short notice: a person told of the session less than the minimum notice
+    before it (``scheduling.is_short_notice``) has the mark flagged; his
+    unexcused absence counts towards the dropout rule and non-compliance
+    only when his enrolment id is in ``confirmed`` (the practitioner
+    confirms he knew of it). Returns the session and the safety events
+    recorded."""
+    _require_clinical(session.provider_id, by)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})
+    if session.starts_at > timezone.now() + LOG_EARLY:
+        raise ValidationError({"__all__": [_("This session has not taken place yet.")]})
+
+    expected = expected_by_session([session])[session.pk]
+    expected_ids = {e.pk for e in expected}
+    if not expected_ids:
+        raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
+    errors: dict[str, list] = {}
+    cleaned: dict[int, str] = {}
+    unknown = []
+    for key, mark in (marks or {}).items():
+        try:
+            enrolment_id = int(key)
+        except (TypeError, ValueError):
+            unknown.append(key)
+            continue
+        if enrolment_id not in expected_ids:
+            unknown.append(key)
+        elif mark not in Attendance.Mark.values:
+            errors[f"marks.{enrolment_id}"] = [_("Choose present, late, excused or unexcused.")]
+        else:
+            cleaned[enrolment_id] = mark
+    if unknown:
+        errors["marks"] = [_("Some of the people marked are not expected at this session.")]
+    for enrolment_id in expected_ids - set(cleaned):
+        errors.setdefault(f"marks.{enrolment_id}", [_("Mark this person's attendance.")])
+    topic_covered = " ".join((topic_covered or "").split())
+    anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
+    if anyone_there and not topic_covered:
+        errors["topic_covered"] = [_("Enter the topic covered.")]
+    session.topic_covered = topic_covered if anyone_there else ""
+    session.notes = notes or ""
+    session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
+    session.logged_by = by
+    session.logged_at = timezone.now()
+    _validated(
+        session,
+        errors,
+        "",
+        exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator", "logged_by"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+
+    by_id = {e.pk: e for e in expected}
+    short = {eid for eid in cleaned if scheduling.is_short_notice(session, by_id[eid])}
+    confirmed_ids = {int(c) for c in confirmed or () if str(c).isdigit()}
+    before = {
+        eid: (mark, counted)
+        for eid, mark, counted in Attendance.objects.filter(session=session)
+        .annotate(
+            counted=ExpressionWrapper(
+                Q(mark=Attendance.Mark.UNEXCUSED) & (Q(short_notice=False) | Q(absence_confirmed=True)),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list("enrolment_id", "mark", "counted")
+    }
+    rows = []
+    for eid, mark in cleaned.items():
+        is_short = eid in short
+        rows.append(
+            Attendance(
+                session=session,
+                enrolment_id=eid,
+                mark=mark,
+                recorded_by=by,
+                short_notice=is_short,
+                absence_confirmed=is_short and mark == Attendance.Mark.UNEXCUSED and eid in confirmed_ids,
+            )
+        )
+    Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "enrolment"],
+        update_fields=["mark", "recorded_by", "recorded_at", "short_notice", "absence_confirmed"],
+    )
+    label = _session_label(session)
+    organisation = by.membership.organisation
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                referral_id=by_id[row.enrolment_id].case.referral_id,
+                actor=by,
+                actor_organisation=organisation,
+                kind=K.ATTENDANCE_RECORDED,
+                detail=(
+                    f"{label}: {_english(Attendance.Mark(row.mark).label)}"
+                    + (
+                        " (short notice, not counted)"
+                        if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence
+                        else ""
+                    )
+                )[:300],
+            )
+            for row in rows
+            if before.get(row.enrolment_id, (None, None))[0] != row.mark
+            or before.get(row.enrolment_id, (None, None))[1] != row.counts_as_absence
+        ]
+    )
+    newly_counted = [
+        row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
+    ]
+    events = []
+    if newly_counted:
+        # Non-compliance inside the protection order's window reaches the
+        # police in this same transaction (mandatory referrals only).
+        from notifications.services import attendance_missed_notify, dropout_rule_notify
+
+        for eid in newly_counted:
+            event = attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
+            if event is not None:
+                event.enrolment_id = eid
+                events.append(event)
+        # The template's dropout rule, checked the moment the absence is
+        # logged (the scheduled dropout sweep is the safety net).
+        states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
+        for eid in newly_counted:
+            event = dropout_rule_notify(enrolment=by_id[eid], state=states[eid], by=by)
+            if event is not None:
+                event.enrolment_id = eid
+                events.append(event)
+    return Logged(session, events)
