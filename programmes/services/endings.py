@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.validation import validated
 from programmes.models import Enrolment, Session
 from programmes.selectors import (
     local_midnight,
     progress,
 )
 from referrals.models import Referral, TimelineEntry
-from referrals.services import _validated, timeline_add
+from referrals.services import timeline_add
 
 from ._common import _english, _locked_active, _require_clinical, _require_staff, _set_referral_status
 
@@ -130,7 +131,7 @@ def _discharge_errors(
     enrolment.end_reason = reason
     enrolment.end_notes = notes or ""
     enrolment.for_violence = bool(for_violence)
-    _validated(
+    validated(
         enrolment,
         errors,
         "",

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from casework.models import Case
+from core.validation import validated
 from programmes import scheduling
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
     has_role,
 )
 from referrals.models import Referral, TimelineEntry
-from referrals.services import _validated, timeline_add
+from referrals.services import timeline_add
 
 from ._common import (
     _group_errors,
@@ -164,7 +165,7 @@ def enrol(
         enrolled_by=by,
         enrolled_at=now or timezone.now(),
     )
-    _validated(enrolment, errors, "", exclude=["case", "template", "provider", "group", "psychologist", "enrolled_by"])
+    validated(enrolment, errors, "", exclude=["case", "template", "provider", "group", "psychologist", "enrolled_by"])
     if errors:
         raise ValidationError(errors)
     try:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role
+from core.validation import validated
 from programmes import scheduling
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
@@ -19,7 +20,7 @@ from programmes.selectors import (
     local_midnight,
 )
 from referrals.models import TimelineEntry
-from referrals.services import _validated, timeline_add
+from referrals.services import timeline_add
 
 from ._common import (
     _at,
@@ -139,7 +140,7 @@ def group_create(
         starts_on=starts_on,
         time_of_day=time_of_day,
     )
-    _validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
+    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
     if errors:
         raise ValidationError(errors)
     group.save()
@@ -231,7 +232,7 @@ def group_update(
     group.location_kind = location_kind
     group.location = (location or "").strip()
     group.time_of_day = time_of_day
-    _validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "time_of_day"])
+    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "time_of_day"])
     if errors:
         raise ValidationError(errors)
     group.save()

@@ -11,6 +11,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validation import validated
 from programmes import scheduling
 from programmes.models import LOGGED_STATUSES, Attendance, Session
 from programmes.selectors import (
@@ -18,7 +19,6 @@ from programmes.selectors import (
     progress_for_enrolments,
 )
 from referrals.models import TimelineEntry
-from referrals.services import _validated
 
 from ._common import _affected_referral_ids, _english, _require_clinical, _require_staff, _session_label, _timeline_many
 
@@ -103,7 +103,7 @@ def session_reschedule(
     session.starts_at = starts_at
     session.duration_minutes = duration_minutes
     session.reschedule_reason = reason
-    _validated(session, errors, "", exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator"])
+    validated(session, errors, "", exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator"])
     if errors:
         raise ValidationError(errors)
     session.save()
@@ -249,7 +249,7 @@ def attendance_record(
     session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
     session.logged_by = by
     session.logged_at = timezone.now()
-    _validated(
+    validated(
         session,
         errors,
         "",

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.scope import Scope
+from core.validation import validated
 from programmes.models import ProgrammeTemplate
-from referrals.services import _validated
 
 from ._common import _require_staff
 
@@ -103,7 +103,7 @@ def template_copy(*, template: ProgrammeTemplate, provider: Organisation, by) ->
     )
     copy = ProgrammeTemplate(**values)
     errors: dict[str, list] = {}
-    _validated(copy, errors, "", exclude=["provider", "parent"])
+    validated(copy, errors, "", exclude=["provider", "parent"])
     if errors:
         raise ValidationError(errors)
     copy.save()
@@ -141,7 +141,7 @@ def template_update(*, template: ProgrammeTemplate, by, **fields: Any) -> Progra
     for name, value in cleaned.items():
         setattr(candidate, name, value)
     errors: dict[str, list] = {}
-    _validated(candidate, errors, "", exclude=["provider", "parent"])
+    validated(candidate, errors, "", exclude=["provider", "parent"])
     if errors:
         raise ValidationError(errors)
     changed = {name for name in cleaned if getattr(candidate, name) != getattr(template, name)}
