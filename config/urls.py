@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from core.schema import SchemaView
+from core.schema import DocsView, SchemaView
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Signed-in users only (core/schema.py).
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("programmes.api_urls")),
     path("api/v1/", include("reports.api_urls")),

@@ -14,9 +14,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import Country
+from core.throttling import SharedUserRateThrottle
 from programmes.models import ProgrammeTemplate
 from programmes.selectors import templates_browsable
 from programmes.serializers import ProgrammeTemplateSerializer
@@ -33,7 +33,7 @@ class HasOrganisation(BasePermission):
 
 class ProgrammeTemplateListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, HasOrganisation]
-    throttle_classes = [UserRateThrottle]
+    throttle_classes = [SharedUserRateThrottle]
     serializer_class = ProgrammeTemplateSerializer
     pagination_class = None
 

@@ -23,12 +23,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Country, Organisation
 from accounts.scope import Scope
 from core.api import BadRequest, RequestTooLarge
+from core.throttling import SharedUserRateThrottle
 from referrals.selectors import get_referral_for_user, programme_providers
 from referrals.serializers import (
     ErrorDetailSerializer,
@@ -75,7 +75,7 @@ class IsPoliceOfficer(BasePermission):
 
 class PoliceAPIView(APIView):
     permission_classes = [IsAuthenticated, IsPoliceOfficer]
-    throttle_classes = [UserRateThrottle]
+    throttle_classes = [SharedUserRateThrottle]
 
 
 # -- errors -----------------------------------------------------------------

@@ -16,9 +16,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from core.throttling import SharedUserRateThrottle
 from referrals.api import api_scope
 from referrals.serializers import ErrorDetailSerializer
 from reports.figures import build_report
@@ -79,7 +79,7 @@ PARAMETERS = [
 
 class OutcomesReportView(APIView):
     permission_classes = [IsAuthenticated, CanMonitor]
-    throttle_classes = [UserRateThrottle]
+    throttle_classes = [SharedUserRateThrottle]
 
     @extend_schema(
         operation_id="reports_outcomes",

@@ -351,6 +351,8 @@ MATRIX: dict[str, Entry] = {
     # --- end outcomes ---
     # The OpenAPI document: any signed-in user (a token), nobody anonymous.
     "api-schema": Entry(everyone=200, api=True),
+    # Its interactive reference (Swagger UI): the same readers.
+    "api-docs": Entry(everyone=200, api=True),
     "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True, ok_status=405),
     "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
     "api-provider-list": Entry(ok=POLICE | {"other_police"}, api=True),

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.env import envbool, envint, envlist, envsecret, envstr
 
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files for /api/docs/, served as our own static files.
+    "drf_spectacular_sidecar",
     # ours
     "accounts",
     "referrals",
@@ -207,6 +211,21 @@ PHONENUMBER_DEFAULT_REGION = envstr("PHONENUMBER_DEFAULT_REGION", "KG")
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
 
 REDIS_URL = envstr("REDIS_URL")
+# One cache for every process and host: Redis. The API's rate limit counts
+# there (core/throttling.py), so gunicorn's workers share one count per token;
+# with per-process memory each would allow the whole rate. Short timeouts and
+# no retry: a request never waits long for a Redis that is away, and the
+# throttle lets it through (and logs it). django-axes counts sign-in failures
+# in the database instead (accounts/lockout.py sums its rows), which every
+# process shares too.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cache",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": Retry(NoBackoff(), retries=0)},
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -265,6 +284,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ (core/schema.py): Swagger UI from drf-spectacular-sidecar,
+    # never a CDN; no call to Swagger's public validator; an API token typed
+    # into "Authorize" is forgotten with the tab, never kept in localStorage.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
 }
 
 # Error reports never carry what a user typed.

@@ -1,6 +1,7 @@
 """Tests: the same code paths as production, with fast hashing and no real mail."""
 
 import os
+import uuid
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS1kby1ub3QtdXNlLTMyYnl0ZXM=")
@@ -22,6 +23,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# The same Redis cache as production, under a prefix of this run and process:
+# rate-limit counts of one run (or xdist worker) never reach another, whose
+# users may have the same ids.
+CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"  # noqa: F405
 AXES_ENABLED = True
 LANGUAGE_CODE = "en"
 
