@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -260,7 +263,9 @@ class SurvivorContact(models.Model):
 
 class SafetyPlan(models.Model):
     """Kept by the survivor-service worker. Every field is encrypted; every
-    read is recorded."""
+    read is recorded.
+
+    Every save is kept as a ``SafetyPlanVersion`` (below)."""
 
     survivor = models.OneToOneField(Survivor, on_delete=models.CASCADE, related_name="safety_plan")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="safety_plans")
@@ -277,3 +282,20 @@ class SafetyPlan(models.Model):
     def __str__(self) -> str:
         # Never survivor data or notes: str() reaches logs and the admin.
         return f"Safety plan #{self.pk} on {self.case}"
+
+
+# Every save of a safety plan, written by database triggers (django-pghistory)
+# from the row as stored: the same ciphertext as the plan, never clear text,
+# whichever route wrote the row. Append-only: a trigger refuses UPDATE and
+# DELETE. "created" is the first save, "changed" every later one.
+SafetyPlanVersion: Any = pghistory.create_event_model(
+    SafetyPlan,
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed"),
+    model_name="SafetyPlanVersion",
+    abstract=False,
+    obj_field=pghistory.ObjForeignKey(related_name="versions"),
+    # No pghistory context column: the version row itself says who saved it and when.
+    context_field=None,  # type: ignore[arg-type]  # pghistory accepts None; its annotation omits it
+    append_only=True,
+)

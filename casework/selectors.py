@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
-from casework.models import Case, Consent, RiskInstrument
+from casework.models import Case, Consent, RiskInstrument, SafetyPlanVersion
+from core.audit import record_read
+from core.models import SensitiveRead
 from referrals.models import Survivor
 
 
@@ -98,3 +102,34 @@ def survivor_services_choosable(case: Case) -> QuerySet:
         )
         .order_by("elsewhere", "name")
     )
+
+
+# --- The safety plan's saved versions ----------------------------------------
+
+# The plan's text: encrypted, and read only on a version's own page.
+SAFETY_PLAN_TEXT_FIELDS = ("risks", "safe_contacts", "safe_places", "code_word", "children_safety")
+
+
+def safety_plan_versions(survivor: Survivor) -> QuerySet[Any]:
+    """Every saved version of the survivor's safety plan, newest first, with
+    who saved it, when and for which service (the survivor comes from
+    ``get_survivor_for_user``). The text stays deferred and undecrypted: the
+    list is no read of the plan."""
+    return (
+        SafetyPlanVersion.objects.filter(survivor_id=survivor.pk)
+        .defer(*SAFETY_PLAN_TEXT_FIELDS)
+        .select_related("updated_by", "organisation")
+        .order_by("-pgh_id")
+    )
+
+
+def get_safety_plan_version_for_user(*, user, survivor: Survivor, pk: int, view: str) -> Any:
+    """One saved version with its text. Reading it is a read of the survivor's
+    safety plan, recorded in the read log as the current plan's page is (same
+    record, the view names the version page). 404 for a version of another
+    survivor's plan."""
+    version = get_visible_or_404(
+        SafetyPlanVersion.objects.select_related("updated_by", "organisation").filter(survivor_id=survivor.pk), pk=pk
+    )
+    record_read(user=user, record_type=SensitiveRead.RecordType.SAFETY_PLAN, record_id=version.pgh_obj_id, view=view)
+    return version

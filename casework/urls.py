@@ -15,4 +15,14 @@ urlpatterns = [
     path("<int:pk>/survivors/<int:survivor_pk>/", views.survivor_detail, name="survivor_detail"),
     path("<int:pk>/survivors/<int:survivor_pk>/contact/", views.survivor_contact, name="survivor_contact"),
     path("<int:pk>/survivors/<int:survivor_pk>/safety-plan/", views.safety_plan, name="safety_plan"),
+    path(
+        "<int:pk>/survivors/<int:survivor_pk>/safety-plan/versions/",
+        views.safety_plan_history,
+        name="safety_plan_versions",
+    ),
+    path(
+        "<int:pk>/survivors/<int:survivor_pk>/safety-plan/versions/<int:version_pk>/",
+        views.safety_plan_version,
+        name="safety_plan_version",
+    ),
 ]

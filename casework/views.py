@@ -50,9 +50,11 @@ from casework.models import Case, Consent, IntakeInterview, RiskInstrument, Safe
 from casework.selectors import (
     cases_visible_to,
     get_case_for_user,
+    get_safety_plan_version_for_user,
     get_survivor_for_user,
     has_consent,
     instruments_for,
+    safety_plan_versions,
     survivor_service_cases,
     survivor_services_choosable,
 )
@@ -670,5 +672,54 @@ def safety_plan(request, pk: int, survivor_pk: int):
             "plan": plan,
             "form": form,
             "review_state": _review_state(plan.next_review_on if plan else None),
+        },
+    )
+
+
+@never_cache
+@require_GET
+@survivor_worker_required
+def safety_plan_history(request, pk: int, survivor_pk: int):
+    """Every saved version of the plan: who saved it and when, no plan text."""
+    scope = request.scope
+    case = get_case_for_user(scope, pk)
+    survivor = get_survivor_for_user(scope, case, survivor_pk)
+    page = Paginator(safety_plan_versions(survivor), PAGE_SIZE).get_page(request.GET.get("page"))
+    first_number = page.paginator.count - page.start_index() + 1
+    return render(
+        request,
+        "casework/safety_plan_versions.html",
+        {
+            "case": case,
+            "survivor": survivor,
+            "label": _label_of(case.referral, survivor),
+            "page": page,
+            "rows": [(first_number - i, version) for i, version in enumerate(page.object_list)],
+        },
+    )
+
+
+@never_cache
+@require_GET
+@survivor_worker_required
+def safety_plan_version(request, pk: int, survivor_pk: int, version_pk: int):
+    """One earlier version of the plan, as it was saved. Recorded in the read log."""
+    scope = request.scope
+    case = get_case_for_user(scope, pk)
+    survivor = get_survivor_for_user(scope, case, survivor_pk)
+    version = get_safety_plan_version_for_user(
+        user=request.user, survivor=survivor, pk=version_pk, view=_view_name(request)
+    )
+    versions = safety_plan_versions(survivor)
+    return render(
+        request,
+        "casework/safety_plan_version.html",
+        {
+            "case": case,
+            "survivor": survivor,
+            "label": _label_of(case.referral, survivor),
+            "version": version,
+            "number": versions.filter(pk__lte=version.pk).count(),
+            "total": versions.count(),
         },
     )

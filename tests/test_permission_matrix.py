@@ -73,6 +73,20 @@ def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
 
 
+def plan_version_kw(w):
+    """A version of the survivor's safety plan, saved on first use."""
+    if "plan_version" not in w:
+        from accounts.models import User
+        from casework.services import safety_plan_save
+        from tests.casework.conftest import plan_data
+
+        plan = safety_plan_save(
+            case=w["case"], survivor=w["survivor"], by=User.objects.get(username="survivor_worker"), **plan_data()
+        )
+        w["plan_version"] = plan.versions.get()
+    return {**survivor_kw(w), "version_pk": w["plan_version"].pk}
+
+
 def alert_channel_kw(w):
     """The survivor worker's own SMS channel, built on first use."""
     if "alert_channel" not in w:
@@ -259,6 +273,8 @@ MATRIX: dict[str, Entry] = {
         survivor_kw, ok=CLINICAL | {"survivor_worker"}, hidden={"other_psychologist", "other_survivor_worker"}
     ),
     "casework:safety_plan": Entry(survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}),
+    "casework:safety_plan_versions": Entry(survivor_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}),
+    "casework:safety_plan_version": Entry(plan_version_kw, ok={"survivor_worker"}, hidden={"other_survivor_worker"}),
     # Every member of an organisation has an inbox; a notice is its
     # organisation's (here the crisis centre's): everyone else gets 404.
     "notifications:inbox": Entry(everyone=200),

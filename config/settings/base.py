@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files for /api/docs/, served as our own static files.
     "drf_spectacular_sidecar",
+    # Every version of the safety plan, kept by database triggers (casework.models).
+    "pgtrigger",
+    "pghistory",
     # ours
     "accounts",
     "referrals",

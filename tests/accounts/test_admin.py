@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Role, User
-from casework.models import Case, RiskInstrument, SafetyPlan, SurvivorContact
+from casework.models import Case, RiskInstrument, SafetyPlan, SafetyPlanVersion, SurvivorContact
 from core.models import SensitiveRead
 from referrals.models import EligibilityCriterion, Person, Referral, Survivor
 from tests import factories as f
@@ -73,7 +73,7 @@ def test_a_staff_member_without_staff_rights_is_refused(client, users, login):
 
 
 def test_survivor_data_is_not_registered():
-    for model in (Survivor, SafetyPlan, SurvivorContact, Person, Referral, Case):
+    for model in (Survivor, SafetyPlan, SafetyPlanVersion, SurvivorContact, Person, Referral, Case):
         assert not admin.site.is_registered(model), model
 
 

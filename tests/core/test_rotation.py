@@ -78,6 +78,36 @@ def test_it_reencrypts_every_value_with_the_newest_key(plan):
         assert SafetyPlan.objects.get().code_word == "apricots"
 
 
+def test_the_safety_plan_versions_are_reencrypted_and_no_version_is_added(plan, case_with_service, users):
+    """The history keeps its rows under the newest key too (else dropping the
+    old key would lose them), and re-encrypting is no new version."""
+    survivor = case_with_service.referral.survivors.get()
+    safety_plan_save(
+        case=case_with_service,
+        survivor=survivor,
+        by=users["survivor_worker"],
+        **{**_plan_fields(plan), "code_word": "lemon tree"},
+    )
+    before = _raw("SELECT pgh_id, code_word FROM casework_safetyplanversion ORDER BY pgh_id")
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    out = StringIO()
+    with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, old_key]):
+        call_command("rotate_encryption_keys", stdout=out)
+    after = _raw("SELECT pgh_id, code_word FROM casework_safetyplanversion ORDER BY pgh_id")
+    assert [row[0] for row in after] == [row[0] for row in before]
+    assert all(new != old for (_i, new), (_j, old) in zip(after, before, strict=True))
+    new = Fernet(NEW_KEY.encode())
+    assert [new.decrypt(_token(code_word)).decode() for _id, code_word in after] == ["apricots", "lemon tree"]
+    assert "casework.SafetyPlanVersion: 10 values re-encrypted, 0 already current" in out.getvalue()
+
+
+def _plan_fields(plan) -> dict:
+    return {
+        name: getattr(plan, name)
+        for name in ("risks", "safe_contacts", "safe_places", "code_word", "children_safety", "next_review_on")
+    }
+
+
 def test_a_second_run_changes_nothing(plan):
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, old_key]):
