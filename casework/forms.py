@@ -219,16 +219,3 @@ class ReferSurvivorServiceForm(forms.Form):
         field = self.fields["organisation"]
         field.queryset = services
         field.label_from_instance = lambda org: f"{org.name} ({org.get_country_display()}, {org.region})"
-
-
-class CaseFilterForm(forms.Form):
-    """The risk filter of a case list (GET: it carries no personal data)."""
-
-    risk = forms.ChoiceField(
-        label=_("Risk level"), choices=[("", _("Any risk level")), *RiskLevel.choices], required=False
-    )
-
-    def filter(self, qs):
-        if self.is_valid() and self.cleaned_data["risk"]:
-            return qs.filter(current_risk_level=self.cleaned_data["risk"])
-        return qs

@@ -11,13 +11,12 @@ every read. Every page here sends ``Cache-Control: no-store``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.forms import Form
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,9 +32,9 @@ from accounts.permissions import (
     survivor_worker_required,
 )
 from casework import services
+from casework.filters import CaseFilter
 from casework.forms import (
     SURVIVOR_KINDS,
-    CaseFilterForm,
     ConsentRecordForm,
     IntakeConsentForm,
     IntakeInterviewForm,
@@ -181,24 +180,6 @@ def _view_name(request) -> str:
     return request.resolver_match.view_name
 
 
-def _search_cases(qs: QuerySet[Case], term: str, *, names: bool) -> QuerySet[Case]:
-    """Case number ("K-0007", "7") or, for provider staff, the person's names."""
-    condition = Q(pk__in=[])
-    number = re.fullmatch(r"(?:[KkКк]-?)?0*(\d{1,9})", term.strip())
-    if number:
-        condition |= Q(pk=int(number.group(1)))
-    if names:
-        words = Q()
-        for word in term.split():
-            words &= (
-                Q(referral__person__family_name__icontains=word)
-                | Q(referral__person__given_name__icontains=word)
-                | Q(referral__person__patronymic__icontains=word)
-            )
-        condition |= words
-    return qs.filter(condition)
-
-
 def _back_to_case(request, case: Case, survivor: Survivor | None = None):
     if survivor is not None and request.scope.is_survivor_worker:
         return redirect("casework:survivor_detail", pk=case.pk, survivor_pk=survivor.pk)
@@ -216,20 +197,17 @@ def case_list(request):
     if searched:
         return searched
     term = current_search(request, "casework:case_list")
-    qs = cases_visible_to(request.scope)
-    if term:
-        qs = _search_cases(qs, term, names=True)
-    filter_form = CaseFilterForm(request.GET)
-    page = Paginator(filter_form.filter(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = CaseFilter(request.GET, cases_visible_to(request.scope), search=term, search_names=True)
+    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "casework/case_list.html",
         {
             "page": page,
-            "filter_form": filter_form,
+            "filter_form": cases.form,
             "search_term": term,
             "search_placeholder": _("Name or case number"),
-            "filtered": bool(term or request.GET.get("risk")),
+            "filtered": cases.is_filtered,
         },
     )
 
@@ -242,11 +220,9 @@ def survivor_cases(request):
     if searched:
         return searched
     term = current_search(request, "casework:survivor_cases")
-    qs = survivor_service_cases(request.scope)
-    if term:
-        qs = _search_cases(qs, term, names=False)
-    filter_form = CaseFilterForm(request.GET)
-    page = Paginator(filter_form.filter(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Survivor workers search by case number only: the person's names are not theirs to search.
+    cases = CaseFilter(request.GET, survivor_service_cases(request.scope), search=term, search_names=False)
+    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for case in page:
         reviews = [p.next_review_on for p in case.safety_plans.all()]
@@ -265,10 +241,10 @@ def survivor_cases(request):
         {
             "page": page,
             "rows": rows,
-            "filter_form": filter_form,
+            "filter_form": cases.form,
             "search_term": term,
             "search_placeholder": _("Case number"),
-            "filtered": bool(term or request.GET.get("risk")),
+            "filtered": cases.is_filtered,
         },
     )
 

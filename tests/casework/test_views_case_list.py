@@ -203,3 +203,36 @@ def test_survivor_service_programme_manager_sees_the_list(client, login, orgs, c
 def test_survivor_list_other_roles_get_403(client, login, users, role):
     login(users[role])
     assert client.get(SURVIVOR_LIST).status_code == 403
+
+
+# --- the filter's refusals: a message, never a server error --------------------
+
+
+@pytest.mark.parametrize("url", [LIST, SURVIVOR_LIST])
+@pytest.mark.parametrize("risk", ["catastrophic", "<script>", "x" * 5000, "низкий"])
+def test_an_unknown_risk_level_filters_nothing_and_says_so(client, login, users, orgs, url, risk):
+    (case,) = _open_cases(1, users, orgs)
+    survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
+    login(users["psychologist" if url == LIST else "survivor_worker"])
+    response = client.get(url, {"risk": risk})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "This risk level is not one of the list: the list is not filtered by risk." in content
+    assert case.number in content
+    assert "<script>" not in content
+
+
+@pytest.mark.parametrize("query", ["risk=low%00", "page=1%00", "risk=%00"])
+def test_a_nul_byte_in_the_query_string_is_refused_with_400(client, login, users, query):
+    login(users["psychologist"])
+    assert client.get(f"{LIST}?{query}").status_code == 400
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1.5", "2026-13-45"])
+def test_a_bad_page_number_shows_a_page(client, login, users, orgs, page):
+    (case,) = _open_cases(1, users, orgs)
+    login(users["psychologist"])
+    response = client.get(LIST, {"page": page, "risk": ""})
+    assert response.status_code == 200
+    assert case.number in response.content.decode()
+    assert "This risk level is not one of the list" not in response.content.decode()
