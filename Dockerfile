@@ -30,13 +30,11 @@ RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nolog
     && mkdir -p /var/lib/casework \
     && chown casework /var/lib/casework
 
-# Runtime dependencies first (the pins in pyproject.toml, no dev/test extras),
-# so that a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Runtime dependencies first (the whole tree of pyproject.toml's dependencies,
+# pinned with hashes by `make lock`; no dev/test extras), so that a code
+# change does not reinstall them.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 RUN pip install --no-deps . && rm -rf build ./*.egg-info

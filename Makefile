@@ -2,15 +2,21 @@
 VENV ?= .venv
 PYTEST_ARGS ?= -n 2
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTHON ?= python3
+# The whole dependency tree, pinned with hashes (`make lock` writes both files from pyproject.toml).
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard $(LOCK)) | sha1sum | cut -c1-12)
 
-.PHONY: run test test-fast test-py312 test-py313 ci faults lint migrations-check typecheck typecheck-baseline \
+.PHONY: install run test test-fast test-py312 test-py313 ci lock faults lint migrations-check typecheck typecheck-baseline \
 	security bandit probe audit audit-refresh chromium messages check-deploy
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip setuptools
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev,test]"
+## install: the virtualenv (VENV, default .venv) from the dev lock, then the project itself
+install: $(STAMP)
+
+$(STAMP): pyproject.toml $(LOCK)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 ## run: the whole system (web, worker, beat, demo data) at http://127.0.0.1:8000
@@ -29,7 +35,7 @@ test-fast: $(STAMP)
 ci: lint migrations-check check-deploy typecheck test
 
 ## test-py312, test-py313: the same suite on Python 3.12 / 3.13 (pyenv's interpreter, else python3.1x on
-## PATH), in a venv of its own under ~/.cache/casework-venvs, reinstalled when pyproject.toml changes
+## PATH), in a venv of its own under ~/.cache/casework-venvs, installed from the lock like .venv
 ALT_VENVS ?= $(HOME)/.cache/casework-venvs
 PYENV_ROOT ?= $(HOME)/.pyenv
 test-py312 test-py313: test-py3%: chromium
@@ -37,15 +43,17 @@ test-py312 test-py313: test-py3%: chromium
 	py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python$$v 2>/dev/null | sort -V | tail -1); \
 	py=$${py:-$$(command -v python$$v)}; \
 	test -n "$$py" || { echo "No Python $$v found (pyenv install $$v)" >&2; exit 1; }; \
-	venv=$(ALT_VENVS)/py3$*; stamp=$$venv/.installed-$$(sha1sum pyproject.toml | cut -c1-12); \
-	if [ ! -e $$stamp ]; then \
-	  echo "Installing into $$venv with $$py"; \
-	  $$py -m venv $$venv && $$venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip setuptools \
-	  && $$venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,test]" \
-	  && rm -f $$venv/.installed-* && touch $$stamp || exit 1; \
-	fi; \
+	venv=$(ALT_VENVS)/py3$*; \
+	$(MAKE) --no-print-directory VENV=$$venv PYTHON=$$py install || exit 1; \
 	$$venv/bin/python --version; \
 	$$venv/bin/python -m devstack exec -- $$venv/bin/python -m pytest $(PYTEST_ARGS)
+
+## lock: pin the whole tree after a change to pyproject.toml's dependencies: requirements.lock (the
+## image) and requirements-dev.lock (make install); versions already locked stay unless pyproject moves them
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock:
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra test $(LOCK_ARGS) -o requirements-dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml -c requirements-dev.lock $(LOCK_ARGS) -o requirements.lock
 
 ## faults: fault injection (own Redis, a real worker, a dedicated database); not part of `make test`
 ## Each scenario FAULTS_RUNS times (default 5), each with and without CPU load.

@@ -107,8 +107,11 @@ def test_the_image_installs_system_packages_and_dependencies_before_the_code():
         apt = [i for i, line in enumerate(body) if "apt-get" in line]
         assert not copies or not apt or max(apt) < min(copies), stage
     final = stages[-1].splitlines()
-    assert final.index("COPY pyproject.toml ./") < final.index("COPY . .")
-    assert any("pip install -r" in line for line in final[: final.index("COPY . .")])
+    assert final.index("COPY requirements.lock ./") < final.index("COPY . .")
+    assert any(
+        "pip install --require-hashes --no-deps -r requirements.lock" in line
+        for line in final[: final.index("COPY . .")]
+    )
 
 
 def test_the_image_is_slim_runs_as_a_user_and_has_no_dev_extras():

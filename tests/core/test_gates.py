@@ -106,3 +106,69 @@ def test_ci_runs_make_ci():
 def test_make_ci_runs_every_gate_then_the_whole_suite():
     assert make_target("ci") == ["lint", "migrations-check", "check-deploy", "typecheck", "test"]
     assert "--fail-level WARNING" in (ROOT / "Makefile").read_text()
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(requirements: list[str]) -> dict[str, str]:
+    """``name==version`` requirements of pyproject.toml, by canonical name (extras dropped)."""
+    found = {}
+    for requirement in requirements:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;]+)", requirement.strip())
+        assert match, f"pyproject.toml pins every dependency with ==: {requirement}"
+        found[canonical(match[1])] = match[2]
+    return found
+
+
+def locked(path: Path) -> dict[str, str]:
+    text = path.read_text()
+    assert "--hash=sha256:" in text, f"{path.name} carries no hashes"
+    return {canonical(name): version for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.M)}
+
+
+@pytest.fixture(scope="module")
+def project():
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_the_image_lock_pins_every_runtime_dependency_at_its_version(project):
+    runtime = pins(project["dependencies"])
+    lock = locked(ROOT / "requirements.lock")
+    assert {name: lock.get(name) for name in runtime} == runtime, "run `make lock`"
+
+
+def test_the_dev_lock_pins_every_dependency_and_extra_at_its_version(project):
+    declared = pins(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        declared |= pins(extra)
+    lock = locked(ROOT / "requirements-dev.lock")
+    assert {name: lock.get(name) for name in declared} == declared, "run `make lock`"
+
+
+def test_the_image_runs_what_development_and_ci_tested():
+    dev = locked(ROOT / "requirements-dev.lock")
+    image = locked(ROOT / "requirements.lock")
+    assert {name: dev.get(name) for name in image} == image
+
+
+def test_make_installs_from_the_lock_and_the_image_too():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes --no-deps -r $(LOCK)" in makefile
+    assert re.search(r"^LOCK := requirements-dev\.lock$", makefile, re.M)
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in (ROOT / "Dockerfile").read_text()
+
+
+def test_pre_commit_runs_the_fast_gates_from_the_project_virtualenv():
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in config["repos"]] == ["local"], "hooks must not be downloaded"
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert {"ruff-check", "ruff-format", "import-contracts", "migrations-check", "typecheck"} <= set(hooks)
+    assert all(hook["language"] == "system" for hook in hooks.values())
+    assert "tools/mypy_baseline.py" in hooks["typecheck"]["entry"]
+    assert "makemigrations --check" in hooks["migrations-check"]["entry"]
