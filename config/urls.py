@@ -5,6 +5,7 @@ from django.urls import include, path
 from core.schema import DocsView, SchemaView
 
 urlpatterns = [
+    path("", include("frontdoor.urls")),
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("referrals/", include("referrals.urls")),

@@ -224,7 +224,7 @@ def follow_up_kw(w):
 MATRIX: dict[str, Entry] = {
     # Each role is sent to where its work starts; an org admin and clinical
     # staff (their sessions today, incoming referrals) have a home page.
-    "core:home": Entry(
+    "frontdoor:home": Entry(
         everyone=302,
         special={"provider_admin": 200, "psychologist": 200, "social_worker": 200, "other_psychologist": 200},
     ),

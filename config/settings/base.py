@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "outcomes",
+    "frontdoor",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +141,7 @@ OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Casework")
 # administrator (admin action or `manage.py issue_enrolment`), valid this long.
 ENROLMENT_CODE_HOURS = envint("ENROLMENT_CODE_HOURS", 48, minimum=1, maximum=24 * 14)
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "frontdoor:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failures (django-axes).

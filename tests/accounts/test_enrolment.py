@@ -63,7 +63,7 @@ def test_the_password_alone_never_reaches_a_secret(client, newcomer):
     for response in (
         client.get(SETUP),
         client.post(SETUP, {"otp_token": "123456"}),
-        client.get(reverse("core:home"), follow=True),
+        client.get(reverse("frontdoor:home"), follow=True),
     ):
         _no_secret(response)
     page = client.get(SETUP)

@@ -60,7 +60,7 @@ def test_the_lockout_ends_after_the_cool_off(client, users):
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
     response = _post(client)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("frontdoor:home")
 
 
 def test_a_success_resets_the_count(client, users):

@@ -35,12 +35,12 @@ def test_the_page_shows_username_password_and_code_fields(client):
 def test_it_signs_in_with_the_right_code_and_lands_on_home(client, users):
     response = _post(client, "police")
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("frontdoor:home")
     assert _signed_in_user_id(client) == str(users["police"].pk)
     device = SealedTOTPDevice.objects.get(user=users["police"])
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     # Verified: the home page sends the officer on to his start page.
-    assert client.get(reverse("core:home"))["Location"] == reverse("referrals:police_list")
+    assert client.get(reverse("frontdoor:home"))["Location"] == reverse("referrals:police_list")
 
 
 def test_it_accepts_a_code_typed_with_a_space(client, users):
@@ -97,7 +97,7 @@ def test_it_ignores_next_to_another_host(client, users):
         client.logout()
         response = _post(client, "police", next=target, code=code_for())
         assert response.status_code == 302, target
-        assert response["Location"] == reverse("core:home"), target
+        assert response["Location"] == reverse("frontdoor:home"), target
         # Fresh device state for the next round: the same code cannot be used twice.
         users["police"].totpdevice_set.update(last_t=-1)
 
@@ -122,7 +122,7 @@ def test_a_used_code_cannot_be_used_again(client, users):
 def test_a_verified_user_is_sent_on_from_the_login_page(client, users, login):
     login(users["police"])
     response = client.get(LOGIN)
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("frontdoor:home")
 
 
 def test_logout_signs_out_and_needs_post(client, users, login):

@@ -49,7 +49,7 @@ def test_a_user_without_a_device_signs_in_with_the_password_and_must_set_one_up(
     assert client.session["_auth_user_id"] == str(user.pk)
     assert DEVICE_ID_SESSION_KEY not in client.session
     # Every page but the account pages sends the user back to the setup.
-    for path in (reverse("core:home"), reverse("referrals:incoming"), reverse("casework:case_list")):
+    for path in (reverse("frontdoor:home"), reverse("referrals:incoming"), reverse("casework:case_list")):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"] == f"{SETUP}?next={path.replace('/', '%2F')}", path
@@ -94,7 +94,7 @@ def test_it_confirms_the_device_with_a_code_from_it(client, orgs):
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    assert "Open today's sessions" in client.get(reverse("core:home")).content.decode()
+    assert "Open today's sessions" in client.get(reverse("frontdoor:home")).content.decode()
 
 
 def test_it_rejects_a_wrong_code_and_keeps_the_device_unconfirmed(client, orgs):
@@ -157,7 +157,7 @@ def test_verify_rejects_a_wrong_code(client, users):
 def test_verify_ignores_next_to_another_host(client, users):
     client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(VERIFY, {"otp_token": code_for(), "next": "https://evil.example.com/"})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("frontdoor:home")
 
 
 def test_five_wrong_codes_on_verify_lock_out_and_sign_out(client, users):

@@ -40,7 +40,7 @@ def test_it_keeps_a_page_of_this_site(url):
 def test_signing_in_with_an_off_site_next_lands_on_home(client, users, target):
     response = _post(client, "police", next=target)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("frontdoor:home")
 
 
 def test_a_session_form_with_an_off_site_next_goes_back_to_today(client, users, orgs, login):
@@ -75,7 +75,7 @@ def test_error_pages_link_only_to_this_site(client, users, login, role, url, sta
     response = client.get(url)
     assert response.status_code == status
     links = _links(response.content.decode())
-    assert reverse("core:home") in links
+    assert reverse("frontdoor:home") in links
     for link in links:
         if link == "data:," or link.startswith("#"):  # the empty favicon, the skip link
             continue

@@ -95,10 +95,10 @@ def test_the_reach_page_flags_an_urgency_nobody_can_be_alerted_for(login, englis
 def test_the_admin_home_shows_the_gap_and_not_when_covered(login, english, client, orgs):
     admin = english["provider_admin"]
     login(admin)
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("frontdoor:home")).content.decode()
     assert 'id="reach-gaps"' in page
     confirm({"manager": english["manager"]})
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("frontdoor:home")).content.decode()
     assert 'id="reach-gaps"' not in page
 
 

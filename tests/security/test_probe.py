@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from core import demo
+from frontdoor import demo
 from referrals.models import Survivor
 from security import probe
 from tests.conftest import ensure_shipped_data

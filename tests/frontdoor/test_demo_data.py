@@ -26,8 +26,8 @@ from accounts.models import Organisation, Role, SealedTOTPDevice, User
 from accounts.scope import Scope
 from accounts.services import device_key_hex, totp_device_create
 from casework.models import Case, SafetyPlan, SurvivorContact, SurvivorServiceReferral
-from core import demo
 from core.models import SensitiveRead
+from frontdoor import demo
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.selectors import notices_visible_to
 from outcomes.models import Administration, FollowUp, ScaleScore
@@ -518,7 +518,7 @@ class TestProgrammeWork:
 
 
 def test_cts2_answers_are_invented_deterministically():
-    from core.demo.programme import cts2_answers
+    from frontdoor.demo.programme import cts2_answers
 
     intake = cts2_answers("kg-person-10", stage="intake")
     assert intake == cts2_answers("kg-person-10", stage="intake")

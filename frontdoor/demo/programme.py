@@ -50,7 +50,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from casework import services as case_services
 from casework.models import Case, Consent
-from core.demo.common import (
+from frontdoor.demo.common import (
     KG_AUTHORITY,
     LoadResult,
     _accept,

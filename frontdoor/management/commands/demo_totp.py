@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import device_key_hex
-from core.demo import DEMO_TOTP_KEY_HEX, DEMO_TOTP_SECRET
+from frontdoor.demo import DEMO_TOTP_KEY_HEX, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

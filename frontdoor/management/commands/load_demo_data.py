@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from accounts.models import Organisation, User
 from casework.models import Case
-from core import demo
+from frontdoor import demo
 from programmes.models import Enrolment, Group
 from referrals.models import Referral
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework import services as case_services
 from casework.models import Consent, RiskInstrument
-from core.demo.common import (
+from frontdoor.demo.common import (
     KG_AUTHORITY,
     TJ_AUTHORITY,
     _accept,

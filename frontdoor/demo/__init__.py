@@ -23,7 +23,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Organisation, User
-from core.demo.common import (
+from frontdoor.demo.common import (
     DEMO_DEVICE_NAME,
     DEMO_PASSWORD,
     DEMO_TOTP_KEY_HEX,
@@ -37,8 +37,8 @@ from core.demo.common import (
     _organisations,
     _users,
 )
-from core.demo.programme import PEOPLE, load_programme
-from core.demo.scenarios import SCENARIOS
+from frontdoor.demo.programme import PEOPLE, load_programme
+from frontdoor.demo.scenarios import SCENARIOS
 from referrals.models import Referral
 
 __all__ = [
