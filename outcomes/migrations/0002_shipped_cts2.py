@@ -1,10 +1,10 @@
 from django.db import migrations
 
+from outcomes.migrations._shipped_instruments import load
+
 
 def forwards(apps, schema_editor):
-    from outcomes.shipped import load_cts2
-
-    load_cts2(apps)
+    load(apps, "cts2")
 
 
 class Migration(migrations.Migration):

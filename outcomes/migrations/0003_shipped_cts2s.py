@@ -1,14 +1,14 @@
 """The short form (CTS2S). Every shipped questionnaire is loaded again with
 it: the loader is idempotent and brings an earlier load up to the current
-key (outcomes/shipped.py)."""
+key (outcomes/migrations/_shipped_instruments.py)."""
 
 from django.db import migrations
 
+from outcomes.migrations._shipped_instruments import load
+
 
 def forwards(apps, schema_editor):
-    from outcomes.shipped import load_all
-
-    load_all(apps)
+    load(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
 from django.db import migrations
 
+from programmes.migrations._shipped_templates import load_shipped_templates
+
 
 def forwards(apps, schema_editor):
-    from programmes.shipped import load_shipped_templates
-
     load_shipped_templates(apps.get_model("programmes", "ProgrammeTemplate"))
 
 

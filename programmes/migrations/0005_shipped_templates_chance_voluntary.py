@@ -4,6 +4,8 @@ assumptions. A note is changed only where it still reads as shipped."""
 
 from django.db import migrations
 
+from programmes.migrations._shipped_templates import SHIPPED, load_shipped_templates
+
 OLD_NOTES = {
     "tj-consultation-room": (
         "Individual sessions by a psychologist; group sessions by a psychologist and a social worker. "
@@ -21,8 +23,6 @@ OLD_NOTES = {
 
 
 def forwards(apps, schema_editor):
-    from programmes.shipped import SHIPPED, load_shipped_templates
-
     ProgrammeTemplate = apps.get_model("programmes", "ProgrammeTemplate")
     load_shipped_templates(ProgrammeTemplate)
     notes = {entry["code"]: entry["notes"] for entry in SHIPPED}

@@ -9,8 +9,8 @@ from django.apps import apps
 from outcomes import cts2 as full_key
 from outcomes import cts2s as short_key
 from outcomes import selectors
+from outcomes.migrations._shipped_instruments import INSTRUMENTS, load
 from outcomes.models import Instrument, Item, ItemText, Scale
-from outcomes.shipped import load_all
 
 TOPS = ["negotiation", "psychological-aggression", "physical-assault", "sexual-coercion", "injury"]
 
@@ -84,7 +84,7 @@ def test_no_item_wording_is_shipped(cts2):
 
 
 def test_loading_again_changes_nothing(cts2):
-    load_all(apps)
+    load(apps)
     assert Instrument.objects.count() == 2
     assert Item.objects.count() == 78 + 20
     assert Scale.objects.count() == 15 * 2
@@ -92,7 +92,7 @@ def test_loading_again_changes_nothing(cts2):
 
 def test_loading_corrects_a_wrong_perspective(cts2):
     Item.objects.filter(instrument=cts2, number=11).update(perspective="self")
-    load_all(apps)
+    load(apps)
     assert Item.objects.get(instrument=cts2, number=11).perspective == "partner"
 
 
@@ -111,3 +111,20 @@ def test_the_pages_offer_the_full_form_first(cts2):
     Instrument.objects.filter(code="cts2").update(is_active=False)
     assert [i.code for i in selectors.active_instruments()] == ["cts2s"]
     assert selectors.active_instrument("cts2") is None
+
+
+@pytest.mark.parametrize("key", [full_key, short_key], ids=["cts2", "cts2s"])
+def test_the_migrations_copy_is_the_live_definition(key):
+    """GIVEN the structure the migrations ship (their own copy) WHEN the live
+    definition changes THEN this fails: the change needs a new migration."""
+    (shipped,) = [definition for definition in INSTRUMENTS if definition["code"] == key.CODE]
+    assert shipped == {
+        "code": key.CODE,
+        "version": key.VERSION,
+        "name": str(key.NAME),
+        "citation": key.CITATION,
+        "licence_note": key.LICENCE_NOTE,
+        "response_options": key.RESPONSE_OPTIONS,
+        "scales": [tuple(scale) for scale in key.SCALES],
+        "items": [tuple(item) for item in key.items()],
+    }

@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from outcomes import services
 from outcomes.models import FollowUp
 from programmes import services as programme_services
-from programmes.shipped import SHIPPED
+from programmes.migrations._shipped_templates import SHIPPED
 from tests import factories as f
 from tests.outcomes.conftest import bare_enrolment, days, sheet
 from tests.programmes.views_sessions_support import completed_enrolment, mandatory_enrolment
 
 START = dt.date(2024, 6, 3)
 END = dt.date(2024, 8, 31)  # a month's last day: the points keep to month ends
-# Hand-written from the shipped templates (programmes/shipped.py): months after the end.
+# Hand-written from the shipped templates (programmes/migrations/_shipped_templates.py): months after the end.
 MONTHS = {
     "tj-consultation-room": [6, 12],
     "kg-annex3-mandatory": [],

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role
 from programmes import services
-from programmes.shipped import SHIPPED
+from programmes.migrations._shipped_templates import SHIPPED
 from referrals.selectors import criteria_for_provider
 from referrals.services import criterion_save
 from tests import factories as f

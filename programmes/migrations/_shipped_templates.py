@@ -6,9 +6,11 @@ number (e.g. the length of a session, or the group count of Chance's
 women's programme) the template says so in ``notes``; providers copy a
 template and adapt it.
 
-Loaded by migration programmes/0002; editing this list needs a new
-migration that calls ``load_shipped_templates`` again (it only adds
-versions that do not exist yet).
+The data of migrations programmes 0002 and 0005, kept beside them so that a
+migration never imports live code. It is what those migrations load and must
+not change: a new or revised template is a new migration carrying its own
+data (it may copy this file and call its loader, which only adds versions
+that do not exist yet).
 """
 
 from __future__ import annotations
