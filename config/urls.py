@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from core.schema import DocsView, SchemaView
+from accounts.schema import DocsView, SchemaView
 
 urlpatterns = [
     path("", include("frontdoor.urls")),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
-    # Signed-in users only (core/schema.py).
+    # Signed-in users only (accounts/schema.py).
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("api/v1/", include("referrals.api_urls")),

@@ -288,7 +288,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # /api/docs/ (core/schema.py): Swagger UI from drf-spectacular-sidecar,
+    # /api/docs/ (accounts/schema.py): Swagger UI from drf-spectacular-sidecar,
     # never a CDN; no call to Swagger's public validator; an API token typed
     # into "Authorize" is forgotten with the tab, never kept in localStorage.
     "SWAGGER_UI_DIST": "SIDECAR",

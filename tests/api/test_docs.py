@@ -1,5 +1,5 @@
 """GET /api/docs/: the API's interactive reference (Swagger UI), served by
-the app itself, for the readers of the schema (core/schema.py)."""
+the app itself, for the readers of the schema (accounts/schema.py)."""
 
 from __future__ import annotations
 
