@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.permissions import require_clinical, require_survivor_worker
 from accounts.scope import Scope
+from casework import timeline as K
 from casework.models import (
     RISK_LEVEL_ORDER,
     Case,
@@ -27,12 +28,10 @@ from casework.models import (
 )
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
+from core.timeline import timeline_add
 from core.validation import validated
 from notifications.services import risk_raised_notify
-from referrals.models import Referral, Survivor, TimelineEntry
-from referrals.services import timeline_add
-
-K = TimelineEntry.Kind
+from referrals.models import Referral, Survivor
 
 
 def risk_score(instrument: RiskInstrument, answers: dict[str, bool]) -> tuple[int, str]:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 
 
 def grant_to_application_role(sender, using="default", **kwargs):
@@ -30,4 +31,7 @@ class CoreConfig(AppConfig):
         from core.validators import install_text_field_checks
 
         install_text_field_checks()
+        # Every app's timeline kinds (core.timeline), so that every stored
+        # code has its label before the first page is drawn.
+        autodiscover_modules("timeline")
         post_migrate.connect(grant_to_application_role, sender=self, dispatch_uid="core.grant_to_application_role")

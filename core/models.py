@@ -1,10 +1,13 @@
-"""Cross-cutting records: the append-only log of sensitive reads."""
+"""Cross-cutting records: the append-only log of sensitive reads, the
+heartbeats of the background processes, and the timeline of every referral."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from core.timeline import label_for
 
 
 class SensitiveRead(models.Model):
@@ -48,3 +51,35 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TimelineEntry(models.Model):
+    """One meaningful change to a referral or its case: who, when, what.
+
+    ``kind`` is a code declared by the app that writes it (``core.timeline``);
+    its label is looked up when the entry is shown, in the reader's language.
+    ``detail`` is a short, non-personal text (never a survivor detail or a
+    note). The table is append-only for the application's database role
+    (``core.dbroles``)."""
+
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300, blank=True)
+    # Survivor-side entries are hidden from perpetrator-facing staff and police.
+    survivor_side = models.BooleanField(default=False)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in referrals.
+        db_table = "referrals_timelineentry"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        # Never survivor data or notes: str() reaches logs and the admin.
+        return f"{self.referral} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self):
+        return label_for(self.kind)

@@ -38,8 +38,10 @@ from accounts.permissions import require_clinical, require_survivor_worker
 from casework.models import Case, Consent
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
+from core.timeline import timeline_add
 from core.validation import validated
 from outcomes import scoring
+from outcomes import timeline as K
 from outcomes.models import (
     ITEM_TEXT_MAX_LENGTH,
     Administration,
@@ -53,8 +55,7 @@ from outcomes.models import (
 )
 from outcomes.selectors import instrument_structure
 from programmes.models import Enrolment
-from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor, TimelineEntry
-from referrals.services import timeline_add
+from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor
 
 # Endings after which the person is still followed up. A dropout or an
 # expulsion is followed up too: evaluation counts everyone who started
@@ -281,7 +282,7 @@ def administration_record(
     timeline_add(
         referral=case.referral,
         by=by,
-        kind=TimelineEntry.Kind.QUESTIONNAIRE_RECORDED,
+        kind=K.QUESTIONNAIRE_RECORDED,
         detail=f"{instrument.code.upper()}: {respondent}, {when}",
         survivor_side=respondent == Respondent.SURVIVOR,
     )
@@ -395,7 +396,7 @@ def follow_up_meeting_record(
     timeline_add(
         referral=follow_up.enrolment.case.referral,
         by=by,
-        kind=TimelineEntry.Kind.FOLLOW_UP_MEETING,
+        kind=K.FOLLOW_UP_MEETING,
         detail=f"{met_on.isoformat()}: {'attended' if attended else 'did not come'}",
     )
     return follow_up

@@ -14,7 +14,9 @@ from django.http import Http404
 from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
-from referrals.models import EligibilityCriterion, Referral, Survivor, TimelineEntry
+from core.models import TimelineEntry
+from core.timeline import police_kinds
+from referrals.models import EligibilityCriterion, Referral, Survivor
 
 
 def referrals_visible_to(scope: Scope) -> QuerySet[Referral]:
@@ -77,21 +79,6 @@ def timeline_for(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
 
 REFERENCE_RE = re.compile(r"^\s*R-?0*(\d{1,12})\s*$", re.IGNORECASE)
 
-# What the police see of a referral's history: its status and order, never
-# clinical steps (intake, risk, consents) nor survivor-side work.
-POLICE_TIMELINE_KINDS = (
-    TimelineEntry.Kind.REFERRAL_RECEIVED,
-    TimelineEntry.Kind.ORDER_EXTENDED,
-    TimelineEntry.Kind.SCREENING_STARTED,
-    TimelineEntry.Kind.ACCEPTED,
-    TimelineEntry.Kind.DECLINED,
-    TimelineEntry.Kind.CASE_OPENED,
-    TimelineEntry.Kind.STATUS_CHANGED,
-    TimelineEntry.Kind.ENROLLED,
-    TimelineEntry.Kind.TRANSFERRED,
-    TimelineEntry.Kind.DISCHARGED,
-)
-
 
 def search_referrals(qs: QuerySet[Referral], term: str) -> QuerySet[Referral]:
     """Narrow ``qs`` by a search term: a reference ("R-00012"), a protection
@@ -151,7 +138,7 @@ def duplicate_referral_ids(referrals: Iterable[Referral]) -> set[int]:
 
 def police_status_history(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
     """The timeline as the referring police unit sees it: status changes only."""
-    return timeline_for(scope, referral).filter(kind__in=POLICE_TIMELINE_KINDS)
+    return timeline_for(scope, referral).filter(kind__in=police_kinds())
 
 
 def survivor_summaries(referral: Referral) -> QuerySet[Survivor]:

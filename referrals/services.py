@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.permissions import require_criteria_editor
 from accounts.scope import Scope
+from core.timeline import timeline_add
 from core.validation import validated
 from core.validators import normalise_phone
+from referrals import timeline as T
 from referrals.models import (
     EligibilityCriterion,
     Person,
@@ -23,22 +25,10 @@ from referrals.models import (
     Referral,
     Screening,
     Survivor,
-    TimelineEntry,
 )
 from referrals.selectors import criteria_for_provider
 
 MAX_SURVIVORS = 10
-
-
-def timeline_add(*, referral: Referral, by, kind: str, detail: str = "", survivor_side: bool = False) -> TimelineEntry:
-    return TimelineEntry.objects.create(
-        referral=referral,
-        actor=by,
-        actor_organisation=by.membership.organisation,
-        kind=kind,
-        detail=detail[:300],
-        survivor_side=survivor_side,
-    )
 
 
 def _set_status(referral: Referral, status: str) -> None:
@@ -149,7 +139,7 @@ def referral_create(
     for survivor in survivor_objs:
         survivor.referral = referral
     Survivor.objects.bulk_create(survivor_objs)
-    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.REFERRAL_RECEIVED)
+    timeline_add(referral=referral, by=by, kind=T.REFERRAL_RECEIVED)
     return referral, True
 
 
@@ -180,7 +170,7 @@ def referral_extend_order(
     if obliges_programme and not referral.order_obliges_programme:
         referral.order_obliges_programme = True
         referral.save(update_fields=["order_obliges_programme"])
-    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ORDER_EXTENDED, detail=f"→ {new_expiry:%Y-%m-%d}")
+    timeline_add(referral=referral, by=by, kind=T.ORDER_EXTENDED, detail=f"→ {new_expiry:%Y-%m-%d}")
     return extension
 
 
@@ -238,9 +228,9 @@ def screening_save(
     if referral.status == Referral.Status.RECEIVED:
         _set_status(referral, Referral.Status.SCREENING)
         referral.save(update_fields=["status", "status_changed_at"])
-        timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.SCREENING_STARTED)
+        timeline_add(referral=referral, by=by, kind=T.SCREENING_STARTED)
     else:
-        timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.SCREENING_SAVED)
+        timeline_add(referral=referral, by=by, kind=T.SCREENING_SAVED)
     return screening
 
 
@@ -315,7 +305,7 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     # Say so when nothing was checked, so the timeline does not suggest
     # that criteria were met.
     detail = "" if referral.screening.answers else _("No eligibility criteria were set up")
-    timeline_add(referral=referral, by=by, kind=TimelineEntry.Kind.ACCEPTED, detail=detail)
+    timeline_add(referral=referral, by=by, kind=T.ACCEPTED, detail=detail)
     return referral
 
 
@@ -332,9 +322,7 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
     referral.decline_reason = reason
     referral.decline_explanation = explanation
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
-    timeline_add(
-        referral=referral, by=by, kind=TimelineEntry.Kind.DECLINED, detail=referral.get_decline_reason_display()
-    )
+    timeline_add(referral=referral, by=by, kind=T.DECLINED, detail=referral.get_decline_reason_display())
     return referral
 
 
@@ -417,7 +405,3 @@ def criterion_deactivate(*, criterion: EligibilityCriterion, by) -> EligibilityC
     criterion.is_active = False
     criterion.save(update_fields=["is_active"])
     return criterion
-
-
-# Kept until programmes' services import ``core.validation.validated``.
-_validated = validated

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.scope import Scope
+from core.models import TimelineEntry
 from programmes.models import LOGGED_STATUSES, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
-from referrals.models import Referral, TimelineEntry
+from referrals.models import Referral
 
 # How far back a start may be entered (groups and people already running
 # when the system is introduced) and how far ahead.

@@ -12,18 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.timeline import timeline_add
 from core.validation import validated
+from programmes import timeline as K
 from programmes.models import Enrolment, Session
 from programmes.selectors import (
     local_midnight,
     progress,
 )
-from referrals.models import Referral, TimelineEntry
-from referrals.services import timeline_add
+from referrals.models import Referral
 
 from ._common import _english, _locked_active, _require_clinical, _require_staff, _set_referral_status
-
-K = TimelineEntry.Kind
 
 CANCEL_REASON_TRANSFERRED = "Transferred to another provider"
 CANCEL_REASON_ENDED = "The enrolment ended"

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from casework.models import Case
+from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
+from programmes import timeline as K
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
     has_role,
 )
-from referrals.models import Referral, TimelineEntry
-from referrals.services import timeline_add
+from referrals.models import Referral
 
 from ._common import (
     _group_errors,
@@ -29,8 +30,6 @@ from ._common import (
     _template_error,
     _topic,
 )
-
-K = TimelineEntry.Kind
 
 INDIVIDUAL_TIME = dt.time(10, 0)
 

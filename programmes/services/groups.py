@@ -12,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role
+from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
+from programmes import timeline as K
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
     has_role,
     local_midnight,
 )
-from referrals.models import TimelineEntry
-from referrals.services import timeline_add
 
 from ._common import (
     _at,
@@ -33,8 +33,6 @@ from ._common import (
     _timeline_many,
     _topic,
 )
-
-K = TimelineEntry.Kind
 
 # --- Groups --------------------------------------------------------------------
 

@@ -11,18 +11,17 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import TimelineEntry
 from core.validation import validated
 from programmes import scheduling
+from programmes import timeline as K
 from programmes.models import LOGGED_STATUSES, Attendance, Session
 from programmes.selectors import (
     expected_by_session,
     progress_for_enrolments,
 )
-from referrals.models import TimelineEntry
 
 from ._common import _affected_referral_ids, _english, _require_clinical, _require_staff, _session_label, _timeline_many
-
-K = TimelineEntry.Kind
 
 # A session may be logged from one hour before it starts.
 LOG_EARLY = dt.timedelta(hours=1)

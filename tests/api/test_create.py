@@ -11,8 +11,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.models import TimelineEntry
+from referrals import timeline as referrals_timeline
 from referrals.api import nest_service_errors
-from referrals.models import Person, Referral, Survivor, TimelineEntry
+from referrals.models import Person, Referral, Survivor
 from tests.api.conftest import SURVIVOR_ADDRESS, SURVIVOR_NAME, SURVIVOR_PHONE, referral_body, survivor_body
 
 URL = "/api/v1/referrals/"
@@ -65,7 +67,7 @@ def test_it_creates_a_referral(api, users, orgs):
     survivor = referral.survivors.get()
     assert (survivor.given_name, survivor.phone, survivor.address) == (SURVIVOR_NAME, SURVIVOR_PHONE, SURVIVOR_ADDRESS)
     assert survivor.consents_to_contact is True
-    assert list(referral.timeline.values_list("kind", flat=True)) == [TimelineEntry.Kind.REFERRAL_RECEIVED]
+    assert list(referral.timeline.values_list("kind", flat=True)) == [referrals_timeline.REFERRAL_RECEIVED]
 
 
 def test_the_answer_carries_no_personal_data(api, users, orgs):

@@ -9,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.models import TimelineEntry
+from programmes import timeline as programmes_timeline
 from programmes.models import Attendance, Session
-from referrals.models import TimelineEntry
 from tests.browser.conftest import PHONE
 from tests.programmes.views_sessions_support import men_group_today
 
@@ -96,7 +97,7 @@ def test_a_psychologist_logs_a_twelve_person_group_on_a_phone(sign_in, world):
     )
     assert dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark")) == expected
     before = _snapshot(session)
-    entries = TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ATTENDANCE_RECORDED).count()
+    entries = TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count()
     assert entries == 12
 
     # Saving again (nothing changed) is harmless.
@@ -104,7 +105,7 @@ def test_a_psychologist_logs_a_twelve_person_group_on_a_phone(sign_in, world):
     page.wait_for_url(f"**/programmes/sessions/{session.pk}/log/")
     expect(page.get_by_text("Session saved: 12 people marked.")).to_be_visible()
     assert _snapshot(session) == before
-    assert TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ATTENDANCE_RECORDED).count() == entries
+    assert TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count() == entries
 
     # The progress of a man marked late shows on his case page.
     late = people[1]

@@ -11,13 +11,13 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from casework import timeline as K
 from casework.models import RiskAssessment, RiskInstrument, SurvivorContact
 from casework.services import risk_reassess, survivor_contact_log
+from core.models import TimelineEntry
 from notifications.models import Delivery, Notice, SafetyEvent
-from referrals.models import TimelineEntry
 from tests.casework.test_views_survivors import _contact_data
 
-K = TimelineEntry.Kind
 EXPIRED = "This form has expired. Check the details and submit again."
 SEVERE = {"item_threat_to_kill": "on", "item_strangulation": "on", "item_weapon": "on", "item_escalation": "on"}
 

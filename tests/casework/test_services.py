@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from casework import services
+from casework import timeline as K
 from casework.models import (
     Case,
     Consent,
@@ -16,11 +17,9 @@ from casework.models import (
     SurvivorContact,
     SurvivorServiceReferral,
 )
-from referrals.models import Referral, TimelineEntry
+from referrals.models import Referral
 from tests import factories as f
 from tests.casework.conftest import plan_data
-
-K = TimelineEntry.Kind
 
 
 @pytest.fixture

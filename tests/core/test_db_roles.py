@@ -15,8 +15,7 @@ from django.db import connection
 
 from core import dbroles
 from core.audit import record_read
-from core.models import SensitiveRead
-from referrals.models import TimelineEntry
+from core.models import SensitiveRead, TimelineEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

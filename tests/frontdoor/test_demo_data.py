@@ -25,8 +25,9 @@ from django.utils import timezone
 from accounts.models import Organisation, Role, SealedTOTPDevice, User
 from accounts.scope import Scope
 from accounts.services import device_key_hex, totp_device_create
+from casework import timeline as casework_timeline
 from casework.models import Case, SafetyPlan, SurvivorContact, SurvivorServiceReferral
-from core.models import SensitiveRead
+from core.models import SensitiveRead, TimelineEntry
 from frontdoor import demo
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.selectors import notices_visible_to
@@ -35,7 +36,8 @@ from outcomes.selectors import administrations_visible_to
 from programmes.certificates import certificate_for
 from programmes.models import Attendance, Enrolment, Group, Session
 from programmes.selectors import progress, sessions_today, unlogged_past_sessions
-from referrals.models import Person, Referral, TimelineEntry
+from referrals import timeline as referrals_timeline
+from referrals.models import Person, Referral
 from tests.conftest import ensure_shipped_data
 
 pytestmark = pytest.mark.django_db
@@ -215,9 +217,9 @@ class TestUsersAndReferrals:
 
     def test_it_writes_a_timeline_through_the_services(self, loaded):
         kinds = list(_referral("kg-crisis-case").timeline.values_list("kind", flat=True))
-        assert kinds[0] == TimelineEntry.Kind.REFERRAL_RECEIVED
-        assert TimelineEntry.Kind.SURVIVOR_SERVICE_REFERRED in kinds
-        assert TimelineEntry.Kind.SAFETY_PLAN_UPDATED in kinds
+        assert kinds[0] == referrals_timeline.REFERRAL_RECEIVED
+        assert casework_timeline.SURVIVOR_SERVICE_REFERRED in kinds
+        assert casework_timeline.SAFETY_PLAN_UPDATED in kinds
 
     def test_demo_people_are_invented_and_their_survivor_data_is_encrypted(self, loaded):
         words = ("Тестов", "Примеров", "Образцов", "Макетов", "Шаблонов", "Черновиков")

@@ -9,8 +9,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from core.models import TimelineEntry
+from outcomes import timeline as outcomes_timeline
 from outcomes.models import Administration, ScaleScore
-from referrals.models import TimelineEntry
 from tests.outcomes.conftest import days, sheet
 from tests.outcomes.test_views_entry import post_data
 from tests.outcomes.test_views_entry import url as new_url
@@ -24,7 +25,7 @@ def _stored() -> tuple[int, int, int]:
     return (
         Administration.objects.count(),
         ScaleScore.objects.count(),
-        TimelineEntry.objects.filter(kind=TimelineEntry.Kind.QUESTIONNAIRE_RECORDED).count(),
+        TimelineEntry.objects.filter(kind=outcomes_timeline.QUESTIONNAIRE_RECORDED).count(),
     )
 
 

@@ -4,13 +4,12 @@ survivor side, which perpetrator-facing staff and police never see."""
 
 from __future__ import annotations
 
+from core.models import TimelineEntry
 from outcomes import services
-from referrals.models import TimelineEntry
+from outcomes import timeline as K
 from tests import factories as f
 from tests.outcomes.conftest import bare_enrolment, days, sheet
 from tests.programmes.views_sessions_support import completed_enrolment
-
-K = TimelineEntry.Kind
 
 
 def test_the_persons_questionnaire_is_on_the_timeline(users, case, record):

@@ -12,12 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import TimelineEntry
 from programmes import services
+from programmes import timeline as K
 from programmes.models import Attendance
-from referrals.models import TimelineEntry
 from tests.programmes.conftest import days, group_session, log
-
-K = TimelineEntry.Kind
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from casework.models import Case
+from core.models import TimelineEntry
 from programmes import selectors, services
+from programmes import timeline as K
 from programmes.models import Enrolment
-from referrals.models import Referral, TimelineEntry
+from referrals.models import Referral
 from tests import factories as f
 from tests.programmes.conftest import days, group_session, log
-
-K = TimelineEntry.Kind
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from programmes import selectors, services
+from programmes import timeline as programmes_timeline
 from programmes.models import Enrolment, Session
-from referrals.models import Referral, TimelineEntry
+from referrals.models import Referral
 from referrals.services import referral_extend_order
 from tests import factories as f
 from tests.programmes.conftest import days
@@ -58,7 +59,7 @@ def test_it_enrols_and_plans_the_individual_sessions(users, case, men, group_of)
     referral = Referral.objects.get(pk=case.referral_id)
     assert referral.status == Referral.Status.ENROLLED
     entry = referral.timeline.last()
-    assert (entry.kind, entry.detail) == (TimelineEntry.Kind.ENROLLED, f"{men.name} (v1), group {group.name}")
+    assert (entry.kind, entry.detail) == (programmes_timeline.ENROLLED, f"{men.name} (v1), group {group.name}")
 
 
 def test_a_programme_without_group_sessions_needs_no_group(users, orgs):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from programmes import services
+from programmes import timeline as programmes_timeline
 from programmes.models import Enrolment, Group, Session
 from programmes.selectors import local_midnight
-from referrals.models import TimelineEntry
 from tests import factories as f
 from tests.programmes.conftest import days, group_session, log
 
@@ -102,7 +102,7 @@ def test_update_changes_the_group_and_only_the_sessions_still_to_come(
             "Kara-Suu, Alamedin",
         )
         assert session.rescheduled_from is None
-    entry = person.case.referral.timeline.filter(kind=TimelineEntry.Kind.SESSION_RESCHEDULED).get()
+    entry = person.case.referral.timeline.filter(kind=programmes_timeline.SESSION_RESCHEDULED).get()
     assert entry.detail == f"Group Thursday men: sessions from {days(7):%Y-%m-%d} at 18:15"
 
 
@@ -115,7 +115,7 @@ def test_update_without_a_new_time_moves_nothing_and_writes_no_timeline(users, p
     assert result.sessions_moved == 0
     assert [s.starts_at for s in past_group.sessions.order_by("number")] == before
     assert set(past_group.sessions.filter(number__gte=10).values_list("location", flat=True)) == {"Room 9"}
-    assert not person.case.referral.timeline.filter(kind=TimelineEntry.Kind.SESSION_RESCHEDULED).exists()
+    assert not person.case.referral.timeline.filter(kind=programmes_timeline.SESSION_RESCHEDULED).exists()
 
 
 def test_a_session_rescheduled_on_its_own_keeps_its_time(users, group_of, men):
@@ -262,7 +262,7 @@ def test_closing_moves_everyone_to_the_chosen_group(users, group_of, men, new_ca
     for person in people:
         person.refresh_from_db()
         assert (person.group_id, person.status) == (target.pk, Enrolment.Status.ACTIVE)
-        moved = person.case.referral.timeline.get(kind=TimelineEntry.Kind.MOVED_GROUP)
+        moved = person.case.referral.timeline.get(kind=programmes_timeline.MOVED_GROUP)
         assert moved.detail == "Old men → New men"
 
 

@@ -8,11 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.models import TimelineEntry
 from programmes import services
-from referrals.models import TimelineEntry
+from programmes import timeline as K
 from tests.programmes.conftest import days, group_session, log
-
-K = TimelineEntry.Kind
 
 
 @pytest.fixture

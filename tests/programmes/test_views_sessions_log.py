@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import SensitiveRead
+from core.models import SensitiveRead, TimelineEntry
+from programmes import timeline as programmes_timeline
 from programmes.models import Attendance, Session
-from referrals.models import TimelineEntry
 from tests import factories as f
 from tests.programmes.views_sessions_support import log_all, men_group_today
 
@@ -96,11 +96,11 @@ def test_resubmitting_the_same_roster_changes_nothing(client, login, users, thre
     data = roster_post(people, ["present", "excused", "present"], topic=session.planned_topic)
     client.post(url(session), data)
     before = list(Attendance.objects.filter(session=session).order_by("pk").values_list("pk", "enrolment_id", "mark"))
-    entries = TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ATTENDANCE_RECORDED).count()
+    entries = TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count()
     assert client.post(url(session), data).status_code == 302
     after = list(Attendance.objects.filter(session=session).order_by("pk").values_list("pk", "enrolment_id", "mark"))
     assert after == before
-    assert TimelineEntry.objects.filter(kind=TimelineEntry.Kind.ATTENDANCE_RECORDED).count() == entries == 3
+    assert TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count() == entries == 3
 
 
 def test_an_unmarked_person_gets_a_field_error_and_nothing_is_lost(client, login, users, three):

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from accounts.models import Organisation, Role
 from referrals import services
-from referrals.models import EligibilityCriterion, Referral, Screening, TimelineEntry
+from referrals import timeline as referrals_timeline
+from referrals.models import EligibilityCriterion, Referral, Screening
 from referrals.selectors import criteria_for_provider
 from tests import factories as f
 
@@ -105,10 +106,10 @@ def test_a_kz_provider_saves_then_accepts_end_to_end(client, login, kz, kz_refer
     kz_referral.refresh_from_db()
     assert kz_referral.status == Referral.Status.ACCEPTED
     assert list(kz_referral.timeline.values_list("kind", "detail")) == [
-        (TimelineEntry.Kind.REFERRAL_RECEIVED, ""),
-        (TimelineEntry.Kind.SCREENING_STARTED, ""),
-        (TimelineEntry.Kind.SCREENING_SAVED, ""),
-        (TimelineEntry.Kind.ACCEPTED, "No eligibility criteria were set up"),
+        (referrals_timeline.REFERRAL_RECEIVED, ""),
+        (referrals_timeline.SCREENING_STARTED, ""),
+        (referrals_timeline.SCREENING_SAVED, ""),
+        (referrals_timeline.ACCEPTED, "No eligibility criteria were set up"),
     ]
 
 

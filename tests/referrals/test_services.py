@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from referrals import services
-from referrals.models import Referral, TimelineEntry
+from referrals import timeline as referrals_timeline
+from referrals.models import Referral
 from tests import factories as f
 
 
@@ -15,7 +16,7 @@ def test_police_officer_creates_referral_with_timeline_entry(users, orgs):
     assert referral.police_unit == orgs["police"]
     assert referral.survivors.count() == 1
     assert referral.survivors.get().phone == "+996700987654"
-    assert list(referral.timeline.values_list("kind", flat=True)) == [TimelineEntry.Kind.REFERRAL_RECEIVED]
+    assert list(referral.timeline.values_list("kind", flat=True)) == [referrals_timeline.REFERRAL_RECEIVED]
 
 
 def test_repeated_submission_returns_the_same_referral(users, orgs):
