@@ -145,6 +145,10 @@ def _shipped_data(request, django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def orgs(db):
+    return standing_orgs()
+
+
+def standing_orgs() -> dict[str, Organisation]:
     return {
         "police": f.make_org(K.POLICE_UNIT, name="Bishkek City Police, Pervomaisky district"),
         "provider": f.make_org(K.PROGRAMME_PROVIDER, name="Bishkek Consultation Room"),
@@ -162,6 +166,10 @@ def orgs(db):
 
 @pytest.fixture
 def users(orgs):
+    return standing_users(orgs)
+
+
+def standing_users(orgs: dict[str, Organisation]) -> dict:
     return {
         "police": f.make_user(orgs["police"], Role.POLICE_OFFICER, "police"),
         "police2": f.make_user(orgs["police"], Role.POLICE_OFFICER, "police2"),

@@ -394,13 +394,10 @@ def test_every_url_has_an_entry():
     assert sorted(set(MATRIX) - names) == [], "these matrix entries name URLs that no longer exist"
 
 
-@pytest.fixture
-def world(users, orgs):
-    from core.heartbeat import NAMES, heartbeat_record
+def build_world(users, orgs):
+    """The standing records every matrix URL points at (the lazily built
+    parts too, when ``complete``)."""
     from referrals.services import criteria_adopt_defaults
-
-    for name in NAMES:  # a worker and beat alive, so /healthz answers 200
-        heartbeat_record(name=name)
 
     ref_new = f.make_referral(police=users["police"], provider=orgs["provider"])
     ref_accepted = f.accept(f.make_referral(police=users["police"], provider=orgs["provider"]), users["psychologist"])
@@ -429,6 +426,53 @@ def world(users, orgs):
     }
 
 
+def _workers_alive():
+    """A worker and beat alive, so /healthz answers 200."""
+    from core.heartbeat import NAMES, heartbeat_record
+
+    for name in NAMES:
+        heartbeat_record(name=name)
+
+
+@pytest.fixture
+def world(users, orgs):
+    _workers_alive()
+    return build_world(users, orgs)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The standing users and the world built once for this module's 900-odd
+    requests, in a transaction rolled back after the module; each test runs
+    in a savepoint inside it, so what a POST changes is undone before the
+    next test. What an entry builds on first use is built here, since a
+    test's savepoint would take it away again."""
+    from django.db import transaction
+
+    from tests.conftest import ensure_shipped_data, standing_orgs, standing_users
+
+    with django_db_blocker.unblock():
+        ensure_shipped_data()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            orgs = standing_orgs()
+            users = standing_users(orgs)
+            w = build_world(users, orgs)
+            for entry in MATRIX.values():
+                entry.kwargs(w)  # what an entry builds on first use, built now
+            yield {"orgs": orgs, "users": users, "world": w}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def matrix_world(_module_world, db):
+    _workers_alive()
+    return _module_world
+
+
 def _expected(entry: Entry, role: str) -> int:
     if role in entry.special:
         return entry.special[role]
@@ -449,7 +493,8 @@ CASES = [(name, role) for name in MATRIX for role in ROLES]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
-def test_status(name, role, world, users, client):
+def test_status(name, role, matrix_world, client):
+    world, users = matrix_world["world"], matrix_world["users"]
     entry = MATRIX[name]
     url = reverse(name, kwargs=entry.kwargs(world))
     if entry.api:

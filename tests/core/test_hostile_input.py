@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from core.search import MAX_TERM
 from tests.conftest import login_verified
-from tests.test_permission_matrix import MATRIX, world  # noqa: F401 - the matrix's fixture
+from tests.test_permission_matrix import MATRIX, _expected, world  # noqa: F401 - the matrix's fixture
 
 MAIN_ROLES = ["anonymous", "police", "psychologist", "manager", "provider_admin", "survivor_worker", "monitoring"]
 
@@ -60,6 +60,8 @@ def test_no_get_url_answers_500_to_hostile_query_strings(role, world, users, cli
         nul_key = client.get(f"{url}?%00=1")
         if nul_key.status_code != 400:
             failures.append((name, "nul key", nul_key.status_code))
+        if _expected(entry, role) == 403:
+            continue  # the role check refuses before the view reads a parameter (the matrix asserts the 403)
         for index, value in enumerate(ODD_VALUES):
             # Each parameter gets a different odd value on each round.
             query = {p: ODD_VALUES[(index + i) % len(ODD_VALUES)] for i, p in enumerate(PARAMETERS)}

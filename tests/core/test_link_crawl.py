@@ -54,31 +54,35 @@ def _links(base: str, html: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("username", USERS)
-def test_every_link_of_the_demo_leads_somewhere(client, demo_data, username):  # noqa: F811
-    login_verified(client, User.objects.get(username=username))
-    seen = {"/"}
-    queue = deque(["/"])
-    dead: list[str] = []
-    visited = 0
-    while queue and visited < MAX_PAGES:
-        url = queue.popleft()
-        response = client.get(url)
-        visited += 1
-        if response.status_code == 404 or response.status_code >= 500:
-            dead.append(f"{response.status_code} {url} (from a page seen by {username})")
-            continue
-        if response.status_code in (301, 302):
-            target = response["Location"]
-            if target.startswith("/") and target not in seen and not target.startswith(SKIP_PREFIXES):
-                seen.add(target)
-                queue.append(target)
-            continue
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
-        for link in _links(urlsplit(url).path, response.content.decode()):
-            if link not in seen:
-                seen.add(link)
-                queue.append(link)
-    assert visited > 5, f"{username} reached only {visited} pages"
-    assert dead == []
+class TestEveryLink:
+    """One class, so that the demo (class-scoped, rolled back after it) is
+    loaded once for every user rather than once per user."""
+
+    @pytest.mark.parametrize("username", USERS)
+    def test_every_link_of_the_demo_leads_somewhere(self, client, demo_data, username):  # noqa: F811
+        login_verified(client, User.objects.get(username=username))
+        seen = {"/"}
+        queue = deque(["/"])
+        dead: list[str] = []
+        visited = 0
+        while queue and visited < MAX_PAGES:
+            url = queue.popleft()
+            response = client.get(url)
+            visited += 1
+            if response.status_code == 404 or response.status_code >= 500:
+                dead.append(f"{response.status_code} {url} (from a page seen by {username})")
+                continue
+            if response.status_code in (301, 302):
+                target = response["Location"]
+                if target.startswith("/") and target not in seen and not target.startswith(SKIP_PREFIXES):
+                    seen.add(target)
+                    queue.append(target)
+                continue
+            if "text/html" not in response.get("Content-Type", ""):
+                continue
+            for link in _links(urlsplit(url).path, response.content.decode()):
+                if link not in seen:
+                    seen.add(link)
+                    queue.append(link)
+        assert visited > 5, f"{username} reached only {visited} pages"
+        assert dead == []
