@@ -15,7 +15,7 @@ import pytest
 
 from accounts.models import User
 from tests.conftest import login_verified
-from tests.core.test_demo_data import demo_data  # noqa: F401 - the class-scoped fixture
+from tests.frontdoor.test_demo_data import demo_data  # noqa: F401 - the class-scoped fixture
 
 pytestmark = pytest.mark.django_db
 
