@@ -353,6 +353,14 @@ def crawl_urls(max_ids: int, first: dict[str, list[int]] | None = None) -> list[
             urls.append((name, reverse(name)))
         elif params == ["token"]:
             urls.append((name, reverse(name, kwargs={"token": secrets.token_urlsafe(16)})))
+        elif "version_pk" in params:
+            # A saved version of a safety plan: case, survivor and version together.
+            from casework.models import SafetyPlanVersion
+
+            versions = SafetyPlanVersion.objects.filter(case_id__in=ids("case")).order_by("pgh_id")
+            for case_id, survivor_id, version_id in versions.values_list("case_id", "survivor_id", "pk")[:max_ids]:
+                kwargs = {"pk": case_id, "survivor_pk": survivor_id, "version_pk": version_id}
+                urls.append((name, reverse(name, kwargs=kwargs)))
         elif "survivor_pk" in params:
             cases = Case.objects.filter(pk__in=ids("case")).prefetch_related("referral__survivors")
             for case in cases:
