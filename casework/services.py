@@ -15,6 +15,7 @@ from accounts.models import Organisation
 from accounts.permissions import require_clinical, require_survivor_worker
 from accounts.scope import Scope
 from casework import timeline as K
+from casework.events import RISK_REASSESSED
 from casework.models import (
     RISK_LEVEL_ORDER,
     Case,
@@ -27,10 +28,10 @@ from casework.models import (
     SurvivorServiceReferral,
 )
 from casework.selectors import has_consent
+from core.events import emit
 from core.submission import known_submission, save_once
 from core.timeline import timeline_add
 from core.validation import validated
-from notifications.services import risk_raised_notify
 from referrals.models import Referral, Survivor
 
 
@@ -155,7 +156,7 @@ def _risk_record(
     timeline_add(referral=case.referral, by=by, kind=K.RISK_ASSESSED, detail=f"{instrument.name}: {level}")
     if not is_initial:
         # A higher level than before: the survivor service(s) and the police hear of it.
-        risk_raised_notify(assessment=assessment, previous=previous, by=by)
+        emit(RISK_REASSESSED, assessment=assessment, previous=previous, by=by)
     return assessment
 
 

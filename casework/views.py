@@ -32,6 +32,7 @@ from accounts.permissions import (
     survivor_worker_required,
 )
 from casework import services
+from casework.events import SAFETY_TRAIL
 from casework.filters import CaseFilter
 from casework.forms import (
     SURVIVOR_KINDS,
@@ -58,9 +59,9 @@ from casework.selectors import (
     survivor_services_choosable,
 )
 from core.audit import record_read
+from core.events import ask
 from core.models import SensitiveRead
 from core.search import current_search, handle_search_post
-from notifications.selectors import case_safety_trail
 from referrals.models import Referral, RiskFlag, Survivor
 from referrals.selectors import get_referral_for_user, timeline_for
 
@@ -370,7 +371,7 @@ def case_detail(request, pk: int):
         "is_clinical": scope.is_clinical,
         "is_survivor_worker": scope.is_survivor_worker,
         "is_provider_staff": scope.is_provider_staff,
-        "safety_trail": case_safety_trail(scope, case),
+        "safety_trail": ask(SAFETY_TRAIL, scope=scope, case=case),
     }
     if scope.is_clinical:
         person_release, _decisions = _consent_state(case)

@@ -28,12 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import clinical_required, provider_staff_required
 from core.audit import record_read
 from core.confirm import Confirmation, is_confirmed
+from core.events import ask
 from core.models import SensitiveRead
 from core.redirects import safe_next
-from notifications.selectors import ending_told, ending_would_tell
-from notifications.wording import tells_sentence, told_sentence
 from programmes import calendar, scheduling, services
 from programmes.certificates import certificate_for, facts, render_pdf, statement
+from programmes.events import ENDING_TOLD, ENDING_WOULD_TELL
 from programmes.forms_sessions import (
     NEVER_AN_ABSENCE,
     CancelForm,
@@ -398,8 +398,7 @@ def discharge(request, pk: int):
                 confirm = _discharge_confirmation(request, enrolment, form)
             else:
                 message = _("The programme ended: %(status)s.") % {"status": _status_label(form)}
-                told = ending_told(ended)
-                sentence = told_sentence(told.kind, told.organisations)
+                sentence = ask(ENDING_TOLD, enrolment=ended)
                 messages.success(request, f"{message} {sentence}" if sentence else message)
                 return redirect("programmes:enrolment_detail", pk=enrolment.pk)
     return render(
@@ -425,13 +424,7 @@ def _discharge_confirmation(request, enrolment: Enrolment, form: DischargeForm) 
     }
     if form.cleaned_data["for_violence"]:
         what += " " + _("Because of new violence: the notice is urgent.")
-    preview = ending_would_tell(enrolment, kind)
-    if preview.earlier is not None:
-        tells = _("Nobody is told again: the dropout was reported on %(date)s.") % {
-            "date": formats.date_format(timezone.localtime(preview.earlier.created_at), "SHORT_DATE_FORMAT")
-        }
-    else:
-        tells = tells_sentence(preview.organisations)
+    tells = ask(ENDING_WOULD_TELL, enrolment=enrolment, ending=kind)
     return Confirmation.of(request, what=what, tells=tells)
 
 

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core.events import emit
 from core.timeline import timeline_add
 from core.validation import validated
 from programmes import timeline as K
+from programmes.events import ENROLMENT_ENDED
 from programmes.models import Enrolment, Session
 from programmes.selectors import (
     local_midnight,
@@ -47,14 +49,10 @@ def _on_enrolment_ended(enrolment: Enrolment, *, by=None) -> None:
     expelled, de-selected, transferred; ``enrolment.status`` says which).
     It records the safety event for the survivor service (and the police
     for a mandatory referral); ``by``, the staff member who ended the
-    enrolment, is recorded as the event's author."""
-    from notifications.services import enrolment_ended_notify
-
-    enrolment_ended_notify(enrolment, by=by)
-    # Outcome monitoring: the end-of-programme and follow-up points (outcomes app).
-    from outcomes.services import follow_ups_schedule
-
-    follow_ups_schedule(enrolment=enrolment)
+    enrolment, is recorded as the event's author. Outcome monitoring
+    schedules the end-of-programme and follow-up points. Both listen to
+    ``ENROLMENT_ENDED`` (programmes/events.py)."""
+    emit(ENROLMENT_ENDED, enrolment=enrolment, by=by)
 
 
 @transaction.atomic

@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from casework.models import Case
+from core.events import emit
 from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
+from programmes.events import ENROLLED
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
     has_role,
@@ -186,8 +188,6 @@ def enrol(
     if group is not None:
         detail += f", group {group.name}"
     timeline_add(referral=referral, by=by, kind=K.ENROLLED, detail=detail)
-    # Outcome monitoring: the intake questionnaire point (outcomes app).
-    from outcomes.services import follow_ups_schedule
-
-    follow_ups_schedule(enrolment=enrolment)
+    # Outcome monitoring schedules the intake questionnaire point.
+    emit(ENROLLED, enrolment=enrolment, by=by)
     return enrolment

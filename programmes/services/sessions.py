@@ -11,10 +11,12 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import emit
 from core.models import TimelineEntry
 from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
+from programmes.events import ABSENCE_COUNTED, DROPOUT_RULE_CHECKED
 from programmes.models import LOGGED_STATUSES, Attendance, Session
 from programmes.selectors import (
     expected_by_session,
@@ -321,19 +323,15 @@ def attendance_record(
     if newly_counted:
         # Non-compliance inside the protection order's window reaches the
         # police in this same transaction (mandatory referrals only).
-        from notifications.services import attendance_missed_notify, dropout_rule_notify
-
         for eid in newly_counted:
-            event = attendance_missed_notify(enrolment=by_id[eid], session=session, by=by)
-            if event is not None:
+            for event in emit(ABSENCE_COUNTED, enrolment=by_id[eid], session=session, by=by):
                 event.enrolment_id = eid
                 events.append(event)
         # The template's dropout rule, checked the moment the absence is
         # logged (the scheduled dropout sweep is the safety net).
         states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
         for eid in newly_counted:
-            event = dropout_rule_notify(enrolment=by_id[eid], state=states[eid], by=by)
-            if event is not None:
+            for event in emit(DROPOUT_RULE_CHECKED, enrolment=by_id[eid], state=states[eid], by=by):
                 event.enrolment_id = eid
                 events.append(event)
     return Logged(session, events)
