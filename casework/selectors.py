@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
-from casework.models import Case, Consent, RiskInstrument, SafetyPlanVersion
-from core.audit import record_read
+from casework.models import (
+    Case,
+    Consent,
+    IntakeInterview,
+    RiskAssessment,
+    RiskInstrument,
+    SafetyPlan,
+    SafetyPlanVersion,
+    SurvivorContact,
+)
+from core.audit import log_reads, record_read
 from core.models import SensitiveRead
 from referrals.models import Survivor
 
@@ -133,3 +143,48 @@ def get_safety_plan_version_for_user(*, user, survivor: Survivor, pk: int, view:
     )
     record_read(user=user, record_type=SensitiveRead.RecordType.SAFETY_PLAN, record_id=version.pgh_obj_id, view=view)
     return version
+
+
+# --- Reads of survivor data and therapy records: each one is logged ---------
+# These are the only way to these records; the read-log row is written here,
+# so a page that shows them cannot forget it. ``via`` names the page (its URL
+# name). A user who may not read the record gets 404 and no row.
+
+
+def case_therapy_records(
+    scope: Scope, case: Case, *, via: str
+) -> tuple[IntakeInterview | None, QuerySet[RiskAssessment]]:
+    """The intake interview and the risk assessments of a case (therapy
+    records), for the provider's psychologists and social workers."""
+    if not (scope.is_clinical and case.provider_id == scope.organisation_id):
+        raise Http404("No such case.")
+    log_reads(user_id=scope.user_id, record_type=SensitiveRead.RecordType.THERAPY_NOTES, record_ids=[case.pk], via=via)
+    intake = IntakeInterview.objects.filter(case=case).select_related("interviewer").first()
+    return intake, case.risk_assessments.select_related("instrument", "assessed_by")
+
+
+def _require_survivor_service_on(scope: Scope, case: Case) -> None:
+    if not (scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()):
+        raise Http404("No such survivor.")
+
+
+def survivor_record(scope: Scope, case: Case, survivor: Survivor, *, via: str) -> list[SurvivorContact]:
+    """Her record as a survivor service reads it: the read is logged once,
+    and her contact log on this case is returned. Only while her latest
+    decision on sharing is "given" (the caller checks, and shows nothing of
+    her otherwise)."""
+    _require_survivor_service_on(scope, case)
+    log_reads(user_id=scope.user_id, record_type=SensitiveRead.RecordType.SURVIVOR, record_ids=[survivor.pk], via=via)
+    return list(survivor.contacts.filter(case=case).select_related("recorded_by__membership__organisation"))
+
+
+def safety_plan_for(scope: Scope, case: Case, survivor: Survivor, *, via: str) -> SafetyPlan | None:
+    """Her safety plan, for a survivor service on the case; the read is
+    logged when there is a plan."""
+    _require_survivor_service_on(scope, case)
+    plan = SafetyPlan.objects.filter(survivor=survivor).select_related("updated_by", "organisation").first()
+    if plan is not None:
+        log_reads(
+            user_id=scope.user_id, record_type=SensitiveRead.RecordType.SAFETY_PLAN, record_ids=[plan.pk], via=via
+        )
+    return plan

@@ -46,21 +46,23 @@ from casework.forms import (
     SurvivorContactForm,
     survivor_labels,
 )
-from casework.models import Case, Consent, IntakeInterview, RiskInstrument, SafetyPlan
+from casework.models import Case, Consent, RiskInstrument, SafetyPlan
 from casework.selectors import (
+    case_therapy_records,
     cases_visible_to,
     get_case_for_user,
     get_safety_plan_version_for_user,
     get_survivor_for_user,
     has_consent,
     instruments_for,
+    safety_plan_for,
     safety_plan_versions,
+    survivor_record,
     survivor_service_cases,
     survivor_services_choosable,
 )
-from core.audit import record_read
+from core.errors import add_service_errors, service_error_dict
 from core.events import ask
-from core.models import SensitiveRead
 from core.search import current_search, handle_search_post
 from referrals.models import Referral, RiskFlag, Survivor
 from referrals.selectors import get_referral_for_user, timeline_for
@@ -77,19 +79,8 @@ SURVIVOR_PLAIN_FIELDS = ("id", "referral_id", "relationship", "consents_to_conta
 # --- helpers -----------------------------------------------------------------
 
 
-def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
 def _put_error(form: Form, field: str | None, messages_: list[str]) -> None:
     form.add_error(field if field in form.fields else None, messages_)
-
-
-def _put_errors(form: Form, exc: ValidationError) -> None:
-    """A service's errors onto the form: a known field gets its own, the rest
-    (``__all__``, keys the form has no field for) are non-field errors."""
-    for key, messages_ in _error_dict(exc).items():
-        _put_error(form, key, messages_)
 
 
 def _labelled_survivors(referral: Referral) -> list[tuple[Survivor, str]]:
@@ -335,7 +326,7 @@ def _route_intake_errors(exc, interview_form, consent_form, risk_form) -> list[s
     ``survivor_consents[.<id>.<kind>]``, ``instrument``, ``risk.answers``,
     ``risk.notes``, ``__all__``."""
     page_errors: list[str] = []
-    for key, messages_ in _error_dict(exc).items():
+    for key, messages_ in service_error_dict(exc).items():
         head, _dot, rest = key.partition(".")
         if head == "interview":
             _put_error(interview_form, rest, messages_)
@@ -368,26 +359,18 @@ def case_detail(request, pk: int):
         "case": case,
         "referral": referral,
         "timeline": timeline_for(scope, referral),
-        "is_clinical": scope.is_clinical,
-        "is_survivor_worker": scope.is_survivor_worker,
-        "is_provider_staff": scope.is_provider_staff,
         "safety_trail": ask(SAFETY_TRAIL, scope=scope, case=case),
     }
     if scope.is_clinical:
         person_release, _decisions = _consent_state(case)
+        # The intake interview and risk notes are therapy records: the selector logs the read.
+        intake, assessments = case_therapy_records(scope, case, via=_view_name(request))
         context.update(
-            intake=IntakeInterview.objects.filter(case=case).select_related("interviewer").first(),
-            assessments=case.risk_assessments.select_related("instrument", "assessed_by"),
+            intake=intake,
+            assessments=assessments,
             person_release_label=_decision_label(person_release),
             survivors=_survivor_rows(case),
             services=case.survivor_services.select_related("organisation"),
-        )
-        # The intake interview and risk notes are therapy records.
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
-            record_id=case.pk,
-            view=_view_name(request),
         )
     elif scope.is_survivor_worker:
         context.update(
@@ -435,7 +418,7 @@ def risk_reassess(request, pk: int):
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -484,7 +467,7 @@ def consent_record(request, pk: int):
                 survivor=survivor,
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Consent recorded."))
             return _back_to_case(request, case, survivor)
@@ -522,14 +505,8 @@ def survivor_detail(request, pk: int, survivor_pk: int):
     shared = latest.get(Consent.Kind.SURVIVOR_SHARING) == Consent.Decision.GIVEN
     contacts = []
     if shared:
-        contacts = list(survivor.contacts.filter(case=case).select_related("recorded_by__membership__organisation"))
         # One row per view: her record, with its contact log, was read.
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SURVIVOR,
-            record_id=survivor.pk,
-            view=_view_name(request),
-        )
+        contacts = survivor_record(scope, case, survivor, via=_view_name(request))
     return render(
         request,
         "casework/survivor_detail.html",
@@ -563,7 +540,7 @@ def survivor_contact(request, pk: int, survivor_pk: int):
         try:
             services.survivor_contact_log(case=case, survivor=survivor, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Contact logged."))
             return _back_to_case(request, case, survivor)
@@ -595,7 +572,7 @@ def refer_survivor_service(request, pk: int):
                 case=case, organisation=form.cleaned_data["organisation"], by=request.user
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The case is referred to %(service)s.") % {"service": link.organisation.name})
             return redirect("casework:case_detail", pk=case.pk)
@@ -618,7 +595,8 @@ def safety_plan(request, pk: int, survivor_pk: int):
     scope = request.scope
     case = get_case_for_user(scope, pk)
     survivor = get_survivor_for_user(scope, case, survivor_pk)
-    plan = SafetyPlan.objects.filter(survivor=survivor).select_related("updated_by", "organisation").first()
+    # The stored plan is on this page (read-only or in the form): the selector logs the read.
+    plan = safety_plan_for(scope, case, survivor, via=_view_name(request))
     editing = request.method == "POST" or plan is None or request.GET.get("edit") == "1"
     form = None
     if editing:
@@ -627,18 +605,10 @@ def safety_plan(request, pk: int, survivor_pk: int):
             try:
                 services.safety_plan_save(case=case, survivor=survivor, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _put_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Safety plan saved."))
                 return redirect("casework:safety_plan", pk=case.pk, survivor_pk=survivor.pk)
-    if plan is not None:
-        # The stored plan is on this page (read-only or in the form).
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SAFETY_PLAN,
-            record_id=plan.pk,
-            view=_view_name(request),
-        )
     return render(
         request,
         "casework/safety_plan.html",

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import api_validation_error
+
 JSON_ERROR_PREFIX = "JSON parse error - "
 
 
@@ -52,10 +54,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(*exc.args)
     elif isinstance(exc, DjangoValidationError):
         # A service refusal that a view did not map: still a 400, not a 500.
-        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        if "__all__" in errors:
-            errors["non_field_errors"] = errors.pop("__all__")
-        exc = exceptions.ValidationError(errors)
+        exc = api_validation_error(exc)
     elif isinstance(exc, exceptions.ParseError):
         exc = _clear_parse_error(exc)
     return drf_exception_handler(exc, context)

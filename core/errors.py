@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
@@ -45,7 +45,7 @@ def _field_for(fields: FieldFor | None, key: str) -> str | None:
     return fields.get(key, key)
 
 
-def add_service_errors(form: Form, exc: ValidationError, fields: FieldFor | None = None) -> None:
+def add_service_errors(form: BaseForm, exc: ValidationError, fields: FieldFor | None = None) -> None:
     """Put a service's errors onto ``form``. ``fields`` renames a service key
     to a form field (a mapping, missing keys kept as they are, or a
     function); a key that is not a field of the form (``__all__`` included)

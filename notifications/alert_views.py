@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import get_visible_or_404, member_required, reach_viewer_required
+from core.errors import add_service_errors
 from notifications import alerts
 from notifications.alert_forms import ConfirmForm, EmailChannelForm, SMSChannelForm, UrgenciesForm
 from notifications.models import AlertChannel
@@ -124,7 +125,8 @@ def my_alert_channel(request, pk: int):
         try:
             alerts.channel_confirm(channel=channel, code=form.cleaned_data["code"])
         except ValidationError as exc:
-            form.add_error("code", exc.message_dict.get("code", exc.messages))
+            # The form has one field: every refusal is about the code typed.
+            add_service_errors(form, exc, lambda _key: "code")
             return _page(request, confirm_forms={channel.pk: form}, status=400)
         messages.success(request, _("Confirmed. Notices will reach you on this channel."))
     elif action == "urgencies":

@@ -16,6 +16,8 @@ from django.utils import timezone
 from accounts.permissions import get_visible_or_404, may_acknowledge_notices
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
+from core.audit import log_reads
+from core.models import SensitiveRead
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.recipients import ENDING_EVENTS, ending_key, recipients_for
 from notifications.urgency import URGENCY_RANK, Urgency
@@ -178,12 +180,13 @@ class SurvivorLinks:
     phone: str
 
 
-def survivor_links_for(scope: Scope, notice: Notice) -> list[SurvivorLinks]:
+def survivor_links_for(scope: Scope, notice: Notice, *, via: str) -> list[SurvivorLinks]:
     """The survivors of the notice's case, for a survivor worker of a
     survivor service on that case reading its survivor-service notice.
     Nobody else (programme staff, police, managers it escalated to) gets
     any. The phone only while her latest decision on sharing is "given",
-    as on her record."""
+    as on her record; a phone returned is a read of her record, logged here
+    for the page ``via``."""
     from casework.forms import survivor_labels
     from casework.models import Consent
 
@@ -195,7 +198,7 @@ def survivor_links_for(scope: Scope, notice: Notice) -> list[SurvivorLinks]:
     sharing: dict[int, str] = {}
     for consent in case.consents.filter(kind=Consent.Kind.SURVIVOR_SHARING).order_by("recorded_at", "id"):
         sharing[consent.survivor_id] = consent.decision
-    return [
+    rows = [
         SurvivorLinks(
             survivor_id=survivor.pk,
             case_id=case.pk,
@@ -204,6 +207,13 @@ def survivor_links_for(scope: Scope, notice: Notice) -> list[SurvivorLinks]:
         )
         for survivor, label in survivor_labels(case.referral.survivors.all())
     ]
+    log_reads(
+        user_id=scope.user_id,
+        record_type=SensitiveRead.RecordType.SURVIVOR,
+        record_ids=[row.survivor_id for row in rows if row.phone],
+        via=via,
+    )
+    return rows
 
 
 def deliveries_of(notice: Notice) -> QuerySet[Delivery]:

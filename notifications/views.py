@@ -25,8 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation
 from accounts.permissions import acknowledger_required, member_required, reporter_required
 from casework.models import RiskLevel
-from core.audit import record_reads
-from core.models import SensitiveRead
+from core.errors import add_service_errors
 from notifications import services
 from notifications.forms import AcknowledgeForm, InboxFilterForm, ViolenceReportForm
 from notifications.models import Delivery, Notice, SafetyEvent
@@ -233,16 +232,7 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
     own = notice.organisation_id == scope.organisation_id
     may_ack = may_acknowledge(scope, notice) and notice.status == Notice.Status.OPEN
     deliveries = list(deliveries_of(notice)) if own else []
-    survivors = survivor_links_for(scope, notice)
-    if any(row.phone for row in survivors):
-        # Her phone number is on the page: a read of her record, logged like
-        # the survivor pages do.
-        record_reads(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SURVIVOR,
-            record_ids=[row.survivor_id for row in survivors if row.phone],
-            view=request.resolver_match.view_name,
-        )
+    survivors = survivor_links_for(scope, notice, via=request.resolver_match.view_name)
     return render(
         request,
         "notifications/notice_detail.html",
@@ -288,8 +278,7 @@ def acknowledge(request, pk: int):
                 notice=notice, by=request.user, actions=form.cleaned_data["actions"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            for key, errors in (exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}).items():
-                form.add_error(key if key in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Notice acknowledged. Thank you."))
             return redirect("notifications:notice_detail", pk=notice.pk)
@@ -313,8 +302,7 @@ def report_violence(request, pk: int):
         try:
             services.new_violence_report(case=case, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for key, errors in exc.message_dict.items():
-                form.add_error(key if key in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

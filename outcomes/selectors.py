@@ -17,6 +17,7 @@ import datetime as dt
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,8 @@ from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case, SurvivorServiceReferral
+from core.audit import log_reads
+from core.models import SensitiveRead
 from core.submission import already_submitted
 from outcomes import cts2, scoring, shipped
 from outcomes.models import (
@@ -144,8 +147,19 @@ def administrations_visible_to(scope: Scope) -> QuerySet[Administration]:
     return qs.none()
 
 
-def get_administration_for_user(scope: Scope, pk: int) -> Administration:
-    return get_visible_or_404(administrations_visible_to(scope), pk=pk)
+def get_administration_for_user(scope: Scope, pk: int, *, via: str) -> Administration:
+    """One questionnaire with its answers: a logged read of her record (a
+    survivor's questionnaire) or of the case's therapy records."""
+    administration = get_visible_or_404(administrations_visible_to(scope), pk=pk)
+    if administration.respondent == Respondent.SURVIVOR and administration.survivor_id is not None:
+        _log(scope, SensitiveRead.RecordType.SURVIVOR, administration.survivor_id, via)
+    else:
+        _log(scope, SensitiveRead.RecordType.THERAPY_NOTES, administration.case_id, via)
+    return administration
+
+
+def _log(scope: Scope, record_type: str, record_id: int, via: str) -> None:
+    log_reads(user_id=scope.user_id, record_type=record_type, record_ids=[record_id], via=via)
 
 
 def administration_submitted(case: Case, by, raw_key: object) -> Administration | None:
@@ -169,8 +183,13 @@ def follow_ups_visible_to(scope: Scope) -> QuerySet[FollowUp]:
     return qs.filter(enrolment__provider=scope.organisation)
 
 
-def get_follow_up_for_user(scope: Scope, pk: int) -> FollowUp:
-    return get_visible_or_404(follow_ups_visible_to(scope), pk=pk)
+def get_follow_up_for_user(scope: Scope, pk: int, *, via: str) -> FollowUp:
+    """One follow-up point; once its meeting is recorded, its notes are
+    therapy records and the read is logged."""
+    point = get_visible_or_404(follow_ups_visible_to(scope), pk=pk)
+    if point.recorded_at:
+        _log(scope, SensitiveRead.RecordType.THERAPY_NOTES, point.enrolment.case_id, via)
+    return point
 
 
 def follow_ups_due(*, on: dt.date, provider: Organisation | None = None) -> QuerySet[FollowUp]:
@@ -214,6 +233,34 @@ def case_administrations(
     if survivor is not None:
         qs = qs.filter(survivor=survivor)
     return list(qs.prefetch_related("scores__scale").order_by("administered_on", "id"))
+
+
+def case_results_for(
+    scope: Scope, case: Case, *, instrument: Instrument | None, via: str
+) -> tuple[list[Administration], list[Administration]]:
+    """The person's and his close relations' questionnaires on a case, for
+    the provider's psychologists and social workers. Scores come from
+    clinical answers: when there are any, the read is logged."""
+    if not (scope.is_clinical and case.provider_id == scope.organisation_id):
+        raise Http404("No such case.")
+    person = case_administrations(case, [Respondent.PERSON], instrument=instrument)
+    relations = case_administrations(case, [Respondent.CLOSE_RELATION], instrument=instrument)
+    if person or relations:
+        _log(scope, SensitiveRead.RecordType.THERAPY_NOTES, case.pk, via)
+    return person, relations
+
+
+def survivor_results_for(
+    scope: Scope, case: Case, survivor, *, instrument: Instrument | None, via: str
+) -> list[Administration]:
+    """Her questionnaires, for a survivor service on the case; a logged read
+    of her record when there are any."""
+    if not (scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()):
+        raise Http404("No such survivor.")
+    administrations = case_administrations(case, [Respondent.SURVIVOR], survivor=survivor, instrument=instrument)
+    if administrations:
+        _log(scope, SensitiveRead.RecordType.SURVIVOR, survivor.pk, via)
+    return administrations
 
 
 # --- Aggregates (reports) --------------------------------------------------------

@@ -26,8 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import clinical_required, party_required, provider_staff_required, survivor_worker_required
 from casework.forms import survivor_labels
 from casework.selectors import get_case_for_user, get_survivor_for_user
-from core.audit import record_read
-from core.models import SensitiveRead
+from core.errors import add_service_errors
 from outcomes import selectors, services
 from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
 from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent
@@ -46,14 +45,11 @@ def _view_name(request) -> str:
     return request.resolver_match.view_name
 
 
-def _put_errors(form: QuestionnaireForm, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for key, messages_ in errors.items():
-        if key.startswith("answers."):
-            field = item_field_name(int(key.split(".", 1)[1]))
-        else:
-            field = ERROR_FIELDS.get(key, key)
-        form.add_error(field if field in form.fields else None, messages_)
+def _questionnaire_field(key: str) -> str | None:
+    """The questionnaire form's field for a key of ``administration_record``."""
+    if key.startswith("answers."):
+        return item_field_name(int(key.split(".", 1)[1]))
+    return ERROR_FIELDS.get(key, key)
 
 
 def _occasion_label(administration: Administration) -> str:
@@ -145,20 +141,12 @@ def case_results(request, pk: int):
     case = get_case_for_user(scope, pk)
     instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
-    person = selectors.case_administrations(case, [Respondent.PERSON], instrument=instrument)
-    relations = selectors.case_administrations(case, [Respondent.CLOSE_RELATION], instrument=instrument)
+    # Scores come from clinical answers: the selector logs the read.
+    person, relations = selectors.case_results_for(scope, case, instrument=instrument, via=_view_name(request))
     intakes = [a for a in person if a.occasion == Occasion.INTAKE]
     before = intakes[0] if intakes else None
     later = [a for a in person if before and a.pk != before.pk and a.administered_on >= before.administered_on]
     after = later[-1] if later else None
-    if person or relations:
-        # Scores come from clinical answers: the read is recorded.
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
-            record_id=case.pk,
-            view=_view_name(request),
-        )
     return render(
         request,
         "outcomes/case_results.html",
@@ -285,7 +273,7 @@ def administration_new(request, pk: int):
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc, _questionnaire_field)
         else:
             return _saved(request, case, instrument, administration)
     return _questionnaire_page(
@@ -306,7 +294,7 @@ def administration_new(request, pk: int):
 @party_required
 def administration_detail(request, pk: int):
     scope = request.scope
-    administration = selectors.get_administration_for_user(scope, pk)
+    administration = selectors.get_administration_for_user(scope, pk, via=_view_name(request))
     case = administration.case
     instrument = administration.instrument
     answers = administration.answer_map()
@@ -328,19 +316,6 @@ def administration_detail(request, pk: int):
     survivor_label = ""
     if administration.respondent == Respondent.SURVIVOR:
         survivor_label = _survivor_labels(case).get(administration.survivor_id, "")
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SURVIVOR,
-            record_id=administration.survivor_id,
-            view=_view_name(request),
-        )
-    else:
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
-            record_id=case.pk,
-            view=_view_name(request),
-        )
     return render(
         request,
         "outcomes/administration_detail.html",
@@ -371,16 +346,9 @@ def survivor_results(request, pk: int, survivor_pk: int):
     case, survivor, label = _survivor_context(request, pk, survivor_pk)
     instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
-    administrations = selectors.case_administrations(
-        case, [Respondent.SURVIVOR], survivor=survivor, instrument=instrument
+    administrations = selectors.survivor_results_for(
+        request.scope, case, survivor, instrument=instrument, via=_view_name(request)
     )
-    if administrations:
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SURVIVOR,
-            record_id=survivor.pk,
-            view=_view_name(request),
-        )
     return render(
         request,
         "outcomes/survivor_results.html",
@@ -434,7 +402,7 @@ def survivor_administration_new(request, pk: int, survivor_pk: int):
                 submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc, _questionnaire_field)
         else:
             messages.success(request, _("Her questionnaire is saved."))
             return redirect(back_url)
@@ -465,7 +433,7 @@ def follow_ups(request):
     return render(
         request,
         "outcomes/follow_ups.html",
-        {"page": page, "today": today, "soon_days": DUE_SOON_DAYS, "is_clinical": request.scope.is_clinical},
+        {"page": page, "today": today, "soon_days": DUE_SOON_DAYS},
     )
 
 
@@ -473,7 +441,8 @@ def follow_ups(request):
 @require_http_methods(["GET", "POST"])
 @clinical_required
 def follow_up_detail(request, pk: int):
-    point = selectors.get_follow_up_for_user(request.scope, pk)
+    # A recorded meeting's notes are therapy records: the selector logs the read.
+    point = selectors.get_follow_up_for_user(request.scope, pk, via=_view_name(request))
     form = MeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,19 +454,10 @@ def follow_up_detail(request, pk: int):
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            for key, messages_ in exc.message_dict.items():
-                form.add_error(key if key in form.fields else None, messages_)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Meeting recorded."))
             return redirect("outcomes:follow_up_detail", pk=point.pk)
-    if point.recorded_at:
-        # The meeting notes are therapy records.
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
-            record_id=point.enrolment.case_id,
-            view=_view_name(request),
-        )
     return render(
         request,
         "outcomes/follow_up_detail.html",

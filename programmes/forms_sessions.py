@@ -50,10 +50,10 @@ class RosterForm(forms.Form):
         help_text=_("Stored encrypted. Never written into the case timeline or any notice."),
     )
 
-    def __init__(self, data=None, *, session: Session, rows: list[RosterRow], topics: list[str]):
+    def __init__(self, data=None, *, session: Session, rows: list[RosterRow], topics: list[str], notes: str):
         self.rows = rows
         topic_initial, other_initial = _topic_initial(session, topics)
-        initial = {"topic": topic_initial, "topic_other": other_initial, "notes": session.notes or ""}
+        initial = {"topic": topic_initial, "topic_other": other_initial, "notes": notes}
         for row in rows:
             initial[mark_field(row.enrolment.pk)] = row.mark or None
         super().__init__(data, initial=initial)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,10 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import clinical_required, provider_staff_required
-from core.audit import record_read
 from core.confirm import Confirmation, is_confirmed
+from core.errors import add_service_errors
 from core.events import ask
-from core.models import SensitiveRead
 from core.redirects import safe_next
 from programmes import calendar, scheduling, services
 from programmes.certificates import certificate_for, facts, render_pdf, statement
@@ -53,6 +51,7 @@ from programmes.selectors import (
     provider_sessions_on,
     provider_unlogged_past_sessions,
     roster_for,
+    session_notes_for,
     sessions_today,
     unlogged_past_sessions,
 )
@@ -61,19 +60,6 @@ PAGE_SIZE = 25
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
-def _put_errors(form: Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
-    """A service's errors onto the form: ``fields`` renames service keys to
-    form fields; a key the form has no field for is a non-field error."""
-    fields = fields or {}
-    for key, messages_ in _error_dict(exc).items():
-        name = fields.get(key, key)
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 def _next_url(request, default: str) -> str:
@@ -117,7 +103,7 @@ def today(request):
     return render(
         request,
         "programmes/sessions/today.html",
-        {"sessions": sessions, "page": page, "today": timezone.localdate(), "is_clinical": scope.is_clinical},
+        {"sessions": sessions, "page": page, "today": timezone.localdate()},
     )
 
 
@@ -139,7 +125,6 @@ def session_log(request, pk: int):
         "session": session,
         "title": _session_title(session),
         "rows": rows,
-        "is_clinical": scope.is_clinical,
         "loggable": _loggable(session),
         "notice_hours": scheduling.notice_hours(),
         "marked": sum(1 for row in rows if row.mark),
@@ -149,8 +134,10 @@ def session_log(request, pk: int):
         # records for the clinical staff only.
         return render(request, "programmes/sessions/session_log.html", context)
 
+    # The facilitators' notes are therapy records: the selector logs the read.
+    notes = session_notes_for(scope, session, via=request.resolver_match.view_name)
     data = request.POST.copy() if request.method == "POST" else None
-    form = RosterForm(data, session=session, rows=rows, topics=session_topics(session))
+    form = RosterForm(data, session=session, rows=rows, topics=session_topics(session), notes=notes)
     if request.method == "POST" and form.is_valid():
         arguments = {
             "session": session,
@@ -172,18 +159,11 @@ def session_log(request, pk: int):
         except ValidationError as exc:
             fields = {"topic_covered": form.topic_field()}
             fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
-            _put_errors(form, exc, fields)
+            add_service_errors(form, exc, fields)
         else:
             if not context.get("consequences"):
                 _saved_messages(request, logged, rows)
                 return redirect("programmes:session_log", pk=session.pk)
-    if session.notes and request.method == "GET":
-        record_read(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.THERAPY_NOTES,
-            record_id=session.pk,
-            view=request.resolver_match.view_name,
-        )
     context["form"] = form
     return render(request, "programmes/sessions/session_log.html", context)
 
@@ -266,7 +246,7 @@ def session_reschedule(request, pk: int):
                 allow_clash=form.cleaned_data["allow_clash"],
             )
         except ValidationError as exc:
-            _put_errors(form, exc, {"starts_at": "day"})
+            add_service_errors(form, exc, {"starts_at": "day"})
         else:
             messages.success(request, _("The session was moved."))
             if moved.starts_at - timezone.now() < scheduling.min_notice():
@@ -310,7 +290,7 @@ def session_cancel(request, pk: int):
         try:
             services.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The session was cancelled."))
             return redirect(back)
@@ -355,7 +335,6 @@ def enrolment_detail(request, pk: int):
             "case": enrolment.case,
             "sessions": enrolment_sessions(enrolment),
             "progress": progress(enrolment),
-            "is_clinical": scope.is_clinical,
             "own": enrolment.provider_id == scope.organisation_id,
             "here": request.get_full_path(),
             "now": timezone.now(),
@@ -392,7 +371,7 @@ def discharge(request, pk: int):
             else:
                 services.enrolment_discharge_check(enrolment=enrolment, by=request.user, **ending)
         except ValidationError as exc:
-            _put_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if ended is None:
                 confirm = _discharge_confirmation(request, enrolment, form)

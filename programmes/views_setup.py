@@ -34,6 +34,7 @@ from accounts.permissions import clinical_required, manager_required, provider_s
 from casework.models import Case
 from casework.selectors import get_case_for_user
 from core.confirm import Confirmation, is_confirmed
+from core.errors import add_service_errors, service_error_messages
 from core.search import current_search, handle_search_post
 from programmes import services
 from programmes.forms_setup import (
@@ -65,7 +66,6 @@ from programmes.selectors import (
     templates_browsable,
     usable_templates,
 )
-from referrals.forms import add_service_errors
 from referrals.models import Referral
 from referrals.selectors import programme_providers
 
@@ -81,12 +81,6 @@ def _page(request, queryset):
 
 def _is_manager(scope) -> bool:
     return scope.is_provider_staff and scope.role == Role.PROGRAMME_MANAGER
-
-
-def _error_messages(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [str(m) for msgs in error.message_dict.values() for m in msgs]
-    return [str(m) for m in error.messages]
 
 
 # --- Example schedule ------------------------------------------------------------
@@ -188,7 +182,7 @@ def template_copy(request, pk: int):
     try:
         copy = services.template_copy(template=template, provider=request.scope.organisation, by=request.user)
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in service_error_messages(exc):
             messages.error(request, message)
         return redirect("programmes:template_detail", template.pk)
     messages.success(
@@ -351,7 +345,7 @@ def group_extend(request, pk: int):
     try:
         added = services.group_extend_schedule(group=group, by=request.user)
     except ValidationError as exc:
-        for message in _error_messages(exc):
+        for message in service_error_messages(exc):
             messages.error(request, message)
     else:
         if added:

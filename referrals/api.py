@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from accounts.models import Country, Organisation
 from accounts.scope import Scope
 from core.api import BadRequest, RequestTooLarge
+from core.errors import service_error_dict
 from core.throttling import SharedUserRateThrottle
 from referrals.selectors import get_referral_for_user, programme_providers
 from referrals.serializers import (
@@ -254,7 +255,7 @@ class ReferralCreateView(PoliceAPIView):
         try:
             referral, created = referral_create(by=request.user, submission_key=submission_key, **kwargs)
         except DjangoValidationError as exc:
-            raise ValidationError(nest_service_errors(exc.message_dict, len(kwargs["survivors"]))) from None
+            raise ValidationError(nest_service_errors(service_error_dict(exc), len(kwargs["survivors"]))) from None
         body = ReferralCreatedSerializer(referral).data
         if not created:
             return Response(body, status=status.HTTP_200_OK)

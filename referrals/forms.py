@@ -8,7 +8,6 @@ from __future__ import annotations
 from itertools import groupby
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -309,11 +308,3 @@ class CriterionForm(forms.Form):
         label=_label(EligibilityCriterion, "position"), min_value=0, max_value=1000, required=False
     )
     is_active = forms.BooleanField(label=_label(EligibilityCriterion, "is_active"), required=False, initial=True)
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, field_for=None) -> None:
-    """Put a service's ValidationError onto ``form``: keys that name a field
-    of the form go to that field, the rest are non-field errors."""
-    for key, messages in error.message_dict.items():
-        field = field_for(key) if field_for else key
-        form.add_error(field if field in form.fields else None, messages)

@@ -14,7 +14,8 @@ from django.http import Http404
 from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
-from core.models import TimelineEntry
+from core.audit import log_reads
+from core.models import SensitiveRead, TimelineEntry
 from core.timeline import police_kinds
 from referrals.models import EligibilityCriterion, Referral, Survivor
 
@@ -173,3 +174,21 @@ def get_own_criterion(scope: Scope, pk: int) -> EligibilityCriterion:
     if scope.organisation is None:
         raise Http404("No such criterion.")
     return get_visible_or_404(own_criteria(scope.organisation), pk=pk)
+
+
+def survivors_entered_by_me(scope: Scope, referral: Referral, *, via: str) -> list[Survivor]:
+    """The survivors of a referral, for the police officer who entered them
+    (nobody else: an empty list); each one shown is a logged read of her
+    record."""
+    if not (
+        scope.is_police and referral.created_by_id == scope.user_id and referral.police_unit_id == scope.organisation_id
+    ):
+        return []
+    survivors = list(referral.survivors.all())
+    log_reads(
+        user_id=scope.user_id,
+        record_type=SensitiveRead.RecordType.SURVIVOR,
+        record_ids=[s.pk for s in survivors],
+        via=via,
+    )
+    return survivors

@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import can_edit_criteria, criteria_editor_required, police_required, provider_staff_required
-from core.audit import record_reads
 from core.confirm import Confirmation, is_confirmed
-from core.models import SensitiveRead
+from core.errors import add_service_errors, service_error_dict
 from core.search import current_search, handle_search_post
 from referrals import services
 from referrals.forms import (
@@ -35,7 +34,6 @@ from referrals.forms import (
     ReferralForm,
     ScreeningForm,
     SurvivorFormSet,
-    add_service_errors,
 )
 from referrals.models import Referral, RiskFlag, Screening
 from referrals.selectors import (
@@ -50,6 +48,7 @@ from referrals.selectors import (
     programme_providers,
     referral_list_for,
     survivor_summaries,
+    survivors_entered_by_me,
 )
 
 PAGE_SIZE = 25
@@ -105,7 +104,7 @@ def _add_referral_errors(error: ValidationError, form, person_form, formset) -> 
     ``person.<field>``, ``survivors.<i>.<field>`` (``i`` counts the filled-in
     survivor forms), ``survivors``, and the referral's own fields."""
     survivor_forms = formset.filled_forms()
-    for key, msgs in error.message_dict.items():
+    for key, msgs in service_error_dict(error).items():
         head, _dot, rest = key.partition(".")
         if head == "person" and key != "person":
             person_form.add_error(rest if rest in person_form.fields else None, msgs)
@@ -173,14 +172,7 @@ def police_detail(request, pk: int):
     clinical; the survivors only for the officer who entered them."""
     referral = get_referral_for_user(request.scope, pk)
     entered_by_me = referral.created_by_id == request.user.pk
-    survivors = list(referral.survivors.all()) if entered_by_me else []
-    if survivors:
-        record_reads(
-            user=request.user,
-            record_type=SensitiveRead.RecordType.SURVIVOR,
-            record_ids=[s.pk for s in survivors],
-            view="referrals:police_detail",
-        )
+    survivors = survivors_entered_by_me(request.scope, referral, via="referrals:police_detail")
     return render(
         request,
         "referrals/police_detail.html",

@@ -36,4 +36,4 @@ def urgent_banner(context):
     request = context.get("request")
     scope = getattr(request, "scope", None)
     notices, count = banner_notices(scope) if scope is not None and scope.organisation is not None else ([], 0)
-    return {"urgent_notices": notices, "urgent_count": count, "scope": scope}
+    return {"urgent_notices": notices, "urgent_count": count, "scope": scope, "may": context.get("may")}

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case
 from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
@@ -41,10 +41,7 @@ def enrolments_visible_to(scope: Scope) -> QuerySet[Enrolment]:
 
 
 def get_enrolment_for_user(scope: Scope, pk: int) -> Enrolment:
-    try:
-        return enrolments_visible_to(scope).get(pk=pk)
-    except (Enrolment.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such enrolment.") from None
+    return get_visible_or_404(enrolments_visible_to(scope), pk=pk)
 
 
 def active_enrolment(case: Case) -> Enrolment | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
@@ -27,10 +27,7 @@ def groups_visible_to(scope: Scope) -> QuerySet[Group]:
 
 
 def get_group_for_user(scope: Scope, pk: int) -> Group:
-    try:
-        return groups_visible_to(scope).get(pk=pk)
-    except (Group.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such group.") from None
+    return get_visible_or_404(groups_visible_to(scope), pk=pk)
 
 
 def groups_choosable(case: Case, template: ProgrammeTemplate) -> QuerySet[Group]:

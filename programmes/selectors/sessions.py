@@ -10,7 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
+from core.audit import log_reads
+from core.models import SensitiveRead
 from programmes.models import Attendance, Enrolment, Session
 from programmes.scheduling import is_short_notice
 
@@ -197,10 +200,7 @@ def sessions_visible_to(scope: Scope) -> QuerySet[Session]:
 
 def get_session_for_user(scope: Scope, pk: int) -> Session:
     """One session of ``sessions_visible_to``; 404 otherwise."""
-    try:
-        return sessions_visible_to(scope).get(pk=pk)
-    except (Session.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such session.") from None
+    return get_visible_or_404(sessions_visible_to(scope), pk=pk)
 
 
 def provider_sessions_on(scope: Scope, day: dt.date | None = None) -> list[Session]:
@@ -228,3 +228,15 @@ def provider_unlogged_past_sessions(scope: Scope) -> QuerySet[Session]:
         .filter(status=Session.Status.PLANNED, starts_at__lt=local_midnight(timezone.localdate()))
         .order_by("starts_at", "id")
     )
+
+
+def session_notes_for(scope: Scope, session: Session, *, via: str) -> str:
+    """The facilitators' notes of a session (therapy records), for the
+    provider's psychologists and social workers; notes read are logged."""
+    if not (scope.is_clinical and session.provider_id == scope.organisation_id):
+        raise Http404("No such session.")
+    if session.notes:
+        log_reads(
+            user_id=scope.user_id, record_type=SensitiveRead.RecordType.THERAPY_NOTES, record_ids=[session.pk], via=via
+        )
+    return session.notes or ""

@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.http import Http404
 
 from accounts.models import Organisation
+from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from programmes.models import Enrolment, ProgrammeTemplate
 
@@ -41,10 +42,7 @@ def templates_for(scope: Scope, *, current_only: bool = True) -> QuerySet[Progra
 
 def get_template_for_user(scope: Scope, pk: int) -> ProgrammeTemplate:
     """One template of ``templates_for`` (any version); 404 otherwise."""
-    try:
-        return templates_for(scope, current_only=False).get(pk=pk)
-    except (ProgrammeTemplate.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such programme template.") from None
+    return get_visible_or_404(templates_for(scope, current_only=False), pk=pk)
 
 
 def usable_templates(provider: Organisation) -> QuerySet[ProgrammeTemplate]:
@@ -90,10 +88,7 @@ def templates_browsable(
 
 def get_browsable_template_for_user(scope: Scope, pk: int) -> ProgrammeTemplate:
     """One template of ``templates_browsable`` (any version); 404 otherwise."""
-    try:
-        return templates_browsable(scope, current_only=False).get(pk=pk)
-    except (ProgrammeTemplate.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such programme template.") from None
+    return get_visible_or_404(templates_browsable(scope, current_only=False), pk=pk)
 
 
 def get_own_template_for_user(scope: Scope, pk: int) -> ProgrammeTemplate:
@@ -101,10 +96,9 @@ def get_own_template_for_user(scope: Scope, pk: int) -> ProgrammeTemplate:
     edit page; 404 for shipped templates and other providers' copies."""
     if not scope.is_provider_staff:
         raise Http404("No such programme template.")
-    try:
-        return ProgrammeTemplate.objects.select_related("provider", "parent").get(pk=pk, provider=scope.organisation)
-    except (ProgrammeTemplate.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such programme template.") from None
+    return get_visible_or_404(
+        ProgrammeTemplate.objects.select_related("provider", "parent"), pk=pk, provider=scope.organisation
+    )
 
 
 def template_versions(template: ProgrammeTemplate) -> list[ProgrammeTemplate]:

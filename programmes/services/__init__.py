@@ -20,7 +20,7 @@ group's time of day.
 
 The package is split by subject; every name stays importable from here."""
 
-from ._common import MAX_AHEAD_DAYS, MAX_BACKDATE_DAYS, _at, _require_clinical
+from ._common import MAX_AHEAD_DAYS, MAX_BACKDATE_DAYS, _at
 from .endings import (
     CANCEL_REASON_ENDED,
     CANCEL_REASON_TRANSFERRED,
@@ -70,7 +70,6 @@ __all__ = [
     "TEMPLATE_FIELDS",
     "_at",
     "_on_enrolment_ended",
-    "_require_clinical",
     "attendance_log",
     "attendance_preview",
     "attendance_record",

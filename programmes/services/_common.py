@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from accounts.scope import Scope
 from core.models import TimelineEntry
 from programmes.models import LOGGED_STATUSES, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from referrals.models import Referral
@@ -21,20 +20,6 @@ MAX_AHEAD_DAYS = 366
 
 
 # --- Helpers -------------------------------------------------------------------
-
-
-def _require_staff(provider_id: int, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_provider_staff and scope.organisation_id == provider_id):
-        raise PermissionDenied(_("Only the provider's staff do this."))
-    return scope
-
-
-def _require_clinical(provider_id: int, by) -> Scope:
-    scope = Scope.for_user(by)
-    if not (scope.is_clinical and scope.organisation_id == provider_id):
-        raise PermissionDenied(_("Only the provider's psychologists and social workers do this."))
-    return scope
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.permissions import require_clinical, require_staff
 from core.events import emit
 from core.timeline import timeline_add
 from core.validation import validated
@@ -24,7 +25,7 @@ from programmes.selectors import (
 )
 from referrals.models import Referral
 
-from ._common import _english, _locked_active, _require_clinical, _require_staff, _set_referral_status
+from ._common import _english, _locked_active, _set_referral_status
 
 CANCEL_REASON_TRANSFERRED = "Transferred to another provider"
 CANCEL_REASON_ENDED = "The enrolment ended"
@@ -64,7 +65,7 @@ def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reas
     new provider, whose staff can then enrol the person again (the referral
     stays "enrolled" with no active enrolment). The old provider keeps its
     enrolment record (``enrolments_visible_to``)."""
-    _require_staff(enrolment.provider_id, by)
+    require_staff(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
     errors: dict[str, list] = {}
     if (
@@ -153,7 +154,7 @@ def enrolment_discharge_check(
 ) -> None:
     """What ``enrolment_discharge`` would refuse, without writing anything:
     the same ValidationError. For the page that asks before it acts."""
-    _require_clinical(enrolment.provider_id, by)
+    require_clinical(enrolment.provider_id, by)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise ValidationError({"__all__": [_("This enrolment has already ended.")]})
     errors = _discharge_errors(
@@ -184,7 +185,7 @@ def enrolment_discharge(
     "completed" for a completion and "dropped_out" for every other ending
     (the enrolment's status keeps which). ``reason`` is short and
     non-clinical (partner agencies may see it); ``notes`` are encrypted."""
-    _require_clinical(enrolment.provider_id, by)
+    require_clinical(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
     errors = _discharge_errors(enrolment, kind=kind, on=on, reason=reason, notes=notes, for_violence=for_violence)
     if errors:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.permissions import require_clinical
 from casework.models import Case
 from core.events import emit
 from core.timeline import timeline_add
@@ -25,7 +26,6 @@ from referrals.models import Referral
 
 from ._common import (
     _group_errors,
-    _require_clinical,
     _set_referral_status,
     _sex_only_message,
     _start_error,
@@ -98,7 +98,7 @@ def enrol(
     closed group - not yet started; the person is in the group from its
     first session on or after ``starts_on + template.first_group_offset()``
     that is at least the minimum notice away (``scheduling.group_from``)."""
-    _require_clinical(case.provider_id, by)
+    require_clinical(case.provider_id, by)
     case = Case.objects.select_for_update().select_related("referral", "referral__person", "provider").get(pk=case.pk)
     referral = case.referral
     if case.status != Case.Status.OPEN:

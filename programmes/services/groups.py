@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role
+from accounts.permissions import require_staff
 from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
@@ -26,7 +27,6 @@ from ._common import (
     _at,
     _group_errors,
     _locked_active,
-    _require_staff,
     _sex_only_message,
     _start_error,
     _template_error,
@@ -105,7 +105,7 @@ def group_create(
     facilitator's gender is not recorded. ``now``: when the group was
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
-    _require_staff(provider.pk, by)
+    require_staff(provider.pk, by)
     errors: dict[str, list] = {}
     template_error = _template_error(template, provider)
     if template_error:
@@ -151,7 +151,7 @@ def group_extend_schedule(*, group: Group, by, now: dt.datetime | None = None) -
     """Plan another cycle of a rolling group: the template's number of group
     sessions again, continuing the numbering, the cadence and the
     curriculum. Returns the new sessions. ``now`` as for ``group_create``."""
-    _require_staff(group.provider_id, by)
+    require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if group.intake != Group.Intake.ROLLING:
         raise ValidationError({"__all__": [_("Only a rolling group's schedule can be extended.")]})
@@ -200,7 +200,7 @@ def group_update(
     time (reschedule it on its own if needed), and so does a session that
     was rescheduled on its own. Each participant's timeline says when the
     sessions moved. Warnings as for ``group_create``."""
-    _require_staff(group.provider_id, by)
+    require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is closed; it can no longer be changed.")]})
@@ -309,7 +309,7 @@ def group_close_check(*, group: Group, by, reason: str, move_to: Group | None = 
     """What ``group_close`` would refuse, without writing anything (each
     person's move is checked as ``enrolment_move_group`` checks it). For
     the page that asks before it closes."""
-    _require_staff(group.provider_id, by)
+    require_staff(group.provider_id, by)
     group = Group.objects.select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is already closed.")]})
@@ -340,7 +340,7 @@ def group_close(*, group: Group, by, reason: str, move_to: Group | None = None) 
     for all of them (each move as ``enrolment_move_group``, on their
     timelines), or they are moved, transferred or discharged one by one
     before closing. Without one the close is refused, naming how many."""
-    _require_staff(group.provider_id, by)
+    require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is already closed.")]})
@@ -389,7 +389,7 @@ def enrolment_move_group(*, enrolment: Enrolment, group: Group, by, now: dt.date
     expected in the new group from its first session at least the minimum
     notice away (and not before their first group day); marks in the old
     group stay and count."""
-    _require_staff(enrolment.provider_id, by)
+    require_staff(enrolment.provider_id, by)
     enrolment = _locked_active(enrolment)
     if group is not None and group.pk != enrolment.group_id:
         group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)

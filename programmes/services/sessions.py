@@ -11,6 +11,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require_clinical, require_staff
 from core.events import emit
 from core.models import TimelineEntry
 from core.validation import validated
@@ -23,7 +24,7 @@ from programmes.selectors import (
     progress_for_enrolments,
 )
 
-from ._common import _affected_referral_ids, _english, _require_clinical, _require_staff, _session_label, _timeline_many
+from ._common import _affected_referral_ids, _english, _session_label, _timeline_many
 
 # A session may be logged from one hour before it starts.
 LOG_EARLY = dt.timedelta(hours=1)
@@ -76,7 +77,7 @@ def session_reschedule(
     Never into the past (a past session may still change its length). A time that overlaps another session of the same
     facilitators or room is refused under "allow_clash" unless
     ``allow_clash``."""
-    _require_staff(session.provider_id, by)
+    require_staff(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.PLANNED:
         raise ValidationError({"__all__": [_("Only a planned session can be rescheduled.")]})
@@ -122,7 +123,7 @@ def session_cancel(*, session: Session, reason: str, by) -> Session:
     """Cancel a planned session (for everyone, if it is a group session).
     A cancelled session is never an absence: it has no marks and does not
     count in progress."""
-    _require_staff(session.provider_id, by)
+    require_staff(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status in LOGGED_STATUSES:
         raise ValidationError({"__all__": [_("A session that was logged cannot be cancelled.")]})
@@ -211,7 +212,7 @@ def attendance_record(
     only when his enrolment id is in ``confirmed`` (the practitioner
     confirms he knew of it). Returns the session and the safety events
     recorded."""
-    _require_clinical(session.provider_id, by)
+    require_clinical(session.provider_id, by)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})

@@ -9,11 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.permissions import require_staff
 from accounts.scope import Scope
 from core.validation import validated
 from programmes.models import ProgrammeTemplate
-
-from ._common import _require_staff
 
 TEMPLATE_FIELDS = (
     "name",
@@ -77,7 +76,7 @@ def template_copy(*, template: ProgrammeTemplate, provider: Organisation, by) ->
     The copy: code "<code>-p<provider id>" (with "-2", "-3" … when taken),
     version 1, ``parent`` = the template, the provider's country; active,
     except that a copy of a draft stays a draft."""
-    _require_staff(provider.pk, by)
+    require_staff(provider.pk, by)
     if template.provider_id not in (None, provider.pk):
         raise ValidationError({"template": [_("You can copy the shipped templates and your own.")]})
     if template.status == ProgrammeTemplate.Status.RETIRED:

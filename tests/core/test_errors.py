@@ -10,6 +10,9 @@ from rest_framework import exceptions
 from core.api import exception_handler
 from core.errors import add_service_errors, api_validation_error, service_error_dict, service_error_messages
 
+# The suite's database set-up runs for every test; these need no rows.
+pytestmark = pytest.mark.django_db
+
 
 class MeetingForm(forms.Form):
     met_on = forms.DateField()

@@ -170,6 +170,6 @@ def test_questionnaires_visible_to(users, case_with_service, record):
     for role in ("manager", "police", "monitoring", "other_psychologist", "other_survivor_worker", "provider_admin"):
         assert visible(role) == set(), role
     with pytest.raises(Http404):
-        selectors.get_administration_for_user(Scope.for_user(psy), hers.pk)
+        selectors.get_administration_for_user(Scope.for_user(psy), hers.pk, via="test")
     with pytest.raises(Http404):
-        selectors.get_administration_for_user(Scope.for_user(users["survivor_worker"]), person.pk)
+        selectors.get_administration_for_user(Scope.for_user(users["survivor_worker"]), person.pk, via="test")
