@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -134,16 +135,10 @@ def _normal(topic: str) -> str:
     return " ".join((topic or "").split()).casefold()
 
 
-def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progress]:
-    """Progress of many enrolments (a list page) in four queries, whatever
-    their number. Returns {enrolment id: Progress}."""
-    rows = list(enrolments)
-    if not rows:
-        return {}
-    ids = [e.pk for e in rows]
-    templates = {t.pk: t for t in ProgrammeTemplate.objects.filter(pk__in={e.template_id for e in rows})}
-    now = timezone.now()
-
+def _logged_marks(ids: list[int]) -> dict[int, list[tuple]]:
+    """Each enrolment's marks at logged sessions, oldest first, as
+    (mark, session kind, minutes, topic); an unconfirmed short-notice
+    absence is NOT_COUNTED. One query."""
     marks: dict[int, list[tuple]] = {pk: [] for pk in ids}
     for enrolment_id, mark, kind, minutes, covered, planned, short, confirmed in (
         Attendance.objects.filter(enrolment_id__in=ids, session__status__in=LOGGED_STATUSES)
@@ -162,7 +157,12 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
         if mark == Attendance.Mark.UNEXCUSED and short and not confirmed:
             mark = NOT_COUNTED
         marks[enrolment_id].append((mark, kind, minutes, covered or planned))
+    return marks
 
+
+def _upcoming(ids: list[int], now) -> tuple[dict[int, tuple], dict[int, Session]]:
+    """Each enrolment's next planned individual and group session and the
+    number of group sessions still ahead, and those sessions. Two queries."""
     planned_ahead = Session.objects.filter(status=Session.Status.PLANNED, starts_at__gte=now)
     group_ahead = planned_ahead.filter(group=OuterRef("group_id"), starts_at__date__gte=OuterRef("group_from"))
     upcoming = {
@@ -181,49 +181,80 @@ def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progre
     }
     next_ids = {sid for (a, b, _c) in upcoming.values() for sid in (a, b) if sid}
     next_sessions = {s.pk: s for s in Session.objects.filter(pk__in=next_ids).select_related("group")}
+    return upcoming, next_sessions
+
+
+class _Tally(NamedTuple):
+    attended: dict
+    minutes: int
+    excused: int
+    unexcused: int
+    run: int
+    not_counted: int
+    covered: set
+
+
+def _tally(marks: list[tuple]) -> _Tally:
+    """Count one enrolment's marks: sessions attended by kind, minutes,
+    excused and unexcused absences, the current run of unexcused ones (a
+    session attended ends it), uncounted short-notice absences and the
+    topics covered."""
+    attended = {Session.Kind.INDIVIDUAL: 0, Session.Kind.GROUP: 0}
+    minutes = excused = unexcused = run = not_counted = 0
+    covered: set[str] = set()
+    for mark, kind, duration, topic in marks:
+        if mark in (Attendance.Mark.PRESENT, Attendance.Mark.LATE):
+            attended[kind] += 1
+            minutes += duration
+            covered.add(_normal(topic))
+            run = 0
+        elif mark == Attendance.Mark.EXCUSED:
+            excused += 1
+        elif mark == NOT_COUNTED:
+            not_counted += 1
+        else:
+            unexcused += 1
+            run += 1
+    return _Tally(attended, minutes, excused, unexcused, run, not_counted, covered)
+
+
+def progress_for_enrolments(enrolments: Iterable[Enrolment]) -> dict[int, Progress]:
+    """Progress of many enrolments (a list page) in four queries, whatever
+    their number. Returns {enrolment id: Progress}."""
+    rows = list(enrolments)
+    if not rows:
+        return {}
+    ids = [e.pk for e in rows]
+    templates = {t.pk: t for t in ProgrammeTemplate.objects.filter(pk__in={e.template_id for e in rows})}
+    marks = _logged_marks(ids)
+    upcoming, next_sessions = _upcoming(ids, timezone.now())
 
     result = {}
     for e in rows:
         template = templates[e.template_id]
-        attended = {Session.Kind.INDIVIDUAL: 0, Session.Kind.GROUP: 0}
-        minutes = excused = unexcused = run = not_counted = 0
-        covered: set[str] = set()
-        for mark, kind, duration, topic in marks[e.pk]:
-            if mark in (Attendance.Mark.PRESENT, Attendance.Mark.LATE):
-                attended[kind] += 1
-                minutes += duration
-                covered.add(_normal(topic))
-                run = 0
-            elif mark == Attendance.Mark.EXCUSED:
-                excused += 1
-            elif mark == NOT_COUNTED:
-                not_counted += 1
-            else:
-                unexcused += 1
-                run += 1
+        tally = _tally(marks[e.pk])
         curriculum = [t for t in template.curriculum if t.strip()]
-        topics = tuple(t for t in curriculum if _normal(t) in covered)
         next_individual, next_group, ahead = upcoming.get(e.pk, (None, None, 0))
         candidates = [next_sessions[s] for s in (next_individual, next_group) if s in next_sessions]
         active = e.status == Enrolment.Status.ACTIVE
         result[e.pk] = Progress(
             individual_required=template.individual_sessions,
-            individual_attended=attended[Session.Kind.INDIVIDUAL],
+            individual_attended=tally.attended[Session.Kind.INDIVIDUAL],
             group_required=template.group_sessions,
-            group_attended=attended[Session.Kind.GROUP],
+            group_attended=tally.attended[Session.Kind.GROUP],
             hours_required=template.hours_required,
-            hours_attended=_hours(minutes),
-            excused=excused,
-            unexcused_total=unexcused,
-            unexcused_consecutive=run,
+            hours_attended=_hours(tally.minutes),
+            excused=tally.excused,
+            unexcused_total=tally.unexcused,
+            unexcused_consecutive=tally.run,
             dropout_consecutive=template.dropout_consecutive,
             dropout_total=template.dropout_total,
             next_session=min(candidates, key=lambda s: s.starts_at) if candidates and active else None,
-            topics_covered=topics,
+            topics_covered=tuple(t for t in curriculum if _normal(t) in tally.covered),
             curriculum_total=len(curriculum),
             group_sessions_ahead=ahead if active else 0,
             held_sessions=len(marks[e.pk]),
-            short_notice_absences=not_counted,
+            short_notice_absences=tally.not_counted,
         )
     return result
 
