@@ -72,6 +72,31 @@ def _pair_warnings(psychologist, social_worker) -> list[str]:
     return []
 
 
+def _new_group_errors(*, provider, template, sex, psychologist, social_worker, language, starts_on) -> dict[str, list]:
+    """The choices of a new group that do not fit: a programme without
+    group sessions or not usable here, a sex the programme is not for,
+    facilitators not of the provider, a language the programme is not
+    offered in, a first session too far back or ahead."""
+    errors: dict[str, list] = {}
+    template_error = _template_error(template, provider)
+    if template_error:
+        errors["template"] = [template_error]
+    elif template.group_sessions == 0:
+        errors["template"] = [_("This programme has no group sessions.")]
+    if template is not None and template.sex != TemplateSex.ANY and sex and sex != template.sex:
+        errors["sex"] = [_sex_only_message(template.sex)]
+    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
+        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
+    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
+        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    if template is not None and language and language not in template.languages:
+        errors["language"] = [_("The programme is not offered in this language.")]
+    start_error = _start_error(starts_on)
+    if start_error:
+        errors["starts_on"] = [start_error]
+    return errors
+
+
 @transaction.atomic
 def group_create(
     *,
@@ -106,23 +131,15 @@ def group_create(
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
     require_staff(provider.pk, by)
-    errors: dict[str, list] = {}
-    template_error = _template_error(template, provider)
-    if template_error:
-        errors["template"] = [template_error]
-    elif template.group_sessions == 0:
-        errors["template"] = [_("This programme has no group sessions.")]
-    if template is not None and template.sex != TemplateSex.ANY and sex and sex != template.sex:
-        errors["sex"] = [_sex_only_message(template.sex)]
-    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
-        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
-    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
-        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
-    if template is not None and language and language not in template.languages:
-        errors["language"] = [_("The programme is not offered in this language.")]
-    start_error = _start_error(starts_on)
-    if start_error:
-        errors["starts_on"] = [start_error]
+    errors = _new_group_errors(
+        provider=provider,
+        template=template,
+        sex=sex,
+        psychologist=psychologist,
+        social_worker=social_worker,
+        language=language,
+        starts_on=starts_on,
+    )
     group = Group(
         provider=provider,
         template=template,
@@ -175,6 +192,49 @@ def _split_errors(error: ValidationError) -> list[str]:
     return [str(m) for messages in error.message_dict.values() for m in messages]
 
 
+def _changed_group_errors(group, psychologist, social_worker, time_of_day, capacity) -> dict[str, list]:
+    """A running group's new choices that do not fit: facilitators not of
+    the provider, no time, a capacity below the people in the group now."""
+    errors: dict[str, list] = {}
+    provider = group.provider
+    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
+        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
+    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
+        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    if time_of_day is None:
+        errors["time_of_day"] = [_("Enter the time.")]
+    active = group.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
+    if capacity is not None and active > capacity:
+        errors["capacity"] = [
+            ngettext(
+                "%(n)d person is in the group now: the capacity cannot be lower.",
+                "%(n)d people are in the group now: the capacity cannot be lower.",
+                active,
+            )
+            % {"n": active}
+        ]
+    return errors
+
+
+def _carry_changes_to_upcoming_sessions(group: Group, old_time: dt.time) -> tuple[list[Session], list[Session]]:
+    """Give the group's sessions still to come its facilitators and place;
+    from tomorrow on, move those not rescheduled on their own to its new
+    time of day. Returns (sessions changed, sessions moved)."""
+    now = timezone.now()
+    tomorrow = local_midnight(timezone.localdate() + dt.timedelta(days=1))
+    upcoming = list(group.sessions.select_for_update().filter(status=Session.Status.PLANNED, starts_at__gt=now))
+    moved = []
+    for session in upcoming:
+        session.facilitator_id = group.psychologist_id
+        session.co_facilitator_id = group.social_worker_id
+        session.location = group.location
+        if group.time_of_day != old_time and session.starts_at >= tomorrow and session.rescheduled_from is None:
+            session.starts_at = _at(session.local_date, group.time_of_day)
+            moved.append(session)
+    Session.objects.bulk_update(upcoming, ["facilitator", "co_facilitator", "location", "starts_at"])
+    return upcoming, moved
+
+
 @transaction.atomic
 def group_update(
     *,
@@ -204,24 +264,7 @@ def group_update(
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is closed; it can no longer be changed.")]})
-    errors: dict[str, list] = {}
-    provider = group.provider
-    if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
-        errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
-    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
-        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
-    if time_of_day is None:
-        errors["time_of_day"] = [_("Enter the time.")]
-    active = group.enrolments.filter(status=Enrolment.Status.ACTIVE).count()
-    if capacity is not None and active > capacity:
-        errors["capacity"] = [
-            ngettext(
-                "%(n)d person is in the group now: the capacity cannot be lower.",
-                "%(n)d people are in the group now: the capacity cannot be lower.",
-                active,
-            )
-            % {"n": active}
-        ]
+    errors = _changed_group_errors(group, psychologist, social_worker, time_of_day, capacity)
     old_time = group.time_of_day
     group.name = (name or "").strip()
     group.capacity = capacity
@@ -235,18 +278,7 @@ def group_update(
         raise ValidationError(errors)
     group.save()
 
-    now = timezone.now()
-    tomorrow = local_midnight(timezone.localdate() + dt.timedelta(days=1))
-    upcoming = list(group.sessions.select_for_update().filter(status=Session.Status.PLANNED, starts_at__gt=now))
-    moved = []
-    for session in upcoming:
-        session.facilitator_id = group.psychologist_id
-        session.co_facilitator_id = group.social_worker_id
-        session.location = group.location
-        if time_of_day != old_time and session.starts_at >= tomorrow and session.rescheduled_from is None:
-            session.starts_at = _at(session.local_date, time_of_day)
-            moved.append(session)
-    Session.objects.bulk_update(upcoming, ["facilitator", "co_facilitator", "location", "starts_at"])
+    upcoming, moved = _carry_changes_to_upcoming_sessions(group, old_time)
     if moved:
         first = min(s.starts_at for s in moved)
         _timeline_many(
