@@ -36,6 +36,133 @@ def _set_status(referral: Referral, status: str) -> None:
     referral.status_changed_at = timezone.now()
 
 
+def _police_unit_of(by) -> Organisation:
+    scope = Scope.for_user(by)
+    if not scope.is_police:
+        raise PermissionDenied(_("Only police officers enter referrals."))
+    return scope.organisation
+
+
+def _already_recorded(
+    unit: Organisation, submission_key: uuid.UUID | None, external_id: str
+) -> tuple[Referral | None, uuid.UUID | None]:
+    """The referral this submission repeats, if any, and the submission key
+    still usable for this unit (None when another unit made it)."""
+    existing = None
+    if submission_key:
+        same_key = Referral.objects.filter(submission_key=submission_key).first()
+        if same_key is not None and same_key.police_unit_id != unit.pk:
+            # A key is only meaningful within the unit that made it; never
+            # reveal or return another unit's referral.
+            submission_key = None
+        else:
+            existing = same_key
+    if existing is None and external_id:
+        existing = Referral.objects.filter(external_id=external_id, police_unit=unit).first()
+    return existing, submission_key
+
+
+def _checked_provider(provider: Organisation | None, errors: dict[str, list]) -> Organisation | None:
+    if provider is None or provider.kind != Organisation.Kind.PROGRAMME_PROVIDER or not provider.is_active:
+        errors["provider"] = [_("Choose a programme provider from the list.")]
+        return None
+    return provider
+
+
+def _check_survivor_count(survivors: Sequence[dict[str, Any]], errors: dict[str, list]) -> None:
+    if not survivors:
+        errors["survivors"] = [_("Enter at least one survivor.")]
+    if len(survivors) > MAX_SURVIVORS:
+        errors["survivors"] = [_("At most %(n)d survivors can be entered on one referral.") % {"n": MAX_SURVIVORS}]
+
+
+def _unsaved_person(person: dict[str, Any], errors: dict[str, list]) -> Person:
+    person_obj = Person(**person)
+    person_obj.phone = person.get("phone") or ""
+    validated(person_obj, errors, "person.", exclude=["match_key"])
+    if "person.birth_date" not in errors and person_obj.birth_date:
+        person_obj.match_key = Person.make_match_key(
+            person_obj.family_name, person_obj.given_name, person_obj.birth_date
+        )
+    return person_obj
+
+
+def _unsaved_referral(
+    *,
+    unit: Organisation,
+    by,
+    provider: Organisation | None,
+    source: str,
+    order: dict[str, Any],
+    incident_description: str,
+    risk_flags: Sequence[str],
+    submission_key: uuid.UUID | None,
+    external_id: str,
+    errors: dict[str, list],
+) -> Referral:
+    referral = Referral(
+        police_unit=unit,
+        created_by=by,
+        provider=provider,
+        source=source,
+        incident_description=incident_description,
+        risk_flags=sorted(set(risk_flags)),
+        submission_key=submission_key,
+        external_id=external_id or "",
+        **order,
+    )
+    validated(
+        referral, errors, "", exclude=["person", "provider", "submission_key"] if provider is None else ["person"]
+    )
+    return referral
+
+
+def _unsaved_survivors(
+    survivors: Sequence[dict[str, Any]], unit: Organisation, errors: dict[str, list]
+) -> list[Survivor]:
+    survivor_objs = []
+    for index, data in enumerate(survivors[:MAX_SURVIVORS]):
+        survivor = Survivor(**data)
+        validated(survivor, errors, f"survivors.{index}.", exclude=["referral"])
+        if f"survivors.{index}.phone" not in errors and survivor.phone:
+            survivor.phone = normalise_phone(survivor.phone, unit.country)
+        survivor_objs.append(survivor)
+    return survivor_objs
+
+
+def _save_or_find_winner(
+    person_obj: Person,
+    referral: Referral,
+    unit: Organisation,
+    submission_key: uuid.UUID | None,
+    external_id: str,
+) -> Referral:
+    """Save the person and the referral; when an identical submission raced
+    and won, return its referral instead."""
+    try:
+        with transaction.atomic():
+            person_obj.save()
+            referral.person = person_obj
+            referral.save()
+    except IntegrityError:
+        # Two identical submissions raced: the other one won.
+        existing = (
+            Referral.objects.filter(police_unit=unit)
+            .filter(**({"submission_key": submission_key} if submission_key else {"external_id": external_id}))
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing
+    return referral
+
+
+def _save_survivors(referral: Referral, survivor_objs: list[Survivor]) -> None:
+    for survivor in survivor_objs:
+        survivor.referral = referral
+    Survivor.objects.bulk_create(survivor_objs)
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -58,87 +185,35 @@ def referral_create(
     fields: ``provider``, ``person.birth_date``, ``survivors.0.phone``,
     ``order_expires_on`` …
     """
-    scope = Scope.for_user(by)
-    if not scope.is_police:
-        raise PermissionDenied(_("Only police officers enter referrals."))
-    unit = scope.organisation
-
-    existing = None
-    if submission_key:
-        same_key = Referral.objects.filter(submission_key=submission_key).first()
-        if same_key is not None and same_key.police_unit_id != unit.pk:
-            # A key is only meaningful within the unit that made it; never
-            # reveal or return another unit's referral.
-            submission_key = None
-        else:
-            existing = same_key
-    if existing is None and external_id:
-        existing = Referral.objects.filter(external_id=external_id, police_unit=unit).first()
+    unit = _police_unit_of(by)
+    existing, submission_key = _already_recorded(unit, submission_key, external_id)
     if existing is not None:
         return existing, False
 
     errors: dict[str, list] = {}
-    if provider is None or provider.kind != Organisation.Kind.PROGRAMME_PROVIDER or not provider.is_active:
-        errors["provider"] = [_("Choose a programme provider from the list.")]
-        provider = None
-    if not survivors:
-        errors["survivors"] = [_("Enter at least one survivor.")]
-    if len(survivors) > MAX_SURVIVORS:
-        errors["survivors"] = [_("At most %(n)d survivors can be entered on one referral.") % {"n": MAX_SURVIVORS}]
-
-    person_obj = Person(**person)
-    person_obj.phone = person.get("phone") or ""
-    validated(person_obj, errors, "person.", exclude=["match_key"])
-    if "person.birth_date" not in errors and person_obj.birth_date:
-        person_obj.match_key = Person.make_match_key(
-            person_obj.family_name, person_obj.given_name, person_obj.birth_date
-        )
-
-    referral = Referral(
-        police_unit=unit,
-        created_by=by,
+    provider = _checked_provider(provider, errors)
+    _check_survivor_count(survivors, errors)
+    person_obj = _unsaved_person(person, errors)
+    referral = _unsaved_referral(
+        unit=unit,
+        by=by,
         provider=provider,
         source=source,
+        order=order,
         incident_description=incident_description,
-        risk_flags=sorted(set(risk_flags)),
+        risk_flags=risk_flags,
         submission_key=submission_key,
-        external_id=external_id or "",
-        **order,
+        external_id=external_id,
+        errors=errors,
     )
-    validated(
-        referral, errors, "", exclude=["person", "provider", "submission_key"] if provider is None else ["person"]
-    )
-
-    survivor_objs = []
-    for index, data in enumerate(survivors[:MAX_SURVIVORS]):
-        survivor = Survivor(**data)
-        validated(survivor, errors, f"survivors.{index}.", exclude=["referral"])
-        if f"survivors.{index}.phone" not in errors and survivor.phone:
-            survivor.phone = normalise_phone(survivor.phone, unit.country)
-        survivor_objs.append(survivor)
-
+    survivor_objs = _unsaved_survivors(survivors, unit, errors)
     if errors:
         raise ValidationError(errors)
 
-    try:
-        with transaction.atomic():
-            person_obj.save()
-            referral.person = person_obj
-            referral.save()
-    except IntegrityError:
-        # Two identical submissions raced: the other one won.
-        existing = (
-            Referral.objects.filter(police_unit=unit)
-            .filter(**({"submission_key": submission_key} if submission_key else {"external_id": external_id}))
-            .first()
-        )
-        if existing is None:
-            raise
-        return existing, False
-
-    for survivor in survivor_objs:
-        survivor.referral = referral
-    Survivor.objects.bulk_create(survivor_objs)
+    saved = _save_or_find_winner(person_obj, referral, unit, submission_key, external_id)
+    if saved is not referral:
+        return saved, False
+    _save_survivors(referral, survivor_objs)
     timeline_add(referral=referral, by=by, kind=T.REFERRAL_RECEIVED)
     return referral, True
 
