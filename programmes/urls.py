@@ -1,9 +1,17 @@
 """Programme pages: set-up (templates, groups, enrolment) and daily work
-(today, sessions, attendance, progress, endings, calendar)."""
+(today, sessions, attendance, progress, endings, calendar), and the waiting
+list of accepted referrals."""
 
+from django.urls import path
+
+from programmes import views_waiting
 from programmes.urls_sessions import urlpatterns as session_patterns
 from programmes.urls_setup import urlpatterns as setup_patterns
 
 app_name = "programmes"
 
-urlpatterns = setup_patterns + session_patterns
+urlpatterns = [
+    *setup_patterns,
+    *session_patterns,
+    path("waiting/", views_waiting.waiting_list, name="waiting_list"),
+]

@@ -336,6 +336,7 @@ MATRIX: dict[str, Entry] = {
     "programmes:template_copy": Entry(own_template_kw, ok={"manager"}, method="post", ok_status=302),
     "programmes:template_edit": Entry(own_template_kw, ok={"manager"}),
     "programmes:groups": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    "programmes:waiting_list": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "programmes:group_create": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "programmes:group_detail": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:group_extend": Entry(

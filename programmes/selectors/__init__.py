@@ -59,8 +59,28 @@ from .templates import (
     templates_for,
     usable_templates,
 )
+from .waiting import (
+    OUTRUNS_WINDOW,
+    SORT_WAIT,
+    SORT_WINDOW,
+    SORTS,
+    WINDOW_ENDED,
+    WINDOW_TOO_SHORT,
+    WaitingRow,
+    waiting_referrals,
+    waiting_rows,
+)
 
 __all__ = [
+    "OUTRUNS_WINDOW",
+    "SORTS",
+    "SORT_WAIT",
+    "SORT_WINDOW",
+    "WINDOW_ENDED",
+    "WINDOW_TOO_SHORT",
+    "WaitingRow",
+    "waiting_referrals",
+    "waiting_rows",
     "NOT_COUNTED",
     "ONE_DECIMAL",
     "Progress",

@@ -25,6 +25,7 @@ NAV = {
     "referrals:create": {"police", "police2", "other_police"},
     "programmes:today": PROVIDER_STAFF,
     "referrals:incoming": PROVIDER_STAFF,
+    "programmes:waiting_list": PROVIDER_STAFF,
     "casework:case_list": PROVIDER_STAFF,
     "outcomes:follow_ups": PROVIDER_STAFF,
     "programmes:groups": PROVIDER_STAFF,
