@@ -1,4 +1,4 @@
-"""Sign-in and second-factor forms.
+"""Sign-in and second-factor forms, and the API token form.
 
 Authentication itself happens in ``accounts.auth``; these forms only parse
 and keep what the user typed (except secrets) when the page is shown again.
@@ -7,7 +7,10 @@ and keep what the user typed (except secrets) when the page is shown again.
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 # The field is called ``otp_token`` so django-axes masks it in its logs
 # (AXES_SENSITIVE_PARAMETERS), like the password.
@@ -83,3 +86,41 @@ class EnrolmentCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.get_full_name() or obj.get_username()} ({obj.membership.get_role_display()})"
+
+
+class ApiTokenIssueForm(forms.Form):
+    """Issue an API token to a member (``accounts.tokens.api_token_issue``
+    decides; this form only parses)."""
+
+    user = MemberChoiceField(
+        label=_("Member"),
+        queryset=User.objects.none(),
+        empty_label=None,
+        help_text=_("Only members whose role has a use for the API are listed."),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, for example the system that will use it."),
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)
+
+    def __init__(self, *args, holders, max_days: int, default_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        member = self.fields["user"]
+        assert isinstance(member, forms.ModelChoiceField)
+        member.queryset = (
+            User.objects.filter(pk__in=[u.pk for u in holders]).select_related("membership").order_by("username")
+        )
+        days = self.fields["days"]
+        assert isinstance(days, forms.IntegerField)
+        days.max_value = max_days
+        days.validators.append(MaxValueValidator(max_days))
+        days.widget.attrs["max"] = str(max_days)
+        days.help_text = _("From 1 to %(max)d days.") % {"max": max_days}
+        self.initial.setdefault("days", min(default_days, max_days))

@@ -173,7 +173,8 @@ class TwoFactorEvent(models.Model):
 class ApiToken(models.Model):
     """An API token of a user with a confirmed authenticator. Only its
     SHA-256 is stored: the token is shown once, when it is made. Tokens
-    expire (API_TOKEN_DAYS) and are revoked by name."""
+    expire (API_TOKEN_DAYS) and are revoked by name, or one by one on the
+    organisation's token page."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
     name = models.CharField(_("name"), max_length=100)
@@ -182,6 +183,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    # Who issued and who revoked it, on the organisation's token page (empty
+    # for a token made or revoked by ``manage.py create_api_token``).
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
 
     class Meta:
         ordering = ["user", "name"]

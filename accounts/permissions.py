@@ -62,6 +62,20 @@ def may_see_reach(scope: Scope) -> bool:
     return scope.organisation is not None and scope.role in REACH_VIEWER_ROLES
 
 
+# Who may hold an API token: the roles that have a use for the API today
+# (police officers: referrals; monitoring viewers: statistics; a provider's
+# staff: its programmes, enrolments and attendance). New referring roles join it.
+API_ROLES: dict[str, frozenset[str]] = {
+    Organisation.Kind.POLICE_UNIT: frozenset({Role.POLICE_OFFICER}),
+    Organisation.Kind.MONITORING_BODY: frozenset({Role.MONITORING_VIEWER}),
+    Organisation.Kind.PROGRAMME_PROVIDER: frozenset({Role.PROGRAMME_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER}),
+}
+
+
+def may_hold_api_token(scope: Scope) -> bool:
+    return scope.organisation is not None and scope.role in API_ROLES.get(scope.kind or "", frozenset())
+
+
 # Every role check, by name. The same names are the view decorators'
 # (``requires("clinical")``) and the templates' (``{% if may.clinical %}``).
 CHECKS: dict[str, Callable[[Scope], bool]] = {
@@ -80,6 +94,7 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "criteria_editor": can_edit_criteria,
     "reach_viewer": may_see_reach,
     "org_admin": lambda s: s.is_org_admin,
+    "api_user": may_hold_api_token,
 }
 
 
@@ -176,6 +191,14 @@ def require_criteria_editor(provider_id: int, by) -> Scope:
     scope = Scope.for_user(by)
     if not (can_edit_criteria(scope) and scope.organisation_id == provider_id):
         raise PermissionDenied(_("Only the provider's programme managers and administrators edit its criteria."))
+    return scope
+
+
+def require_org_admin(organisation_id: int | None, by) -> Scope:
+    """An administrator of this organisation."""
+    scope = Scope.for_user(by)
+    if not (scope.is_org_admin and organisation_id is not None and scope.organisation_id == organisation_id):
+        raise PermissionDenied(_("Only the organisation's administrator does this."))
     return scope
 
 

@@ -32,6 +32,7 @@ from django_otp.util import random_hex
 
 from accounts.acting import acting_user
 from accounts.models import SEALED_KEY, EnrolmentCode, SealedTOTPDevice, TOTPSecret, TwoFactorEvent, User
+from accounts.reauth import second_factor_confirmed
 from accounts.tokens import api_tokens_revoke_all
 
 PENDING_DEVICE_NAME = "default"
@@ -104,6 +105,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str, code: str) ->
 
     auth_login(request, user)  # rotates the session key; axes resets the failure count
     otp_login(request, device)
+    second_factor_confirmed(request)
     _tell_unseen_events(request, user)
     return SignIn(user=user)
 
@@ -114,8 +116,9 @@ def is_locked_out(request: HttpRequest, username: str) -> bool:
 
 def session_verify(request: HttpRequest, *, code: str) -> SignIn:
     """Verify the second factor for a session that is signed in but not
-    verified. A wrong code counts as a failed sign-in; a locked-out client
-    is refused without looking at the code."""
+    verified, or confirm it again before a sensitive action
+    (``accounts.reauth``). A wrong code counts as a failed sign-in; a
+    locked-out client is refused without looking at the code."""
     user = acting_user(request)
     username = user.get_username()
     if is_locked_out(request, username):
@@ -126,6 +129,7 @@ def session_verify(request: HttpRequest, *, code: str) -> SignIn:
         return SignIn(user=None, locked_out=bool(getattr(request, "axes_locked_out", False)))
     request.session.cycle_key()
     otp_login(request, device)
+    second_factor_confirmed(request)
     # The sign-in is complete now: resets the failure count (AXES_RESET_ON_SUCCESS).
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     _tell_unseen_events(request, user)
@@ -157,6 +161,7 @@ def device_confirm(request: HttpRequest, *, device: SealedTOTPDevice, code: str)
     request.session.pop(ENROLMENT_SESSION_KEY, None)
     request.session.cycle_key()
     otp_login(request, device)
+    second_factor_confirmed(request)
     _record_event(user=device.user, actor=device.user, kind=TwoFactorEvent.Kind.ENROLLED, seen=True)
     return True
 

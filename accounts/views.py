@@ -1,4 +1,4 @@
-"""Sign-in, second factor and sign-out pages."""
+"""Sign-in, second factor (and its confirmation before a sensitive action) and sign-out pages."""
 
 from __future__ import annotations
 
@@ -112,6 +112,30 @@ def verify_view(request):
     if form.is_bound:
         _without_secrets(form)
     return render(request, "accounts/verify.html", {"form": form})
+
+
+@sensitive_post_parameters(CODE_FIELD)
+@never_cache
+@login_required
+def reauth_view(request):
+    """Type a code again before a sensitive action (``accounts.reauth``),
+    then go back to it."""
+    next_url = _next_from(request)
+    if not request.user.is_verified():
+        return redirect(_url_with_next("accounts:verify", next_url))
+    form = CodeForm(request.POST or None, initial={"next": next_url or ""})
+    if request.method == "POST" and form.is_valid():
+        username = request.user.get_username()
+        result = services.session_verify(request, code=form.cleaned_data[CODE_FIELD])
+        if result.locked_out:
+            logout(request)
+            return _locked_out(request, username)
+        if result.user is not None:
+            return _done(next_url)
+        form.add_error(CODE_FIELD, WRONG_CODE_ERROR)
+    if form.is_bound:
+        _without_secrets(form)
+    return render(request, "accounts/reauth.html", {"form": form})
 
 
 @sensitive_post_parameters(CODE_FIELD, ENROLMENT_FIELD)

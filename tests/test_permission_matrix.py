@@ -73,6 +73,16 @@ def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
 
 
+def api_token_kw(w):
+    """A token of the psychologist, made on first use."""
+    if "api_token" not in w:
+        from accounts.models import User
+        from accounts.tokens import api_token_create
+
+        w["api_token"], _key = api_token_create(user=User.objects.get(username="psychologist"), name="matrix-page")
+    return {"pk": w["api_token"].pk}
+
+
 def plan_version_kw(w):
     """A version of the survivor's safety plan, saved on first use."""
     if "plan_version" not in w:
@@ -241,6 +251,12 @@ MATRIX: dict[str, Entry] = {
     "accounts:logout": Entry(public=True, everyone=405),
     "accounts:verify": Entry(everyone=302),
     "accounts:two_factor_setup": Entry(everyone=302),
+    "accounts:reauth": Entry(everyone=200),
+    # The organisation administrator's token page; issuing and revoking ask
+    # for a fresh code first (a redirect to accounts:reauth).
+    "accounts:api_tokens": Entry(ok={"provider_admin"}),
+    "accounts:api_token_issue": Entry(ok={"provider_admin"}, ok_status=302),
+    "accounts:api_token_revoke": Entry(api_token_kw, ok={"provider_admin"}, ok_status=302),
     "set_language": Entry(public=True, everyone=302),
     "referrals:police_list": Entry(ok=POLICE | {"other_police"}),
     "referrals:create": Entry(ok=POLICE | {"other_police"}),

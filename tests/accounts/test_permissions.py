@@ -67,6 +67,16 @@ PASSES = {
     "criteria_editor": {"manager", "provider_admin"},
     "reach_viewer": {"manager", "provider_admin"},
     "org_admin": {"provider_admin"},
+    "api_user": {
+        "police",
+        "police2",
+        "other_police",
+        "psychologist",
+        "social_worker",
+        "manager",
+        "other_psychologist",
+        "monitoring",
+    },
 }
 
 

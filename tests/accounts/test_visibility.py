@@ -33,6 +33,7 @@ NAV = {
     "reports:dashboard": {"monitoring", "manager"},
     "referrals:criteria": {"manager", "provider_admin"},
     "notifications:reach": {"manager", "provider_admin"},
+    "accounts:api_tokens": {"provider_admin"},
     "notifications:inbox": MEMBERS,
     "notifications:my_alerts": MEMBERS,
 }

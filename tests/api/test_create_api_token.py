@@ -91,16 +91,22 @@ def test_it_refuses_a_user_without_a_confirmed_authenticator(users):
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.parametrize("username", ["psychologist", "survivor_worker", "monitoring", "provider_admin"])
-def test_it_refuses_users_who_are_not_police_officers(users, username):
+@pytest.mark.parametrize("username", ["survivor_worker", "provider_admin"])
+def test_it_refuses_users_whose_role_has_no_use_for_the_api(users, username):
     with pytest.raises(CommandError) as exc:
         run(username)
 
     assert str(exc.value) == (
-        f"User '{username}' is not a police officer; API tokens are only for police officers "
-        "(a police unit membership with the police officer role)."
+        f"User '{username}' has no role with a use for the API; API tokens are only for police officers, "
+        "monitoring viewers and a programme provider's staff."
     )
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["police", "psychologist", "social_worker", "manager", "monitoring"])
+def test_it_makes_tokens_for_every_role_with_a_use_for_the_api(users, username):
+    run(username)
+    assert ApiToken.objects.get().user == users[username]
 
 
 def test_it_refuses_an_inactive_user(users):

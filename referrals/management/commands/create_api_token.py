@@ -1,4 +1,4 @@
-"""Make an API token for a police officer and print it, once.
+"""Make an API token for a member whose role has a use for the API and print it, once.
 
     python manage.py create_api_token USERNAME [--name NAME] [--days N]
     python manage.py create_api_token USERNAME --list
@@ -7,8 +7,10 @@
 Only the token goes to stdout, so the output can be piped into the police
 information system's configuration. It is stored hashed and cannot be shown
 again: a new token of the same name replaces (revokes) the old one. Tokens
-expire after API_TOKEN_DAYS (90 by default). Only police officers with a
-confirmed authenticator get tokens.
+expire after API_TOKEN_DAYS (90 by default). Only members who pass the
+``api_user`` check (accounts.permissions) and have a confirmed authenticator
+get tokens. An organisation's administrator does the same on the web page
+(accounts:api_tokens).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.permissions import check
 from accounts.scope import Scope
 from accounts.tokens import DEFAULT_NAME, TokenRefused, api_token_create, api_token_revoke, live_tokens
 
 
 class Command(BaseCommand):
-    help = "Make and print a police officer's API token (shown once); --list and --revoke NAME manage them."
+    help = "Make and print a member's API token (shown once); --list and --revoke NAME manage them."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -47,11 +50,11 @@ class Command(BaseCommand):
             self.stderr.write(f"Revoked {username}'s token {options['revoke']!r}.")
             return
         if not user.is_active:
-            raise CommandError(f"User {username!r} is inactive; API tokens are only for active police officers.")
-        if not Scope.for_user(user).is_police:
+            raise CommandError(f"User {username!r} is inactive; API tokens are only for active members.")
+        if not check("api_user", Scope.for_user(user)):
             raise CommandError(
-                f"User {username!r} is not a police officer; API tokens are only for police officers "
-                "(a police unit membership with the police officer role)."
+                f"User {username!r} has no role with a use for the API; API tokens are only for police officers, "
+                "monitoring viewers and a programme provider's staff."
             )
         if days is not None and days < 1:
             raise CommandError("--days must be at least 1.")
