@@ -16,6 +16,9 @@ Definitions (also on the page and in the README):
 - Completion and dropout rates: enrolments that ended in the period
   (completed, dropped out, expelled, de-selected; transfers to another
   provider are not endings) — completed / ended, dropped out / ended.
+- Waiting list: referrals accepted and not yet enrolled today (the period
+  and the programme filter do not apply), and the median of the days each
+  has waited since it was accepted (unmet demand).
 - Still attending by session: enrolments that started in the period
   (transfers left out); the share whose last attended session (present or
   late) was their n-th session or later, of all of them. A person's
@@ -28,7 +31,7 @@ Definitions (also on the page and in the README):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -413,6 +416,91 @@ def _source_table(family: _Family) -> Table:
     )
 
 
+# --- Waiting list ----------------------------------------------------------------
+
+WAITING_COUNTS = ["waiting"]
+
+
+def median_of(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: how many}, or None when empty."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+
+    def at(index: int) -> int:
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    if n % 2:
+        return float(at(n // 2))
+    return (at(n // 2 - 1) + at(n // 2)) / 2
+
+
+def _waiting_row(family: _Family, prefix: tuple, row_key: str, label: str, days: Counter, is_total=False) -> Row:
+    count = family.cell((*prefix, "waiting"))
+    if count.shown:
+        median = _mean_cell(median_of(days), int(count.value or 0))
+    else:
+        # No median where the number behind it is hidden.
+        median = Cell(None, MEAN, count.suppressed or PRIMARY)
+    return Row(row_key, label, {"waiting": count, "median_days": median}, is_total)
+
+
+def _waiting_section(scope: Scope, filters: Filters, today: dt.date) -> Section:
+    rows = selectors.waiting_counts(selectors.referrals_waiting(scope, filters))
+    histograms: dict[tuple, Counter] = defaultdict(Counter)
+    for row in rows:
+        waited = max(0, (today - row["accepted_on"]).days)
+        for key in ((ALL,), ("sex", row["sex"]), ("provider", str(row["key"])), ("region", row["region"])):
+            histograms[key][waited] += row["waiting"]
+    by_sex = _sum_by(rows, ("sex",), WAITING_COUNTS)
+    by_provider = _sum_by(rows, ("key", "name", "region"), WAITING_COUNTS)
+    family = _Family({"waiting": sum(r["waiting"] for r in rows)}, [])
+    family.add(_Breakdown("sex", _sex_rows(by_sex, WAITING_COUNTS)))
+    providers = _provider_rows(by_provider)
+    family.add(_Breakdown("provider", providers))
+    family.add(_Breakdown("region", _region_rows(by_provider, WAITING_COUNTS)))
+    family.nest("provider", "region", {k: r["region"] for k, _l, r in providers})
+    family.suppress()
+
+    columns = [
+        Column("waiting", str(_("Waiting"))),
+        Column("median_days", str(_("Median wait (days)")), MEAN),
+    ]
+    definition = str(
+        _(
+            "Referrals accepted and not yet enrolled today, and the median number of days they have waited since "
+            "they were accepted. The median is shown only where at least 5 people wait and their number is shown."
+        )
+    )
+    titles = {
+        "sex": _("Waiting: men and women"),
+        "provider": _("Waiting by provider"),
+        "region": _("Waiting by region"),
+    }
+    tables = []
+    for breakdown, title in titles.items():
+        table_rows = [
+            _waiting_row(family, (breakdown, r), r, label, histograms[(breakdown, r)])
+            for r, label, _c in family.breakdowns[breakdown].rows
+        ]
+        table_rows.append(_waiting_row(family, (ALL,), ALL, str(_("All")), histograms[(ALL,)], is_total=True))
+        tables.append(
+            Table(f"waiting_by_{breakdown}", str(title), definition, columns, table_rows, "pairs", ("median_days",))
+        )
+    intro = str(
+        _(
+            "Unmet demand: people accepted onto a programme who are still waiting to start it, as of today. The "
+            "period and the programme filter do not apply here."
+        )
+    )
+    return Section("waiting", str(_("Waiting list")), intro, tables)
+
+
 # --- Endings -----------------------------------------------------------------------
 
 ENDING_LINES = [("ended", ("completed", "dropped_out", "expelled", "deselected"))]
@@ -689,6 +777,7 @@ def build_report(
     if template_names is None:
         template_names = dict(selectors.monitored_templates(scope))
     referrals, funnel = _referral_section(scope, filters)
+    waiting = _waiting_section(scope, filters, today)
     endings = _endings_section(scope, filters, template_names)
     attendance = Section(
         "attendance",
@@ -697,7 +786,7 @@ def build_report(
         [_survival_table(scope, filters)],
     )
     outcomes = _outcomes_section(scope, filters, today)
-    sections = [referrals, endings, attendance, outcomes]
+    sections = [referrals, waiting, endings, attendance, outcomes]
 
     funnel_all = referrals.tables[1].total
     endings_all = endings.tables[0].total

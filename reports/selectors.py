@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Length, RTrim
+from django.db.models.functions import Length, RTrim, TruncDate
 
 from accounts.models import Organisation
 from accounts.scope import Scope
@@ -138,6 +138,16 @@ def referrals_received(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     return _where(qs, filters, template=False, person="person")
 
 
+def referrals_waiting(scope: Scope, filters: Filters) -> QuerySet[Referral]:
+    """Referrals accepted and not yet enrolled, today: the provider's
+    waiting list. The period and the programme filter do not apply (the
+    list is as it stands; a referral has no programme until it is
+    enrolled)."""
+    return _where(
+        monitored_referrals(scope).filter(status=Referral.Status.ACCEPTED), filters, template=False, person="person"
+    )
+
+
 def enrolments_ended(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
     """Enrolments that ended (completed, dropped out, expelled, de-selected)
     in the period; transfers are not counted."""
@@ -182,6 +192,25 @@ def referral_counts(referrals: QuerySet[Referral]) -> list[dict]:
             sex=F("person__sex"),
         )
         .annotate(**_funnel_aggregates())
+        .order_by()
+    )
+
+
+def waiting_counts(referrals: QuerySet[Referral]) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``) × sex × day of
+    acceptance (``accepted_on``, local): how many referrals wait
+    (``waiting``). While a referral is accepted, its status changed when it
+    was accepted. One query; rows are counts per day, never people, from
+    which the report takes the median wait of any breakdown."""
+    return list(
+        referrals.values(
+            key=F("provider"),
+            name=F("provider__name"),
+            region=F("provider__region"),
+            sex=F("person__sex"),
+            accepted_on=TruncDate("status_changed_at"),
+        )
+        .annotate(waiting=Count("pk"))
         .order_by()
     )
 

@@ -414,6 +414,7 @@ class Command(BaseCommand):
         sections = {
             "filter choices": lambda f: ReportFilterForm(None, scope=scope),
             "referrals": lambda f: figures._referral_section(scope, f),
+            "waiting list": lambda f: figures._waiting_section(scope, f, today),
             "completion and dropout": lambda f: figures._endings_section(scope, f, names),
             "still attending": lambda f: figures._survival_table(scope, f),
             "outcomes (CTS-2, follow-up)": lambda f: figures._outcomes_section(scope, f, today),
