@@ -202,7 +202,7 @@ def waiting_counts(referrals: QuerySet[Referral]) -> list[dict]:
     (``waiting``). While a referral is accepted, its status changed when it
     was accepted. One query; rows are counts per day, never people, from
     which the report takes the median wait of any breakdown."""
-    return list(
+    rows = (
         referrals.values(
             key=F("provider"),
             name=F("provider__name"),
@@ -213,6 +213,7 @@ def waiting_counts(referrals: QuerySet[Referral]) -> list[dict]:
         .annotate(waiting=Count("pk"))
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def _ending_aggregates() -> dict:
