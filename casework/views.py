@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,12 +246,15 @@ def survivor_cases(request):
 # --- intake ------------------------------------------------------------------
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@clinical_required
-def intake(request, referral_pk: int):
-    scope = request.scope
-    referral = get_referral_for_user(scope, referral_pk)
+@dataclass
+class _IntakeForms:
+    interview: IntakeInterviewForm
+    consent: IntakeConsentForm
+    risk: RiskAssessmentForm | None
+
+
+def _intake_not_open(request, referral: Referral) -> HttpResponse | None:
+    """Where to send the user when this referral cannot go to intake."""
     existing = Case.objects.filter(referral=referral).only("pk").first()
     if existing is not None:
         messages.info(request, _("Intake has already been done for this referral."))
@@ -257,12 +262,13 @@ def intake(request, referral_pk: int):
     if referral.status != Referral.Status.ACCEPTED:
         messages.error(request, _("Only an accepted referral can go to intake."))
         return redirect("referrals:incoming")
+    return None
 
-    instruments = instruments_for(scope)
-    raw_instrument = request.POST.get("risk-instrument") if request.method == "POST" else request.GET.get("instrument")
-    instrument = _chosen_instrument(instruments, raw_instrument)
+
+def _intake_forms(
+    data, referral: Referral, instrument: RiskInstrument | None, instruments: QuerySet[RiskInstrument]
+) -> _IntakeForms:
     survivors = _labelled_survivors(referral)
-    data = request.POST if request.method == "POST" else None
     interview_form = IntakeInterviewForm(
         data,
         prefix="interview",
@@ -280,29 +286,56 @@ def intake(request, referral_pk: int):
         if instrument
         else None
     )
+    return _IntakeForms(interview_form, consent_form, risk_form)
+
+
+def _submit_intake(request, referral: Referral, forms: _IntakeForms, risk_form: RiskAssessmentForm):
+    """Validate the three forms and complete the intake. Returns (case, page
+    errors); case is None when nothing was recorded."""
+    valid = [form.is_valid() for form in (forms.interview, forms.consent, risk_form)]
+    if not all(valid):
+        return None, []
+    try:
+        case = services.intake_complete(
+            referral=referral,
+            by=request.user,
+            interview=forms.interview.cleaned_data,
+            person_release=forms.consent.cleaned_data["person_release"],
+            survivor_consents=forms.consent.survivor_consents(),
+            instrument=risk_form.cleaned_data["instrument"],
+            risk_answers=risk_form.answers(),
+            risk_notes=risk_form.cleaned_data["notes"],
+        )
+    except ValidationError as exc:
+        return None, _route_intake_errors(exc, forms.interview, forms.consent, risk_form)
+    return case, []
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@clinical_required
+def intake(request, referral_pk: int):
+    scope = request.scope
+    referral = get_referral_for_user(scope, referral_pk)
+    not_open = _intake_not_open(request, referral)
+    if not_open is not None:
+        return not_open
+
+    instruments = instruments_for(scope)
+    raw_instrument = request.POST.get("risk-instrument") if request.method == "POST" else request.GET.get("instrument")
+    instrument = _chosen_instrument(instruments, raw_instrument)
+    data = request.POST if request.method == "POST" else None
+    forms = _intake_forms(data, referral, instrument, instruments)
     page_errors: list[str] = []
     if instrument is None:
         page_errors.append(_("No risk instrument is available to your organisation."))
 
-    if data is not None and risk_form is not None:
-        valid = [form.is_valid() for form in (interview_form, consent_form, risk_form)]
-        if all(valid):
-            try:
-                case = services.intake_complete(
-                    referral=referral,
-                    by=request.user,
-                    interview=interview_form.cleaned_data,
-                    person_release=consent_form.cleaned_data["person_release"],
-                    survivor_consents=consent_form.survivor_consents(),
-                    instrument=risk_form.cleaned_data["instrument"],
-                    risk_answers=risk_form.answers(),
-                    risk_notes=risk_form.cleaned_data["notes"],
-                )
-            except ValidationError as exc:
-                page_errors += _route_intake_errors(exc, interview_form, consent_form, risk_form)
-            else:
-                messages.success(request, _("Intake recorded: case %(number)s is open.") % {"number": case.number})
-                return redirect("casework:case_detail", pk=case.pk)
+    if data is not None and forms.risk is not None:
+        case, submit_errors = _submit_intake(request, referral, forms, forms.risk)
+        if case is not None:
+            messages.success(request, _("Intake recorded: case %(number)s is open.") % {"number": case.number})
+            return redirect("casework:case_detail", pk=case.pk)
+        page_errors += submit_errors
 
     return render(
         request,
@@ -311,9 +344,9 @@ def intake(request, referral_pk: int):
             "referral": referral,
             "person": referral.person,
             "risk_flags": _risk_flag_labels(referral),
-            "interview_form": interview_form,
-            "consent_form": consent_form,
-            "risk_form": risk_form,
+            "interview_form": forms.interview,
+            "consent_form": forms.consent,
+            "risk_form": forms.risk,
             "instruments": instruments,
             "instrument": instrument,
             "page_errors": page_errors,
