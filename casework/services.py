@@ -59,6 +59,60 @@ def _risk_answers(instrument: RiskInstrument, answers: dict[str, Any], errors: d
     return {code: bool(answers.get(code)) for code in codes}
 
 
+def _locked_for_intake(referral: Referral, by) -> Referral:
+    """The referral, locked, once it is known to be ready for intake."""
+    require_clinical(referral.provider_id, by)
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.ACCEPTED:
+        raise ValidationError({"__all__": [_("Only an accepted referral can go to intake.")]})
+    if Case.objects.filter(referral=referral).exists():
+        raise ValidationError({"__all__": [_("Intake has already been done for this referral.")]})
+    return referral
+
+
+def _check_intake_consents(
+    person_release: str,
+    survivor_consents: dict[int, dict[str, str]],
+    survivors: dict[int, Survivor],
+    errors: dict[str, list],
+) -> None:
+    decisions = set(Consent.Decision.values) - {Consent.Decision.WITHDRAWN}
+    if person_release not in decisions:
+        errors["person_release"] = [_("Record whether the person consents to the release of information.")]
+    for sid, kinds in survivor_consents.items():
+        if sid not in survivors:
+            errors["survivor_consents"] = [_("Unknown survivor.")]
+            continue
+        for kind, decision in kinds.items():
+            if kind not in (Consent.Kind.SURVIVOR_CONTACT, Consent.Kind.SURVIVOR_SHARING) or decision not in decisions:
+                errors[f"survivor_consents.{sid}.{kind}"] = [_("Choose given or refused.")]
+
+
+def _open_case_with_interview(referral: Referral, by, intake: IntakeInterview) -> Case:
+    case = Case.objects.create(referral=referral, provider=referral.provider, opened_by=by)
+    timeline_add(referral=referral, by=by, kind=K.CASE_OPENED)
+    intake.case = case
+    intake.save()
+    timeline_add(referral=referral, by=by, kind=K.INTAKE_RECORDED)
+    return case
+
+
+def _record_intake_consents(
+    case: Case,
+    referral: Referral,
+    by,
+    person_release: str,
+    survivor_consents: dict[int, dict[str, str]],
+    survivors: dict[int, Survivor],
+) -> None:
+    consents = [Consent(case=case, kind=Consent.Kind.PERSON_RELEASE, decision=person_release, recorded_by=by)]
+    for sid, kinds in survivor_consents.items():
+        for kind, decision in kinds.items():
+            consents.append(Consent(case=case, survivor=survivors[sid], kind=kind, decision=decision, recorded_by=by))
+    Consent.objects.bulk_create(consents)
+    timeline_add(referral=referral, by=by, kind=K.CONSENT_RECORDED)
+
+
 @transaction.atomic
 def intake_complete(
     *,
@@ -76,28 +130,13 @@ def intake_complete(
 
     ``survivor_consents`` maps survivor id → {consent kind: decision} for the
     survivor-side consents (contact, sharing with a survivor service)."""
-    require_clinical(referral.provider_id, by)
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != Referral.Status.ACCEPTED:
-        raise ValidationError({"__all__": [_("Only an accepted referral can go to intake.")]})
-    if Case.objects.filter(referral=referral).exists():
-        raise ValidationError({"__all__": [_("Intake has already been done for this referral.")]})
+    referral = _locked_for_intake(referral, by)
 
     errors: dict[str, list] = {}
-    decisions = set(Consent.Decision.values) - {Consent.Decision.WITHDRAWN}
-    if person_release not in decisions:
-        errors["person_release"] = [_("Record whether the person consents to the release of information.")]
     survivors = {s.pk: s for s in referral.survivors.all()}
-    for sid, kinds in survivor_consents.items():
-        if sid not in survivors:
-            errors["survivor_consents"] = [_("Unknown survivor.")]
-            continue
-        for kind, decision in kinds.items():
-            if kind not in (Consent.Kind.SURVIVOR_CONTACT, Consent.Kind.SURVIVOR_SHARING) or decision not in decisions:
-                errors[f"survivor_consents.{sid}.{kind}"] = [_("Choose given or refused.")]
+    _check_intake_consents(person_release, survivor_consents, survivors, errors)
     if instrument is None or not instrument.is_active:
         errors["instrument"] = [_("Choose a risk instrument.")]
-
     intake = IntakeInterview(case=None, interviewer=by, **interview)
     validated(intake, errors, "interview.", exclude=["case", "interviewer"])
     answers = _risk_answers(instrument, risk_answers, errors, "risk.") if instrument else {}
@@ -106,19 +145,8 @@ def intake_complete(
     if errors:
         raise ValidationError(errors)
 
-    case = Case.objects.create(referral=referral, provider=referral.provider, opened_by=by)
-    timeline_add(referral=referral, by=by, kind=K.CASE_OPENED)
-    intake.case = case
-    intake.save()
-    timeline_add(referral=referral, by=by, kind=K.INTAKE_RECORDED)
-
-    consents = [Consent(case=case, kind=Consent.Kind.PERSON_RELEASE, decision=person_release, recorded_by=by)]
-    for sid, kinds in survivor_consents.items():
-        for kind, decision in kinds.items():
-            consents.append(Consent(case=case, survivor=survivors[sid], kind=kind, decision=decision, recorded_by=by))
-    Consent.objects.bulk_create(consents)
-    timeline_add(referral=referral, by=by, kind=K.CONSENT_RECORDED)
-
+    case = _open_case_with_interview(referral, by, intake)
+    _record_intake_consents(case, referral, by, person_release, survivor_consents, survivors)
     _risk_record(case=case, instrument=instrument, answers=answers, notes=risk_notes, by=by, is_initial=True)
     return case
 
