@@ -38,7 +38,7 @@ def _set_status(referral: Referral, status: str) -> None:
 
 def _police_unit_of(by) -> Organisation:
     scope = Scope.for_user(by)
-    if not scope.is_police:
+    if not scope.is_police or scope.organisation is None:
         raise PermissionDenied(_("Only police officers enter referrals."))
     return scope.organisation
 
