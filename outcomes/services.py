@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Language, Organisation
 from accounts.permissions import require_clinical, require_survivor_worker
+from accounts.scope import Scope
 from casework.models import Case, Consent
 from casework.selectors import has_consent
 from core.submission import known_submission, save_once
@@ -123,6 +124,188 @@ def _clean_answers(
     return cleaned
 
 
+@dataclass
+class _Answered:
+    """Who answered a questionnaire and when, as the checks settle it: a
+    survivor's is never a follow-up point and has no relation; only a close
+    relation's keeps its relation; a follow-up point gives the occasion."""
+
+    respondent: str
+    survivor: Survivor | None
+    relation: str
+    consented: bool
+    follow_up: FollowUp | None
+    occasion: str
+    administered_on: dt.date | None
+    months: int | None = None
+
+
+def _require_recorder(case: Case, by, respondent: str) -> Scope:
+    """The scope of the person entering a questionnaire of this respondent:
+    a survivor's by her survivor service, the others by clinical staff."""
+    if respondent == Respondent.SURVIVOR:
+        return require_survivor_worker(case, by)
+    if respondent in (Respondent.PERSON, Respondent.CLOSE_RELATION):
+        return require_clinical(case.provider_id, by)
+    raise ValidationError({"respondent": [_("Choose who answered.")]})
+
+
+def _check_respondent(answered: _Answered, case: Case, errors: dict) -> None:
+    """A survivor of the case who agreed to be contacted; the agreement to
+    answer of anyone but the person; a close relation's relationship."""
+    respondent = answered.respondent
+    if respondent == Respondent.SURVIVOR:
+        survivor = answered.survivor
+        if survivor is None or survivor.referral_id != case.referral_id:
+            raise ValidationError({"survivor": [_("Unknown survivor.")]})
+        if not survivor_questionnaire_allowed(case, survivor):
+            raise ValidationError({"__all__": [_("She has not agreed to be contacted: record her consent first.")]})
+        answered.follow_up = None
+        answered.relation = ""
+    else:
+        answered.survivor = None
+    if respondent != Respondent.PERSON and not answered.consented:
+        errors["respondent_consented"] = [_("Confirm that the respondent agreed to answer.")]
+    if respondent == Respondent.CLOSE_RELATION:
+        if answered.relation not in Relationship.values:
+            errors["relation"] = [_("Choose the relationship to the referred person.")]
+    else:
+        answered.relation = ""
+
+
+def _check_occasion(
+    answered: _Answered, case: Case, mine, submission_key: uuid.UUID | None, errors: dict
+) -> Administration | None:
+    """Lock the follow-up point the questionnaire completes and take its
+    occasion (and months); without one, check the occasion given. Returns
+    the questionnaire a concurrent resend recorded for the point, if any."""
+    if answered.follow_up is None:
+        if answered.occasion not in Occasion.values:
+            errors["occasion"] = [_("Choose when the questionnaire was filled in.")]
+        return None
+    follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=answered.follow_up.pk)
+    answered.follow_up = follow_up
+    if submission_key and follow_up.administration_id is not None:
+        # The same page sent twice at once: the other request held the
+        # point and recorded the questionnaire while this one waited.
+        existing, _key = known_submission(mine, submission_key)
+        if existing is not None:
+            return existing
+    if follow_up.enrolment.case_id != case.pk:
+        raise ValidationError({"follow_up": [_("This follow-up point belongs to another case.")]})
+    if follow_up.status == FollowUp.Status.CANCELLED:
+        errors["follow_up"] = [_("This follow-up point is no longer due.")]
+    elif follow_up.administration_id is not None:
+        errors["follow_up"] = [_("A questionnaire is already recorded for this follow-up point.")]
+    if follow_up.respondent != answered.respondent:
+        errors["respondent"] = [
+            _("This follow-up point is for: %(who)s.") % {"who": follow_up.get_respondent_display()}
+        ]
+    answered.occasion = KIND_TO_OCCASION[follow_up.kind]
+    answered.months = follow_up.months if follow_up.kind == FollowUp.Kind.AFTER_END else None
+    return None
+
+
+def _check_date(answered: _Answered, errors: dict) -> None:
+    if answered.administered_on is None:
+        errors["administered_on"] = [_("Enter the date.")]
+    elif answered.administered_on > timezone.localdate():
+        errors["administered_on"] = [_("This date is in the future.")]
+
+
+def _new_administration(
+    instrument: Instrument,
+    case: Case,
+    answered: _Answered,
+    cleaned: dict[int, int | None],
+    organisation: Organisation | None,
+    by,
+    submission_key: uuid.UUID | None,
+) -> Administration:
+    """The questionnaire row, not saved yet; raises when its own fields do
+    not fit."""
+    missing = sum(1 for code in cleaned.values() if code is None)
+    administration = Administration(
+        instrument=instrument,
+        case=case,
+        respondent=answered.respondent,
+        survivor=answered.survivor,
+        relation=answered.relation,
+        occasion=answered.occasion,
+        months=answered.months,
+        administered_on=answered.administered_on,
+        respondent_consented=answered.consented,
+        answers=json.dumps({str(n): code for n, code in sorted(cleaned.items())}),
+        items_answered=len(cleaned) - missing,
+        items_missing=missing,
+        organisation=organisation,
+        recorded_by=by,
+        submission_key=submission_key,
+    )
+    errors: dict[str, list] = {}
+    validated(
+        administration,
+        errors,
+        "",
+        exclude=["instrument", "case", "survivor", "organisation", "recorded_by", "submission_key"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    return administration
+
+
+def _save_scores(
+    administration: Administration, instrument: Instrument, structure: scoring.Structure, cleaned: dict[int, int | None]
+) -> None:
+    scales = {s.code: s for s in instrument.scales.all()}
+    ScaleScore.objects.bulk_create(
+        [
+            ScaleScore(
+                administration=administration,
+                scale=scales[code],
+                perspective=perspective,
+                prevalence=result.prevalence,
+                ever=result.ever,
+                annual_frequency=result.annual_frequency,
+                items_missing=result.missing,
+            )
+            for (code, perspective), result in scoring.score_answers(structure, cleaned).items()
+        ]
+    )
+
+
+def _complete_follow_ups(administration: Administration, answered: _Answered, case: Case) -> None:
+    """The follow-up point the questionnaire was for is done; a person's
+    intake questionnaire entered without one completes the open intake
+    points of the case's enrolments."""
+    follow_up = answered.follow_up
+    if follow_up is not None:
+        follow_up.administration = administration
+        follow_up.status = FollowUp.Status.DONE
+        follow_up.save(update_fields=["administration", "status"])
+    elif answered.respondent == Respondent.PERSON and answered.occasion == Occasion.INTAKE:
+        FollowUp.objects.filter(
+            enrolment__case=case,
+            kind=FollowUp.Kind.INTAKE,
+            respondent=Respondent.PERSON,
+            status__in=OPEN_STATUSES,
+            administration__isnull=True,
+        ).update(administration=administration, status=FollowUp.Status.DONE)
+
+
+def _timeline_questionnaire(case: Case, by, instrument: Instrument, answered: _Answered) -> None:
+    # Which questionnaire, whose and when; never a score. A survivor's is a
+    # survivor-side entry: perpetrator-facing staff and police never see it.
+    when = f"{answered.occasion}, {answered.months} months" if answered.months else answered.occasion
+    timeline_add(
+        referral=case.referral,
+        by=by,
+        kind=K.QUESTIONNAIRE_RECORDED,
+        detail=f"{instrument.code.upper()}: {answered.respondent}, {when}",
+        survivor_side=answered.respondent == Respondent.SURVIVOR,
+    )
+
+
 @transaction.atomic
 def administration_record(
     *,
@@ -154,138 +337,32 @@ def administration_record(
 
     A resend with the same ``submission_key`` (same case, same author)
     returns the first questionnaire instead of storing it twice."""
-    if respondent == Respondent.SURVIVOR:
-        scope = require_survivor_worker(case, by)
-    elif respondent in (Respondent.PERSON, Respondent.CLOSE_RELATION):
-        scope = require_clinical(case.provider_id, by)
-    else:
-        raise ValidationError({"respondent": [_("Choose who answered.")]})
+    scope = _require_recorder(case, by, respondent)
     mine = Administration.objects.filter(case=case, recorded_by=by)
     existing, submission_key = known_submission(mine, submission_key)
     if existing is not None:
         return existing
-
-    errors: dict[str, list] = {}
     if instrument is None or not instrument.is_active:
         raise ValidationError({"__all__": [_("This questionnaire is not available.")]})
-    months = None
-    if respondent == Respondent.SURVIVOR:
-        if survivor is None or survivor.referral_id != case.referral_id:
-            raise ValidationError({"survivor": [_("Unknown survivor.")]})
-        if not survivor_questionnaire_allowed(case, survivor):
-            raise ValidationError({"__all__": [_("She has not agreed to be contacted: record her consent first.")]})
-        follow_up = None
-        relation = ""
-    else:
-        survivor = None
-    if respondent != Respondent.PERSON and not respondent_consented:
-        errors["respondent_consented"] = [_("Confirm that the respondent agreed to answer.")]
-    if respondent == Respondent.CLOSE_RELATION:
-        if relation not in Relationship.values:
-            errors["relation"] = [_("Choose the relationship to the referred person.")]
-    else:
-        relation = ""
-
-    if follow_up is not None:
-        follow_up = FollowUp.objects.select_for_update().select_related("enrolment").get(pk=follow_up.pk)
-        if submission_key and follow_up.administration_id is not None:
-            # The same page sent twice at once: the other request held the
-            # point and recorded the questionnaire while this one waited.
-            existing, _key = known_submission(mine, submission_key)
-            if existing is not None:
-                return existing
-        if follow_up.enrolment.case_id != case.pk:
-            raise ValidationError({"follow_up": [_("This follow-up point belongs to another case.")]})
-        if follow_up.status == FollowUp.Status.CANCELLED:
-            errors["follow_up"] = [_("This follow-up point is no longer due.")]
-        elif follow_up.administration_id is not None:
-            errors["follow_up"] = [_("A questionnaire is already recorded for this follow-up point.")]
-        if follow_up.respondent != respondent:
-            errors["respondent"] = [
-                _("This follow-up point is for: %(who)s.") % {"who": follow_up.get_respondent_display()}
-            ]
-        occasion = KIND_TO_OCCASION[follow_up.kind]
-        months = follow_up.months if follow_up.kind == FollowUp.Kind.AFTER_END else None
-    elif occasion not in Occasion.values:
-        errors["occasion"] = [_("Choose when the questionnaire was filled in.")]
-
-    if administered_on is None:
-        errors["administered_on"] = [_("Enter the date.")]
-    elif administered_on > timezone.localdate():
-        errors["administered_on"] = [_("This date is in the future.")]
-
+    errors: dict[str, list] = {}
+    consented = bool(respondent_consented)
+    answered = _Answered(respondent, survivor, relation, consented, follow_up, occasion, administered_on)
+    _check_respondent(answered, case, errors)
+    existing = _check_occasion(answered, case, mine, submission_key, errors)
+    if existing is not None:
+        return existing
+    _check_date(answered, errors)
     structure = instrument_structure(instrument)
     cleaned = _clean_answers(instrument, structure, answers, errors)
     if errors:
         raise ValidationError(errors)
-
-    missing = sum(1 for code in cleaned.values() if code is None)
-    administration = Administration(
-        instrument=instrument,
-        case=case,
-        respondent=respondent,
-        survivor=survivor,
-        relation=relation,
-        occasion=occasion,
-        months=months,
-        administered_on=administered_on,
-        respondent_consented=bool(respondent_consented),
-        answers=json.dumps({str(n): code for n, code in sorted(cleaned.items())}),
-        items_answered=len(cleaned) - missing,
-        items_missing=missing,
-        organisation=scope.organisation,
-        recorded_by=by,
-        submission_key=submission_key,
-    )
-    validated(
-        administration,
-        errors,
-        "",
-        exclude=["instrument", "case", "survivor", "organisation", "recorded_by", "submission_key"],
-    )
-    if errors:
-        raise ValidationError(errors)
+    administration = _new_administration(instrument, case, answered, cleaned, scope.organisation, by, submission_key)
     administration, created = save_once(administration, mine)
     if not created:
         return administration
-    scales = {s.code: s for s in instrument.scales.all()}
-    ScaleScore.objects.bulk_create(
-        [
-            ScaleScore(
-                administration=administration,
-                scale=scales[code],
-                perspective=perspective,
-                prevalence=result.prevalence,
-                ever=result.ever,
-                annual_frequency=result.annual_frequency,
-                items_missing=result.missing,
-            )
-            for (code, perspective), result in scoring.score_answers(structure, cleaned).items()
-        ]
-    )
-
-    if follow_up is not None:
-        follow_up.administration = administration
-        follow_up.status = FollowUp.Status.DONE
-        follow_up.save(update_fields=["administration", "status"])
-    elif respondent == Respondent.PERSON and occasion == Occasion.INTAKE:
-        FollowUp.objects.filter(
-            enrolment__case=case,
-            kind=FollowUp.Kind.INTAKE,
-            respondent=Respondent.PERSON,
-            status__in=OPEN_STATUSES,
-            administration__isnull=True,
-        ).update(administration=administration, status=FollowUp.Status.DONE)
-    # Which questionnaire, whose and when; never a score. A survivor's is a
-    # survivor-side entry: perpetrator-facing staff and police never see it.
-    when = f"{occasion}, {months} months" if months else occasion
-    timeline_add(
-        referral=case.referral,
-        by=by,
-        kind=K.QUESTIONNAIRE_RECORDED,
-        detail=f"{instrument.code.upper()}: {respondent}, {when}",
-        survivor_side=respondent == Respondent.SURVIVOR,
-    )
+    _save_scores(administration, instrument, structure, cleaned)
+    _complete_follow_ups(administration, answered, case)
+    _timeline_questionnaire(case, by, instrument, answered)
     return administration
 
 
@@ -421,6 +498,86 @@ def _instruments_by_key() -> dict[tuple[str, int | None], Instrument]:
     return found
 
 
+@dataclass
+class _KnownWording:
+    """What a row of wording may name: instruments by (code, version) and
+    by (code, None) for the latest, items by (instrument, number), and the
+    languages."""
+
+    instruments: dict[tuple[str, int | None], Instrument]
+    items: dict[tuple[int, int], Item]
+    languages: set[str]
+
+    @classmethod
+    def load(cls) -> _KnownWording:
+        instruments = _instruments_by_key()
+        items = {(i.instrument_id, i.number): i for i in Item.objects.all()}
+        return cls(instruments=instruments, items=items, languages=set(Language.values))
+
+
+def _row_item(row: Mapping[Any, Any], known: _KnownWording, problems: list[str]) -> Item | None:
+    """The item a row names (its instrument, the version if given, the
+    item number), or None with the reason added to ``problems``."""
+    code = (row.get("instrument") or "").strip()
+    version_raw = (row.get("version") or "").strip()
+    number_raw = (row.get("item") or "").strip()
+    version = None
+    if version_raw:
+        try:
+            version = int(version_raw)
+        except ValueError:
+            problems.append(f"version {version_raw!r} is not a number")
+    instrument = known.instruments.get((code, version))
+    if instrument is None and not problems:
+        problems.append(f"unknown instrument {code!r}" + (f" version {version}" if version else ""))
+    try:
+        number = int(number_raw)
+    except ValueError:
+        problems.append(f"item {number_raw!r} is not a number")
+        return None
+    if instrument is None:
+        return None
+    item = known.items.get((instrument.pk, number))
+    if item is None:
+        problems.append(f"{code} has no item {number}")
+    return item
+
+
+def _wording_problems(language: str, text: str, languages: set[str]) -> list[str]:
+    problems: list[str] = []
+    if language not in languages:
+        problems.append(f"unknown language {language!r} (use one of {', '.join(sorted(languages))})")
+    if not text:
+        problems.append("the text is empty")
+    elif len(text) > ITEM_TEXT_MAX_LENGTH:
+        problems.append(f"the text is longer than {ITEM_TEXT_MAX_LENGTH} characters")
+    return problems
+
+
+def _parse_row(
+    row: Mapping[Any, Any], line: int, known: _KnownWording, seen: dict[tuple[int, str], int]
+) -> tuple[tuple[Item, str, str] | None, list[str]]:
+    """One row as (item, language, text), and its problems. ``seen`` holds
+    the line of each item and language read so far: a second row for the
+    same is a duplicate."""
+    language = (row.get("language") or "").strip().lower()
+    text = " ".join((row.get("text") or "").split())
+    problems: list[str] = []
+    if row.get(None):
+        problems.append("more fields than columns (put a text that holds a comma in double quotes)")
+    item = _row_item(row, known, problems)
+    problems += _wording_problems(language, text, known.languages)
+    if item is None:
+        return None, problems
+    if language in known.languages:
+        key = (item.pk, language)
+        if key in seen:
+            problems.append(f"duplicate of line {seen[key]} (same item and language)")
+        else:
+            seen[key] = line
+    return (item, language, text), problems
+
+
 def item_texts_parse(lines: Iterable[str]) -> tuple[list[tuple[Item, str, str]], list[str]]:
     """Read a CSV of licensed wording (columns instrument, item, language,
     text; an optional ``version`` column picks the instrument version, else
@@ -432,57 +589,17 @@ def item_texts_parse(lines: Iterable[str]) -> tuple[list[tuple[Item, str, str]],
     if missing:
         return [], [f"The file needs the columns {', '.join(IMPORT_COLUMNS)}; missing: {', '.join(missing)}."]
     reader.fieldnames = header
-    instruments = _instruments_by_key()
-    items = {(i.instrument_id, i.number): i for i in Item.objects.all()}
-    languages = set(Language.values)
+    known = _KnownWording.load()
     rows: list[tuple[Item, str, str]] = []
     errors: list[str] = []
     seen: dict[tuple[int, str], int] = {}
     for row in reader:
         line = reader.line_num
-        code = (row.get("instrument") or "").strip()
-        version_raw = (row.get("version") or "").strip()
-        number_raw = (row.get("item") or "").strip()
-        language = (row.get("language") or "").strip().lower()
-        text = " ".join((row.get("text") or "").split())
-        problems = []
-        if row.get(None):
-            problems.append("more fields than columns (put a text that holds a comma in double quotes)")
-        version = None
-        if version_raw:
-            try:
-                version = int(version_raw)
-            except ValueError:
-                problems.append(f"version {version_raw!r} is not a number")
-        instrument = instruments.get((code, version))
-        if instrument is None and not problems:
-            problems.append(f"unknown instrument {code!r}" + (f" version {version}" if version else ""))
-        item = None
-        try:
-            number = int(number_raw)
-        except ValueError:
-            problems.append(f"item {number_raw!r} is not a number")
-        else:
-            if instrument is not None:
-                item = items.get((instrument.pk, number))
-                if item is None:
-                    problems.append(f"{code} has no item {number}")
-        if language not in languages:
-            problems.append(f"unknown language {language!r} (use one of {', '.join(sorted(languages))})")
-        if not text:
-            problems.append("the text is empty")
-        elif len(text) > ITEM_TEXT_MAX_LENGTH:
-            problems.append(f"the text is longer than {ITEM_TEXT_MAX_LENGTH} characters")
-        if item is not None and language in languages:
-            key = (item.pk, language)
-            if key in seen:
-                problems.append(f"duplicate of line {seen[key]} (same item and language)")
-            else:
-                seen[key] = line
+        parsed, problems = _parse_row(row, line, known, seen)
         if problems:
             errors.append(f"Line {line}: " + "; ".join(problems) + ".")
-        elif item is not None:
-            rows.append((item, language, text))
+        elif parsed is not None:
+            rows.append(parsed)
     if not rows and not errors:
         errors.append("The file has no rows.")
     return rows, errors
