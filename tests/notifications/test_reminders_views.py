@@ -122,12 +122,6 @@ def test_the_survivor_worker_sees_the_review_without_survivor_data(case_with_ser
         assert secret not in page
 
 
-def test_anonymous_is_sent_to_sign_in(client):
-    response = client.get(reverse("notifications:reminders"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
 # --- a participant's SMS reminders ------------------------------------------------------
 
 

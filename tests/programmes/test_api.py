@@ -105,10 +105,6 @@ def test_it_rejects_an_unknown_country(api, users):
     assert response.json() == {"country": ["Choose one of: KG, TJ, KZ, UZ, TM."]}
 
 
-def test_it_requires_a_token(api, orgs):
-    assert api().get(URL).status_code == 401
-
-
 def test_a_user_without_organisation_gets_403(api, db):
     loner = User.objects.create_user(username="loner", password="x")
     totp_device_create(user=loner, name="authenticator", confirmed=True)

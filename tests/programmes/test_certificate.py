@@ -123,22 +123,3 @@ def test_an_enrolment_that_is_not_completed_has_no_certificate(client, login, us
     assert response.status_code == 404
     assert "Only a completed programme has a certificate." in response.content.decode()
     assert client.get(pdf_url(enrolment)).status_code == 404
-
-
-@pytest.mark.parametrize("who", ["police", "survivor_worker", "monitoring", "provider_admin"])
-def test_other_roles_get_403(client, login, users, completed, who):
-    login(users[who])
-    assert client.get(html_url(completed)).status_code == 403
-    assert client.get(pdf_url(completed)).status_code == 403
-
-
-def test_another_provider_gets_404(client, login, users, completed):
-    login(users["other_psychologist"])
-    assert client.get(html_url(completed)).status_code == 404
-    assert client.get(pdf_url(completed)).status_code == 404
-
-
-def test_anonymous_is_sent_to_sign_in(client, completed):
-    response = client.get(pdf_url(completed))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))

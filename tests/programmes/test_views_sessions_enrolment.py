@@ -147,18 +147,6 @@ def test_the_enrolment_page_query_count_does_not_grow_with_sessions(client, logi
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-@pytest.mark.parametrize("who", ["police", "survivor_worker", "monitoring", "provider_admin"])
-def test_other_roles_get_403_on_the_enrolment_page(client, login, users, part_way, who):
-    login(users[who])
-    assert client.get(reverse("programmes:enrolment_detail", args=[part_way.pk])).status_code == 403
-
-
-def test_another_provider_gets_404_on_the_enrolment_page(client, login, users, part_way):
-    login(users["other_psychologist"])
-    assert client.get(reverse("programmes:enrolment_detail", args=[part_way.pk])).status_code == 404
-    assert client.get(reverse("programmes:discharge", args=[part_way.pk])).status_code == 404
-
-
 # --- discharge -----------------------------------------------------------------
 
 

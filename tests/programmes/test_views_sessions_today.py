@@ -106,12 +106,6 @@ def test_another_provider_sees_none_of_ours(client, login, users, orgs):
     assert "Tuesday men" not in response.content.decode()
 
 
-def test_anonymous_is_sent_to_sign_in(client):
-    response = client.get(URL)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
 def test_the_query_count_does_not_grow_with_the_sessions(client, login, users, orgs):
     men_group_today(users, orgs, size=1, name="A")
     login(users["psychologist"])

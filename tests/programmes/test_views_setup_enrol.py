@@ -275,11 +275,6 @@ def test_only_clinical_staff_enrol(client, login, users, case, men, group_of, ro
     assert not Enrolment.objects.exists()
 
 
-def test_another_providers_case_is_404(client, login, users, case):
-    login(users["other_psychologist"])
-    assert client.get(enrol_url(case)).status_code == 404
-
-
 # --- move ------------------------------------------------------------------------
 
 
@@ -338,19 +333,6 @@ def test_an_ended_enrolment_is_not_moved(client, login, users, enrolled, orgs):
 
     assert response.context["form"] is None
     assert "This enrolment has already ended." in response.content.decode()
-
-
-def test_another_providers_enrolment_is_404(client, login, users, enrolled):
-    login(users["other_psychologist"])
-    assert client.get(move_url(enrolled)).status_code == 404
-    assert client.get(transfer_url(enrolled)).status_code == 404
-
-
-@pytest.mark.parametrize("role", ["police", "survivor_worker", "monitoring", "provider_admin"])
-def test_move_and_transfer_are_for_provider_staff(client, login, users, enrolled, role):
-    login(users[role])
-    assert client.get(move_url(enrolled)).status_code == 403
-    assert client.get(transfer_url(enrolled)).status_code == 403
 
 
 # --- transfer --------------------------------------------------------------------

@@ -186,12 +186,6 @@ def test_the_page_shows_nothing_of_another_provider(client, login, users, accept
     assert "Nobody is waiting" in page
 
 
-@pytest.mark.parametrize("role", ["police", "survivor_worker", "monitoring", "provider_admin"])
-def test_other_roles_are_refused(client, login, users, role):
-    login(users[role])
-    assert client.get(URL).status_code == 403
-
-
 def test_it_sorts_by_wait_or_by_window(client, login, users, accepted):
     a = accepted(waited=2, order_expires_on=days(10))
     b = accepted(waited=9, order_expires_on=days(50))
