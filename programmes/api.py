@@ -13,22 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 
+from accounts.api_permissions import Allows, api_scope
 from accounts.models import Country
 from core.throttling import SharedUserRateThrottle
 from programmes.models import ProgrammeTemplate
 from programmes.selectors import templates_browsable
 from programmes.serializers import ProgrammeTemplateSerializer
-from referrals.api import api_scope
 from referrals.serializers import ErrorDetailSerializer
 
-
-class HasOrganisation(BasePermission):
-    message = _("Only members of an organisation may use this API.")
-
-    def has_permission(self, request, view) -> bool:
-        return api_scope(request).organisation is not None
+# Reference data: any member of an organisation (the ``member`` check).
+HasOrganisation = Allows("member", _("Only members of an organisation may use this API."))
 
 
 class ProgrammeTemplateListView(generics.ListAPIView):

@@ -1,10 +1,11 @@
 """JSON API for police information systems.
 
-Police officers (token authentication) enter referrals and follow their
-status. The API calls the same service as the web form
-(``referrals.services.referral_create``) and reads through the same scoped
-selectors; its answers carry identity and status only, never personal data.
-Request bodies are never logged.
+Police officers (token authentication) enter referrals, list the ones their
+unit sent and follow their status and history. The API calls the same
+service as the web form (``referrals.services.referral_create``), admits the
+same roles (``accounts.api_permissions.Allows`` asks the pages' checks) and
+reads through the same scoped selectors; its answers carry identity and
+status only, never personal data. Request bodies are never logged.
 """
 
 from __future__ import annotations
@@ -12,32 +13,40 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_permissions import Allows, api_scope
 from accounts.models import Country, Organisation
-from accounts.scope import Scope
 from core.api import BadRequest, RequestTooLarge
 from core.errors import service_error_dict
 from core.throttling import SharedUserRateThrottle
-from referrals.selectors import get_referral_for_user, programme_providers
+from referrals.models import Referral
+from referrals.selectors import get_referral_for_user, police_status_history, programme_providers, referrals_visible_to
 from referrals.serializers import (
     ErrorDetailSerializer,
     ProviderSerializer,
     ReferralCreatedSerializer,
     ReferralCreateSerializer,
     ReferralErrorsSerializer,
+    ReferralFilterErrorsSerializer,
+    ReferralHistorySerializer,
+    ReferralListItemSerializer,
     ReferralStatusSerializer,
+    choose_one_of,
 )
 from referrals.services import referral_create
 
@@ -58,20 +67,8 @@ TOP_LEVEL_FIELDS = set(ReferralCreateSerializer().fields) - NESTED_OBJECTS - {"s
 NON_FIELD = "non_field_errors"
 
 
-def api_scope(request: Request) -> Scope:
-    """The scope of the token's user, computed once per request."""
-    scope = getattr(request, "_api_scope", None)
-    if scope is None or scope.user_id != request.user.pk:
-        scope = Scope.for_user(request.user)
-        request._api_scope = scope
-    return scope
-
-
-class IsPoliceOfficer(BasePermission):
-    message = _("Only police officers may use this API.")
-
-    def has_permission(self, request, view) -> bool:
-        return api_scope(request).is_police
+# The referral pages' own check: the referring police unit's officers.
+IsPoliceOfficer = Allows("police", _("Only police officers may use this API."))
 
 
 class PoliceAPIView(APIView):
@@ -218,14 +215,136 @@ EXAMPLE_REFERRAL = {
 }
 
 
-class ReferralCreateView(PoliceAPIView):
+class ReferralFilter(django_filters.FilterSet):
+    """The list's filters; a value that does not parse is a 400 naming the
+    parameter (``DjangoFilterBackend`` raises the form's errors)."""
+
+    # The message names the allowed codes, never the value sent.
+    status = django_filters.ChoiceFilter(
+        choices=Referral.Status.choices,
+        error_messages={"invalid_choice": choose_one_of(Referral.Status.values)},
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "created_after", "created_before"]
+
+    @property
+    def qs(self):
+        if self.is_bound and self.form.is_valid():
+            after, before = self.form.cleaned_data.get("created_after"), self.form.cleaned_data.get("created_before")
+            if after and before and after >= before:
+                raise ValidationError({"created_before": [_("Give a moment later than created_after.")]})
+        return super().qs
+
+
+class ReferralCursor(CursorPagination):
+    """Oldest first, so a calling system can page through everything and
+    come back later for what is new; ``id`` breaks ties."""
+
+    ordering = ("created_at", "id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status",
+        str,
+        OpenApiParameter.QUERY,
+        required=False,
+        enum=Referral.Status.values,
+        description="Only referrals in this status.",
+    ),
+    OpenApiParameter(
+        "created_after",
+        OpenApiTypes.DATETIME,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Only referrals entered at or after this moment (ISO 8601, e.g. 2025-05-01T00:00:00+06:00).",
+    ),
+    OpenApiParameter(
+        "created_before",
+        OpenApiTypes.DATETIME,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Only referrals entered before this moment (ISO 8601); later than created_after.",
+    ),
+]
+
+
+class ReferralCollectionView(generics.ListAPIView):
+    """``/api/v1/referrals/``: GET lists the unit's referrals, POST enters one."""
+
+    permission_classes = PoliceAPIView.permission_classes
+    throttle_classes = PoliceAPIView.throttle_classes
+    serializer_class = ReferralListItemSerializer
+    pagination_class = ReferralCursor
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReferralFilter
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return referrals_visible_to(api_scope(self.request)).prefetch_related("order_extensions")
+
+    @extend_schema(
+        operation_id="referral_list",
+        tags=["referrals"],
+        summary="Referrals this unit sent",
+        description=(
+            "Every referral entered by the caller's police unit (by any of its officers, on the web or through "
+            "the API), oldest first, 50 a page (page_size up to 200). Follow `next` to page on: it carries a "
+            "cursor, so a referral entered meanwhile is neither skipped nor repeated. Identity, status and dates "
+            "only: no person's or survivor's details. Who may call it: police officers."
+        ),
+        parameters=LIST_PARAMETERS,
+        responses={
+            200: ReferralListItemSerializer(many=True),
+            400: OpenApiResponse(
+                ReferralFilterErrorsSerializer, description="A filter value is not valid: messages per parameter."
+            ),
+            **AUTH_ERRORS,
+            404: OpenApiResponse(ErrorDetailSerializer, description="The cursor is not valid."),
+        },
+        examples=[
+            OpenApiExample(
+                "A page of referrals",
+                response_only=True,
+                value={
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "id": 1,
+                            "reference": "R-00001",
+                            "status": "enrolled",
+                            "status_display": "Enrolled",
+                            "status_changed_at": "2025-05-20T10:15:00+06:00",
+                            "decline_reason": "",
+                            "decline_explanation": "",
+                            "provider": {"id": 3, "name": "Bishkek Consultation Room"},
+                            "order_current_expiry": "2025-06-01",
+                            "source": "police",
+                            "external_id": "KG-PD-2025-000142",
+                            "created_at": "2025-05-02T09:30:00+06:00",
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="referral_create",
         tags=["referrals"],
         summary="Enter a referral",
         description=(
             "Records a referral from the officer's police unit, through the same checks as the web form. "
-            "The answer carries the referral's identity and status only."
+            "The answer carries the referral's identity and status only. Who may call it: police officers."
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=ReferralCreateSerializer,
@@ -268,7 +387,10 @@ class ReferralDetailView(PoliceAPIView):
         operation_id="referral_status",
         tags=["referrals"],
         summary="Status of a referral",
-        description="A referral entered by the officer's police unit: its status and outcome, nothing clinical.",
+        description=(
+            "A referral entered by the officer's police unit: its status and outcome, nothing clinical. "
+            "Who may call it: police officers of that unit."
+        ),
         responses={
             200: ReferralStatusSerializer,
             **AUTH_ERRORS,
@@ -280,6 +402,59 @@ class ReferralDetailView(PoliceAPIView):
     def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
         referral = get_referral_for_user(api_scope(request), id)
         return Response(ReferralStatusSerializer(referral).data)
+
+
+class ReferralHistoryView(PoliceAPIView):
+    @extend_schema(
+        operation_id="referral_history",
+        tags=["referrals"],
+        summary="Status history of a referral",
+        description=(
+            "The course of a referral entered by the officer's police unit, as its page shows it: received, "
+            "screening, accepted or declined, enrolled, ended, orders extended; oldest first. Never the work "
+            "with the person (sessions, notes) and never survivor data. Who may call it: police officers of "
+            "that unit."
+        ),
+        responses={
+            200: ReferralHistorySerializer,
+            **AUTH_ERRORS,
+            404: OpenApiResponse(
+                ErrorDetailSerializer, description="No such referral, or not one of this police unit's."
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "A referral accepted",
+                response_only=True,
+                value={
+                    "referral": 1,
+                    "reference": "R-00001",
+                    "status": "accepted",
+                    "entries": [
+                        {
+                            "at": "2025-05-02T09:30:00+06:00",
+                            "kind": "referral_received",
+                            "label": "Referral received",
+                            "detail": "",
+                            "organisation": {"id": 1, "name": "Bishkek City Police, Pervomaisky district"},
+                        },
+                        {
+                            "at": "2025-05-06T14:00:00+06:00",
+                            "kind": "accepted",
+                            "label": "Referral accepted",
+                            "detail": "",
+                            "organisation": {"id": 3, "name": "Bishkek Consultation Room"},
+                        },
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
+        scope = api_scope(request)
+        referral = get_referral_for_user(scope, id)
+        entries = police_status_history(scope, referral).order_by("at", "id")
+        return Response(ReferralHistorySerializer({"referral": referral, "entries": entries}).data)
 
 
 class ProviderListView(generics.ListAPIView):

@@ -32,7 +32,7 @@ PHONE_MAX_LENGTH = 32
 PROVIDER_ERROR = _("Choose a programme provider from the list.")
 
 
-def _choose_one_of(codes):
+def choose_one_of(codes):
     # Translated when the message is shown, not when this module is imported.
     return format_lazy(_("Choose one of: {codes}."), codes=", ".join(str(c) for c in codes))
 
@@ -40,7 +40,7 @@ def _choose_one_of(codes):
 def _choice(choices, **kwargs) -> serializers.ChoiceField:
     """A choice field whose error names the allowed codes, not the value sent."""
     return serializers.ChoiceField(
-        choices=choices, error_messages={"invalid_choice": _choose_one_of(value for value, _label in choices)}, **kwargs
+        choices=choices, error_messages={"invalid_choice": choose_one_of(value for value, _label in choices)}, **kwargs
     )
 
 
@@ -117,7 +117,7 @@ class ReferralCreateSerializer(serializers.Serializer):
         required=False,
         default=list,
         error_messages={
-            "invalid_choice": _choose_one_of(RiskFlag.values),
+            "invalid_choice": choose_one_of(RiskFlag.values),
             "not_a_list": _("Send a list of risk flag codes."),
         },
     )
@@ -291,3 +291,51 @@ class ReferralErrorsSerializer(serializers.Serializer):
     incident_description = _messages()
     risk_flags = _messages()
     external_id = _messages()
+
+
+# -- the referring body's list and status history ----------------------------
+
+
+class ReferralListItemSerializer(ReferralStatusSerializer):
+    """One row of GET /api/v1/referrals/: identity, status and dates, never
+    a person's or a survivor's details."""
+
+    source = serializers.ChoiceField(choices=Source.choices, read_only=True)  # type: ignore[assignment]
+    external_id = serializers.CharField(
+        read_only=True, help_text=_("The calling system's own reference, as sent; empty if none was.")
+    )
+
+    class Meta(ReferralStatusSerializer.Meta):
+        fields = [*ReferralStatusSerializer.Meta.fields, "source", "external_id", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of a referral's status history, as the referrer's page shows it."""
+
+    at = serializers.DateTimeField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("A stable code, e.g. referral_received, accepted."))
+    # A declared field shadows Field.label only on the class; DRF collects it as a field.
+    label = serializers.CharField(  # type: ignore[assignment]
+        source="kind_label", read_only=True, help_text=_("The kind in the request's language.")
+    )
+    detail = serializers.CharField(read_only=True, help_text=_("A short non-personal detail; may be empty."))
+    organisation = ProviderRefSerializer(
+        source="actor_organisation", read_only=True, help_text=_("The organisation that made the change.")
+    )
+
+
+class ReferralHistorySerializer(serializers.Serializer):
+    referral = serializers.IntegerField(source="referral.pk", read_only=True)
+    reference = serializers.CharField(source="referral.reference", read_only=True)
+    status = serializers.CharField(source="referral.status", read_only=True)
+    entries = HistoryEntrySerializer(many=True, read_only=True)
+
+
+class ReferralFilterErrorsSerializer(serializers.Serializer):
+    """A 400 answer to the list: messages per query parameter."""
+
+    status = _messages()
+    created_after = _messages()
+    created_before = _messages()
+    non_field_errors = _messages()

@@ -13,24 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_permissions import Allows, api_scope
 from core.throttling import SharedUserRateThrottle
-from referrals.api import api_scope
 from referrals.serializers import ErrorDetailSerializer
 from reports.figures import build_report
 from reports.forms import ReportFilterForm
 from reports.serializers import MonitoringReportSerializer, ReportFilterErrorsSerializer
 
-
-class CanMonitor(BasePermission):
-    message = _("Only monitoring viewers and programme managers may read these figures.")
-
-    def has_permission(self, request, view) -> bool:
-        return api_scope(request).can_monitor
+# The dashboard's own check (``monitor``): monitoring viewers and programme managers.
+CanMonitor = Allows("monitor", _("Only monitoring viewers and programme managers may read these figures."))
 
 
 PARAMETERS = [

@@ -386,8 +386,10 @@ MATRIX: dict[str, Entry] = {
     "api-schema": Entry(everyone=200, api=True),
     # Its interactive reference (Swagger UI): the same readers.
     "api-docs": Entry(everyone=200, api=True),
-    "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True, ok_status=405),
+    # GET: the unit's own referrals (another unit's officer gets its own, empty, list).
+    "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True),
     "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
+    "api-referral-history": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
     "api-provider-list": Entry(ok=POLICE | {"other_police"}, api=True),
 }
 

@@ -24,10 +24,11 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert "get" in paths["/api/v1/referrals/{id}/"]
 
 
-def test_it_documents_both_referral_endpoints(schema):
+def test_it_documents_the_referral_endpoints(schema):
     paths = schema["paths"]
-    assert set(paths["/api/v1/referrals/"]) == {"post"}
+    assert set(paths["/api/v1/referrals/"]) == {"get", "post"}
     assert set(paths["/api/v1/referrals/{id}/"]) == {"get"}
+    assert set(paths["/api/v1/referrals/{id}/history/"]) == {"get"}
     assert set(paths["/api/v1/providers/"]) == {"get"}
 
 
