@@ -7,7 +7,9 @@ Who sees what:
   programme managers) of the group's provider;
 - enrolments: the provider's staff (enrolments they run, and earlier ones of
   a case transferred to them); survivor workers see the enrolments of cases
-  referred to their service, for the status only.
+  referred to their service, for the status only;
+- the waiting list (accepted referrals not yet enrolled): the provider's
+  staff of the referral's provider.
 
 Every list selector loads what a page shows in a fixed number of queries.
 
