@@ -173,6 +173,87 @@ def _inbox(notice: Notice, now: dt.datetime, *, user=None, level: int = 0) -> De
     )
 
 
+def _new_event(
+    *,
+    kind: str,
+    case: Case,
+    facts: dict[str, Any],
+    dedupe_key: str,
+    by,
+    occurred_at: dt.datetime | None,
+    now: dt.datetime,
+) -> SafetyEvent | None:
+    """The event row, or None when one with this ``dedupe_key`` exists,
+    recorded earlier or at the same moment by another transaction."""
+    if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return SafetyEvent.objects.create(
+                kind=kind,
+                case=case,
+                occurred_at=occurred_at or now,
+                created_at=now,
+                created_by=by,
+                dedupe_key=dedupe_key,
+                facts=facts,
+            )
+    except IntegrityError:
+        # Recorded at the same moment by another transaction.
+        if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+
+
+def _event_notices(event: SafetyEvent, case: Case, urgency: Urgency, now: dt.datetime) -> list[Notice]:
+    """One notice per recipient organisation, due for acknowledgement by
+    the urgency's deadline (none for information)."""
+    deadline = ack_deadline(urgency)
+    due = None if deadline is None else now + deadline
+    return Notice.objects.bulk_create(
+        [
+            Notice(
+                event=event,
+                organisation=recipient.organisation,
+                role_hint=recipient.role_hint,
+                no_survivor_service=recipient.no_survivor_service,
+                created_at=now,
+                urgency=urgency,
+                ack_due_at=due,
+            )
+            for recipient in recipients_for(event.kind, case)
+        ]
+    )
+
+
+def _notice_deliveries(notices: list[Notice], urgency: Urgency, now: dt.datetime) -> list[Notice]:
+    """Each notice's inbox row and the off-line alerts of the people who
+    handle it. Returns the notices whose handlers none could be alerted
+    off-line, when the urgency asks for that."""
+    members = handling_members({n.organisation_id: n.role_hint for n in notices})
+    deliveries = []
+    unreachable = []
+    for notice in notices:
+        deliveries.append(_inbox(notice, now))
+        outgoing = []
+        for membership in members[notice.organisation_id]:
+            outgoing.extend(_outgoing(notice, membership, 0, now))
+        deliveries.extend(outgoing)
+        if not outgoing and urgency in ESCALATE_UNREACHABLE:
+            unreachable.append(notice)
+    Delivery.objects.bulk_create(deliveries)
+    return unreachable
+
+
+def _escalate_unreachable(notices: list[Notice], now: dt.datetime) -> None:
+    for notice in notices:
+        # Nobody there can be alerted away from the screen for this
+        # urgency: the next level hears of it now, not after the deadline.
+        notice.escalated_because = UNREACHABLE
+        notice.save(update_fields=["escalated_because"])
+        _escalate(notice, 1, now)
+
+
 def safety_event_record(
     *,
     kind: str,
@@ -193,60 +274,15 @@ def safety_event_record(
         raise ValueError(f"Unknown safety event kind {kind!r}")
     now = now or timezone.now()
     facts = _check_facts(facts)
-    if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            event = SafetyEvent.objects.create(
-                kind=kind,
-                case=case,
-                occurred_at=occurred_at or now,
-                created_at=now,
-                created_by=by,
-                dedupe_key=dedupe_key,
-                facts=facts,
-            )
-    except IntegrityError:
-        # Recorded at the same moment by another transaction.
-        if SafetyEvent.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
-
-    urgency = urgency_for(kind, facts)
-    deadline = ack_deadline(urgency)
-    due = None if deadline is None else now + deadline
-    notices = Notice.objects.bulk_create(
-        [
-            Notice(
-                event=event,
-                organisation=recipient.organisation,
-                role_hint=recipient.role_hint,
-                no_survivor_service=recipient.no_survivor_service,
-                created_at=now,
-                urgency=urgency,
-                ack_due_at=due,
-            )
-            for recipient in recipients_for(kind, case)
-        ]
+    event = _new_event(
+        kind=kind, case=case, facts=facts, dedupe_key=dedupe_key, by=by, occurred_at=occurred_at, now=now
     )
-    members = handling_members({n.organisation_id: n.role_hint for n in notices})
-    deliveries = []
-    unreachable = []
-    for notice in notices:
-        deliveries.append(_inbox(notice, now))
-        outgoing = []
-        for membership in members[notice.organisation_id]:
-            outgoing.extend(_outgoing(notice, membership, 0, now))
-        deliveries.extend(outgoing)
-        if not outgoing and urgency_for(kind, facts) in ESCALATE_UNREACHABLE:
-            unreachable.append(notice)
-    Delivery.objects.bulk_create(deliveries)
-    for notice in unreachable:
-        # Nobody there can be alerted away from the screen for this
-        # urgency: the next level hears of it now, not after the deadline.
-        notice.escalated_because = UNREACHABLE
-        notice.save(update_fields=["escalated_because"])
-        _escalate(notice, 1, now)
+    if event is None:
+        return None
+    urgency = urgency_for(kind, facts)
+    notices = _event_notices(event, case, urgency, now)
+    unreachable = _notice_deliveries(notices, urgency, now)
+    _escalate_unreachable(unreachable, now)
     _schedule_nudge()
     logger.info("Safety event #%s (%s) on case #%s: %d notices.", event.pk, kind, case.pk, len(notices))
     return event
