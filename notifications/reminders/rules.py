@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
@@ -88,30 +88,24 @@ def _participant_key(session: Session, enrolment: Enrolment) -> str:
     return f"{K.SESSION_TOMORROW}:session:{session.pk}:enrolment:{enrolment.pk}:{session.starts_at:%Y%m%dT%H%M}"
 
 
-def participant_session_reminders(*, now: dt.datetime | None = None) -> int:
-    """One SMS per (session, participant, planned time) for the planned
-    sessions of tomorrow (local date). Outside the SMS hours it records
-    nothing: the next hourly run inside them does. Returns the number of
-    reminders recorded."""
-    if not settings.REMIND_PARTICIPANT_SMS:
-        return 0
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    if not _in_sms_window(local):
-        return 0
-    tomorrow = local.date() + dt.timedelta(days=1)
-    sessions = list(
+def _planned_sessions_on(day: dt.date) -> list[Session]:
+    """The planned sessions of active providers on this local date."""
+    return list(
         Session.objects.filter(
             status=Session.Status.PLANNED,
             provider__is_active=True,
-            starts_at__gte=local_midnight(tomorrow),
-            starts_at__lt=local_midnight(tomorrow + dt.timedelta(days=1)),
+            starts_at__gte=local_midnight(day),
+            starts_at__lt=local_midnight(day + dt.timedelta(days=1)),
         )
         .select_related("provider")
         .order_by("starts_at", "id")
     )
-    if not sessions:
-        return 0
+
+
+def _participants_to_remind(sessions: list[Session]) -> Iterator[tuple[Session, Enrolment, str]]:
+    """(session, enrolment, reminder key) for each participant expected at
+    a session who is still in the programme, has a phone, has not turned
+    the SMS off and has no reminder for this session and time yet."""
     expected = expected_by_session(sessions)
     enrolment_ids = {e.pk for people in expected.values() for e in people}
     opted_out = set(
@@ -124,7 +118,6 @@ def participant_session_reminders(*, now: dt.datetime | None = None) -> int:
             "dedupe_key", flat=True
         )
     )
-    recorded = 0
     for session in sessions:
         for enrolment in expected.get(session.pk, []):
             person = enrolment.case.referral.person
@@ -133,32 +126,60 @@ def participant_session_reminders(*, now: dt.datetime | None = None) -> int:
             key = _participant_key(session, enrolment)
             if key in existing:
                 continue
-            language = participant_language(person.preferred_language)
+            yield session, enrolment, key
 
-            def deliveries(reminder, language=language):
-                return [
-                    Delivery(
-                        reminder=reminder,
-                        channel=Delivery.Channel.SMS,
-                        language=language,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                ]
 
-            reminder = _record(
-                kind=K.SESSION_TOMORROW,
-                key=key,
-                due_on=tomorrow,
-                organisation_id=session.provider_id,
-                now=now,
-                deliveries=deliveries,
-                session=session,
-                enrolment=enrolment,
-                case_id=enrolment.case_id,
-                facts={"starts_at": session.starts_at.isoformat()},
+def _record_participant_reminder(
+    session: Session, enrolment: Enrolment, key: str, due_on: dt.date, now: dt.datetime
+) -> Reminder | None:
+    """The reminder of a session with its one SMS, in the participant's
+    language."""
+    language = participant_language(enrolment.case.referral.person.preferred_language)
+
+    def deliveries(reminder):
+        return [
+            Delivery(
+                reminder=reminder,
+                channel=Delivery.Channel.SMS,
+                language=language,
+                next_attempt_at=now,
+                created_at=now,
             )
-            recorded += reminder is not None
+        ]
+
+    return _record(
+        kind=K.SESSION_TOMORROW,
+        key=key,
+        due_on=due_on,
+        organisation_id=session.provider_id,
+        now=now,
+        deliveries=deliveries,
+        session=session,
+        enrolment=enrolment,
+        case_id=enrolment.case_id,
+        facts={"starts_at": session.starts_at.isoformat()},
+    )
+
+
+def participant_session_reminders(*, now: dt.datetime | None = None) -> int:
+    """One SMS per (session, participant, planned time) for the planned
+    sessions of tomorrow (local date). Outside the SMS hours it records
+    nothing: the next hourly run inside them does. Returns the number of
+    reminders recorded."""
+    if not settings.REMIND_PARTICIPANT_SMS:
+        return 0
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if not _in_sms_window(local):
+        return 0
+    tomorrow = local.date() + dt.timedelta(days=1)
+    sessions = _planned_sessions_on(tomorrow)
+    if not sessions:
+        return 0
+    recorded = 0
+    for session, enrolment, key in _participants_to_remind(sessions):
+        reminder = _record_participant_reminder(session, enrolment, key, tomorrow, now)
+        recorded += reminder is not None
     return recorded
 
 
