@@ -35,6 +35,17 @@ class Organisation(models.Model):
         PROGRAMME_PROVIDER = "programme_provider", _("Programme provider")
         SURVIVOR_SERVICE = "survivor_service", _("Survivor service")
         MONITORING_BODY = "monitoring_body", _("Monitoring body")
+        COURT = "court", _("Court")
+        PROBATION_SERVICE = "probation_service", _("Probation service")
+        # The commission on children's rights.
+        CHILD_PROTECTION = "child_protection", _("Child-protection body")
+        # A hukumat, an aiyl okmotu or a mahalla committee.
+        LOCAL_GOVERNMENT = "local_government", _("Local government")
+        # The state social-development department (Kyrgyzstan: it monitors after a programme).
+        SOCIAL_DEVELOPMENT = "social_development", _("State social-development department")
+        PRISON = "prison", _("Prison or correctional facility")
+        # A ministry's department that refers (Interior, Labour, ...).
+        MINISTRY_DEPARTMENT = "ministry_department", _("Ministry department")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -62,6 +73,14 @@ class Role(models.TextChoices):
     PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
     MONITORING_VIEWER = "monitoring_viewer", _("Monitoring viewer")
     ORG_ADMIN = "org_admin", _("Organisation administrator")
+    JUDGE = "judge", _("Judge")
+    COURT_CLERK = "court_clerk", _("Court clerk")
+    PROBATION_OFFICER = "probation_officer", _("Probation officer")
+    CHILD_PROTECTION_SPECIALIST = "child_protection_specialist", _("Child-protection specialist")
+    SOCIAL_OFFICER = "social_officer", _("Local-government social officer")
+    MONITORING_OFFICER = "monitoring_officer", _("Social-development monitoring officer")
+    FACILITY_OFFICER = "facility_officer", _("Facility officer")
+    MINISTRY_OFFICER = "ministry_officer", _("Ministry officer")
 
 
 # Which roles make sense in which kind of organisation.
@@ -75,6 +94,13 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     },
     Organisation.Kind.SURVIVOR_SERVICE: {Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER, Role.ORG_ADMIN},
     Organisation.Kind.MONITORING_BODY: {Role.MONITORING_VIEWER, Role.ORG_ADMIN},
+    Organisation.Kind.COURT: {Role.JUDGE, Role.COURT_CLERK, Role.ORG_ADMIN},
+    Organisation.Kind.PROBATION_SERVICE: {Role.PROBATION_OFFICER, Role.ORG_ADMIN},
+    Organisation.Kind.CHILD_PROTECTION: {Role.CHILD_PROTECTION_SPECIALIST, Role.ORG_ADMIN},
+    Organisation.Kind.LOCAL_GOVERNMENT: {Role.SOCIAL_OFFICER, Role.ORG_ADMIN},
+    Organisation.Kind.SOCIAL_DEVELOPMENT: {Role.MONITORING_OFFICER, Role.ORG_ADMIN},
+    Organisation.Kind.PRISON: {Role.FACILITY_OFFICER, Role.ORG_ADMIN},
+    Organisation.Kind.MINISTRY_DEPARTMENT: {Role.MINISTRY_OFFICER, Role.ORG_ADMIN},
 }
 
 

@@ -50,6 +50,60 @@ CRITERIA_EDITOR_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
 REACH_VIEWER_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
 
 
+K = Organisation.Kind
+
+# Who may enter a referral and follow its own referrals, by the kind of the
+# referring organisation. A survivor service here is a women's resource
+# centre: its survivor workers refer the people their clients name.
+REFERRER_ROLES: dict[str, frozenset[str]] = {
+    K.POLICE_UNIT: frozenset({Role.POLICE_OFFICER}),
+    K.COURT: frozenset({Role.JUDGE, Role.COURT_CLERK}),
+    K.CHILD_PROTECTION: frozenset({Role.CHILD_PROTECTION_SPECIALIST}),
+    K.LOCAL_GOVERNMENT: frozenset({Role.SOCIAL_OFFICER}),
+    K.MINISTRY_DEPARTMENT: frozenset({Role.MINISTRY_OFFICER}),
+    K.SURVIVOR_SERVICE: frozenset({Role.SURVIVOR_WORKER}),
+}
+
+# Who may be the body that monitors a person after the programme (seed 001:
+# the state social-development department; the hukumat's women's and family
+# department; the district police). The role only makes someone eligible:
+# which people they follow is decided by the selector, from the monitoring
+# bodies the enrolment's programme names, so a police unit that is not named
+# sees an empty list, never another body's schedule. None of them sees
+# clinical notes or survivor data.
+POST_MONITOR_ROLES: dict[str, frozenset[str]] = {
+    K.SOCIAL_DEVELOPMENT: frozenset({Role.MONITORING_OFFICER}),
+    K.LOCAL_GOVERNMENT: frozenset({Role.SOCIAL_OFFICER}),
+    K.POLICE_UNIT: frozenset({Role.POLICE_OFFICER}),
+}
+
+
+def _union(*tables: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    merged: dict[str, frozenset[str]] = {}
+    for table in tables:
+        for kind, roles in table.items():
+            merged[kind] = merged.get(kind, frozenset()) | roles
+    return merged
+
+
+# Who may hold an API token: the roles with a use for the API. Referring
+# bodies (their referrals: create, read their own); monitoring bodies and the
+# state social-development department (statistics, read-only); a provider's
+# staff (its programmes, enrolments and attendance).
+API_ROLES: dict[str, frozenset[str]] = _union(
+    REFERRER_ROLES,
+    {
+        K.MONITORING_BODY: frozenset({Role.MONITORING_VIEWER}),
+        K.SOCIAL_DEVELOPMENT: frozenset({Role.MONITORING_OFFICER}),
+        K.PROGRAMME_PROVIDER: frozenset({Role.PROGRAMME_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER}),
+    },
+)
+
+
+def may_hold_api_token(scope: Scope) -> bool:
+    return scope.in_roles(API_ROLES)
+
+
 def may_acknowledge_notices(scope: Scope) -> bool:
     return scope.organisation is not None and scope.role in ACK_ROLES.get(scope.kind or "", frozenset())
 
@@ -60,20 +114,6 @@ def can_edit_criteria(scope: Scope) -> bool:
 
 def may_see_reach(scope: Scope) -> bool:
     return scope.organisation is not None and scope.role in REACH_VIEWER_ROLES
-
-
-# Who may hold an API token: the roles that have a use for the API today
-# (police officers: referrals; monitoring viewers: statistics; a provider's
-# staff: its programmes, enrolments and attendance). New referring roles join it.
-API_ROLES: dict[str, frozenset[str]] = {
-    Organisation.Kind.POLICE_UNIT: frozenset({Role.POLICE_OFFICER}),
-    Organisation.Kind.MONITORING_BODY: frozenset({Role.MONITORING_VIEWER}),
-    Organisation.Kind.PROGRAMME_PROVIDER: frozenset({Role.PROGRAMME_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER}),
-}
-
-
-def may_hold_api_token(scope: Scope) -> bool:
-    return scope.organisation is not None and scope.role in API_ROLES.get(scope.kind or "", frozenset())
 
 
 # Every role check, by name. The same names are the view decorators'
@@ -94,6 +134,13 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "criteria_editor": can_edit_criteria,
     "reach_viewer": may_see_reach,
     "org_admin": lambda s: s.is_org_admin,
+    # The agencies of the pathway (seed 001). None of them passes a check
+    # that opens survivor data or clinical notes.
+    "referrer": lambda s: s.is_referrer,
+    "court": lambda s: s.is_court,
+    "probation": lambda s: s.is_probation,
+    "facility": lambda s: s.is_facility,
+    "post_monitor": lambda s: s.in_roles(POST_MONITOR_ROLES),
     "api_user": may_hold_api_token,
 }
 

@@ -6,6 +6,7 @@ inactive organisation) has an empty scope and sees nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -69,7 +70,58 @@ class Scope:
 
     @property
     def is_monitoring(self) -> bool:
-        return self.kind == Organisation.Kind.MONITORING_BODY and self.role == Role.MONITORING_VIEWER
+        """Aggregate figures of every provider in the organisation's country:
+        a monitoring body's viewers and the state social-development
+        department's monitoring officers (never names)."""
+        return (
+            self.kind == Organisation.Kind.MONITORING_BODY and self.role == Role.MONITORING_VIEWER
+        ) or self.is_social_development
+
+    @property
+    def is_court(self) -> bool:
+        """A judge or a court clerk."""
+        return self.kind == Organisation.Kind.COURT and self.role in {Role.JUDGE, Role.COURT_CLERK}
+
+    @property
+    def is_probation(self) -> bool:
+        return self.kind == Organisation.Kind.PROBATION_SERVICE and self.role == Role.PROBATION_OFFICER
+
+    @property
+    def is_child_protection(self) -> bool:
+        """A specialist of the commission on children's rights."""
+        return self.kind == Organisation.Kind.CHILD_PROTECTION and self.role == Role.CHILD_PROTECTION_SPECIALIST
+
+    @property
+    def is_local_government(self) -> bool:
+        """A social officer of a hukumat, aiyl okmotu or mahalla committee."""
+        return self.kind == Organisation.Kind.LOCAL_GOVERNMENT and self.role == Role.SOCIAL_OFFICER
+
+    @property
+    def is_social_development(self) -> bool:
+        """A monitoring officer of the state social-development department."""
+        return self.kind == Organisation.Kind.SOCIAL_DEVELOPMENT and self.role == Role.MONITORING_OFFICER
+
+    @property
+    def is_facility(self) -> bool:
+        """An officer of a prison or correctional facility."""
+        return self.kind == Organisation.Kind.PRISON and self.role == Role.FACILITY_OFFICER
+
+    @property
+    def is_ministry(self) -> bool:
+        return self.kind == Organisation.Kind.MINISTRY_DEPARTMENT and self.role == Role.MINISTRY_OFFICER
+
+    @property
+    def is_referrer(self) -> bool:
+        """May enter referrals and follow its own: the roles of
+        ``accounts.permissions.REFERRER_ROLES`` (the one table of them)."""
+        from accounts.permissions import REFERRER_ROLES
+
+        return self.in_roles(REFERRER_ROLES)
+
+    def in_roles(self, table: Mapping[str, frozenset[str]]) -> bool:
+        """Whether the role is among ``table[kind]`` (a table of roles by
+        organisation kind, kept in ``accounts.permissions``)."""
+        return self.organisation is not None and self.role in table.get(self.kind or "", frozenset())
 
     @property
     def can_monitor(self) -> bool:

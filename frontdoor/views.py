@@ -32,7 +32,7 @@ def home(request):
         return redirect("referrals:incoming")
     if role in {Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER} and request.scope.is_survivor_service:
         return redirect("casework:survivor_cases")
-    if role == Role.MONITORING_VIEWER:
+    if scope.is_monitoring:
         return redirect("reports:dashboard")
     return render(request, "frontdoor/home.html", _admin_start(scope))
 

@@ -161,6 +161,14 @@ def standing_orgs() -> dict[str, Organisation]:
         "other_survivor_service": f.make_org(
             K.SURVIVOR_SERVICE, country="TJ", name="Khujand Crisis Centre", region="Sughd"
         ),
+        # The other agencies of the pathway (seed 001).
+        "court": f.make_org(K.COURT, name="Pervomaisky District Court of Bishkek"),
+        "probation": f.make_org(K.PROBATION_SERVICE, name="Bishkek Probation Department"),
+        "child_protection": f.make_org(K.CHILD_PROTECTION, name="Bishkek Commission on Children's Affairs"),
+        "local_government": f.make_org(K.LOCAL_GOVERNMENT, name="Alamedin Aiyl Okmotu"),
+        "social_development": f.make_org(K.SOCIAL_DEVELOPMENT, name="State Department for Social Development"),
+        "prison": f.make_org(K.PRISON, name="Correctional Colony No. 47"),
+        "ministry": f.make_org(K.MINISTRY_DEPARTMENT, name="Ministry of Labour, Family Department"),
     }
 
 
@@ -184,6 +192,14 @@ def standing_users(orgs: dict[str, Organisation]) -> dict:
         "other_survivor_worker": f.make_user(
             orgs["other_survivor_service"], Role.SURVIVOR_WORKER, "other_survivor_worker"
         ),
+        "judge": f.make_user(orgs["court"], Role.JUDGE, "judge"),
+        "court_clerk": f.make_user(orgs["court"], Role.COURT_CLERK, "court_clerk"),
+        "probation_officer": f.make_user(orgs["probation"], Role.PROBATION_OFFICER, "probation_officer"),
+        "child_protection": f.make_user(orgs["child_protection"], Role.CHILD_PROTECTION_SPECIALIST, "child_protection"),
+        "social_officer": f.make_user(orgs["local_government"], Role.SOCIAL_OFFICER, "social_officer"),
+        "monitoring_officer": f.make_user(orgs["social_development"], Role.MONITORING_OFFICER, "monitoring_officer"),
+        "facility_officer": f.make_user(orgs["prison"], Role.FACILITY_OFFICER, "facility_officer"),
+        "ministry_officer": f.make_user(orgs["ministry"], Role.MINISTRY_OFFICER, "ministry_officer"),
     }
 
 

@@ -34,7 +34,29 @@ ROLES = [
     "other_police",
     "other_psychologist",
     "other_survivor_worker",
+    # The other agencies of the pathway: none of them opens a survivor's data
+    # or a clinical record.
+    "judge",
+    "court_clerk",
+    "probation_officer",
+    "child_protection",
+    "social_officer",
+    "monitoring_officer",
+    "facility_officer",
+    "ministry_officer",
 ]
+AGENCIES = {
+    "judge",
+    "court_clerk",
+    "probation_officer",
+    "child_protection",
+    "social_officer",
+    "monitoring_officer",
+    "facility_officer",
+    "ministry_officer",
+}
+# Aggregate figures of the country's providers (never names).
+COUNTRY_MONITORS = {"monitoring", "monitoring_officer"}
 POLICE = {"police", "police2"}
 CLINICAL = {"psychologist", "social_worker"}
 PROVIDER_STAFF = CLINICAL | {"manager"}
@@ -236,15 +258,22 @@ MATRIX: dict[str, Entry] = {
     # staff (their sessions today, incoming referrals) have a home page.
     "frontdoor:home": Entry(
         everyone=302,
-        special={"provider_admin": 200, "psychologist": 200, "social_worker": 200, "other_psychologist": 200},
+        special={
+            "provider_admin": 200,
+            "psychologist": 200,
+            "social_worker": 200,
+            "other_psychologist": 200,
+            **{role: 200 for role in AGENCIES - COUNTRY_MONITORS},
+        },
     ),
     "core:healthz": Entry(public=True, everyone=200),
     "core:livez": Entry(public=True, everyone=200),
-    # --- reports: monitoring dashboard (aggregates for monitoring viewers and programme managers) ---
-    "reports:dashboard": Entry(ok={"monitoring", "manager"}),
-    "reports:export_csv": Entry(ok={"monitoring", "manager"}),
-    "reports:export_xlsx": Entry(ok={"monitoring", "manager"}),
-    "api-reports-outcomes": Entry(ok={"monitoring", "manager"}, api=True),
+    # --- reports: monitoring dashboard (aggregates for monitoring viewers, the state
+    # social-development department's monitoring officers and programme managers) ---
+    "reports:dashboard": Entry(ok=COUNTRY_MONITORS | {"manager"}),
+    "reports:export_csv": Entry(ok=COUNTRY_MONITORS | {"manager"}),
+    "reports:export_xlsx": Entry(ok=COUNTRY_MONITORS | {"manager"}),
+    "api-reports-outcomes": Entry(ok=COUNTRY_MONITORS | {"manager"}, api=True),
     # --- end reports ---
     # A signed-in user is sent on from the sign-in page.
     "accounts:login": Entry(public=True, everyone=302, special={"anonymous": 200}),
@@ -299,7 +328,8 @@ MATRIX: dict[str, Entry] = {
     "notifications:acknowledge": Entry(
         notice_kw,
         ok={"survivor_worker"},
-        hidden=set(ROLES) - {"survivor_worker", "monitoring"},
+        # Only the roles that acknowledge notices at all reach the 404.
+        hidden=set(ROLES) - {"survivor_worker", "monitoring"} - AGENCIES,
         method="post",
         data={"actions": ["survivor_called"]},
         ok_status=302,

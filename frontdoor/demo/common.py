@@ -46,6 +46,39 @@ ORGANISATIONS: dict[str, tuple[str, str, str, str, list[str]]] = {
         "Sughd",
         ["tg", "ru"],
     ),
+    # The other agencies of the pathway (seed 001), one of each kind per country.
+    "court.kg": ("Oktyabrsky District Court of Bishkek", K.COURT, "KG", "Bishkek", ["ky", "ru"]),
+    "probation.kg": ("Probation Department of Bishkek", K.PROBATION_SERVICE, "KG", "Bishkek", ["ky", "ru"]),
+    "childrights.kg": ("Bishkek Commission on Children's Affairs", K.CHILD_PROTECTION, "KG", "Bishkek", ["ky", "ru"]),
+    "localgov.kg": ("Alamedin Aiyl Okmotu", K.LOCAL_GOVERNMENT, "KG", "Chuy", ["ky", "ru"]),
+    "socdev.kg": ("State Department for Social Development, Bishkek", K.SOCIAL_DEVELOPMENT, "KG", "Bishkek", ["ru"]),
+    "prison.kg": ("Correctional Facility No. 3, Chuy Region", K.PRISON, "KG", "Chuy", ["ky", "ru"]),
+    "ministry.kg": (
+        "Ministry of Internal Affairs, Prevention Department",
+        K.MINISTRY_DEPARTMENT,
+        "KG",
+        "Bishkek",
+        ["ky", "ru"],
+    ),
+    "court.tj": ("Khujand City Court", K.COURT, "TJ", "Sughd", ["tg", "ru"]),
+    "probation.tj": ("Khujand Probation Inspectorate", K.PROBATION_SERVICE, "TJ", "Sughd", ["tg", "ru"]),
+    "childrights.tj": ("Khujand Commission on Child Rights", K.CHILD_PROTECTION, "TJ", "Sughd", ["tg", "ru"]),
+    "localgov.tj": (
+        "Khujand Hukumat, Department for Women and Family Affairs",
+        K.LOCAL_GOVERNMENT,
+        "TJ",
+        "Sughd",
+        ["tg", "ru", "uz"],
+    ),
+    "socdev.tj": ("Sughd Department for Social Development", K.SOCIAL_DEVELOPMENT, "TJ", "Sughd", ["tg", "ru"]),
+    "prison.tj": ("Khujand Correctional Institution", K.PRISON, "TJ", "Sughd", ["tg", "ru"]),
+    "ministry.tj": (
+        "Ministry of Labour, Migration and Employment, Sughd Department",
+        K.MINISTRY_DEPARTMENT,
+        "TJ",
+        "Sughd",
+        ["tg", "ru"],
+    ),
 }
 
 # username: (organisation key, role, first name, last name, superuser)
@@ -59,6 +92,20 @@ USERS: dict[str, tuple[str, str, str, str, bool]] = {
     "admin.kg": ("provider.kg", Role.ORG_ADMIN, "Demo", "Administrator", True),
     "police.tj": ("police.tj", Role.POLICE_OFFICER, "Demo", "Police Officer", False),
     "psychologist.tj": ("provider.tj", Role.PSYCHOLOGIST, "Demo", "Psychologist", False),
+    "clerk.kg": ("court.kg", Role.COURT_CLERK, "Demo", "Court Clerk", False),
+    "judge.tj": ("court.tj", Role.JUDGE, "Demo", "Judge", False),
+    "probation.kg": ("probation.kg", Role.PROBATION_OFFICER, "Demo", "Probation Officer", False),
+    "probation.tj": ("probation.tj", Role.PROBATION_OFFICER, "Demo", "Probation Officer", False),
+    "childrights.kg": ("childrights.kg", Role.CHILD_PROTECTION_SPECIALIST, "Demo", "Child Rights", False),
+    "childrights.tj": ("childrights.tj", Role.CHILD_PROTECTION_SPECIALIST, "Demo", "Child Rights", False),
+    "localgov.kg": ("localgov.kg", Role.SOCIAL_OFFICER, "Demo", "Social Officer", False),
+    "localgov.tj": ("localgov.tj", Role.SOCIAL_OFFICER, "Demo", "Social Officer", False),
+    "socdev.kg": ("socdev.kg", Role.MONITORING_OFFICER, "Demo", "Monitoring Officer", False),
+    "socdev.tj": ("socdev.tj", Role.MONITORING_OFFICER, "Demo", "Monitoring Officer", False),
+    "prison.kg": ("prison.kg", Role.FACILITY_OFFICER, "Demo", "Facility Officer", False),
+    "prison.tj": ("prison.tj", Role.FACILITY_OFFICER, "Demo", "Facility Officer", False),
+    "ministry.kg": ("ministry.kg", Role.MINISTRY_OFFICER, "Demo", "Ministry Officer", False),
+    "ministry.tj": ("ministry.tj", Role.MINISTRY_OFFICER, "Demo", "Ministry Officer", False),
 }
 
 # Recorded for the facilitators so that the group pair is gender-balanced

@@ -179,4 +179,4 @@ def test_membership_role_must_fit_the_organisation_kind(client, superuser, login
         "This role does not exist in an organisation of this kind."
     ]
     assert not Membership.objects.filter(user=user).exists()
-    assert Organisation.objects.count() == 7
+    assert Organisation.objects.count() == len(orgs)

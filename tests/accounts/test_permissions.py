@@ -31,8 +31,8 @@ PASSES = {
     "clinical": {"psychologist", "social_worker", "other_psychologist"},
     "manager": {"manager"},
     "survivor_worker": {"survivor_worker", "other_survivor_worker"},
-    "monitoring_body": {"monitoring"},
-    "monitor": {"monitoring", "manager"},
+    "monitoring_body": {"monitoring", "monitoring_officer"},
+    "monitor": {"monitoring", "monitoring_officer", "manager"},
     "case_reader": {
         "psychologist",
         "social_worker",
@@ -67,16 +67,54 @@ PASSES = {
     "criteria_editor": {"manager", "provider_admin"},
     "reach_viewer": {"manager", "provider_admin"},
     "org_admin": {"provider_admin"},
+    "referrer": {
+        "police",
+        "police2",
+        "other_police",
+        "judge",
+        "court_clerk",
+        "child_protection",
+        "social_officer",
+        "ministry_officer",
+        "survivor_worker",
+        "other_survivor_worker",
+    },
+    "court": {"judge", "court_clerk"},
+    "probation": {"probation_officer"},
+    "facility": {"facility_officer"},
+    "post_monitor": {"monitoring_officer", "social_officer", "police", "police2", "other_police"},
     "api_user": {
         "police",
         "police2",
         "other_police",
+        "judge",
+        "court_clerk",
+        "child_protection",
+        "social_officer",
+        "ministry_officer",
+        "survivor_worker",
+        "other_survivor_worker",
+        "monitoring",
+        "monitoring_officer",
         "psychologist",
         "social_worker",
         "manager",
         "other_psychologist",
-        "monitoring",
     },
+}
+
+# The checks that open a survivor's data or a clinical record: no agency of
+# the pathway other than the provider and the survivor service passes one.
+SURVIVOR_OR_CLINICAL = ("clinical", "survivor_worker", "case_reader", "party", "provider_staff", "manager")
+AGENCIES = {
+    "judge",
+    "court_clerk",
+    "probation_officer",
+    "child_protection",
+    "social_officer",
+    "monitoring_officer",
+    "facility_officer",
+    "ministry_officer",
 }
 
 
@@ -88,6 +126,35 @@ def test_every_check_has_its_expected_users():
 def test_check_admits_exactly_its_roles(users, name):
     admitted = {key for key, user in users.items() if CHECKS[name](Scope.for_user(user))}
     assert admitted == PASSES[name]
+
+
+@pytest.mark.parametrize("name", SURVIVOR_OR_CLINICAL)
+def test_no_new_agency_passes_a_check_for_survivor_data_or_notes(name):
+    assert PASSES[name] & AGENCIES == set()
+
+
+def test_every_role_of_a_kind_is_allowed_there_and_only_there(orgs):
+    """Each kind has its own roles and an administrator; a role of one kind is
+    refused in an organisation of another."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import ROLES_BY_KIND, Membership, Organisation, Role, User
+
+    assert set(ROLES_BY_KIND) == set(Organisation.Kind.values)
+    assert set().union(*ROLES_BY_KIND.values()) == set(Role.values)
+    for roles in ROLES_BY_KIND.values():
+        assert Role.ORG_ADMIN in roles
+    user = User.objects.create_user(username="newcomer")
+    Membership(user=user, organisation=orgs["court"], role=Role.JUDGE).clean()
+    with pytest.raises(ValidationError, match="This role does not exist"):
+        Membership(user=user, organisation=orgs["court"], role=Role.PROBATION_OFFICER).clean()
+
+
+def test_referrer_and_court_are_scope_facts(users):
+    assert Scope.for_user(users["court_clerk"]).is_court
+    assert Scope.for_user(users["court_clerk"]).is_referrer
+    assert not Scope.for_user(users["probation_officer"]).is_referrer
+    assert not Scope.for_user(users["manager"]).is_referrer
 
 
 @pytest.mark.parametrize("name", sorted(PASSES))

@@ -30,7 +30,7 @@ NAV = {
     "outcomes:follow_ups": PROVIDER_STAFF,
     "programmes:groups": PROVIDER_STAFF,
     "casework:survivor_cases": {"survivor_worker", "other_survivor_worker"},
-    "reports:dashboard": {"monitoring", "manager"},
+    "reports:dashboard": {"monitoring", "monitoring_officer", "manager"},
     "referrals:criteria": {"manager", "provider_admin"},
     "notifications:reach": {"manager", "provider_admin"},
     "accounts:api_tokens": {"provider_admin"},

@@ -34,6 +34,7 @@ USERS = (
     "admin.kg",
     "police.tj",
     "psychologist.tj",
+    "socdev.kg",
 )
 
 

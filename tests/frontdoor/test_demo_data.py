@@ -118,7 +118,7 @@ def test_command_prints_a_summary_and_a_second_run_creates_nothing():
     call_command("load_demo_data", stdout=out)
     text = out.getvalue()
     assert (
-        "Demo data: 8 organisations, 9 users, 42 referrals, 3 groups, 25 enrolments, 66 sessions logged, "
+        "Demo data: 22 organisations, 23 users, 42 referrals, 3 groups, 25 enrolments, 66 sessions logged, "
         "33 questionnaires created." in text
     )
     assert (
@@ -159,6 +159,20 @@ class TestUsersAndReferrals:
             "admin.kg": Role.ORG_ADMIN,
             "police.tj": Role.POLICE_OFFICER,
             "psychologist.tj": Role.PSYCHOLOGIST,
+            "clerk.kg": Role.COURT_CLERK,
+            "judge.tj": Role.JUDGE,
+            "probation.kg": Role.PROBATION_OFFICER,
+            "probation.tj": Role.PROBATION_OFFICER,
+            "childrights.kg": Role.CHILD_PROTECTION_SPECIALIST,
+            "childrights.tj": Role.CHILD_PROTECTION_SPECIALIST,
+            "localgov.kg": Role.SOCIAL_OFFICER,
+            "localgov.tj": Role.SOCIAL_OFFICER,
+            "socdev.kg": Role.MONITORING_OFFICER,
+            "socdev.tj": Role.MONITORING_OFFICER,
+            "prison.kg": Role.FACILITY_OFFICER,
+            "prison.tj": Role.FACILITY_OFFICER,
+            "ministry.kg": Role.MINISTRY_OFFICER,
+            "ministry.tj": Role.MINISTRY_OFFICER,
         }
         assert User.objects.get(username="police.tj").membership.organisation.country == "TJ"
         assert User.objects.get(username="crisis.kg").membership.organisation.name == "Sezim Crisis Centre"
