@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_sealed_totp_secrets'),
+        ('accounts', '0005_api_token_issued_revoked_by'),
     ]
 
     operations = [

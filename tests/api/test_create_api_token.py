@@ -91,19 +91,36 @@ def test_it_refuses_a_user_without_a_confirmed_authenticator(users):
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.parametrize("username", ["survivor_worker", "provider_admin"])
+@pytest.mark.parametrize("username", ["provider_admin", "probation_officer", "facility_officer"])
 def test_it_refuses_users_whose_role_has_no_use_for_the_api(users, username):
     with pytest.raises(CommandError) as exc:
         run(username)
 
     assert str(exc.value) == (
-        f"User '{username}' has no role with a use for the API; API tokens are only for police officers, "
-        "monitoring viewers and a programme provider's staff."
+        f"User '{username}' has no role with a use for the API; API tokens are only for the referring "
+        "bodies' officers, monitoring viewers, the social-development department's monitoring officers "
+        "and a programme provider's staff."
     )
     assert not ApiToken.objects.exists()
 
 
-@pytest.mark.parametrize("username", ["police", "psychologist", "social_worker", "manager", "monitoring"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "police",
+        "psychologist",
+        "social_worker",
+        "manager",
+        "monitoring",
+        "monitoring_officer",
+        "judge",
+        "court_clerk",
+        "child_protection",
+        "social_officer",
+        "ministry_officer",
+        "survivor_worker",
+    ],
+)
 def test_it_makes_tokens_for_every_role_with_a_use_for_the_api(users, username):
     run(username)
     assert ApiToken.objects.get().user == users[username]

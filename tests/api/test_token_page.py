@@ -230,9 +230,9 @@ def test_the_service_refuses_anyone_but_the_members_administrator(users, police_
 def test_the_service_refuses_a_role_without_an_api_use(users, orgs):
     from django.core.exceptions import ValidationError
 
-    admin = f.make_user(orgs["survivor_service"], Role.ORG_ADMIN, "ss_admin")
+    admin = f.make_user(orgs["probation"], Role.ORG_ADMIN, "probation_admin")
     with pytest.raises(ValidationError) as exc:
-        api_token_issue(user=users["survivor_worker"], name="x", days=30, by=admin)
+        api_token_issue(user=users["probation_officer"], name="x", days=30, by=admin)
     assert exc.value.message_dict == {
         "user": ["This member's role has no use for the API, so no token can be issued to them."]
     }

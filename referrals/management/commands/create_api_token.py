@@ -53,8 +53,9 @@ class Command(BaseCommand):
             raise CommandError(f"User {username!r} is inactive; API tokens are only for active members.")
         if not check("api_user", Scope.for_user(user)):
             raise CommandError(
-                f"User {username!r} has no role with a use for the API; API tokens are only for police officers, "
-                "monitoring viewers and a programme provider's staff."
+                f"User {username!r} has no role with a use for the API; API tokens are only for the referring "
+                "bodies' officers, monitoring viewers, the social-development department's monitoring officers "
+                "and a programme provider's staff."
             )
         if days is not None and days < 1:
             raise CommandError("--days must be at least 1.")
