@@ -18,7 +18,7 @@ from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
 from programmes.events import ABSENCE_COUNTED, DROPOUT_RULE_CHECKED
-from programmes.models import LOGGED_STATUSES, Attendance, Session
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Session
 from programmes.selectors import (
     expected_by_session,
     progress_for_enrolments,
@@ -183,6 +183,166 @@ def attendance_log(**arguments: Any) -> Session:
     return attendance_record(**arguments).session
 
 
+def _locked_for_logging(session: Session) -> Session:
+    """``session`` locked for the log, if it may be logged now: not
+    cancelled, and starting no later than ``LOG_EARLY`` from now."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})
+    if session.starts_at > timezone.now() + LOG_EARLY:
+        raise ValidationError({"__all__": [_("This session has not taken place yet.")]})
+    return session
+
+
+def _checked_marks(marks: dict[int, str], expected_ids: set[int]) -> tuple[dict[int, str], dict[str, list]]:
+    """The marks given, as (enrolment id → mark, errors): a mark that is not
+    one of the four, a person not expected, an expected person not marked."""
+    errors: dict[str, list] = {}
+    cleaned: dict[int, str] = {}
+    unknown = []
+    for key, mark in (marks or {}).items():
+        try:
+            enrolment_id = int(key)
+        except (TypeError, ValueError):
+            unknown.append(key)
+            continue
+        if enrolment_id not in expected_ids:
+            unknown.append(key)
+        elif mark not in Attendance.Mark.values:
+            errors[f"marks.{enrolment_id}"] = [_("Choose present, late, excused or unexcused.")]
+        else:
+            cleaned[enrolment_id] = mark
+    if unknown:
+        errors["marks"] = [_("Some of the people marked are not expected at this session.")]
+    for enrolment_id in expected_ids - set(cleaned):
+        errors.setdefault(f"marks.{enrolment_id}", [_("Mark this person's attendance.")])
+    return cleaned, errors
+
+
+def _save_session_log(
+    session: Session, *, by, cleaned: dict[int, str], topic_covered: str, notes: str, errors: dict[str, list]
+) -> None:
+    """Write the session's own log (held or not held, the topic, the notes,
+    who logged it and when), or raise ``errors`` with its own added."""
+    topic_covered = " ".join((topic_covered or "").split())
+    anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
+    if anyone_there and not topic_covered:
+        errors["topic_covered"] = [_("Enter the topic covered.")]
+    session.topic_covered = topic_covered if anyone_there else ""
+    session.notes = notes or ""
+    session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
+    session.logged_by = by
+    session.logged_at = timezone.now()
+    validated(
+        session,
+        errors,
+        "",
+        exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator", "logged_by"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    session.save()
+
+
+def _attendance_rows(
+    session: Session, *, by, cleaned: dict[int, str], by_id: dict[int, Enrolment], confirmed: set[int] | frozenset[int]
+) -> list[Attendance]:
+    """One unsaved mark per person, flagged when he was told of the session
+    at short notice; his unexcused absence then counts only if confirmed."""
+    short = {eid for eid in cleaned if scheduling.is_short_notice(session, by_id[eid])}
+    confirmed_ids = {int(c) for c in confirmed or () if str(c).isdigit()}
+    rows = []
+    for eid, mark in cleaned.items():
+        is_short = eid in short
+        rows.append(
+            Attendance(
+                session=session,
+                enrolment_id=eid,
+                mark=mark,
+                recorded_by=by,
+                short_notice=is_short,
+                absence_confirmed=is_short and mark == Attendance.Mark.UNEXCUSED and eid in confirmed_ids,
+            )
+        )
+    return rows
+
+
+def _marks_before(session: Session) -> dict[int, tuple[str, bool]]:
+    """The marks already logged for ``session`` (when it is logged again):
+    enrolment id → (mark, counted as an absence)."""
+    return {
+        eid: (mark, counted)
+        for eid, mark, counted in Attendance.objects.filter(session=session)
+        .annotate(
+            counted=ExpressionWrapper(
+                Q(mark=Attendance.Mark.UNEXCUSED) & (Q(short_notice=False) | Q(absence_confirmed=True)),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list("enrolment_id", "mark", "counted")
+    }
+
+
+def _save_marks(rows: list[Attendance]) -> None:
+    """Save the marks, replacing those of an earlier log of the session."""
+    Attendance.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "enrolment"],
+        update_fields=["mark", "recorded_by", "recorded_at", "short_notice", "absence_confirmed"],
+    )
+
+
+def _timeline_changed_marks(
+    session: Session, *, by, rows: list[Attendance], before: dict[int, tuple[str, bool]], by_id: dict[int, Enrolment]
+) -> None:
+    """One timeline entry per person whose mark, or whether it counts, changed."""
+    label = _session_label(session)
+    organisation = by.membership.organisation
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                referral_id=by_id[row.enrolment_id].case.referral_id,
+                actor=by,
+                actor_organisation=organisation,
+                kind=K.ATTENDANCE_RECORDED,
+                detail=(
+                    f"{label}: {_english(Attendance.Mark(row.mark).label)}"
+                    + (
+                        " (short notice, not counted)"
+                        if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence
+                        else ""
+                    )
+                )[:300],
+            )
+            for row in rows
+            if before.get(row.enrolment_id, (None, None))[0] != row.mark
+            or before.get(row.enrolment_id, (None, None))[1] != row.counts_as_absence
+        ]
+    )
+
+
+def _safety_events(session: Session, *, by, newly_counted: list[int], by_id: dict[int, Enrolment]) -> list:
+    """Tell of each absence that counts now and did not before: the safety
+    events recorded, each with its ``enrolment_id``, in order."""
+    events = []
+    if newly_counted:
+        # Non-compliance inside the protection order's window reaches the
+        # police in this same transaction (mandatory referrals only).
+        for eid in newly_counted:
+            for event in emit(ABSENCE_COUNTED, enrolment=by_id[eid], session=session, by=by):
+                event.enrolment_id = eid
+                events.append(event)
+        # The template's dropout rule, checked the moment the absence is
+        # logged (the scheduled dropout sweep is the safety net).
+        states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
+        for eid in newly_counted:
+            for event in emit(DROPOUT_RULE_CHECKED, enrolment=by_id[eid], state=states[eid], by=by):
+                event.enrolment_id = eid
+                events.append(event)
+    return events
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -213,126 +373,19 @@ def attendance_record(
     confirms he knew of it). Returns the session and the safety events
     recorded."""
     require_clinical(session.provider_id, by)
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    if session.status == Session.Status.CANCELLED:
-        raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})
-    if session.starts_at > timezone.now() + LOG_EARLY:
-        raise ValidationError({"__all__": [_("This session has not taken place yet.")]})
-
+    session = _locked_for_logging(session)
     expected = expected_by_session([session])[session.pk]
     expected_ids = {e.pk for e in expected}
     if not expected_ids:
         raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
-    errors: dict[str, list] = {}
-    cleaned: dict[int, str] = {}
-    unknown = []
-    for key, mark in (marks or {}).items():
-        try:
-            enrolment_id = int(key)
-        except (TypeError, ValueError):
-            unknown.append(key)
-            continue
-        if enrolment_id not in expected_ids:
-            unknown.append(key)
-        elif mark not in Attendance.Mark.values:
-            errors[f"marks.{enrolment_id}"] = [_("Choose present, late, excused or unexcused.")]
-        else:
-            cleaned[enrolment_id] = mark
-    if unknown:
-        errors["marks"] = [_("Some of the people marked are not expected at this session.")]
-    for enrolment_id in expected_ids - set(cleaned):
-        errors.setdefault(f"marks.{enrolment_id}", [_("Mark this person's attendance.")])
-    topic_covered = " ".join((topic_covered or "").split())
-    anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
-    if anyone_there and not topic_covered:
-        errors["topic_covered"] = [_("Enter the topic covered.")]
-    session.topic_covered = topic_covered if anyone_there else ""
-    session.notes = notes or ""
-    session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
-    session.logged_by = by
-    session.logged_at = timezone.now()
-    validated(
-        session,
-        errors,
-        "",
-        exclude=["provider", "group", "enrolment", "facilitator", "co_facilitator", "logged_by"],
-    )
-    if errors:
-        raise ValidationError(errors)
-    session.save()
-
+    cleaned, errors = _checked_marks(marks, expected_ids)
+    _save_session_log(session, by=by, cleaned=cleaned, topic_covered=topic_covered, notes=notes, errors=errors)
     by_id = {e.pk: e for e in expected}
-    short = {eid for eid in cleaned if scheduling.is_short_notice(session, by_id[eid])}
-    confirmed_ids = {int(c) for c in confirmed or () if str(c).isdigit()}
-    before = {
-        eid: (mark, counted)
-        for eid, mark, counted in Attendance.objects.filter(session=session)
-        .annotate(
-            counted=ExpressionWrapper(
-                Q(mark=Attendance.Mark.UNEXCUSED) & (Q(short_notice=False) | Q(absence_confirmed=True)),
-                output_field=BooleanField(),
-            )
-        )
-        .values_list("enrolment_id", "mark", "counted")
-    }
-    rows = []
-    for eid, mark in cleaned.items():
-        is_short = eid in short
-        rows.append(
-            Attendance(
-                session=session,
-                enrolment_id=eid,
-                mark=mark,
-                recorded_by=by,
-                short_notice=is_short,
-                absence_confirmed=is_short and mark == Attendance.Mark.UNEXCUSED and eid in confirmed_ids,
-            )
-        )
-    Attendance.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["session", "enrolment"],
-        update_fields=["mark", "recorded_by", "recorded_at", "short_notice", "absence_confirmed"],
-    )
-    label = _session_label(session)
-    organisation = by.membership.organisation
-    TimelineEntry.objects.bulk_create(
-        [
-            TimelineEntry(
-                referral_id=by_id[row.enrolment_id].case.referral_id,
-                actor=by,
-                actor_organisation=organisation,
-                kind=K.ATTENDANCE_RECORDED,
-                detail=(
-                    f"{label}: {_english(Attendance.Mark(row.mark).label)}"
-                    + (
-                        " (short notice, not counted)"
-                        if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence
-                        else ""
-                    )
-                )[:300],
-            )
-            for row in rows
-            if before.get(row.enrolment_id, (None, None))[0] != row.mark
-            or before.get(row.enrolment_id, (None, None))[1] != row.counts_as_absence
-        ]
-    )
+    rows = _attendance_rows(session, by=by, cleaned=cleaned, by_id=by_id, confirmed=confirmed)
+    before = _marks_before(session)
+    _save_marks(rows)
+    _timeline_changed_marks(session, by=by, rows=rows, before=before, by_id=by_id)
     newly_counted = [
         row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
     ]
-    events = []
-    if newly_counted:
-        # Non-compliance inside the protection order's window reaches the
-        # police in this same transaction (mandatory referrals only).
-        for eid in newly_counted:
-            for event in emit(ABSENCE_COUNTED, enrolment=by_id[eid], session=session, by=by):
-                event.enrolment_id = eid
-                events.append(event)
-        # The template's dropout rule, checked the moment the absence is
-        # logged (the scheduled dropout sweep is the safety net).
-        states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
-        for eid in newly_counted:
-            for event in emit(DROPOUT_RULE_CHECKED, enrolment=by_id[eid], state=states[eid], by=by):
-                event.enrolment_id = eid
-                events.append(event)
-    return Logged(session, events)
+    return Logged(session, _safety_events(session, by=by, newly_counted=newly_counted, by_id=by_id))
