@@ -528,6 +528,65 @@ def _enrol_blocked(case: Case) -> str | None:
     return None
 
 
+def _enrol_form(request, case: Case, *, templates, all_templates, template, starts_on: dt.date) -> EnrolForm:
+    """The enrolment form: as submitted, or to fill in with the programme
+    and start chosen so far (and the psychologist, when one fills it in)."""
+    provider = case.provider
+    kwargs = {
+        "templates": templates,
+        "groups": groups_for_enrolment(case),
+        "all_templates": all_templates,
+        "all_groups": running_groups_of(provider),
+        "psychologists": facilitators(provider, Role.PSYCHOLOGIST),
+        "window_url": reverse("programmes:enrol", args=[case.pk]),
+    }
+    if request.method == "POST":
+        return EnrolForm(request.POST, **kwargs)
+    initial = {"starts_on": starts_on}
+    if template is not None:
+        initial["template"] = template.pk
+    if request.scope.role == Role.PSYCHOLOGIST:
+        initial["psychologist"] = request.user.pk
+    return EnrolForm(initial=initial, **kwargs)
+
+
+def _enrol_submitted(request, case: Case, form: EnrolForm) -> Enrolment | None:
+    """The enrolment the submitted form makes, or None with the errors on the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return services.enrol(
+            case=case,
+            template=data["template"],
+            group=data["group"],
+            psychologist=data["psychologist"],
+            starts_on=data["starts_on"],
+            by=request.user,
+            allow_clash=data["allow_clash"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
+def _say_enrolled(request, case: Case, enrolment: Enrolment) -> None:
+    """Say the case is enrolled, and when the first individual session is."""
+    messages.success(
+        request,
+        _("Case %(case)s is enrolled in %(programme)s; the individual sessions are planned.")
+        % {"case": case.number, "programme": enrolment.template.name},
+    )
+    first = enrolment.individual_sessions.order_by("starts_at").first()
+    if first is not None:
+        when = timezone.localtime(first.starts_at)
+        messages.info(
+            request,
+            _("The first individual session is on %(date)s at %(time)s: tell the person.")
+            % {"date": formats.date_format(when.date(), "SHORT_DATE_FORMAT"), "time": f"{when:%H:%M}"},
+        )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @clinical_required
@@ -555,52 +614,14 @@ def enrol(request, case_pk: int):
 
     form = None
     if current is None and blocked is None:
-        kwargs = {
-            "templates": templates,
-            "groups": groups_for_enrolment(case),
-            "all_templates": all_templates,
-            "all_groups": running_groups_of(provider),
-            "psychologists": facilitators(provider, Role.PSYCHOLOGIST),
-            "window_url": reverse("programmes:enrol", args=[case.pk]),
-        }
+        form = _enrol_form(
+            request, case, templates=templates, all_templates=all_templates, template=template, starts_on=starts_on
+        )
         if request.method == "POST":
-            form = EnrolForm(request.POST, **kwargs)
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    enrolment = services.enrol(
-                        case=case,
-                        template=data["template"],
-                        group=data["group"],
-                        psychologist=data["psychologist"],
-                        starts_on=data["starts_on"],
-                        by=request.user,
-                        allow_clash=data["allow_clash"],
-                    )
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("Case %(case)s is enrolled in %(programme)s; the individual sessions are planned.")
-                        % {"case": case.number, "programme": enrolment.template.name},
-                    )
-                    first = enrolment.individual_sessions.order_by("starts_at").first()
-                    if first is not None:
-                        when = timezone.localtime(first.starts_at)
-                        messages.info(
-                            request,
-                            _("The first individual session is on %(date)s at %(time)s: tell the person.")
-                            % {"date": formats.date_format(when.date(), "SHORT_DATE_FORMAT"), "time": f"{when:%H:%M}"},
-                        )
-                    return redirect("casework:case_detail", case.pk)
-        else:
-            initial = {"starts_on": starts_on}
-            if template is not None:
-                initial["template"] = template.pk
-            if request.scope.role == Role.PSYCHOLOGIST:
-                initial["psychologist"] = request.user.pk
-            form = EnrolForm(initial=initial, **kwargs)
+            enrolment = _enrol_submitted(request, case, form)
+            if enrolment is not None:
+                _say_enrolled(request, case, enrolment)
+                return redirect("casework:case_detail", case.pk)
     return render(
         request,
         "programmes/setup/enrol.html",
