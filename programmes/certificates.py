@@ -165,18 +165,28 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
 
 
-def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
-    """An A4 PDF of the certificate (text stays text, so it can be read
-    and searched)."""
-    _register_fonts()
-    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=22, leading=28, alignment=TA_CENTER)
-    subtitle = ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=15, alignment=TA_CENTER)
-    name = ParagraphStyle("name", fontName=FONT_BOLD, fontSize=18, leading=24, alignment=TA_CENTER)
-    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=15)
-    small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, textColor=colors.grey)
+@dataclass(frozen=True)
+class _Styles:
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    name: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+
+def _styles() -> _Styles:
+    return _Styles(
+        title=ParagraphStyle("title", fontName=FONT_BOLD, fontSize=22, leading=28, alignment=TA_CENTER),
+        subtitle=ParagraphStyle("subtitle", fontName=FONT, fontSize=11, leading=15, alignment=TA_CENTER),
+        name=ParagraphStyle("name", fontName=FONT_BOLD, fontSize=18, leading=24, alignment=TA_CENTER),
+        body=ParagraphStyle("body", fontName=FONT, fontSize=11, leading=15),
+        small=ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, textColor=colors.grey),
+    )
+
+
+def _document(buffer: io.BytesIO, cert: Certificate, *, compress: bool) -> SimpleDocTemplate:
+    """An A4 page with 20 mm margins; the PDF's title and author."""
+    return SimpleDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=20 * mm,
@@ -187,8 +197,15 @@ def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
         author=cert.provider,
         pageCompression=1 if compress else 0,
     )
+
+
+def _facts_table(cert: Certificate, styles: _Styles) -> Table:
+    """The facts (``facts``), a label and a value per row."""
     table = Table(
-        [[Paragraph(escape(label), body), Paragraph(escape(value), body)] for label, value in facts(cert)],
+        [
+            [Paragraph(escape(label), styles.body), Paragraph(escape(value), styles.body)]
+            for label, value in facts(cert)
+        ],
         colWidths=[55 * mm, None],
     )
     table.setStyle(
@@ -200,6 +217,12 @@ def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
             ]
         )
     )
+    return table
+
+
+def _signature_table(styles: _Styles) -> Table:
+    """The lines the provider fills in by hand: signature, name and position, date, stamp."""
+    small = styles.small
     signature = Table(
         [
             [Paragraph(escape(_("Signature")), small), Paragraph(escape(_("Name and position")), small)],
@@ -220,21 +243,34 @@ def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
             ]
         )
     )
-    story = [
-        Paragraph(escape(_("Certificate of completion")), title),
-        Paragraph(escape(_("No. %(number)s") % {"number": cert.number}), subtitle),
+    return signature
+
+
+def _story(cert: Certificate, styles: _Styles) -> list:
+    """The page from top to bottom: title, number, name, statement, facts,
+    the provider's signature block, the date of issue."""
+    return [
+        Paragraph(escape(_("Certificate of completion")), styles.title),
+        Paragraph(escape(_("No. %(number)s") % {"number": cert.number}), styles.subtitle),
         Spacer(1, 10 * mm),
-        Paragraph(escape(cert.person_name), name),
+        Paragraph(escape(cert.person_name), styles.name),
         Spacer(1, 4 * mm),
-        Paragraph(escape(statement(cert)), subtitle),
+        Paragraph(escape(statement(cert)), styles.subtitle),
         Spacer(1, 8 * mm),
-        table,
+        _facts_table(cert, styles),
         Spacer(1, 20 * mm),
-        Paragraph(escape(_("For the programme provider: %(provider)s") % {"provider": cert.provider}), body),
+        Paragraph(escape(_("For the programme provider: %(provider)s") % {"provider": cert.provider}), styles.body),
         Spacer(1, 14 * mm),
-        signature,
+        _signature_table(styles),
         Spacer(1, 10 * mm),
-        Paragraph(escape(_("Issued on %(date)s.") % {"date": _date(cert.issued_on)}), small),
+        Paragraph(escape(_("Issued on %(date)s.") % {"date": _date(cert.issued_on)}), styles.small),
     ]
-    doc.build(story)
+
+
+def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
+    """An A4 PDF of the certificate (text stays text, so it can be read
+    and searched)."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    _document(buffer, cert, compress=compress).build(_story(cert, _styles()))
     return buffer.getvalue()
