@@ -97,6 +97,54 @@ def _new_group_errors(*, provider, template, sex, psychologist, social_worker, l
     return errors
 
 
+def _valid_new_group(
+    *,
+    provider: Organisation,
+    template: ProgrammeTemplate,
+    name: str,
+    sex: str,
+    capacity: int,
+    intake: str,
+    psychologist,
+    social_worker,
+    location_kind: str,
+    location: str,
+    language: str,
+    starts_on: dt.date,
+    time_of_day: dt.time,
+) -> Group:
+    """The new group, not saved yet, or every error at once: the choices
+    that do not fit (``_new_group_errors``) and what the model refuses."""
+    errors = _new_group_errors(
+        provider=provider,
+        template=template,
+        sex=sex,
+        psychologist=psychologist,
+        social_worker=social_worker,
+        language=language,
+        starts_on=starts_on,
+    )
+    group = Group(
+        provider=provider,
+        template=template,
+        name=(name or "").strip(),
+        sex=sex,
+        capacity=capacity,
+        intake=intake,
+        psychologist=psychologist,
+        social_worker=social_worker,
+        location_kind=location_kind,
+        location=(location or "").strip(),
+        language=language,
+        starts_on=starts_on,
+        time_of_day=time_of_day,
+    )
+    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
+    if errors:
+        raise ValidationError(errors)
+    return group
+
+
 @transaction.atomic
 def group_create(
     *,
@@ -131,33 +179,21 @@ def group_create(
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
     require_staff(provider.pk, by)
-    errors = _new_group_errors(
+    group = _valid_new_group(
         provider=provider,
         template=template,
-        sex=sex,
-        psychologist=psychologist,
-        social_worker=social_worker,
-        language=language,
-        starts_on=starts_on,
-    )
-    group = Group(
-        provider=provider,
-        template=template,
-        name=(name or "").strip(),
+        name=name,
         sex=sex,
         capacity=capacity,
         intake=intake,
         psychologist=psychologist,
         social_worker=social_worker,
         location_kind=location_kind,
-        location=(location or "").strip(),
+        location=location,
         language=language,
         starts_on=starts_on,
         time_of_day=time_of_day,
     )
-    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
-    if errors:
-        raise ValidationError(errors)
     group.save()
     Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1), now=now))
     return group, _pair_warnings(psychologist, social_worker)
