@@ -13,6 +13,13 @@ staff member's email or SMS. It is written in the same transaction as the
 event; a relay sends it and records the result. A unique key makes a second
 delivery of the same thing to the same person on the same channel impossible.
 
+A ``WebhookSubscription`` is a referring organisation's partner system,
+told of every status change of that organisation's referrals: each change
+is one ``WebhookEvent`` (codes, ids and a time), and each event has one
+``Delivery`` per active subscription (``channel`` "webhook"), written in the
+transaction that changed the status and sent by the same relay
+(``notifications.webhooks``).
+
 A ``Reminder`` (see ``notifications.reminders``) is not a safety notice: a
 participant's session tomorrow, an unlogged session, a risk reassessment, a
 safety-plan review or a follow-up that is due. Its deliveries are ``Delivery``
@@ -25,6 +32,8 @@ numbers and level names only; the acknowledgement note is encrypted.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -35,7 +44,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Organisation
 from casework.models import Case
-from core.crypto import EncryptedTextField
+from core.crypto import EncryptedCharField, EncryptedTextField
 from notifications.urgency import Urgency
 from referrals.models import NOTE_MAX_LENGTH
 
@@ -215,12 +224,65 @@ def actions_for(role_hint: str, *, no_survivor_service: bool = False) -> list[tu
     return [(code, labels[code]) for code in codes]
 
 
+class WebhookSubscription(models.Model):
+    """A referring organisation's system, told by a signed POST whenever one
+    of the organisation's referrals changes status. The secret signs each
+    body (``X-Casework-Signature``); it is made here, shown once and stored
+    encrypted (the relay needs it in clear to sign)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_subscriptions", verbose_name=_("organisation")
+    )
+    url = models.URLField(_("address (URL)"), max_length=500)
+    secret = EncryptedCharField(max_length=100, blank=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation_id", "created_at", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "url"], name="one_webhook_per_organisation_url"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the secret: str() reaches logs and the admin.
+        return f"Webhook #{self.pk} of organisation #{self.organisation_id}"
+
+
+class WebhookEvent(models.Model):
+    """One status change of a referral, as the partner systems are told it:
+    ids, the status code and the time, never a name, a phone or an address.
+    ``uid`` is the event id the receiver uses to drop a repeated delivery."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    # The referring organisation, whose subscriptions are told.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # The referral's own reference in the partner's system, as it was then.
+    external_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=20)
+    occurred_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+
+    def __str__(self) -> str:
+        return f"Webhook event {self.uid} ({self.status}) of referral #{self.referral_id}"
+
+
 class Delivery(models.Model):
     class Channel(models.TextChoices):
         INBOX = "inbox", _("Inbox")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
         TELEGRAM = "telegram", _("Telegram")
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -240,6 +302,13 @@ class Delivery(models.Model):
     # event escalated to the same manager are two rows.
     event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reminder = models.ForeignKey("Reminder", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
+    # Or a referral's status change for a partner system (channel "webhook").
+    webhook_event = models.ForeignKey(
+        WebhookEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    webhook = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
     # Null: the organisation's inbox; or, for a participant's session
     # reminder, the participant (whose number is read when it is sent).
     user = models.ForeignKey(
@@ -280,13 +349,29 @@ class Delivery(models.Model):
                 name="one_inbox_delivery_per_notice_level",
             ),
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | Q(channel="inbox") | Q(reminder__isnull=False, channel="sms"),
-                name="delivery_without_user_is_inbox",
+                condition=Q(user__isnull=False)
+                | Q(channel="inbox")
+                | Q(reminder__isnull=False, channel="sms")
+                | Q(webhook__isnull=False, channel="webhook"),
+                name="delivery_without_user_is_inbox_sms_or_webhook",
             ),
             models.CheckConstraint(
-                condition=Q(notice__isnull=False, event__isnull=False, reminder__isnull=True)
-                | Q(notice__isnull=True, event__isnull=True, reminder__isnull=False),
-                name="delivery_for_a_notice_or_a_reminder",
+                condition=Q(notice__isnull=False, event__isnull=False, reminder__isnull=True, webhook_event=None)
+                | Q(notice__isnull=True, event__isnull=True, reminder__isnull=False, webhook_event=None)
+                | Q(
+                    notice__isnull=True,
+                    event__isnull=True,
+                    reminder__isnull=True,
+                    webhook_event__isnull=False,
+                    webhook__isnull=False,
+                    channel="webhook",
+                ),
+                name="delivery_for_a_notice_reminder_or_webhook",
+            ),
+            models.UniqueConstraint(
+                fields=["webhook_event", "webhook"],
+                condition=Q(webhook_event__isnull=False),
+                name="one_delivery_per_webhook_event_subscription",
             ),
             models.UniqueConstraint(
                 fields=["reminder", "user", "channel"],

@@ -21,6 +21,12 @@ Delivery is at least once: a worker killed between sending and recording
 leaves the row "sending"; after the lease it is sent again with the same
 idempotency key, which the gateway uses to deliver it once.
 
+Webhook deliveries (``channel`` "webhook", see ``notifications.webhooks``)
+go the same way too: the send is a signed POST of the event (a webhook
+switched off since is "cancelled", never sent), and after the last attempt
+the row is "failed", which the organisation's webhook page shows; nobody is
+escalated to.
+
 Reminder deliveries (``reminder`` set, see ``notifications.reminders``) go
 the same way, with two differences: just before sending,
 ``reminders.prepare`` reads what the reminder is about and may cancel the
@@ -53,7 +59,7 @@ from notifications.texts import outgoing_message
 logger = logging.getLogger(__name__)
 
 D = Delivery.Status
-OUTGOING = (Delivery.Channel.EMAIL, Delivery.Channel.SMS, Delivery.Channel.TELEGRAM)
+OUTGOING = (Delivery.Channel.EMAIL, Delivery.Channel.SMS, Delivery.Channel.TELEGRAM, Delivery.Channel.WEBHOOK)
 DB_RETRIES = 5
 
 
@@ -204,6 +210,11 @@ def _give_up(row: Delivery, now: dt.datetime) -> None:
     from notifications.services import escalation_deliveries
 
     row.status = D.FAILED
+    if row.webhook_id is not None:
+        # Shown on the organisation's webhook page (the failed rows and
+        # their last error); the partner's system is not a person to alert.
+        logger.warning("Webhook delivery #%s failed after %d attempts.", row.pk, row.attempts)
+        return
     if row.notice_id is None:
         logger.warning("Reminder delivery #%s failed after %d attempts.", row.pk, row.attempts)
         return
@@ -246,14 +257,19 @@ def _send_one(delivery: Delivery, now: dt.datetime) -> str:
     """Send one claimed row and record the result; returns the new status."""
     outgoing = None
     try:
-        if delivery.reminder_id is not None:
-            from notifications.reminders import prepare
+        if delivery.channel == Delivery.Channel.WEBHOOK:
+            from notifications.webhooks import deliver
 
-            outgoing = prepare(delivery, now)
-        if outgoing is None:
-            send_delivery(delivery)
-        elif not outgoing.held:
-            transmit(delivery, subject=outgoing.subject, body=outgoing.body, to=outgoing.to)
+            outgoing = deliver(delivery)
+        else:
+            if delivery.reminder_id is not None:
+                from notifications.reminders import prepare
+
+                outgoing = prepare(delivery, now)
+            if outgoing is None:
+                send_delivery(delivery)
+            elif not outgoing.held:
+                transmit(delivery, subject=outgoing.subject, body=outgoing.body, to=outgoing.to)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then escalated
         reason = _reason(exc)
         logger.warning("Delivery #%s (%s) failed: %s.", delivery.pk, delivery.channel, reason)

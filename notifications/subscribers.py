@@ -14,9 +14,15 @@ from django.utils.translation import gettext as _
 
 from casework import events as casework_events
 from core import events
-from notifications import selectors, services
+from notifications import selectors, services, webhooks
 from notifications.wording import tells_sentence, told_sentence
 from programmes import events as programme_events
+from referrals import events as referral_events
+
+# --- Referrals -----------------------------------------------------------------
+
+events.subscribe(referral_events.STATUS_CHANGED)(webhooks.referral_status_changed)
+
 
 # --- Casework ------------------------------------------------------------------
 

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.permissions import require_criteria_editor
 from accounts.scope import Scope
+from core import events
 from core.timeline import timeline_add
 from core.validation import validated
 from core.validators import normalise_phone
+from referrals import events as referral_events
 from referrals import timeline as T
 from referrals.models import (
     EligibilityCriterion,
@@ -34,6 +36,11 @@ MAX_SURVIVORS = 10
 def _set_status(referral: Referral, status: str) -> None:
     referral.status = status
     referral.status_changed_at = timezone.now()
+
+
+def _status_saved(referral: Referral) -> None:
+    """Tell the apps above that the saved status changed (in this transaction)."""
+    events.emit(referral_events.STATUS_CHANGED, referral=referral)
 
 
 def _police_unit_of(by) -> Organisation:
@@ -303,6 +310,7 @@ def screening_save(
     if referral.status == Referral.Status.RECEIVED:
         _set_status(referral, Referral.Status.SCREENING)
         referral.save(update_fields=["status", "status_changed_at"])
+        _status_saved(referral)
         timeline_add(referral=referral, by=by, kind=T.SCREENING_STARTED)
     else:
         timeline_add(referral=referral, by=by, kind=T.SCREENING_SAVED)
@@ -377,6 +385,7 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     referral.decline_reason = ""
     referral.decline_explanation = ""
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
+    _status_saved(referral)
     # Say so when nothing was checked, so the timeline does not suggest
     # that criteria were met.
     detail = "" if referral.screening.answers else _("No eligibility criteria were set up")
@@ -397,6 +406,7 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
     referral.decline_reason = reason
     referral.decline_explanation = explanation
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
+    _status_saved(referral)
     timeline_add(referral=referral, by=by, kind=T.DECLINED, detail=referral.get_decline_reason_display())
     return referral
 

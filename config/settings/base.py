@@ -353,6 +353,13 @@ NOTIFY_POLL_SECONDS = envint("NOTIFY_POLL_SECONDS", 30)
 # Optional: the site's address, added to emails and SMS as a sign-in link.
 NOTIFY_SITE_URL = envstr("NOTIFY_SITE_URL", "")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+# Webhooks to partner systems (notifications.webhooks): an http:// address and
+# an address that resolves to a private, loopback or link-local network are
+# refused unless these allow them (development and tests; never production).
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+# Seconds to connect and then to answer; a slow partner is retried later.
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maximum=15)
 SMS_BACKEND = envstr("SMS_BACKEND", "notifications.sms.ConsoleBackend")
 SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / ".devdata" / "sms.jsonl"))
 SMS_HTTP_URL = envstr("SMS_HTTP_URL", "")

@@ -30,6 +30,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # "__Host-" cookies are only accepted over HTTPS, for this exact host.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+# A partner's webhook is https and on the internet: never a plain-text
+# address, never one inside the deployment's own networks (SSRF).
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
 
 if not FIELD_ENCRYPTION_KEYS:  # noqa: F405
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")

@@ -29,6 +29,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"  # noqa: F405
 AXES_ENABLED = True
 LANGUAGE_CODE = "en"
+# Webhook tests post to a server on the loopback address.
+WEBHOOK_ALLOW_HTTP = True
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 
 # Static files are served by the finders in tests; no collectstatic output.
 WHITENOISE_AUTOREFRESH = True

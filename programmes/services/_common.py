@@ -9,8 +9,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from core import events
 from core.models import TimelineEntry
 from programmes.models import LOGGED_STATUSES, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
+from referrals import events as referral_events
 from referrals.models import Referral
 
 # How far back a start may be entered (groups and people already running
@@ -121,6 +123,7 @@ def _set_referral_status(referral: Referral, status: str) -> None:
     referral.status = status
     referral.status_changed_at = timezone.now()
     referral.save(update_fields=["status", "status_changed_at"])
+    events.emit(referral_events.STATUS_CHANGED, referral=referral)
 
 
 # --- Moves, transfers, discharge ---------------------------------------------

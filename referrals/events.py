@@ -1,0 +1,13 @@
+"""What the referrals app tells the apps above it (``core.events``).
+
+``STATUS_CHANGED``: a referral's status was set and saved; facts
+``referral`` (with its new ``status`` and ``status_changed_at``). Emitted
+inside the transaction that changed it, by the referrals services (screening
+started, accepted, declined) and by the programmes services (enrolled,
+completed, dropped out). The notifications app writes the partner systems'
+webhook deliveries in that transaction.
+"""
+
+from core import events
+
+STATUS_CHANGED = events.declare("referrals.status_changed")
