@@ -1,4 +1,4 @@
-"""Programme templates API, mounted under /api/v1/."""
+"""Programmes API (templates, enrolments, attendance), mounted under /api/v1/."""
 
 from django.urls import path
 
@@ -6,4 +6,6 @@ from programmes import api
 
 urlpatterns = [
     path("programme-templates/", api.ProgrammeTemplateListView.as_view(), name="api-programme-templates"),
+    path("enrolments/", api.EnrolmentListView.as_view(), name="api-enrolments"),
+    path("enrolments/<int:id>/attendance/", api.EnrolmentAttendanceView.as_view(), name="api-enrolment-attendance"),
 ]

@@ -1,5 +1,7 @@
-"""Shapes of the programme-templates API. Templates are reference data
-(counts, span, hours), never personal data."""
+"""Shapes of the programmes API: templates (reference data: counts, span,
+hours) and, for a provider's own systems, its enrolments and their
+attendance (identity, status, dates and counts; never personal data or
+anything said in a session)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Country
-from programmes.models import ProgrammeTemplate, TemplateSex
+from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session, TemplateSex
 
 
-def _inline_choice(choices, help_text) -> serializers.ChoiceField:
+def _inline_choice(choices, help_text, **kwargs) -> serializers.ChoiceField:
     """A read-only choice whose allowed values are documented in place.
 
     drf-spectacular turns every enum into a component named after the
@@ -24,7 +26,7 @@ def _inline_choice(choices, help_text) -> serializers.ChoiceField:
     class InlineChoiceField(serializers.ChoiceField):
         pass
 
-    return InlineChoiceField(choices=choices, read_only=True, help_text=help_text)
+    return InlineChoiceField(choices=choices, read_only=True, help_text=help_text, **kwargs)
 
 
 class ProgrammeTemplateSerializer(serializers.ModelSerializer):
@@ -83,3 +85,98 @@ class ProgrammeTemplateSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["planned_hours"] = round(instance.planned_hours, 1)
         return data
+
+
+# -- enrolments and attendance, for a provider's own systems ------------------
+# Identity, status, dates and counts only: never a person's details, a
+# survivor's, or what was said in a session (notes, topics).
+
+
+class _Ref(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class EnrolmentReferralSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True, help_text=_('The referral\'s reference, e.g. "R-00012".'))
+
+
+class EnrolmentProgrammeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True, help_text=_("The template version's id (programme-templates)."))
+    code = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class EnrolmentProgressSerializer(serializers.Serializer):
+    """Logged sessions only (held, or not held because nobody came)."""
+
+    individual_required = serializers.IntegerField(read_only=True)
+    individual_attended = serializers.IntegerField(read_only=True)
+    group_required = serializers.IntegerField(read_only=True)
+    group_attended = serializers.IntegerField(read_only=True)
+    hours_required = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    hours_attended = serializers.DecimalField(max_digits=6, decimal_places=1, coerce_to_string=False, read_only=True)
+    excused = serializers.IntegerField(read_only=True, help_text=_("Excused absences."))
+    unexcused = serializers.IntegerField(
+        source="unexcused_total", read_only=True, help_text=_("Unexcused absences that count.")
+    )
+    requirements_met = serializers.BooleanField(read_only=True)
+
+
+class EnrolmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    referral = EnrolmentReferralSerializer(source="case.referral", read_only=True)
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    provider = _Ref(read_only=True)
+    programme = EnrolmentProgrammeSerializer(source="template", read_only=True)
+    group = _Ref(read_only=True, allow_null=True, help_text=_("null for a programme of individual sessions only."))
+    status = _inline_choice(
+        Enrolment.Status.choices,
+        _("active, completed, dropped_out, expelled, deselected or transferred."),
+    )
+    starts_on = serializers.DateField(read_only=True)
+    group_from = serializers.DateField(read_only=True, allow_null=True)
+    enrolled_at = serializers.DateTimeField(read_only=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    end_reason = serializers.CharField(
+        read_only=True, help_text=_("The short reason given to partner agencies when it ended; empty otherwise.")
+    )
+    progress = serializers.SerializerMethodField()
+
+    @extend_schema_field(EnrolmentProgressSerializer)
+    def get_progress(self, enrolment: Enrolment):
+        return EnrolmentProgressSerializer(self.context["progress"][enrolment.pk]).data
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="pk", read_only=True)
+    kind = _inline_choice(Session.Kind.choices, _("individual or group."))
+    number = serializers.IntegerField(read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    duration_minutes = serializers.IntegerField(read_only=True)
+    session_status = _inline_choice(
+        Session.Status.choices, _("planned, held, not_held (nobody came) or cancelled."), source="status"
+    )
+    mark = serializers.SerializerMethodField(
+        help_text=_("present, late, excused or unexcused; null when no mark was recorded.")
+    )
+
+    @extend_schema_field({"allOf": [{"type": "string", "enum": Attendance.Mark.values}], "nullable": True})
+    def get_mark(self, session: Session):
+        return getattr(session, "mark", "") or None  # set by enrolment_sessions
+
+
+class EnrolmentAttendanceSerializer(serializers.Serializer):
+    enrolment = serializers.IntegerField(source="enrolment.pk", read_only=True)
+    status = serializers.CharField(source="enrolment.status", read_only=True)
+    progress = EnrolmentProgressSerializer(read_only=True)
+    sessions = AttendanceRowSerializer(many=True, read_only=True)
+
+
+class EnrolmentFilterErrorsSerializer(serializers.Serializer):
+    status = serializers.ListField(child=serializers.CharField(), required=False)
+    group = serializers.ListField(child=serializers.CharField(), required=False)

@@ -177,8 +177,23 @@ AUTH_ERRORS = {
     403: OpenApiResponse(ErrorDetailSerializer, description="The token's user is not a police officer."),
 }
 
+# The examples' ids are those the demo data (frontdoor/demo, ``make run``) gets
+# in a new database, where rows are numbered in the order it creates them:
+# organisation 1 is its Kyrgyz police unit, 2 the Bishkek Consultation Room,
+# referral 4 an accepted and 5 an enrolled one of that unit
+# (tests/api/test_schema_examples.py keeps them true).
+DEMO_POLICE_UNIT = {"id": 1, "name": "Bishkek City Police, Oktyabrsky District"}
+DEMO_PROVIDER = {"id": 2, "name": "Bishkek Consultation Room"}
+DEMO_REFERRAL_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The referral's id.",
+    examples=[OpenApiExample("An accepted referral of the demo police unit", value=4)],
+)
+
 EXAMPLE_REFERRAL = {
-    "provider": 3,
+    "provider": DEMO_PROVIDER["id"],
     "source": "police",
     "order": {
         "number": "PO-2025-0142",
@@ -313,24 +328,18 @@ class ReferralCollectionView(generics.ListAPIView):
                 "A page of referrals",
                 response_only=True,
                 value={
-                    "next": None,
-                    "previous": None,
-                    "results": [
-                        {
-                            "id": 1,
-                            "reference": "R-00001",
-                            "status": "enrolled",
-                            "status_display": "Enrolled",
-                            "status_changed_at": "2025-05-20T10:15:00+06:00",
-                            "decline_reason": "",
-                            "decline_explanation": "",
-                            "provider": {"id": 3, "name": "Bishkek Consultation Room"},
-                            "order_current_expiry": "2025-06-01",
-                            "source": "police",
-                            "external_id": "KG-PD-2025-000142",
-                            "created_at": "2025-05-02T09:30:00+06:00",
-                        }
-                    ],
+                    "id": 5,
+                    "reference": "R-00005",
+                    "status": "enrolled",
+                    "status_display": "Enrolled",
+                    "status_changed_at": "2025-05-20T10:15:00+06:00",
+                    "decline_reason": "",
+                    "decline_explanation": "",
+                    "provider": DEMO_PROVIDER,
+                    "order_current_expiry": "2025-06-01",
+                    "source": "police",
+                    "external_id": "KG-PD-2025-000142",
+                    "created_at": "2025-05-02T09:30:00+06:00",
                 },
             )
         ],
@@ -386,6 +395,7 @@ class ReferralDetailView(PoliceAPIView):
     @extend_schema(
         operation_id="referral_status",
         tags=["referrals"],
+        parameters=[DEMO_REFERRAL_ID],
         summary="Status of a referral",
         description=(
             "A referral entered by the officer's police unit: its status and outcome, nothing clinical. "
@@ -398,6 +408,23 @@ class ReferralDetailView(PoliceAPIView):
                 ErrorDetailSerializer, description="No such referral, or not one of this police unit's."
             ),
         },
+        examples=[
+            OpenApiExample(
+                "An accepted referral",
+                response_only=True,
+                value={
+                    "id": 4,
+                    "reference": "R-00004",
+                    "status": "accepted",
+                    "status_display": "Accepted",
+                    "status_changed_at": "2025-05-06T14:00:00+06:00",
+                    "decline_reason": "",
+                    "decline_explanation": "",
+                    "provider": DEMO_PROVIDER,
+                    "order_current_expiry": "2025-06-01",
+                },
+            )
+        ],
     )
     def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
         referral = get_referral_for_user(api_scope(request), id)
@@ -408,6 +435,7 @@ class ReferralHistoryView(PoliceAPIView):
     @extend_schema(
         operation_id="referral_history",
         tags=["referrals"],
+        parameters=[DEMO_REFERRAL_ID],
         summary="Status history of a referral",
         description=(
             "The course of a referral entered by the officer's police unit, as its page shows it: received, "
@@ -427,8 +455,8 @@ class ReferralHistoryView(PoliceAPIView):
                 "A referral accepted",
                 response_only=True,
                 value={
-                    "referral": 1,
-                    "reference": "R-00001",
+                    "referral": 4,
+                    "reference": "R-00004",
                     "status": "accepted",
                     "entries": [
                         {
@@ -436,14 +464,21 @@ class ReferralHistoryView(PoliceAPIView):
                             "kind": "referral_received",
                             "label": "Referral received",
                             "detail": "",
-                            "organisation": {"id": 1, "name": "Bishkek City Police, Pervomaisky district"},
+                            "organisation": DEMO_POLICE_UNIT,
+                        },
+                        {
+                            "at": "2025-05-05T11:00:00+06:00",
+                            "kind": "screening_started",
+                            "label": "Screening started",
+                            "detail": "",
+                            "organisation": DEMO_PROVIDER,
                         },
                         {
                             "at": "2025-05-06T14:00:00+06:00",
                             "kind": "accepted",
                             "label": "Referral accepted",
                             "detail": "",
-                            "organisation": {"id": 3, "name": "Bishkek Consultation Room"},
+                            "organisation": DEMO_PROVIDER,
                         },
                     ],
                 },
@@ -469,7 +504,7 @@ class ProviderListView(generics.ListAPIView):
         summary="Programme providers",
         description=(
             "Active programme providers a referral can be sent to (the `provider` id of a referral), "
-            "those of the officer's own country first."
+            "those of the officer's own country first. Who may call it: police officers."
         ),
         parameters=[
             OpenApiParameter(

@@ -88,7 +88,7 @@ class OutcomesReportView(APIView):
             "region and programme. Never a name or a case number. No figure comes from fewer than 5 people: such "
             'a figure is null with "suppressed": "small", and a figure that would let one be worked out is null '
             'with "suppressed": "secondary". A monitoring body sees its country, a programme manager their own '
-            "provider."
+            "provider. Who may call it: monitoring viewers and programme managers."
         ),
         parameters=PARAMETERS,
         responses={

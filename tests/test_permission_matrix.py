@@ -396,6 +396,11 @@ MATRIX: dict[str, Entry] = {
     "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # Templates are reference data: every member of an organisation may list them.
     "api-programme-templates": Entry(everyone=200, api=True),
+    # A provider's own systems: its enrolments and their attendance, as on the enrolment pages.
+    "api-enrolments": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}, api=True),
+    "api-enrolment-attendance": Entry(
+        lambda w: {"id": enrolment_kw(w)["pk"]}, ok=PROVIDER_STAFF, hidden={"other_psychologist"}, api=True
+    ),
     # --- outcomes: questionnaires and follow-ups ---
     # The person's questionnaires are clinical records (psychologists and
     # social workers of the provider); a survivor's only reach the survivor

@@ -284,7 +284,18 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accounts.models.Language"},
     "TITLE": "Perpetrator programme casework API",
-    "DESCRIPTION": "Referrals from police information systems. Responses carry status only.",
+    "DESCRIPTION": (
+        "For partner systems. A token acts as the member it was issued to, with exactly what that member may "
+        "see and do on the web pages; an organisation's administrator issues and revokes tokens (API tokens "
+        "page). Send it as `Authorization: Token <token>`.\n\n"
+        "| Role | May call |\n|---|---|\n"
+        "| Police officer | referrals: enter, list the unit's own, status, history; providers |\n"
+        "| Monitoring viewer | reports/outcomes: the country's figures, suppressed |\n"
+        "| Programme manager | reports/outcomes (own provider); enrolments and attendance |\n"
+        "| Psychologist, social worker | enrolments and attendance of their provider |\n"
+        "| Any member of an organisation | programme-templates |\n\n"
+        "Answers carry identity, status, dates and figures only: never survivor data or session notes."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -1,0 +1,112 @@
+"""The API reference's examples name records that exist in the demo data.
+
+In a new database the demo data's rows are numbered in the order it creates
+them, so an example id is "the n-th row the demo makes". Loaded here into
+tables that hold nothing else (the shipped templates aside, made before it),
+the n-th row by id is the row that id names after ``make run``."""
+
+from __future__ import annotations
+
+from accounts.models import Organisation
+from casework.models import Case
+from core.models import TimelineEntry
+from programmes import api as programmes_api
+from programmes.models import Attendance, Enrolment, Group, ProgrammeTemplate, Session
+from referrals import api as referrals_api
+from referrals.models import Referral
+from tests.frontdoor.test_demo_data import demo_data, loaded  # noqa: F401 - fixtures
+
+
+def nth(model, n: int):
+    """The row a new database would give id ``n``."""
+    rows = list(model.objects.order_by("id")[n - 1 : n])
+    assert rows, f"the demo makes fewer than {n} {model._meta.verbose_name_plural}"
+    return rows[0]
+
+
+def _examples(operation: str) -> list[dict]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for methods in schema["paths"].values():
+        for op in methods.values():
+            if op.get("operationId") == operation:
+                bodies = [
+                    example["value"]
+                    for response in op["responses"].values()
+                    for media in response.get("content", {}).values()
+                    for example in media.get("examples", {}).values()
+                ]
+                params = [
+                    example["value"] for p in op.get("parameters", []) for example in p.get("examples", {}).values()
+                ]
+                return bodies + params
+    raise AssertionError(f"no operation {operation}")
+
+
+class TestExamplesNameDemoRecords:
+    def test_the_organisations(self, loaded):  # noqa: F811
+        police, provider = (
+            nth(Organisation, o["id"]) for o in (referrals_api.DEMO_POLICE_UNIT, referrals_api.DEMO_PROVIDER)
+        )
+        assert (police.name, police.kind) == (referrals_api.DEMO_POLICE_UNIT["name"], Organisation.Kind.POLICE_UNIT)
+        assert (provider.name, provider.kind) == (
+            referrals_api.DEMO_PROVIDER["name"],
+            Organisation.Kind.PROGRAMME_PROVIDER,
+        )
+        assert referrals_api.EXAMPLE_REFERRAL["provider"] == referrals_api.DEMO_PROVIDER["id"]
+
+    def test_the_referral_examples(self, loaded):  # noqa: F811
+        police = nth(Organisation, referrals_api.DEMO_POLICE_UNIT["id"])
+        [status, id_param] = _examples("referral_status")
+        accepted = nth(Referral, status["id"])
+        assert id_param == status["id"]
+        assert (accepted.status, accepted.police_unit_id) == (status["status"], police.pk)
+        assert status["reference"] == f"R-{status['id']:05d}"
+        [page] = _examples("referral_list")
+        for row in page["results"]:
+            referral = nth(Referral, row["id"])
+            assert (referral.status, referral.police_unit_id) == (row["status"], police.pk)
+
+    def test_the_history_example_is_that_referrals_course(self, loaded):  # noqa: F811
+        history, id_param = _examples("referral_history")
+        referral = nth(Referral, history["referral"])
+        assert id_param == history["referral"]
+        kinds = list(
+            TimelineEntry.objects.filter(referral=referral, survivor_side=False)
+            .order_by("at", "id")
+            .values_list("kind", "actor_organisation__name")
+        )
+        assert kinds == [(e["kind"], e["organisation"]["name"]) for e in history["entries"]]
+
+    def test_the_enrolment_examples(self, loaded):  # noqa: F811
+        enrolment = nth(Enrolment, programmes_api.DEMO_ENROLMENT)
+        [page] = _examples("enrolment_list")
+        [row] = page["results"]
+        assert enrolment.status == row["status"]
+        assert enrolment.case == nth(Case, row["case"])
+        assert enrolment.case.referral == nth(Referral, row["referral"]["id"])
+        assert enrolment.group == nth(Group, row["group"]["id"])
+        assert enrolment.group.name == row["group"]["name"]
+        template = nth(ProgrammeTemplate, row["programme"]["id"])
+        assert enrolment.template == template
+        assert (template.code, template.version, template.name) == (
+            row["programme"]["code"],
+            row["programme"]["version"],
+            row["programme"]["name"],
+        )
+
+    def test_the_attendance_example(self, loaded):  # noqa: F811
+        attendance, id_param = _examples("enrolment_attendance")
+        enrolment = nth(Enrolment, attendance["enrolment"])
+        assert id_param == attendance["enrolment"]
+        for row in attendance["sessions"]:
+            session = nth(Session, row["session"])
+            mark = Attendance.objects.get(session=session, enrolment=enrolment).mark
+            assert (session.kind, session.number, session.status, session.duration_minutes, mark) == (
+                row["kind"],
+                row["number"],
+                row["session_status"],
+                row["duration_minutes"],
+                row["mark"],
+            )
