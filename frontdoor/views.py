@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from accounts.models import Role
+from accounts.permissions import check
 from notifications.alerts import organisation_reach
 from programmes.models import Session
 from programmes.selectors import sessions_today, unlogged_past_sessions
@@ -34,6 +35,8 @@ def home(request):
         return redirect("casework:survivor_cases")
     if scope.is_monitoring:
         return redirect("reports:dashboard")
+    if check("facility", scope):
+        return redirect("programmes:facility_groups")
     return render(request, "frontdoor/home.html", _admin_start(scope))
 
 

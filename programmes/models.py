@@ -208,6 +208,15 @@ class Group(models.Model):
         ROOM = "room", _("Room")
         MOBILE = "mobile", _("Mobile, temporary location")
 
+    # Where the group runs (issue 13, seed 001): the provider's consultation
+    # room; a prison or correctional facility (the facility's officer sees
+    # its attendance, to bring the people to the room); a residential centre
+    # (Turkistan), where each participant's stay is recorded.
+    class Setting(models.TextChoices):
+        CONSULTATION_ROOM = "room", _("Consultation room")
+        PRISON = "prison", _("Prison or correctional facility")
+        RESIDENTIAL = "residential", _("Residential centre")
+
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programme_groups")
     template = models.ForeignKey(ProgrammeTemplate, on_delete=models.PROTECT, related_name="groups")
     name = models.CharField(_("name"), max_length=120)
@@ -230,6 +239,16 @@ class Group(models.Model):
     )
     location_kind = models.CharField(_("place"), max_length=8, choices=LocationKind.choices, default=LocationKind.ROOM)
     location = models.CharField(_("room, or village and district"), max_length=200)
+    setting = models.CharField(_("setting"), max_length=12, choices=Setting.choices, default=Setting.CONSULTATION_ROOM)
+    # The prison or correctional facility the sessions are held at (prison setting only).
+    facility = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programme_groups_held",
+        verbose_name=_("facility"),
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     starts_on = models.DateField(_("first session"))
     time_of_day = models.TimeField(_("time"), default=dt.time(10, 0))
@@ -240,6 +259,13 @@ class Group(models.Model):
         ordering = ["name"]
         verbose_name = _("group")
         verbose_name_plural = _("groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(setting="prison", facility__isnull=False)
+                | (~Q(setting="prison") & Q(facility__isnull=True)),
+                name="group_facility_only_in_prison_setting",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -290,6 +316,44 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} in {self.template.code} v{self.template.version}"
+
+
+class ResidentialStay(models.Model):
+    """A participant's stay at a residential centre (a group in the
+    residential setting): when they arrived, whether the police brought them
+    (and which unit), when they left or are to leave."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="stay")
+    arrival_on = models.DateField(_("arrival date"))
+    brought_by_police = models.BooleanField(_("brought by the police"), default=False)
+    police_unit = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("police unit"),
+    )
+    departure_on = models.DateField(_("departure date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("residential stay")
+        verbose_name_plural = _("residential stays")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departure_on__isnull=True) | Q(departure_on__gt=models.F("arrival_on")),
+                name="stay_departure_after_arrival",
+            ),
+            models.CheckConstraint(
+                condition=Q(brought_by_police=True) | Q(police_unit__isnull=True),
+                name="stay_police_unit_only_when_brought",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"stay of enrolment {self.enrolment_id} from {self.arrival_on}"
 
 
 class Session(models.Model):

@@ -192,6 +192,27 @@ def _setup_world(w):
     return w["setup"]
 
 
+def _facility_world(w):
+    """A men's group of the provider held at the standing prison, with a man
+    enrolled in it; built on first use."""
+    if "facility" not in w:
+        from accounts.models import Organisation, User
+
+        users = {u.username: u for u in User.objects.filter(username__in=["police", "psychologist"])}
+        provider = users["psychologist"].membership.organisation
+        prison = Organisation.objects.get(kind=Organisation.Kind.PRISON, name="Correctional Colony No. 47")
+        template = f.shipped_template("kg-annex3-voluntary-men")
+        group = f.make_group(by=users["psychologist"], template=template, setting="prison", facility=prison)
+        case = f.make_open_case(police=users["police"], provider=provider, by=users["psychologist"])
+        f.enrol_case(case, by=users["psychologist"], template=template, group=group)
+        w["facility"] = {"group": group}
+    return w["facility"]
+
+
+def facility_group_kw(w):
+    return {"pk": _facility_world(w)["group"].pk}
+
+
 def own_template_kw(w):
     return {"pk": _setup_world(w)["template"].pk}
 
@@ -263,7 +284,7 @@ MATRIX: dict[str, Entry] = {
             "psychologist": 200,
             "social_worker": 200,
             "other_psychologist": 200,
-            **{role: 200 for role in AGENCIES - COUNTRY_MONITORS},
+            **{role: 200 for role in AGENCIES - COUNTRY_MONITORS - {"facility_officer"}},
         },
     ),
     "core:healthz": Entry(public=True, everyone=200),
@@ -392,6 +413,9 @@ MATRIX: dict[str, Entry] = {
     "programmes:group_edit": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:group_close": Entry(group_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:enrol": Entry(lambda w: {"case_pk": w["case"].pk}, ok=CLINICAL, hidden={"other_psychologist"}),
+    # A prison's officers: the attendance of the groups held there, nothing else.
+    "programmes:facility_groups": Entry(ok={"facility_officer"}),
+    "programmes:facility_group": Entry(facility_group_kw, ok={"facility_officer"}),
     "programmes:move_group": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # Templates are reference data: every member of an organisation may list them.

@@ -9,7 +9,9 @@ Who sees what:
   a case transferred to them); survivor workers see the enrolments of cases
   referred to their service, for the status only;
 - the waiting list (accepted referrals not yet enrolled): the provider's
-  staff of the referral's provider.
+  staff of the referral's provider;
+- a group held in a prison or correctional facility: that facility's
+  officers, for its sessions' dates and attendance only (names and marks).
 
 Every list selector loads what a page shows in a fixed number of queries.
 
@@ -23,6 +25,13 @@ from .enrolment import (
     enrolments_visible_to,
     get_enrolment_for_user,
     legal_window,
+)
+from .facility import (
+    FacilityPerson,
+    FacilitySession,
+    facility_attendance,
+    facility_groups_for,
+    get_facility_group_for_user,
 )
 from .groups import (
     facilitators,
@@ -74,6 +83,11 @@ from .waiting import (
 )
 
 __all__ = [
+    "FacilityPerson",
+    "FacilitySession",
+    "facility_attendance",
+    "facility_groups_for",
+    "get_facility_group_for_user",
     "OUTRUNS_WINDOW",
     "SORTS",
     "SORT_WAIT",

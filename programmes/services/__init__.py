@@ -10,8 +10,8 @@ Who may do what (of the provider that owns the object):
 - templates and groups, rescheduling and cancelling sessions, moving a
   person between groups, transfers: provider staff (psychologists, social
   workers, programme managers);
-- enrolling, logging attendance, discharging: psychologists and social
-  workers (clinical staff).
+- enrolling (with a participant's stay at a residential centre), logging
+  attendance, discharging: psychologists and social workers (clinical staff).
 
 Dates and times: sessions are planned in settings.TIME_ZONE; individual
 sessions on the hour in the practitioner's first free slot at least the
@@ -42,6 +42,7 @@ from .groups import (
     group_extend_schedule,
     group_update,
 )
+from .places import StayDetails, enrol_with_stay, setting_errors, stay_errors, stay_record
 from .sessions import (
     LOG_EARLY,
     Logged,
@@ -65,6 +66,7 @@ __all__ = [
     "K",
     "LOG_EARLY",
     "Logged",
+    "StayDetails",
     "MAX_AHEAD_DAYS",
     "MAX_BACKDATE_DAYS",
     "TEMPLATE_FIELDS",
@@ -75,6 +77,7 @@ __all__ = [
     "attendance_record",
     "clash_message",
     "enrol",
+    "enrol_with_stay",
     "enrolment_discharge",
     "enrolment_discharge_check",
     "enrolment_move_group",
@@ -86,6 +89,9 @@ __all__ = [
     "group_update",
     "session_cancel",
     "session_reschedule",
+    "setting_errors",
+    "stay_errors",
+    "stay_record",
     "template_copy",
     "template_update",
 ]

@@ -33,6 +33,7 @@ from ._common import (
     _timeline_many,
     _topic,
 )
+from .places import setting_errors
 
 # --- Groups --------------------------------------------------------------------
 
@@ -112,9 +113,12 @@ def _valid_new_group(
     language: str,
     starts_on: dt.date,
     time_of_day: dt.time,
+    setting: str = Group.Setting.CONSULTATION_ROOM,
+    facility: Organisation | None = None,
 ) -> Group:
     """The new group, not saved yet, or every error at once: the choices
-    that do not fit (``_new_group_errors``) and what the model refuses."""
+    that do not fit (``_new_group_errors``), where it runs
+    (``places.setting_errors``) and what the model refuses."""
     errors = _new_group_errors(
         provider=provider,
         template=template,
@@ -124,6 +128,7 @@ def _valid_new_group(
         language=language,
         starts_on=starts_on,
     )
+    errors.update(setting_errors(provider=provider, setting=setting, facility=facility))
     group = Group(
         provider=provider,
         template=template,
@@ -138,8 +143,12 @@ def _valid_new_group(
         language=language,
         starts_on=starts_on,
         time_of_day=time_of_day,
+        setting=setting,
+        facility=facility,
     )
-    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on"])
+    validated(
+        group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "starts_on", "facility"]
+    )
     if errors:
         raise ValidationError(errors)
     return group
@@ -162,6 +171,8 @@ def group_create(
     intake: str = Group.Intake.ROLLING,
     location_kind: str = Group.LocationKind.ROOM,
     time_of_day: dt.time = dt.time(10, 0),
+    setting: str = Group.Setting.CONSULTATION_ROOM,
+    facility: Organisation | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Group, list[str]]:
     """Open a group and plan its sessions. Returns (group, warnings).
@@ -175,7 +186,8 @@ def group_create(
     common start + ``template.first_group_offset()``.
 
     Warnings (not errors): the facilitator pair is not gender-balanced, or a
-    facilitator's gender is not recorded. ``now``: when the group was
+    facilitator's gender is not recorded. ``setting``, ``facility``: where
+    the group runs (``places.setting_errors``). ``now``: when the group was
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
     require_staff(provider.pk, by)
@@ -193,6 +205,8 @@ def group_create(
         language=language,
         starts_on=starts_on,
         time_of_day=time_of_day,
+        setting=setting,
+        facility=facility,
     )
     group.save()
     Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1), now=now))
@@ -283,6 +297,8 @@ def group_update(
     location: str,
     time_of_day: dt.time,
     location_kind: str = Group.LocationKind.ROOM,
+    setting: str | None = None,
+    facility: Organisation | None = None,
 ) -> GroupUpdated:
     """Change a running group: name, capacity, facilitator pair, place and
     time of day. The programme, the sex, the intake, the language and the
@@ -295,12 +311,18 @@ def group_update(
     the record of what happened stays as it was; a session today keeps its
     time (reschedule it on its own if needed), and so does a session that
     was rescheduled on its own. Each participant's timeline says when the
-    sessions moved. Warnings as for ``group_create``."""
+    sessions moved. ``setting`` (None: as it is) and ``facility``: where the
+    group runs, checked as for ``group_create``. Warnings as for
+    ``group_create``."""
     require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is closed; it can no longer be changed.")]})
     errors = _changed_group_errors(group, psychologist, social_worker, time_of_day, capacity)
+    if setting is None:
+        setting, facility = group.setting, group.facility
+    errors.update(setting_errors(provider=group.provider, setting=setting, facility=facility))
+    group.setting, group.facility = setting, facility
     old_time = group.time_of_day
     group.name = (name or "").strip()
     group.capacity = capacity
@@ -309,7 +331,12 @@ def group_update(
     group.location_kind = location_kind
     group.location = (location or "").strip()
     group.time_of_day = time_of_day
-    validated(group, errors, "", exclude=["provider", "template", "psychologist", "social_worker", "time_of_day"])
+    validated(
+        group,
+        errors,
+        "",
+        exclude=["provider", "template", "psychologist", "social_worker", "time_of_day", "facility"],
+    )
     if errors:
         raise ValidationError(errors)
     group.save()

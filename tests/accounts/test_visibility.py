@@ -29,6 +29,7 @@ NAV = {
     "casework:case_list": PROVIDER_STAFF,
     "outcomes:follow_ups": PROVIDER_STAFF,
     "programmes:groups": PROVIDER_STAFF,
+    "programmes:facility_groups": {"facility_officer"},
     "casework:survivor_cases": {"survivor_worker", "other_survivor_worker"},
     "reports:dashboard": {"monitoring", "monitoring_officer", "manager"},
     "referrals:criteria": {"manager", "provider_admin"},
