@@ -23,13 +23,15 @@ $(STAMP): pyproject.toml $(LOCK)
 run: $(STAMP)
 	$(PY) -m devstack run
 
-## test: the whole suite, against embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set
+## test: the whole suite, against embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set,
+## in PYTEST_WORKERS processes (pytest-xdist; one per core of the 2-core machine; 0 runs it in one)
+PYTEST_WORKERS ?= 2
 test: $(STAMP) chromium
-	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m devstack exec -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## test-fast: the whole suite but the browser tests (no Chromium needed)
 test-fast: $(STAMP)
-	$(PY) -m devstack exec -- $(PY) -m pytest $(PYTEST_ARGS) -m "not browser and not faults"
+	$(PY) -m devstack exec -- $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) -m "not browser and not faults"
 
 ## ci: what CI runs (.ci/run), cheapest first: lint, migrations, deploy checks, types, then the whole suite
 ci: lint migrations-check check-deploy typecheck test
@@ -46,7 +48,7 @@ test-py312 test-py313: test-py3%: chromium
 	venv=$(ALT_VENVS)/py3$*; \
 	$(MAKE) --no-print-directory VENV=$$venv PYTHON=$$py install || exit 1; \
 	$$venv/bin/python --version; \
-	$$venv/bin/python -m devstack exec -- $$venv/bin/python -m pytest $(PYTEST_ARGS)
+	$$venv/bin/python -m devstack exec -- $$venv/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## lock: pin the whole tree after a change to pyproject.toml's dependencies: requirements.lock (the
 ## image) and requirements-dev.lock (make install); versions already locked stay unless pyproject moves them

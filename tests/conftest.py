@@ -58,7 +58,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         superuser = cursor.fetchone()[0]
         if superuser:
             # A superuser login (the shared CI server): create the roles here.
-            dbroles.ensure_roles(cursor, app=settings.DATABASE_APP_ROLE)
+            _ensure_roles(cursor, settings.DATABASE_APP_ROLE)
         if dbroles.role_exists(cursor, settings.DATABASE_APP_ROLE):
             dbroles.apply_grants(cursor, app=settings.DATABASE_APP_ROLE)
         if superuser:
@@ -76,6 +76,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 APPLICATION_ROLE = {"usable": False}
+
+
+def _ensure_roles(cursor, app_role: str, attempts: int = 5) -> None:
+    """Roles belong to the whole server, not to one test database: the xdist
+    workers of one run may create or alter them at the same moment, and the
+    loser of that race ("role already exists", "tuple concurrently updated")
+    finds them made when it tries again."""
+    from django.db import DatabaseError
+
+    from core import dbroles
+
+    for attempt in range(1, attempts + 1):
+        try:
+            dbroles.ensure_roles(cursor, app=app_role)
+            return
+        except DatabaseError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 @pytest.fixture(autouse=True)
