@@ -190,14 +190,15 @@ class TwoFactorEventAdmin(OrganisationScopedMixin, admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     """API tokens by name. The token itself is never stored, so never shown;
-    new tokens are made with ``manage.py create_api_token``."""
+    new tokens are issued on the organisation's API tokens page
+    (accounts:api_tokens) or made with ``manage.py create_api_token``."""
 
     organisation_lookup = "user__membership__organisation"
     list_display = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["revoked_at"]
     list_select_related = ["user"]
     search_fields = ["name", "user__username"]
-    fields = ["name", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    fields = ["name", "user", "created_at", "issued_by", "expires_at", "revoked_at", "revoked_by", "last_used_at"]
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -211,5 +212,5 @@ class ApiTokenAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     def revoke(self, request, queryset):
         from django.utils import timezone
 
-        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=request.user)
         self.message_user(request, _("%(count)d API tokens revoked.") % {"count": count})

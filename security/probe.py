@@ -316,6 +316,12 @@ PK_OF = {
     "api-referral-detail": "referral",
 }
 PARAM_OF = {"referral_pk": "referral", "case_pk": "case", "id": "referral"}
+# The id-bearing API endpoints, crawled by the API matrix with what their id names.
+API_WITH_IDS = {
+    "api-referral-detail": "referral",
+    "api-referral-history": "referral",
+    "api-enrolment-attendance": "enrolment",
+}
 
 
 def _kind_of_pk(name: str) -> str:
@@ -346,7 +352,7 @@ def crawl_urls(max_ids: int, first: dict[str, list[int]] | None = None) -> list[
 
     urls = []
     for name, _route, pattern in _walk(get_resolver().url_patterns):
-        if name.startswith(SKIP_PREFIXES) and name != "api-referral-detail":
+        if name.startswith(SKIP_PREFIXES) and name not in API_WITH_IDS:
             continue
         params = list(pattern.pattern.converters)
         if not params:
@@ -368,7 +374,7 @@ def crawl_urls(max_ids: int, first: dict[str, list[int]] | None = None) -> list[
                     urls.append((name, reverse(name, kwargs={"pk": case.pk, "survivor_pk": survivor.pk})))
         else:
             (param,) = params
-            kind = _kind_of_pk(name) if param == "pk" else PARAM_OF[param]
+            kind = _kind_of_pk(name) if param == "pk" else API_WITH_IDS.get(name) or PARAM_OF[param]
             urls.extend((name, reverse(name, kwargs={param: i})) for i in ids(kind))
     return urls
 
@@ -679,7 +685,8 @@ def api_matrix(base_url: str, plant: Plant, figures: Figures, max_ids: int, user
     urls = [path for name, path in crawl_urls(max_ids, {"referral": plant.referral_ids}) if name.startswith("api-")]
     from django.urls import reverse
 
-    urls += [reverse(n) for n in ("api-schema", "api-provider-list", "api-programme-templates", "api-reports-outcomes")]
+    static = ("api-schema", "api-referral-create", "api-provider-list", "api-programme-templates", "api-enrolments")
+    urls += [reverse(n) for n in (*static, "api-reports-outcomes")]
     create = reverse("api-referral-create")
     for username, (key, orgs) in [*tokens.items(), ("", ("", frozenset()))]:
         http = requests.Session()

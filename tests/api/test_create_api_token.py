@@ -163,3 +163,5 @@ def test_the_admin_lists_tokens_by_name_and_never_shows_a_key(client, login, use
     )
     assert response.status_code == 302
     assert _client(token).get("/api/v1/providers/").status_code == 401
+    row.refresh_from_db()
+    assert row.revoked_by == root
