@@ -297,6 +297,7 @@ PK_OF = {
     "casework:": "case",
     "programmes:template": "template",
     "programmes:group": "group",
+    "programmes:facility_group": "group",
     "programmes:move_group": "enrolment",
     "programmes:transfer": "enrolment",
     "programmes:enrolment_detail": "enrolment",
