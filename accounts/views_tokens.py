@@ -46,9 +46,10 @@ def api_tokens(request):
 @recent_second_factor_required
 @require_http_methods(["GET", "POST"])
 def api_token_issue(request):
+    holders = tokens.token_holders(request.scope)
     form = ApiTokenIssueForm(
         request.POST or None,
-        holders=tokens.token_holders(request.scope),
+        holders=holders,
         max_days=tokens.MAX_DAYS,
         default_days=settings.API_TOKEN_DAYS,
     )
@@ -70,7 +71,7 @@ def api_token_issue(request):
                 "accounts/api_token_issued.html",
                 {"row": row, "token": token},
             )
-    return render(request, "accounts/api_token_issue.html", {"form": form})
+    return render(request, "accounts/api_token_issue.html", {"form": form, "holders": holders})
 
 
 @never_cache

@@ -287,3 +287,16 @@ def test_the_police_units_administrator_issues_to_its_officers(client, users, po
     assert set(choices) == {users["police"].pk, users["police2"].pk}
     response = client.post(ISSUE, {"user": users["police"].pk, "name": "pis", "days": "90"})
     assert _api(response.context["token"]).get("/api/v1/providers/").status_code == 200
+
+
+def test_an_organisation_without_members_who_use_the_api_is_told_so(client, db):
+    from accounts.models import Organisation
+
+    lonely = f.make_org(Organisation.Kind.MONITORING_BODY, name="A body with no viewers yet")
+    admin = f.make_user(lonely, Role.ORG_ADMIN, "lonely_admin")
+    _recent(client, admin)
+    response = client.get(ISSUE)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No member of your organisation has a role with a use for the API" in page
+    assert 'name="name"' not in page
