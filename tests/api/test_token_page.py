@@ -4,6 +4,7 @@ once), revoke; a fresh second-factor code before issuing or revoking."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 
 import pytest
@@ -137,10 +138,11 @@ def test_signing_in_with_a_code_counts_as_recent(client, admin):
 # -- issuing -----------------------------------------------------------------------
 
 
-def test_it_issues_a_token_shown_once(client, users, admin):
+def test_it_issues_a_token_shown_once(client, users, admin, caplog):
     _recent(client, admin)
 
-    response = client.post(ISSUE, {"user": users["psychologist"].pk, "name": "mis", "days": "30"})
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(ISSUE, {"user": users["psychologist"].pk, "name": "mis", "days": "30"})
 
     assert response.status_code == 200
     token = response.context["token"]
@@ -153,6 +155,7 @@ def test_it_issues_a_token_shown_once(client, users, admin):
     assert row.expires_at - row.created_at == pytest.approx(dt.timedelta(days=30), abs=dt.timedelta(seconds=5))
     assert all(token not in str(m) for m in get_messages(response.wsgi_request))
     assert token not in str(dict(client.session))
+    assert token not in caplog.text
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM accounts_apitoken")
         assert token not in str(cursor.fetchall())
