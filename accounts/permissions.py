@@ -104,6 +104,13 @@ def may_hold_api_token(scope: Scope) -> bool:
     return scope.in_roles(API_ROLES)
 
 
+def may_manage_webhooks(scope: Scope) -> bool:
+    """The administrator of a referring organisation (a kind in
+    ``REFERRER_ROLES``) keeps its webhooks: its systems are told of its own
+    referrals' status changes."""
+    return scope.is_org_admin and (scope.kind or "") in REFERRER_ROLES
+
+
 def may_acknowledge_notices(scope: Scope) -> bool:
     return scope.organisation is not None and scope.role in ACK_ROLES.get(scope.kind or "", frozenset())
 
@@ -142,6 +149,7 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "facility": lambda s: s.is_facility,
     "post_monitor": lambda s: s.in_roles(POST_MONITOR_ROLES),
     "api_user": may_hold_api_token,
+    "webhook_admin": may_manage_webhooks,
 }
 
 
@@ -246,6 +254,14 @@ def require_org_admin(organisation_id: int | None, by) -> Scope:
     scope = Scope.for_user(by)
     if not (scope.is_org_admin and organisation_id is not None and scope.organisation_id == organisation_id):
         raise PermissionDenied(_("Only the organisation's administrator does this."))
+    return scope
+
+
+def require_webhook_admin(by) -> Scope:
+    """The administrator of a referring organisation (its own webhooks)."""
+    scope = Scope.for_user(by)
+    if not may_manage_webhooks(scope):
+        raise PermissionDenied(_("Only the administrator of a referring organisation keeps its webhooks."))
     return scope
 
 

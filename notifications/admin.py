@@ -8,9 +8,11 @@ a clinical note)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import OrganisationScopedMixin
-from notifications.models import AlertChannel, Delivery, StaffContact
+from notifications.models import AlertChannel, Delivery, StaffContact, WebhookSubscription
 
 
 @admin.register(StaffContact)
@@ -32,7 +34,7 @@ class StaffContactAdmin(OrganisationScopedMixin, admin.ModelAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     organisation_lookup = "notice__organisation"
-    list_display = ["id", "notice", "user", "channel", "status", "attempts", "next_attempt_at", "last_error"]
+    list_display = ["id", "notice", "webhook", "user", "channel", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "channel", "escalation_level"]
     list_select_related = ["notice", "user"]
     fields = list_display + ["escalation_level", "claimed_at", "sent_at", "created_at"]
@@ -60,6 +62,35 @@ class AlertChannelAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     search_fields = ["user__username"]
     fields = ["user", "kind", "address", "urgencies", "confirmed_at", "created_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(OrganisationScopedMixin, admin.ModelAdmin):
+    """Read-only, never the secret: an organisation's administrator keeps its
+    webhooks on its webhook page; here the failures of every one show."""
+
+    list_display = ["id", "organisation", "url", "active", "failed", "created_at"]
+    list_filter = ["active"]
+    list_select_related = ["organisation"]
+    fields = ["organisation", "url", "active", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failed_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)))
+        )
+
+    @admin.display(description=_("Failed deliveries"), ordering="failed_count")
+    def failed(self, obj) -> int:
+        return obj.failed_count
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import alert_views, reminder_views, views
+from notifications import alert_views, reminder_views, views, webhook_views
 
 app_name = "notifications"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("my-alerts/<int:pk>/", alert_views.my_alert_channel, name="my_alert_channel"),
     path("reach/", alert_views.reach, name="reach"),
     path("reminders/", reminder_views.reminder_list, name="reminders"),
+    path("webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("webhooks/new/", webhook_views.webhook_add, name="webhook_add"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook_detail"),
     path(
         "enrolments/<int:pk>/sms-reminders/",
         reminder_views.participant_reminders,

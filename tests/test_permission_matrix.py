@@ -105,6 +105,19 @@ def api_token_kw(w):
     return {"pk": w["api_token"].pk}
 
 
+def webhook_kw(w):
+    """A webhook of the standing police unit, made on first use."""
+    if "webhook" not in w:
+        from accounts.models import User
+        from notifications.models import WebhookSubscription
+
+        police = User.objects.get(username="police")
+        w["webhook"] = WebhookSubscription.objects.create(
+            organisation=police.membership.organisation, url="https://93.184.216.34/hook", secret="x", created_by=police
+        )
+    return {"pk": w["webhook"].pk}
+
+
 def plan_version_kw(w):
     """A version of the survivor's safety plan, saved on first use."""
     if "plan_version" not in w:
@@ -307,6 +320,13 @@ MATRIX: dict[str, Entry] = {
     "accounts:api_tokens": Entry(ok={"provider_admin"}),
     "accounts:api_token_issue": Entry(ok={"provider_admin"}, ok_status=302),
     "accounts:api_token_revoke": Entry(api_token_kw, ok={"provider_admin"}, ok_status=302),
+    # A referring organisation's administrator keeps its webhooks; no
+    # standing user is one, so every standing role is refused here, the
+    # provider's administrator included (tests/notifications/test_webhook_pages.py
+    # has the police unit's administrator, and another unit's: 404).
+    "notifications:webhooks": Entry(ok=set()),
+    "notifications:webhook_add": Entry(ok=set()),
+    "notifications:webhook_detail": Entry(webhook_kw, ok=set()),
     "set_language": Entry(public=True, everyone=302),
     "referrals:police_list": Entry(ok=POLICE | {"other_police"}),
     "referrals:create": Entry(ok=POLICE | {"other_police"}),
