@@ -78,7 +78,7 @@ class WebhookSubscriptionAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     list_display = ["id", "organisation", "url", "active", "failed", "created_at"]
     list_filter = ["active"]
     list_select_related = ["organisation"]
-    fields = ["organisation", "url", "active", "created_by", "created_at"]
+    fields = ("organisation", "url", "active", "created_by", "created_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
