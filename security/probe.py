@@ -263,7 +263,7 @@ def _walk(patterns, namespace: str = "", prefix: str = ""):
 def _id_sources() -> dict[str, Callable[[], list[int]]]:
     from accounts.models import Organisation
     from casework.models import Case
-    from notifications.models import AlertChannel, Notice
+    from notifications.models import AlertChannel, Notice, WebhookSubscription
     from outcomes.models import Administration, FollowUp
     from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
     from referrals.models import EligibilityCriterion, Referral
@@ -284,6 +284,7 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
         "follow_up": ids(FollowUp),
         "administration": ids(Administration),
         "organisation": ids(Organisation),
+        "webhook": ids(WebhookSubscription),
     }
 
 
@@ -309,6 +310,7 @@ PK_OF = {
     "notifications:report_violence": "case",
     "notifications:my_alert_channel": "channel",
     "notifications:participant_reminders": "enrolment",
+    "notifications:webhook_detail": "webhook",
     "outcomes:follow_up_detail": "follow_up",
     "outcomes:case_results": "case",
     "outcomes:administration_new": "case",
