@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from accounts.models import Language, Organisation
 from core.forms import PlausibleDateField
 from programmes.models import Group, ProgrammeTemplate
-from programmes.services import TEMPLATE_FIELDS
+from programmes.services import TEMPLATE_FIELDS, StayDetails
 from referrals.forms import DateInput, TextField
 
 SEX_LABELS = {"male": _("men"), "female": _("women"), "any": _("men or women")}
@@ -180,6 +180,46 @@ class TemplateForm(forms.Form):
 # --- Groups ------------------------------------------------------------------------
 
 
+class FacilityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+def _setting_fields() -> dict[str, forms.Field]:
+    """Where the group runs, and for a prison which one (the service checks
+    that it is a prison of the provider's country)."""
+    return {
+        "setting": forms.ChoiceField(
+            label=_label(Group, "setting"),
+            choices=Group.Setting.choices,
+            initial=Group.Setting.CONSULTATION_ROOM,
+            required=False,
+            widget=forms.RadioSelect,
+            help_text=_(
+                "In a prison, the facility's officers see the dates of the sessions and who attended, to bring "
+                "the people to the room. At a residential centre, each participant's stay is recorded."
+            ),
+        ),
+        "facility": FacilityChoiceField(
+            label=_("Prison or correctional facility"),
+            queryset=Organisation.objects.none(),
+            required=False,
+            empty_label=_("— choose —"),
+            help_text=_("Only for a group in a prison or correctional facility."),
+        ),
+    }
+
+
+def _clean_setting(data: dict, *, unchosen: str | None) -> None:
+    """No setting chosen is ``unchosen`` (a new group: the consultation
+    room; a change: as it is, None). A facility chosen for a group that does
+    not run in a prison is dropped (the field is for the prison setting
+    only)."""
+    data["setting"] = data.get("setting") or unchosen
+    if data["setting"] not in (Group.Setting.PRISON, None):
+        data["facility"] = None
+
+
 class GroupForm(forms.Form):
     """A new group. The place is a room, or for mobile sessions a village
     and district (kept together as "village, district")."""
@@ -214,9 +254,12 @@ class GroupForm(forms.Form):
         help_text=_("The group's sessions follow at the programme's cadence from this day."),
     )
     time_of_day = forms.TimeField(label=_label(Group, "time_of_day"), widget=TimeInput(), initial=dt.time(10, 0))
+    setting, facility = _setting_fields().values()
 
-    def __init__(self, *args, templates, psychologists, social_workers, **kwargs):
+    def __init__(self, *args, templates, psychologists, social_workers, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if facilities is not None:
+            self.fields["facility"].queryset = facilities
         templates = list(templates)
         field = self.fields["template"]
         field.queryset = ProgrammeTemplate.objects.filter(pk__in=[t.pk for t in templates])
@@ -230,6 +273,7 @@ class GroupForm(forms.Form):
     def clean(self):
         data = super().clean()
         _clean_place(self, data)
+        _clean_setting(data, unchosen=Group.Setting.CONSULTATION_ROOM)
         return data
 
     def location_field(self) -> str:
@@ -239,7 +283,7 @@ class GroupForm(forms.Form):
     def service_kwargs(self) -> dict:
         names = ("template", "name", "sex", "capacity", "intake", "psychologist", "social_worker")
         names += ("location_kind", "location", "language", "starts_on", "time_of_day")
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")}
 
 
 def _clean_place(form: forms.Form, data: dict) -> None:
@@ -277,9 +321,12 @@ class GroupEditForm(forms.Form):
             "Today's and past sessions keep theirs."
         ),
     )
+    setting, facility = _setting_fields().values()
 
-    def __init__(self, *args, psychologists, social_workers, **kwargs):
+    def __init__(self, *args, psychologists, social_workers, facilities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if facilities is not None:
+            self.fields["facility"].queryset = facilities
         self.fields["psychologist"].queryset = psychologists
         self.fields["social_worker"].queryset = social_workers
 
@@ -292,6 +339,8 @@ class GroupEditForm(forms.Form):
             "social_worker": group.social_worker_id,
             "location_kind": group.location_kind,
             "time_of_day": group.time_of_day,
+            "setting": group.setting,
+            "facility": group.facility_id,
         }
         if group.location_kind == Group.LocationKind.MOBILE:
             village, _comma, district = group.location.rpartition(", ")
@@ -303,13 +352,14 @@ class GroupEditForm(forms.Form):
     def clean(self):
         data = super().clean()
         _clean_place(self, data)
+        _clean_setting(data, unchosen=None)
         return data
 
     location_field = GroupForm.location_field
 
     def service_kwargs(self) -> dict:
         names = ("name", "capacity", "psychologist", "social_worker", "location_kind", "location", "time_of_day")
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")}
 
 
 class GroupCloseForm(forms.Form):
@@ -365,12 +415,60 @@ class _GroupChoiceMixin:
         option_data = {}
         for group in groups:
             choices.setdefault(template_label(group.template), []).append((group.pk, group_option_label(group)))
-            option_data[str(group.pk)] = {"data-programme": programme_key(group.template)}
+            option_data[str(group.pk)] = {
+                "data-programme": programme_key(group.template),
+                "data-setting": group.setting,
+            }
         field.choices = [("", _("— choose —")), *choices.items()]
         field.widget.option_data = option_data
 
 
-class EnrolForm(_GroupChoiceMixin, forms.Form):
+class StayForm(forms.Form):
+    """A participant's stay at a residential centre: the arrival, whether
+    the police brought them (and which unit, if known), the departure."""
+
+    arrival_on = PlausibleDateField(label=_("Arrival at the centre"), widget=DateInput(), required=False)
+    brought_by_police = forms.BooleanField(label=_("Brought by the police"), required=False)
+    police_unit = FacilityChoiceField(
+        label=_("Police unit"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— not known —"),
+    )
+    departure_on = PlausibleDateField(
+        label=_("Departure"), widget=DateInput(), required=False, help_text=_("Leave empty until it is known.")
+    )
+
+    def __init__(self, *args, police_units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if police_units is not None:
+            self.fields["police_unit"].queryset = police_units
+
+    def stay(self) -> StayDetails | None:
+        """The stay as the services take it; None when nothing was entered."""
+        data = self.cleaned_data
+        if not (data.get("arrival_on") or data.get("departure_on") or data.get("brought_by_police")):
+            return None if not data.get("police_unit") else StayDetails(None, False, data["police_unit"], None)
+        return StayDetails(
+            arrival_on=data.get("arrival_on"),
+            brought_by_police=bool(data.get("brought_by_police")),
+            police_unit=data.get("police_unit"),
+            departure_on=data.get("departure_on"),
+        )
+
+    @staticmethod
+    def initial_for(stay) -> dict:
+        if stay is None:
+            return {}
+        return {
+            "arrival_on": stay.arrival_on,
+            "brought_by_police": stay.brought_by_police,
+            "police_unit": stay.police_unit_id,
+            "departure_on": stay.departure_on,
+        }
+
+
+class EnrolForm(_GroupChoiceMixin, StayForm):
     template = TemplateChoiceField(label=_("Programme"), queryset=None, empty_label=_("— choose —"), widget=DataSelect)
     starts_on = PlausibleDateField(label=_("Start"), widget=DateInput())
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, widget=DataSelect)

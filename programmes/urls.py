@@ -4,7 +4,7 @@ list of accepted referrals, and the attendance a facility's officers see."""
 
 from django.urls import path
 
-from programmes import views_facility, views_waiting
+from programmes import views_facility, views_places, views_waiting
 from programmes.urls_sessions import urlpatterns as session_patterns
 from programmes.urls_setup import urlpatterns as setup_patterns
 
@@ -14,6 +14,8 @@ urlpatterns = [
     *setup_patterns,
     *session_patterns,
     path("waiting/", views_waiting.waiting_list, name="waiting_list"),
+    # Psychologists and social workers: a participant's stay at a residential centre.
+    path("enrolments/<int:pk>/stay/", views_places.stay_edit, name="stay"),
     # A prison or correctional facility's officers: its groups' attendance.
     path("facility/", views_facility.facility_groups, name="facility_groups"),
     path("facility/groups/<int:pk>/", views_facility.facility_group, name="facility_group"),

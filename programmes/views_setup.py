@@ -50,6 +50,7 @@ from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
 from programmes.selectors import (
     active_enrolment,
     facilitators,
+    facilities_for,
     get_browsable_template_for_user,
     get_enrolment_for_user,
     get_group_for_user,
@@ -60,6 +61,7 @@ from programmes.selectors import (
     groups_list_for,
     groups_to_take_over,
     legal_window,
+    police_units_for,
     running_groups_of,
     template_in_use,
     template_versions,
@@ -274,6 +276,7 @@ def _group_form(provider, data=None, initial=None) -> GroupForm:
         templates=usable_templates(provider).filter(group_sessions__gt=0),
         psychologists=facilitators(provider, Role.PSYCHOLOGIST),
         social_workers=facilitators(provider, Role.SOCIAL_WORKER),
+        facilities=facilities_for(provider),
     )
 
 
@@ -370,6 +373,7 @@ def group_edit(request, pk: int):
     staff = {
         "psychologists": facilitators(provider, Role.PSYCHOLOGIST),
         "social_workers": facilitators(provider, Role.SOCIAL_WORKER),
+        "facilities": facilities_for(provider),
     }
     if request.method == "POST":
         form = GroupEditForm(request.POST, **staff)
@@ -539,6 +543,7 @@ def _enrol_form(request, case: Case, *, templates, all_templates, template, star
         "all_groups": running_groups_of(provider),
         "psychologists": facilitators(provider, Role.PSYCHOLOGIST),
         "window_url": reverse("programmes:enrol", args=[case.pk]),
+        "police_units": police_units_for(provider),
     }
     if request.method == "POST":
         return EnrolForm(request.POST, **kwargs)
@@ -556,7 +561,7 @@ def _enrol_submitted(request, case: Case, form: EnrolForm) -> Enrolment | None:
         return None
     data = form.cleaned_data
     try:
-        return services.enrol(
+        return services.enrol_with_stay(
             case=case,
             template=data["template"],
             group=data["group"],
@@ -564,6 +569,7 @@ def _enrol_submitted(request, case: Case, form: EnrolForm) -> Enrolment | None:
             starts_on=data["starts_on"],
             by=request.user,
             allow_clash=data["allow_clash"],
+            stay=form.stay(),
         )
     except ValidationError as exc:
         add_service_errors(form, exc)

@@ -226,6 +226,34 @@ def facility_group_kw(w):
     return {"pk": _facility_world(w)["group"].pk}
 
 
+def resident_kw(w):
+    """A man enrolled in a group at a residential centre, with his stay;
+    built on first use."""
+    if "resident" not in w:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from accounts.models import User
+        from programmes.services import StayDetails, enrol_with_stay
+
+        users = {u.username: u for u in User.objects.filter(username__in=["police", "psychologist"])}
+        provider = users["psychologist"].membership.organisation
+        template = f.shipped_template("kg-annex3-voluntary-men")
+        group = f.make_group(by=users["psychologist"], template=template, setting="residential")
+        w["resident"] = enrol_with_stay(
+            case=f.make_open_case(police=users["police"], provider=provider, by=users["psychologist"]),
+            template=template,
+            group=group,
+            psychologist=users["psychologist"],
+            starts_on=group.starts_on - dt.timedelta(days=template.first_group_offset() or 0),
+            by=users["psychologist"],
+            now=f.planned_as_of(group.starts_on),
+            stay=StayDetails(arrival_on=timezone.localdate()),
+        )
+    return {"pk": w["resident"].pk}
+
+
 def own_template_kw(w):
     return {"pk": _setup_world(w)["template"].pk}
 
@@ -436,6 +464,7 @@ MATRIX: dict[str, Entry] = {
     # A prison's officers: the attendance of the groups held there, nothing else.
     "programmes:facility_groups": Entry(ok={"facility_officer"}),
     "programmes:facility_group": Entry(facility_group_kw, ok={"facility_officer"}),
+    "programmes:stay": Entry(resident_kw, ok=CLINICAL, hidden={"other_psychologist"}),
     "programmes:move_group": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:transfer": Entry(setup_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     # Templates are reference data: every member of an organisation may list them.

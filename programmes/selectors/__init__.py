@@ -29,9 +29,11 @@ from .enrolment import (
 from .facility import (
     FacilityPerson,
     FacilitySession,
+    facilities_for,
     facility_attendance,
     facility_groups_for,
     get_facility_group_for_user,
+    police_units_for,
 )
 from .groups import (
     facilitators,
@@ -85,6 +87,8 @@ from .waiting import (
 __all__ = [
     "FacilityPerson",
     "FacilitySession",
+    "facilities_for",
+    "police_units_for",
     "facility_attendance",
     "facility_groups_for",
     "get_facility_group_for_user",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from programmes.models import Attendance, Enrolment, Group, Session
@@ -25,6 +26,23 @@ from ._common import _active_count
 
 PERSON = "case__referral__person__"
 MARKED = "enrolment__" + PERSON
+
+
+def facilities_for(provider: Organisation) -> QuerySet[Organisation]:
+    """The prisons and correctional facilities a provider's group may run
+    in: active, of the provider's country (for the choice on the group
+    form; ``places.setting_errors`` checks again)."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.PRISON, country=provider.country, is_active=True
+    ).order_by("name")
+
+
+def police_units_for(provider: Organisation) -> QuerySet[Organisation]:
+    """The police units that may have brought a person to a provider's
+    residential centre: active, of its country (for the stay form)."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.POLICE_UNIT, country=provider.country, is_active=True
+    ).order_by("name")
 
 
 def facility_groups_for(scope: Scope) -> QuerySet[Group]:

@@ -20,7 +20,7 @@ def groups_visible_to(scope: Scope) -> QuerySet[Group]:
         return Group.objects.none()
     return (
         Group.objects.filter(provider=scope.organisation)
-        .select_related("template", "psychologist", "social_worker", "provider")
+        .select_related("template", "psychologist", "social_worker", "provider", "facility")
         .annotate(active_count=_active_count())
         .order_by("-is_active", "name", "id")
     )
@@ -72,7 +72,7 @@ def group_members(group: Group) -> QuerySet[Enrolment]:
     """The people in a group now (active enrolments)."""
     return (
         group.enrolments.filter(status=Enrolment.Status.ACTIVE)
-        .select_related("case", "case__referral", "case__referral__person", "psychologist")
+        .select_related("case", "case__referral", "case__referral__person", "psychologist", "stay__police_unit")
         .order_by("case__referral__person__family_name", "case__referral__person__given_name", "id")
     )
 

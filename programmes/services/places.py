@@ -124,7 +124,7 @@ def _save_stay(*, enrolment: Enrolment, stay: StayDetails, by) -> ResidentialSta
 
 
 @transaction.atomic
-def stay_record(*, enrolment: Enrolment, by, stay: StayDetails) -> ResidentialStay:
+def stay_record(*, enrolment: Enrolment, by, stay: StayDetails | None) -> ResidentialStay:
     """Record (or correct) the stay of a participant of a group at a
     residential centre, e.g. the departure once it is known. Psychologists
     and social workers of the provider, while the enrolment is active."""
@@ -139,7 +139,7 @@ def stay_record(*, enrolment: Enrolment, by, stay: StayDetails) -> ResidentialSt
     if enrolment.group is None or enrolment.group.setting != Group.Setting.RESIDENTIAL:
         raise ValidationError({"__all__": [_("Stay dates are recorded only for a group at a residential centre.")]})
     errors = stay_errors(group=enrolment.group, provider=enrolment.provider, stay=stay)
-    if errors:
+    if errors or stay is None:
         raise ValidationError(errors)
     return _save_stay(enrolment=enrolment, stay=stay, by=by)
 

@@ -55,14 +55,25 @@
         language.value = codes[0];
       }
     };
+    // The facility is chosen only for a group in a prison.
+    var showFacility = function () {
+      var setting = groupForm.querySelector("[name=setting]:checked");
+      var value = setting ? setting.value : "room";
+      Array.prototype.forEach.call(groupForm.querySelectorAll("[data-pset-setting]"), function (block) {
+        block.hidden = block.getAttribute("data-pset-setting") !== value;
+      });
+    };
     groupForm.addEventListener("change", function (event) {
-      if (event.target.name === "location_kind") {
+      if (event.target.name === "setting") {
+        showFacility();
+      } else if (event.target.name === "location_kind") {
         showPlace();
       } else if (event.target === template) {
         showLanguages();
       }
     });
     showPlace();
+    showFacility();
     showLanguages();
   }
 
@@ -84,7 +95,29 @@
       }
       filterOptions(group, function (o) { return !key || o.getAttribute("data-programme") === key; });
     };
-    programme.addEventListener("change", showGroups);
+    // The stay at a residential centre: only for a group there.
+    var stay = enrolForm.querySelector("[data-pset-stay]");
+    var showStay = function () {
+      var option = selectedOption(group);
+      if (stay) {
+        stay.hidden = !(option && option.getAttribute("data-setting") === "residential");
+        if (stay.hidden) {
+          Array.prototype.forEach.call(stay.querySelectorAll("input, select"), function (field) {
+            if (field.type === "checkbox") {
+              field.checked = false;
+            } else {
+              field.value = "";
+            }
+          });
+        }
+      }
+    };
+    programme.addEventListener("change", function () {
+      showGroups();
+      showStay();
+    });
+    group.addEventListener("change", showStay);
     showGroups();
+    showStay();
   }
 })();
