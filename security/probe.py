@@ -301,6 +301,7 @@ PK_OF = {
     "programmes:facility_group": "group",
     "programmes:move_group": "enrolment",
     "programmes:transfer": "enrolment",
+    "programmes:stay": "enrolment",
     "programmes:enrolment_detail": "enrolment",
     "programmes:discharge": "enrolment",
     "programmes:certificate": "enrolment",
