@@ -46,6 +46,8 @@ def test_a_group_opens_in_a_prison(client, login, users, orgs, men, pair):
     assert (group.setting, group.facility_id) == ("prison", orgs["prison"].pk)
     page = " ".join(client.get(detail_url(group)).content.decode().split())
     assert "Prison or correctional facility · Correctional Colony No. 47" in page
+    listing = client.get(reverse("programmes:groups")).content.decode()
+    assert '<span class="badge text-bg-warning pset-setting">Prison or correctional facility</span>' in listing
 
 
 def test_a_prison_group_without_a_facility_is_refused_on_the_field(client, login, users, men, pair):
