@@ -249,6 +249,17 @@ def require_criteria_editor(provider_id: int, by) -> Scope:
     return scope
 
 
+def require_post_monitor(organisation_id: int | None, by) -> Scope:
+    """A member of this monitoring body in a role that monitors after the
+    programme (``POST_MONITOR_ROLES``)."""
+    scope = Scope.for_user(by)
+    if not (
+        scope.in_roles(POST_MONITOR_ROLES) and organisation_id is not None and scope.organisation_id == organisation_id
+    ):
+        raise PermissionDenied(_("Only the body that monitors this person after the programme does this."))
+    return scope
+
+
 def require_org_admin(organisation_id: int | None, by) -> Scope:
     """An administrator of this organisation."""
     scope = Scope.for_user(by)

@@ -11,7 +11,9 @@ The event API for other apps:
 - ``enrolment_ended_notify(enrolment, by=...)`` when an enrolment ends (programmes);
 - ``attendance_missed_notify(enrolment=..., session=...)`` for an unexcused
   absence (programmes);
-- ``risk_raised_notify(assessment=..., previous=...)`` (casework).
+- ``risk_raised_notify(assessment=..., previous=...)`` (casework);
+- ``monitoring_violence_notify(meeting=...)`` when a monitoring body records
+  new violence at a meeting after the programme (outcomes).
 """
 
 from __future__ import annotations
@@ -507,6 +509,20 @@ def new_violence_report(
         now=now,
     )
     return report
+
+
+def monitoring_violence_notify(*, meeting, by=None) -> SafetyEvent | None:
+    """A monitoring body recorded, at a meeting after the programme, that new
+    violence was reported: the same "new violence" event as a report on the
+    case (who reported it is the body's kind; never its note). Once per
+    meeting. Call inside the transaction that recorded the meeting."""
+    return safety_event_record(
+        kind=E.NEW_VIOLENCE,
+        case=meeting.enrolment.case,
+        facts={"reported_on": meeting.met_on, "reported_by": meeting.body_kind},
+        dedupe_key=f"new_violence:monitoring:{meeting.pk}",
+        by=by,
+    )
 
 
 # --- acknowledgement and escalation ------------------------------------------------

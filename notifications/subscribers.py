@@ -16,6 +16,7 @@ from casework import events as casework_events
 from core import events
 from notifications import selectors, services, webhooks
 from notifications.wording import tells_sentence, told_sentence
+from outcomes import events as outcome_events
 from programmes import events as programme_events
 from referrals import events as referral_events
 
@@ -56,3 +57,8 @@ def ending_would_tell_sentence(*, enrolment, ending: str) -> str:
 def ending_told_sentence(*, enrolment) -> str:
     told = selectors.ending_told(enrolment)
     return told_sentence(told.kind, told.organisations)
+
+
+# --- Outcomes ------------------------------------------------------------------
+
+events.subscribe(outcome_events.MONITORING_VIOLENCE_REPORTED)(services.monitoring_violence_notify)

@@ -130,3 +130,49 @@ class MeetingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("met_on", timezone.localdate())
         super().__init__(*args, **kwargs)
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class MonitoringMeetingForm(forms.Form):
+    """A monitoring body's own meeting with the person after the programme."""
+
+    met_on = PlausibleDateField(label=_("Meeting date"), widget=DATE_INPUT)
+    contact_made = forms.TypedChoiceField(
+        label=_("Was contact made with the person?"), choices=YES_NO, coerce=_yes, widget=forms.RadioSelect
+    )
+    new_violence = forms.TypedChoiceField(
+        label=_("Was new violence reported?"),
+        choices=YES_NO,
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        help_text=_("Yes tells the survivor's support service and the others told of new violence at once."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Seen only by your organisation."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("met_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class MonitoringBodiesForm(forms.Form):
+    """One choice of organisation per kind of body the programme names.
+    ``choices``: {kind: (label, queryset of organisations)}."""
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, (label, queryset) in choices.items():
+            self.fields[kind] = forms.ModelChoiceField(
+                label=label, queryset=queryset, required=False, empty_label=_("— not named yet —")
+            )

@@ -266,3 +266,84 @@ class FollowUp(models.Model):
         if self.respondent == Respondent.CLOSE_RELATION:
             text = gettext("%(point)s, close relation") % {"point": text}
         return text
+
+
+# --- Monitoring after the programme by bodies outside the provider --------------
+
+
+class MonitoringAssignment(models.Model):
+    """The concrete organisation that monitors one enrolment for one of the
+    kinds its programme names (``ProgrammeTemplate.monitoring_bodies``),
+    chosen by the provider."""
+
+    enrolment = models.ForeignKey(
+        "programmes.Enrolment", on_delete=models.CASCADE, related_name="monitoring_assignments"
+    )
+    body_kind = models.CharField(_("monitoring body"), max_length=32, choices=Organisation.Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["enrolment", "body_kind"]
+        verbose_name = _("monitoring body of an enrolment")
+        verbose_name_plural = _("monitoring bodies of enrolments")
+        constraints = [models.UniqueConstraint(fields=["enrolment", "body_kind"], name="one_monitoring_body_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.body_kind} of enrolment {self.enrolment_id}"
+
+
+class MonitoringMeeting(models.Model):
+    """One meeting a monitoring body is due to hold with the person after
+    completion (``months`` after the end), and what it recorded: the date,
+    whether contact was made, whether new violence was reported, and a note
+    (encrypted; never shown to the provider or written to a log).
+
+    A meeting still "due" after its due date is overdue: it counts as missed
+    (``is_missed``) until it is recorded."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("No longer due")
+
+    enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="monitoring_meetings")
+    body_kind = models.CharField(_("monitoring body"), max_length=32, choices=Organisation.Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="monitoring_meetings", verbose_name=_("organisation")
+    )
+    months = models.PositiveSmallIntegerField(_("months after completion"))
+    due_on = models.DateField(_("due on"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
+    met_on = models.DateField(_("meeting date"), null=True, blank=True)
+    contact_made = models.BooleanField(_("contact made"), null=True, blank=True)
+    new_violence = models.BooleanField(_("new violence reported"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), max_length=NOTE_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("monitoring meeting")
+        verbose_name_plural = _("monitoring meetings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "body_kind", "months"], name="one_monitoring_meeting_per_point"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        # Never the note: str() reaches logs and the admin.
+        return f"monitoring +{self.months} of enrolment {self.enrolment_id}"
+
+    def is_missed_on(self, today) -> bool:
+        """Recorded without contact, or still due after its due date."""
+        return self.status == self.Status.MISSED or (self.status == self.Status.DUE and self.due_on < today)

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from outcomes import views
+from outcomes import monitoring_views, views
 
 app_name = "outcomes"
 
 urlpatterns = [
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up_detail"),
+    path("monitoring/", monitoring_views.monitoring_list, name="monitoring_list"),
+    path("monitoring/<int:pk>/", monitoring_views.monitoring_meeting, name="monitoring_meeting"),
+    path("enrolments/<int:pk>/monitoring/", monitoring_views.monitoring_bodies, name="monitoring_bodies"),
     path("cases/<int:pk>/", views.case_results, name="case_results"),
     path("cases/<int:pk>/new/", views.administration_new, name="administration_new"),
     path("questionnaires/<int:pk>/", views.administration_detail, name="administration_detail"),

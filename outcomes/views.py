@@ -30,6 +30,7 @@ from core.errors import add_service_errors
 from outcomes import selectors, services
 from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
 from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent
+from outcomes.monitoring_selectors import provider_monitoring
 
 PAGE_SIZE = 25
 # The "Follow-ups due" page shows what is overdue and what falls due soon.
@@ -433,7 +434,12 @@ def follow_ups(request):
     return render(
         request,
         "outcomes/follow_ups.html",
-        {"page": page, "today": today, "soon_days": DUE_SOON_DAYS},
+        {
+            "page": page,
+            "today": today,
+            "soon_days": DUE_SOON_DAYS,
+            "monitoring": provider_monitoring(request.scope, today=today),
+        },
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Language, Organisation
 from core.forms import PlausibleDateField
-from programmes.models import Group, ProgrammeTemplate
+from programmes.models import MONITORING_BODY_CHOICES, Group, ProgrammeTemplate
 from programmes.services import TEMPLATE_FIELDS, StayDetails
 from referrals.forms import DateInput, TextField
 
@@ -156,6 +156,15 @@ class TemplateForm(forms.Form):
         help_text=_("Months after the end, separated by commas, e.g. 3, 6, 12, 18."),
     )
     follow_up_close_relations = _model_field("follow_up_close_relations")
+    monitoring_bodies = forms.MultipleChoiceField(
+        label=_label(ProgrammeTemplate, "monitoring_bodies"),
+        choices=MONITORING_BODY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The bodies that meet the person after completion; the provider names each one per enrolment."),
+    )
+    monitoring_interval_months = _model_field("monitoring_interval_months")
+    monitoring_months = _model_field("monitoring_months")
     dropout_consecutive = _model_field("dropout_consecutive", help_text=_("Leave empty for no such rule."))
     dropout_total = _model_field("dropout_total", help_text=_("Leave empty for no such rule."))
     languages = forms.MultipleChoiceField(

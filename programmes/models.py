@@ -35,6 +35,14 @@ class TemplateSex(models.TextChoices):
     ANY = "any", _("Men or women (separate groups)")
 
 
+# The kinds of organisation that may monitor a person after the programme.
+MONITORING_BODY_CHOICES = [
+    (Organisation.Kind.SOCIAL_DEVELOPMENT.value, Organisation.Kind.SOCIAL_DEVELOPMENT.label),
+    (Organisation.Kind.LOCAL_GOVERNMENT.value, Organisation.Kind.LOCAL_GOVERNMENT.label),
+    (Organisation.Kind.POLICE_UNIT.value, Organisation.Kind.POLICE_UNIT.label),
+]
+
+
 class ProgrammeTemplate(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -96,6 +104,30 @@ class ProgrammeTemplate(models.Model):
     )
     follow_up_close_relations = models.BooleanField(
         _("follow-up questionnaire also for close relations"), default=False
+    )
+    # Monitoring after the programme by bodies outside the provider (seed 001:
+    # the State Department for Social Development meets a man who completed
+    # Chance's programme every 3 months for 18 months; in Tajikistan the
+    # district police and the hukumat's women's and family department). The
+    # kinds are organisation kinds (``accounts.permissions.POST_MONITOR_ROLES``);
+    # the provider names the concrete organisation of each kind per enrolment.
+    monitoring_bodies = ArrayField(
+        models.CharField(max_length=32, choices=MONITORING_BODY_CHOICES),
+        verbose_name=_("monitored after completion by"),
+        default=list,
+        blank=True,
+    )
+    monitoring_interval_months = models.PositiveSmallIntegerField(
+        _("a monitoring meeting every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    monitoring_months = models.PositiveSmallIntegerField(
+        _("monitored for (months after completion)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     # Dropout: N consecutive or M total unexcused absences (either may be off).
     dropout_consecutive = models.PositiveSmallIntegerField(
@@ -168,6 +200,29 @@ class ProgrammeTemplate(models.Model):
             ]
         return []
 
+    def monitoring_schedule(self) -> list[int]:
+        """Months after completion of each monitoring meeting: every
+        interval up to the duration (3, 6, ..., 18); none without bodies."""
+        if not (self.monitoring_bodies and self.monitoring_interval_months and self.monitoring_months):
+            return []
+        return list(range(self.monitoring_interval_months, self.monitoring_months + 1, self.monitoring_interval_months))
+
+    def _check_monitoring(self, errors: dict[str, list]) -> None:
+        known = {code for code, _label in MONITORING_BODY_CHOICES}
+        if set(self.monitoring_bodies or []) - known:
+            errors["monitoring_bodies"] = [_("Choose among the bodies offered.")]
+        if not self.monitoring_bodies:
+            return
+        if not self.monitoring_interval_months:
+            errors["monitoring_interval_months"] = [_("Say how often the monitoring bodies meet the person.")]
+        if not self.monitoring_months:
+            errors["monitoring_months"] = [_("Say for how many months the person is monitored.")]
+        elif self.monitoring_interval_months and self.monitoring_interval_months > self.monitoring_months:
+            errors["monitoring_interval_months"] = [
+                _("The interval is longer than the monitoring itself (%(months)d months).")
+                % {"months": self.monitoring_months}
+            ]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -178,6 +233,7 @@ class ProgrammeTemplate(models.Model):
             errors["curriculum"] = [_("Enter at least one topic.")]
         if not self.languages:
             errors["languages"] = [_("Choose at least one language.")]
+        self._check_monitoring(errors)
         if (
             self.span_weeks
             and self.individual_interval_days

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Country, Language, Role
+from accounts.models import Country, Language, Organisation, Role
 from accounts.permissions import clinical_required, manager_required, provider_staff_required
 from casework.models import Case
 from casework.selectors import get_case_for_user
@@ -169,6 +169,9 @@ def template_detail(request, pk: int):
             "schedule_errors": template.schedule_errors(),
             "languages": [Language(code).label for code in template.languages if code in Language.values],
             "follow_up": ", ".join(f"+{m}" for m in template.follow_up_months),
+            "monitoring_bodies": [
+                Organisation.Kind(code).label for code in template.monitoring_bodies if code in Organisation.Kind.values
+            ],
             "own": own,
             "can_copy": manager and not retired,
             "can_edit": manager and own and not retired,

@@ -312,6 +312,42 @@ def follow_up_kw(w):
     return {"pk": _outcomes_world(w)["point"].pk}
 
 
+def _monitoring_world(w):
+    """A completed Chance enrolment on the standing case, monitored by the
+    standing social-development department; built on first use."""
+    if "monitoring" not in w:
+        from accounts.models import Organisation, User
+        from outcomes.monitoring_services import monitoring_body_assign
+        from programmes.models import Enrolment
+
+        psychologist = User.objects.get(username="psychologist")
+        case = w["case"]
+        enrolment = Enrolment.objects.create(
+            case=case,
+            template=f.shipped_template("kg-chance-mandatory-men"),
+            provider=case.provider,
+            psychologist=psychologist,
+            starts_on=case.opened_at.date(),
+            status="completed",
+            ended_on=case.opened_at.date(),
+            enrolled_by=psychologist,
+        )
+        body = Organisation.objects.get(kind="social_development", name="State Department for Social Development")
+        monitoring_body_assign(enrolment=enrolment, body_kind="social_development", organisation=body, by=psychologist)
+        w["monitoring"] = {"enrolment": enrolment, "meeting": enrolment.monitoring_meetings.order_by("months")[0]}
+    return w["monitoring"]
+
+
+def monitoring_meeting_kw(w):
+    return {"pk": _monitoring_world(w)["meeting"].pk}
+
+
+def monitoring_enrolment_kw(w):
+    return {"pk": _monitoring_world(w)["enrolment"].pk}
+
+
+# The roles that may monitor a person after the programme (accounts.permissions.POST_MONITOR_ROLES).
+POST_MONITORS = POLICE | {"other_police", "social_officer", "monitoring_officer"}
 # --- end outcomes -----------------------------------------------------------------
 
 
@@ -480,6 +516,12 @@ MATRIX: dict[str, Entry] = {
     # services on the case. Programme managers plan follow-ups.
     "outcomes:follow_ups": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "outcomes:follow_up_detail": Entry(follow_up_kw, ok=CLINICAL, hidden={"other_psychologist"}),
+    # Monitoring after the programme: a body sees only the meetings it was named for.
+    "outcomes:monitoring_list": Entry(ok=POST_MONITORS),
+    "outcomes:monitoring_meeting": Entry(
+        monitoring_meeting_kw, ok={"monitoring_officer"}, hidden=POST_MONITORS - {"monitoring_officer"}
+    ),
+    "outcomes:monitoring_bodies": Entry(monitoring_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "outcomes:case_results": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
     "outcomes:administration_new": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
     "outcomes:administration_detail": Entry(

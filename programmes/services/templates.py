@@ -33,6 +33,9 @@ TEMPLATE_FIELDS = (
     "curriculum",
     "follow_up_months",
     "follow_up_close_relations",
+    "monitoring_bodies",
+    "monitoring_interval_months",
+    "monitoring_months",
     "dropout_consecutive",
     "dropout_total",
     "languages",
@@ -52,6 +55,8 @@ def _clean_template_input(fields: dict[str, Any]) -> dict[str, Any]:
         cleaned["curriculum"] = [" ".join(str(t).split()) for t in cleaned["curriculum"] or [] if str(t).strip()]
     if "languages" in cleaned:
         cleaned["languages"] = list(dict.fromkeys(cleaned["languages"] or []))
+    if "monitoring_bodies" in cleaned:
+        cleaned["monitoring_bodies"] = list(dict.fromkeys(cleaned["monitoring_bodies"] or []))
     if "follow_up_months" in cleaned:
         cleaned["follow_up_months"] = sorted(set(cleaned["follow_up_months"] or []))
     for name in ("name", "source", "notes"):

@@ -32,6 +32,7 @@ NAV = {
     "programmes:facility_groups": {"facility_officer"},
     "casework:survivor_cases": {"survivor_worker", "other_survivor_worker"},
     "reports:dashboard": {"monitoring", "monitoring_officer", "manager"},
+    "outcomes:monitoring_list": {"police", "police2", "other_police", "social_officer", "monitoring_officer"},
     "referrals:criteria": {"manager", "provider_admin"},
     "notifications:reach": {"manager", "provider_admin"},
     "accounts:api_tokens": {"provider_admin"},
