@@ -160,7 +160,7 @@ def provider_monitoring(scope: Scope, *, today: dt.date) -> ProviderMonitoring:
     for enrolment in enrolments:
         template = enrolment.template
         span = template.monitoring_months or 0
-        if add_months(enrolment.ended_on, span) < today:
+        if enrolment.ended_on is None or add_months(enrolment.ended_on, span) < today:
             continue
         named = {a.body_kind for a in enrolment.monitoring_assignments.all()}
         missing = [kind for kind in template.monitoring_bodies if kind not in named]
