@@ -450,7 +450,8 @@ class Reminder(models.Model):
 
     The thing is one of ``session`` (a participant's session tomorrow; an
     unlogged session), ``case`` (a risk reassessment; a follow-up, with the
-    follow-up's id in ``facts``), ``safety_plan``. ``organisation`` is whose
+    follow-up's id in ``facts``; a monitoring body's meeting, with the
+    meeting's id in ``facts``), ``safety_plan``. ``organisation`` is whose
     staff act on it. Written by the sweeps in ``notifications.reminders``."""
 
     class Kind(models.TextChoices):
@@ -459,6 +460,7 @@ class Reminder(models.Model):
         RISK_REASSESSMENT = "risk_reassessment", _("Risk reassessment due")
         SAFETY_PLAN_REVIEW = "safety_plan_review", _("Safety-plan review due")
         FOLLOW_UP = "follow_up", _("Follow-up due")
+        MONITORING_MEETING = "monitoring_meeting", _("Monitoring meeting due")
 
     kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
     # "unlogged_session:session:12:2026-05-04T09:00", "safety_plan_review:plan:3:2026-06-01" …

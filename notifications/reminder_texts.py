@@ -152,6 +152,11 @@ def staff_summary(reminder) -> str:
             "case": _number(reminder.case_id),
             "date": _date(reminder.due_on),
         }
+    if kind == "monitoring_meeting":
+        return _("A monitoring meeting on case %(case)s is due on %(date)s.") % {
+            "case": _number(reminder.case_id),
+            "date": _date(reminder.due_on),
+        }
     if kind == "follow_up":
         return _("A follow-up on case %(case)s is due on %(date)s.") % {
             "case": _number(reminder.case_id),
@@ -171,6 +176,8 @@ def staff_subject(reminder) -> str:
         return _("Safety-plan review due on case %(case)s") % {"case": number}
     if kind == "follow_up":
         return _("Follow-up due on case %(case)s") % {"case": number}
+    if kind == "monitoring_meeting":
+        return _("Monitoring meeting due on case %(case)s") % {"case": number}
     return _("Reminder")
 
 

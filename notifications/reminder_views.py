@@ -55,6 +55,8 @@ def reminder_link(reminder: Reminder) -> str | None:
     """Where the work of a reminder is done (that page checks access)."""
     if reminder.kind == K.UNLOGGED_SESSION and reminder.session_id:
         return reverse("programmes:session_log", args=[reminder.session_id])
+    if reminder.kind == K.MONITORING_MEETING and (reminder.facts or {}).get("monitoring_meeting"):
+        return reverse("outcomes:monitoring_meeting", args=[reminder.facts["monitoring_meeting"]])
     if reminder.kind == K.SAFETY_PLAN_REVIEW and reminder.safety_plan is not None:
         return reverse("casework:safety_plan", args=[reminder.case_id, reminder.safety_plan.survivor_id])
     if reminder.case_id:

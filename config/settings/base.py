@@ -451,6 +451,9 @@ REMIND_RISK_DAYS_SEVERE = envint("REMIND_RISK_DAYS_SEVERE", 14, minimum=1, maxim
 REMIND_RISK_DAYS_HIGH = envint("REMIND_RISK_DAYS_HIGH", 30, minimum=1, maximum=365)
 REMIND_RISK_DAYS_MEDIUM = envint("REMIND_RISK_DAYS_MEDIUM", 60, minimum=1, maximum=365)
 REMIND_RISK_DAYS_LOW = envint("REMIND_RISK_DAYS_LOW", 90, minimum=1, maximum=365)
+# A monitoring body is reminded of its meeting after the programme this many
+# days before it is due (and of an overdue one), once per meeting.
+REMIND_MONITORING_DAYS_BEFORE = envint("REMIND_MONITORING_DAYS_BEFORE", 7, minimum=0, maximum=60)
 # Every rule is idempotent (one reminder per thing and due date), so hourly
 # costs little and a missed run costs an hour, not a day.
 CELERY_BEAT_SCHEDULE.update(
@@ -461,7 +464,14 @@ CELERY_BEAT_SCHEDULE.update(
             "args": [rule],
             "options": {"expires": 3000},
         }
-        for rule in ("session_tomorrow", "unlogged_session", "risk_reassessment", "safety_plan_review", "follow_up")
+        for rule in (
+            "session_tomorrow",
+            "unlogged_session",
+            "risk_reassessment",
+            "safety_plan_review",
+            "follow_up",
+            "monitoring_meeting",
+        )
     }
 )
 # == end reminders ==

@@ -1,6 +1,6 @@
 """Reminders, run by Celery beat: what is coming up or overdue.
 
-Five rules (``RULES``), each a sweep that is safe to run as often as wanted:
+Six rules (``RULES``), each a sweep that is safe to run as often as wanted:
 
 - ``session_tomorrow``: a participant with a phone, actively enrolled, not
   opted out, gets one SMS the day before each planned session, between
@@ -15,7 +15,10 @@ Five rules (``RULES``), each a sweep that is safe to run as often as wanted:
 - ``safety_plan_review``: a safety plan's next review date is reached → the
   survivor-service workers of the plan's organisation;
 - ``follow_up``: ``outcomes.selectors.follow_ups_due`` (when that app
-  provides it) → the enrolment's psychologist.
+  provides it) → the enrolment's psychologist;
+- ``monitoring_meeting``: a monitoring body's meeting after the programme
+  due within REMIND_MONITORING_DAYS_BEFORE days (or overdue) → the body's
+  members who monitor (``accounts.permissions.POST_MONITOR_ROLES``).
 
 The database is the truth. A sweep writes a ``Reminder`` (unique
 ``dedupe_key`` per thing and due date) and its ``Delivery`` rows in one
@@ -40,6 +43,7 @@ from .rules import (
     _record,
     _staff_deliveries,
     follow_up_reminders,
+    monitoring_meeting_reminders,
     participant_session_reminders,
     reminder_sweep,
     risk_reassessment_reminders,
@@ -51,6 +55,7 @@ from .selectors import (
     _follow_ups_due,
     case_psychologists,
     is_settled,
+    monitoring_meetings_to_remind,
     next_planned_session,
     participant_deliveries,
     reminder_inbox_for,
@@ -75,6 +80,8 @@ __all__ = [
     "case_psychologists",
     "follow_up_reminders",
     "is_settled",
+    "monitoring_meeting_reminders",
+    "monitoring_meetings_to_remind",
     "logger",
     "next_planned_session",
     "participant_deliveries",

@@ -24,6 +24,8 @@ from .selectors import (
     _follow_ups_due,
     _staff_of,
     case_psychologists,
+    monitoring_meetings_to_remind,
+    monitoring_members,
     risk_reassessments_due,
     unlogged_sessions,
 )
@@ -318,12 +320,41 @@ def follow_up_reminders(*, now: dt.datetime | None = None) -> int:
     return recorded
 
 
+def monitoring_meeting_reminders(*, now: dt.datetime | None = None) -> int:
+    """Each monitoring meeting coming due (or overdue) → the members of the
+    body named for it who monitor after the programme. The reminder names
+    the case number and the date, never the person."""
+    now = now or timezone.now()
+    meetings = list(monitoring_meetings_to_remind(timezone.localdate(now)))
+    keys = {m.pk: f"{K.MONITORING_MEETING}:meeting:{m.pk}:{m.organisation_id}:{m.due_on.isoformat()}" for m in meetings}
+    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    recorded = 0
+    for meeting in meetings:
+        if keys[meeting.pk] in existing:
+            continue
+        users = monitoring_members(meeting.organisation_id, meeting.body_kind)
+        reminder = _record(
+            kind=K.MONITORING_MEETING,
+            key=keys[meeting.pk],
+            due_on=meeting.due_on,
+            organisation_id=meeting.organisation_id,
+            now=now,
+            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            case_id=meeting.enrolment.case_id,
+            enrolment=meeting.enrolment,
+            facts={"monitoring_meeting": meeting.pk},
+        )
+        recorded += reminder is not None
+    return recorded
+
+
 RULES: dict[str, Callable[..., int]] = {
     K.SESSION_TOMORROW: participant_session_reminders,
     K.UNLOGGED_SESSION: unlogged_session_reminders,
     K.RISK_REASSESSMENT: risk_reassessment_reminders,
     K.SAFETY_PLAN_REVIEW: safety_plan_review_reminders,
     K.FOLLOW_UP: follow_up_reminders,
+    K.MONITORING_MEETING: monitoring_meeting_reminders,
 }
 
 

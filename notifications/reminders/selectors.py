@@ -10,9 +10,11 @@ from django.db.models import DateTimeField, DurationField, Exists, ExpressionWra
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from accounts.permissions import POST_MONITOR_ROLES
 from accounts.scope import Scope
 from casework.models import Case, RiskAssessment, SafetyPlan
 from notifications.models import Delivery, ParticipantReminderSetting, Reminder
+from outcomes.models import MonitoringMeeting
 from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors import local_midnight
 
@@ -165,6 +167,43 @@ def _follow_ups_due() -> Callable | None:
     return follow_ups_due
 
 
+# --- rule 6: monitoring meetings after the programme (outcomes) -------------------------
+
+
+def monitoring_meetings_to_remind(today: dt.date):
+    """Meetings of active monitoring bodies still due on or before
+    ``today`` + REMIND_MONITORING_DAYS_BEFORE (the body has time to arrange
+    them), oldest first. Overdue ones are included: they are missed until
+    recorded, and one reminder per meeting and due date is all they get."""
+    return (
+        MonitoringMeeting.objects.filter(
+            status=MonitoringMeeting.Status.DUE,
+            organisation__is_active=True,
+            due_on__lte=today + dt.timedelta(days=settings.REMIND_MONITORING_DAYS_BEFORE),
+        )
+        .select_related("enrolment")
+        .defer("note")
+        .order_by("due_on", "id")
+    )
+
+
+def monitoring_members(organisation_id: int, body_kind: str) -> list:
+    """The members of a monitoring body who monitor after the programme."""
+    return _active_members(organisation_id, POST_MONITOR_ROLES.get(body_kind, frozenset()))
+
+
+def _monitoring_still_due(reminder: Reminder) -> bool:
+    meeting_id = (reminder.facts or {}).get("monitoring_meeting")
+    if not isinstance(meeting_id, int):
+        return False
+    return MonitoringMeeting.objects.filter(
+        pk=meeting_id,
+        status=MonitoringMeeting.Status.DUE,
+        organisation_id=reminder.organisation_id,
+        due_on=reminder.due_on,
+    ).exists()
+
+
 def still_due(reminder: Reminder) -> bool:
     """Whether a staff reminder still asks for something (read fresh)."""
     if reminder.kind == K.UNLOGGED_SESSION:
@@ -183,6 +222,8 @@ def still_due(reminder: Reminder) -> bool:
         return SafetyPlan.objects.filter(pk=reminder.safety_plan_id, next_review_on=reminder.due_on).exists()
     if reminder.kind == K.FOLLOW_UP:
         return _follow_up_still_due(reminder)
+    if reminder.kind == K.MONITORING_MEETING:
+        return _monitoring_still_due(reminder)
     return True
 
 
