@@ -124,7 +124,7 @@ SHIPPED_DATA_MIGRATIONS = (
     "referrals.migrations.0002_shipped_eligibility_criteria",
     "casework.migrations.0002_basic_risk_checklist",
     "programmes.migrations.0005_shipped_templates_chance_voluntary",
-    "programmes.migrations.0009_shipped_templates_monitoring",
+    "programmes.migrations.0010_shipped_templates_monitoring",
     "outcomes.migrations.0003_shipped_cts2s",
 )
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0006_organisation_kinds_and_roles_of_the_pathway'),
         ('outcomes', '0004_submission_key'),
-        ('programmes', '0009_shipped_templates_monitoring'),
+        ('programmes', '0010_shipped_templates_monitoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

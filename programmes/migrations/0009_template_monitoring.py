@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0007_enrolled_at_settable'),
+        ('programmes', '0008_group_setting_residential_stay'),
     ]
 
     operations = [

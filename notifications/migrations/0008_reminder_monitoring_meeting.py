@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0006_submission_key'),
+        ('notifications', '0007_webhooks'),
     ]
 
     operations = [

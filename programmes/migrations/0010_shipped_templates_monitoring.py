@@ -73,5 +73,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programmes", "0008_template_monitoring")]
+    dependencies = [("programmes", "0009_template_monitoring")]
     operations = [migrations.RunPython(forwards, backwards)]
