@@ -264,7 +264,7 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
     from accounts.models import Organisation
     from casework.models import Case
     from notifications.models import AlertChannel, Notice, WebhookSubscription
-    from outcomes.models import Administration, FollowUp
+    from outcomes.models import Administration, FollowUp, MonitoringMeeting
     from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
     from referrals.models import EligibilityCriterion, Referral
 
@@ -282,6 +282,7 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
         "notice": ids(Notice),
         "channel": ids(AlertChannel),
         "follow_up": ids(FollowUp),
+        "monitoring_meeting": ids(MonitoringMeeting),
         "administration": ids(Administration),
         "organisation": ids(Organisation),
         "webhook": ids(WebhookSubscription),
@@ -313,6 +314,8 @@ PK_OF = {
     "notifications:participant_reminders": "enrolment",
     "notifications:webhook_detail": "webhook",
     "outcomes:follow_up_detail": "follow_up",
+    "outcomes:monitoring_meeting": "monitoring_meeting",
+    "outcomes:monitoring_bodies": "enrolment",
     "outcomes:case_results": "case",
     "outcomes:administration_new": "case",
     "outcomes:administration_detail": "administration",
