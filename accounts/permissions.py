@@ -78,6 +78,16 @@ POST_MONITOR_ROLES: dict[str, frozenset[str]] = {
 }
 
 
+# Who records what followed a dropout, expulsion or non-compliance notice
+# (a warning, a fine, community service, ...): the police officers of the
+# referring police unit, a court's judges and clerks. Which notices: those
+# of their own organisation (``notifications.sanctions``).
+SANCTION_ROLES: dict[str, frozenset[str]] = {
+    K.POLICE_UNIT: frozenset({Role.POLICE_OFFICER}),
+    K.COURT: frozenset({Role.JUDGE, Role.COURT_CLERK}),
+}
+
+
 def _union(*tables: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     merged: dict[str, frozenset[str]] = {}
     for table in tables:
@@ -150,6 +160,7 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "post_monitor": lambda s: s.in_roles(POST_MONITOR_ROLES),
     "api_user": may_hold_api_token,
     "webhook_admin": may_manage_webhooks,
+    "sanction_recorder": lambda s: s.in_roles(SANCTION_ROLES),
 }
 
 

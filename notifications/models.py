@@ -20,6 +20,11 @@ is one ``WebhookEvent`` (codes, ids and a time), and each event has one
 transaction that changed the status and sent by the same relay
 (``notifications.webhooks``).
 
+A ``Sanction`` is what the police or a court did after a dropout, expulsion
+or non-compliance notice reached them (a warning, a fine, community service,
+...): one per notice, and a correction is a new row that supersedes the
+last, so the history stays.
+
 A ``Reminder`` (see ``notifications.reminders``) is not a safety notice: a
 participant's session tomorrow, an unlogged session, a risk reassessment, a
 safety-plan review or a follow-up that is due. Its deliveries are ``Delivery``
@@ -36,6 +41,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -81,6 +87,10 @@ class SafetyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on case #{self.case_id}"
+
+
+# The notices whose outcome the police or a court record (``Sanction``).
+SANCTIONABLE = frozenset({SafetyEvent.Kind.DROPOUT, SafetyEvent.Kind.EXPULSION, SafetyEvent.Kind.NON_COMPLIANCE})
 
 
 class Notice(models.Model):
@@ -178,6 +188,18 @@ class Notice(models.Model):
         """The actions this notice's recipient may record."""
         return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service)
 
+    @property
+    def takes_sanction(self) -> bool:
+        """A dropout, expulsion or non-compliance notice: the police unit or
+        court it reached records what followed (``Sanction``)."""
+        return self.event.kind in SANCTIONABLE
+
+    def last_sanction(self) -> Sanction | None:
+        """What followed the notice: its last outcome (a correction is
+        always recorded after what it corrects). Prefetch ``sanctions`` for
+        a list."""
+        return max(self.sanctions.all(), key=lambda row: (row.recorded_at, row.pk), default=None)
+
 
 _A = Notice.Action
 _R = Notice.Recipient
@@ -274,6 +296,110 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook event {self.uid} ({self.status}) of referral #{self.referral_id}"
+
+
+# Community service: at least one hour, at most 400 (Kyrgyzstan orders 40).
+SERVICE_HOURS_MIN = 1
+SERVICE_HOURS_MAX = 400
+
+
+class Sanction(models.Model):
+    """What followed a notice of a dropout, an expulsion or non-compliance,
+    recorded by the organisation it reached (the referring police unit or a
+    court). Codes and numbers only: no sentence, no note, no survivor data.
+
+    The first row of a notice has ``corrects`` empty; a correction is a new
+    row whose ``corrects`` is the row it replaces (once each), so the rows of
+    a notice form one chain and its last is what followed."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        FINE = "fine", _("Administrative fine")
+        COMMUNITY_SERVICE = "community_service", _("Community service")
+        ORDER_EXTENSION = "order_extension", _("Order extended")
+        COURT_HEARING = "court_hearing", _("Court hearing")
+        NO_ACTION = "no_action", _("No action")
+
+    class NoActionReason(models.TextChoices):
+        RESUMED = "resumed", _("The person is back in the programme")
+        EXCUSED = "excused", _("The absence turned out to be excused")
+        OTHER_PROCEEDINGS = "other_proceedings", _("Dealt with in other proceedings")
+        NOT_FOUND = "not_found", _("The person could not be found")
+        NOT_COMPETENT = "not_competent", _("Not within our competence")
+
+    class Currency(models.TextChoices):
+        KGS = "KGS", _("Kyrgyz som")
+        TJS = "TJS", _("Tajik somoni")
+        UZS = "UZS", _("Uzbek sum")
+        KZT = "KZT", _("Kazakh tenge")
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(_("what followed"), max_length=20, choices=Kind.choices)
+    fine_amount = models.DecimalField(_("amount of the fine"), max_digits=12, decimal_places=2, null=True, blank=True)
+    fine_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
+    service_hours = models.PositiveSmallIntegerField(
+        _("hours of community service"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(SERVICE_HOURS_MIN), MaxValueValidator(SERVICE_HOURS_MAX)],
+    )
+    # The extension recorded on the referral, when there is one; otherwise
+    # the new expiry date the court set.
+    order_extension = models.ForeignKey(
+        "referrals.ProtectionOrderExtension",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order extension"),
+    )
+    extended_until = models.DateField(_("order extended until"), null=True, blank=True)
+    hearing_on = models.DateField(_("date of the hearing"), null=True, blank=True)
+    no_action_reason = models.CharField(_("why no action"), max_length=20, choices=NoActionReason.choices, blank=True)
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("what followed a notice")
+        verbose_name_plural = _("what followed notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(corrects__isnull=True), name="one_first_sanction_per_notice"
+            ),
+            models.CheckConstraint(
+                condition=Q(service_hours__isnull=True)
+                | Q(service_hours__gte=SERVICE_HOURS_MIN, service_hours__lte=SERVICE_HOURS_MAX),
+                name="sanction_service_hours_1_to_400",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="fine") | Q(fine_amount__gt=0), name="sanction_fine_has_an_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="community_service") | Q(service_hours__isnull=False),
+                name="sanction_service_has_hours",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="court_hearing") | Q(hearing_on__isnull=False), name="sanction_hearing_has_a_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="order_extension") | Q(extended_until__isnull=False),
+                name="sanction_extension_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="no_action") | ~Q(no_action_reason=""), name="sanction_no_action_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} after notice #{self.notice_id}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
 
 
 class Delivery(models.Model):

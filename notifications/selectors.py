@@ -70,8 +70,10 @@ def notice_list_for(
         output_field=IntegerField(),
     )
     is_open = Case(When(status=Notice.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return qs.annotate(open_first=is_open, urgency_rank=rank).order_by(
-        "open_first", "urgency_rank", "-created_at", "-id"
+    return (
+        qs.annotate(open_first=is_open, urgency_rank=rank)
+        .prefetch_related("sanctions")
+        .order_by("open_first", "urgency_rank", "-created_at", "-id")
     )
 
 

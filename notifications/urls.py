@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import alert_views, reminder_views, views, webhook_views
+from notifications import alert_views, reminder_views, sanction_views, views, webhook_views
 
 app_name = "notifications"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("badge/", views.badge, name="badge"),
     path("<int:pk>/", views.notice_detail, name="notice_detail"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/what-followed/", sanction_views.record_sanction, name="record_sanction"),
     path("cases/<int:pk>/violence/", views.report_violence, name="report_violence"),
     path("my-alerts/", alert_views.my_alerts, name="my_alerts"),
     path("my-alerts/<int:pk>/", alert_views.my_alert_channel, name="my_alert_channel"),

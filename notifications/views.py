@@ -30,6 +30,7 @@ from notifications import services
 from notifications.forms import AcknowledgeForm, InboxFilterForm, ViolenceReportForm
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.recipients import may_acknowledge
+from notifications.sanctions import current_sanction, may_record_sanction
 from notifications.selectors import (
     banner_notices,
     case_link_for,
@@ -233,6 +234,8 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
     may_ack = may_acknowledge(scope, notice) and notice.status == Notice.Status.OPEN
     deliveries = list(deliveries_of(notice)) if own else []
     survivors = survivor_links_for(scope, notice, via=request.resolver_match.view_name)
+    # What the police or the court did after it, on their own notice.
+    records_sanction = may_record_sanction(scope, notice)
     return render(
         request,
         "notifications/notice_detail.html",
@@ -250,6 +253,8 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "survivors": survivors,
             "police_view": scope.is_police,
             "deliveries": deliveries,
+            "may_record_sanction": records_sanction,
+            "sanction": current_sanction(notice) if own and notice.takes_sanction else None,
             "failed": [d for d in deliveries if d.status == Delivery.Status.FAILED],
             "now": timezone.now(),
         },

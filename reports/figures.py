@@ -24,6 +24,10 @@ Definitions (also on the page and in the README):
   late) was their n-th session or later, of all of them. A person's
   sessions are the logged sessions (held, or not held because nobody
   came) they have a mark for, individual and group together, in date order.
+- What followed non-compliance: dropout, expulsion and non-compliance
+  notices that reached a police unit or a court, for events in the period,
+  by what they recorded (the current outcome, after any correction) or
+  "awaiting" (nothing recorded yet); counted per notice.
 - CTS-2 change and follow-up completion: enrolments that ended in the
   period (``outcomes.selectors`` computes them).
 """
@@ -40,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import Scope
+from notifications.models import Sanction
 from outcomes import selectors as outcome_selectors
 from referrals.models import Sex, Source
 from reports import selectors
@@ -759,6 +764,94 @@ def _outcomes_section(scope: Scope, filters: Filters, today: dt.date) -> Section
     return Section("outcomes", str(_("Outcomes")), intro, tables)
 
 
+# --- What followed non-compliance --------------------------------------------------
+
+SANCTION_KINDS = list(Sanction.Kind.values)
+SANCTION_COUNTS = ["notices", selectors.AWAITING, "recorded", *SANCTION_KINDS]
+SANCTION_LINES = [("notices", (selectors.AWAITING, "recorded")), ("recorded", tuple(SANCTION_KINDS))]
+SANCTION_RATES = {"recorded_rate": ("recorded", "notices")}
+
+
+def _sanction_row(counts: dict[str, int]) -> dict[str, int]:
+    recorded = sum(counts.get(kind, 0) for kind in SANCTION_KINDS)
+    awaiting = counts.get(selectors.AWAITING, 0)
+    return {
+        "notices": recorded + awaiting,
+        selectors.AWAITING: awaiting,
+        "recorded": recorded,
+        **{kind: counts.get(kind, 0) for kind in SANCTION_KINDS},
+    }
+
+
+def _pivot(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Outcome rows (one per outcome) turned into one row per ``keys`` with
+    a count per outcome."""
+    out: dict[tuple, dict] = {}
+    for row in rows:
+        group = tuple(row[k] for k in keys)
+        target = out.setdefault(group, dict(zip(keys, group, strict=True)))
+        target[row["outcome"]] = target.get(row["outcome"], 0) + row["n"]
+    return [{**{k: v for k, v in row.items() if k in keys}, **_sanction_row(row)} for row in out.values()]
+
+
+def _sanction_columns() -> list[Column]:
+    return [
+        Column("notices", str(_("Notices"))),
+        Column(selectors.AWAITING, str(_("Nothing recorded yet"))),
+        Column("recorded", str(_("Outcome recorded"))),
+        Column("recorded_rate", str(_("Share recorded")), PERCENT),
+        *(Column(value, str(label)) for value, label in Sanction.Kind.choices),
+    ]
+
+
+def _sanctions_section(scope: Scope, filters: Filters) -> Section:
+    rows = selectors.sanction_counts(selectors.sanction_notices(scope, filters))
+    by_sex = _pivot(rows, ("sex",))
+    by_provider = _pivot(rows, ("key", "name", "region"))
+    overall = dict.fromkeys(SANCTION_COUNTS, 0)
+    for row in by_provider:
+        for c in SANCTION_COUNTS:
+            overall[c] += row[c]
+    family = _Family(overall, SANCTION_LINES)
+    family.add(_Breakdown("sex", _sex_rows(by_sex, SANCTION_COUNTS)))
+    providers = _provider_rows(by_provider)
+    family.add(_Breakdown("provider", providers))
+    family.add(_Breakdown("region", _region_rows(by_provider, SANCTION_COUNTS)))
+    family.nest("provider", "region", {k: r["region"] for k, _l, r in providers})
+    family.suppress()
+
+    definition = str(
+        _(
+            "Notices of a dropout, an expulsion or non-compliance that reached a police unit or a court, for "
+            "events in the period, by what they recorded followed (after any correction), counted per notice. "
+            "Recorded: notices with an outcome out of all."
+        )
+    )
+    common = {
+        "definition": definition,
+        "columns": _sanction_columns(),
+        "rates": SANCTION_RATES,
+        "chart_columns": ("recorded_rate",),
+    }
+    titles = {
+        "sex": _("What followed non-compliance: men and women"),
+        "provider": _("What followed non-compliance by provider"),
+        "region": _("What followed non-compliance by region"),
+    }
+    tables = [
+        family.table(breakdown, key=f"sanctions_by_{breakdown}", title=str(title), **common)
+        for breakdown, title in titles.items()
+    ]
+    intro = str(
+        _(
+            "What the police and the courts recorded after a dropout, an expulsion or non-compliance: a warning, "
+            "a fine, community service, an order extension, a court hearing or no action. The programme filter "
+            "does not apply here."
+        )
+    )
+    return Section("sanctions", str(_("Non-compliance and what followed")), intro, tables)
+
+
 # --- The report ------------------------------------------------------------------
 
 
@@ -786,7 +879,8 @@ def build_report(
         [_survival_table(scope, filters)],
     )
     outcomes = _outcomes_section(scope, filters, today)
-    sections = [referrals, waiting, endings, attendance, outcomes]
+    sanctions = _sanctions_section(scope, filters)
+    sections = [referrals, waiting, endings, attendance, outcomes, sanctions]
 
     funnel_all = referrals.tables[1].total
     endings_all = endings.tables[0].total

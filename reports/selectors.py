@@ -14,11 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Length, RTrim, TruncDate
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Length, RTrim, TruncDate
 
 from accounts.models import Organisation
+from accounts.permissions import SANCTION_ROLES
 from accounts.scope import Scope
+from notifications.models import SANCTIONABLE, Notice, Sanction
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, ProgrammeTemplate
 from programmes.selectors import local_midnight
 from referrals.models import Referral
@@ -162,6 +164,26 @@ def enrolments_started(scope: Scope, filters: Filters) -> QuerySet[Enrolment]:
     return _where(_period(qs, "starts_on", filters, is_datetime=False), filters, template=True, person=ENROLLED_PERSON)
 
 
+def sanction_notices(scope: Scope, filters: Filters) -> QuerySet[Notice]:
+    """Dropout, expulsion and non-compliance notices that reached a police
+    unit or a court, for events in the period on the cases of the providers
+    in scope (the programme filter does not apply: a notice names a case,
+    not a programme)."""
+    qs = Notice.objects.filter(
+        event__kind__in=SANCTIONABLE,
+        organisation__kind__in=list(SANCTION_ROLES),
+        event__case__provider__in=monitored_providers(scope),
+    )
+    qs = _period(qs, "event__occurred_at", filters, is_datetime=True)
+    if filters.sex:
+        qs = qs.filter(event__case__referral__person__sex=filters.sex)
+    if filters.provider is not None:
+        qs = qs.filter(event__case__provider=filters.provider)
+    if filters.region:
+        qs = qs.filter(event__case__provider__region=filters.region)
+    return qs.order_by()
+
+
 # --- Aggregates --------------------------------------------------------------------
 
 RS = Referral.Status
@@ -242,6 +264,29 @@ def ending_counts(enrolments: QuerySet[Enrolment]) -> list[dict]:
         .annotate(**_ending_aggregates())
         .order_by()
     )
+
+
+AWAITING = "awaiting"
+
+
+def sanction_counts(notices: QuerySet[Notice]) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``) × sex × what followed
+    (``outcome``: the kind of the notice's current outcome, or
+    ``awaiting``): how many notices (``n``). One query."""
+    current = Sanction.objects.filter(notice=OuterRef("pk"), corrected_by__isnull=True).values("kind")[:1]
+    rows = (
+        notices.annotate(outcome=Coalesce(Subquery(current), Value(AWAITING)))
+        .values(
+            "outcome",
+            key=F("event__case__provider"),
+            name=F("event__case__provider__name"),
+            region=F("event__case__provider__region"),
+            sex=F("event__case__referral__person__sex"),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [dict(row) for row in rows]
 
 
 # The survival curve stops here even for a longer programme.

@@ -91,6 +91,23 @@ def notice_kw(w):
     return {"pk": w["notice"].pk}
 
 
+def police_notice_kw(w):
+    """The referring police unit's notice of a non-compliance on the case,
+    built on first use."""
+    if "police_notice" not in w:
+        from django.db import transaction
+
+        from notifications.models import Notice
+        from notifications.services import safety_event_record
+
+        with transaction.atomic():
+            event = safety_event_record(
+                kind="non_compliance", case=w["case"], facts={}, dedupe_key="non_compliance:matrix"
+            )
+        w["police_notice"] = event.notices.get(role_hint=Notice.Recipient.POLICE)
+    return {"pk": w["police_notice"].pk}
+
+
 def survivor_kw(w):
     return {"pk": w["case"].pk, "survivor_pk": w["survivor"].pk}
 
@@ -438,6 +455,12 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data={"actions": ["survivor_called"]},
         ok_status=302,
+    ),
+    # What followed a non-compliance notice: the police unit it reached
+    # (a court's judges and clerks for their court's notices); other police
+    # and the court do not see this one.
+    "notifications:record_sanction": Entry(
+        police_notice_kw, ok=POLICE, hidden={"other_police", "judge", "court_clerk"}
     ),
     "notifications:report_violence": Entry(
         case_kw,

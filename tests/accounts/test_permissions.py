@@ -83,6 +83,7 @@ PASSES = {
         "other_survivor_worker",
     },
     "court": {"judge", "court_clerk"},
+    "sanction_recorder": {"police", "police2", "other_police", "judge", "court_clerk"},
     "probation": {"probation_officer"},
     "facility": {"facility_officer"},
     "post_monitor": {"monitoring_officer", "social_officer", "police", "police2", "other_police"},
