@@ -419,7 +419,8 @@ class Delivery(models.Model):
         # was cancelled or moved, the person opted out …): never sent.
         CANCELLED = "cancelled", _("Cancelled")
 
-    # A delivery is for a safety notice (notice and event) or for a reminder.
+    # A delivery is for a safety notice (notice and event), for a reminder,
+    # or for a partner's webhook (webhook_event and webhook, below).
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     # The notice's event, repeated here so that the database can hold the
     # one-message-per-(event, recipient, channel, level) rule for email and
