@@ -272,3 +272,16 @@ def test_an_admin_of_the_body_does_not_record_meetings(users, orgs, meeting):
     admin = f.make_user(orgs["social_development"], Role.ORG_ADMIN, "sd_admin")
     with pytest.raises(PermissionDenied):
         record(meeting, admin)
+
+
+def test_the_note_reaches_no_log(users, orgs, meeting, caplog):
+    from casework.services import survivor_service_refer
+
+    survivor_service_refer(
+        case=meeting.enrolment.case, organisation=orgs["survivor_service"], by=users["social_worker"]
+    )
+    caplog.set_level("DEBUG")
+    record(meeting, users["monitoring_officer"], new_violence=True, note="Neighbours heard shouting at night")
+    assert caplog.records  # the safety event is logged ...
+    assert "shouting" not in caplog.text  # ... without the note
+    assert "shouting" not in str(MonitoringMeeting.objects.get(pk=meeting.pk))
