@@ -309,6 +309,7 @@ PK_OF = {
     "programmes:session": "session",
     "notifications:notice_detail": "notice",
     "notifications:acknowledge": "notice",
+    "notifications:record_sanction": "notice",
     "notifications:report_violence": "case",
     "notifications:my_alert_channel": "channel",
     "notifications:participant_reminders": "enrolment",
