@@ -382,3 +382,13 @@ def test_the_page_in_russian(login, notice, users):
         html = client.get(url(notice), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Записать, что последовало" in html
     assert "Общественные работы" in html
+
+
+def test_the_case_page_and_the_referrers_page_show_it(login, notice, users):
+    sanction_record(notice=notice, by=users["police"], kind="fine", fine_amount=Decimal("5000"), fine_currency="KGS")
+    case = notice.event.case
+    html = login(users["psychologist"]).get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert "After the notice: administrative fine" in html
+    assert "5000.00 KGS" in html
+    html = login(users["police2"]).get(reverse("referrals:police_detail", args=[case.referral_id])).content.decode()
+    assert '<span class="fw-semibold">After the notice: administrative fine</span>: 5000.00 KGS' in html
