@@ -318,12 +318,45 @@ def group_update(
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
         raise ValidationError({"__all__": [_("This group is closed; it can no longer be changed.")]})
+    old_time = group.time_of_day
+    _apply_group_changes(
+        group,
+        name=name,
+        capacity=capacity,
+        psychologist=psychologist,
+        social_worker=social_worker,
+        location=location,
+        time_of_day=time_of_day,
+        location_kind=location_kind,
+        setting=setting,
+        facility=facility,
+    )
+    group.save()
+    upcoming, moved = _carry_changes_to_upcoming_sessions(group, old_time)
+    _note_moved_sessions(group, moved, by)
+    return GroupUpdated(group, _pair_warnings(psychologist, social_worker), len(upcoming), len(moved))
+
+
+def _apply_group_changes(
+    group: Group,
+    *,
+    name,
+    capacity,
+    psychologist,
+    social_worker,
+    location,
+    time_of_day,
+    location_kind,
+    setting,
+    facility,
+) -> None:
+    """Check the changes against the group as it is, then set them on the
+    (locked, unsaved) group; every problem is raised at once."""
     errors = _changed_group_errors(group, psychologist, social_worker, time_of_day, capacity)
     if setting is None:
         setting, facility = group.setting, group.facility
     errors.update(setting_errors(provider=group.provider, setting=setting, facility=facility))
     group.setting, group.facility = setting, facility
-    old_time = group.time_of_day
     group.name = (name or "").strip()
     group.capacity = capacity
     group.psychologist = psychologist
@@ -339,20 +372,21 @@ def group_update(
     )
     if errors:
         raise ValidationError(errors)
-    group.save()
 
-    upcoming, moved = _carry_changes_to_upcoming_sessions(group, old_time)
-    if moved:
-        first = min(s.starts_at for s in moved)
-        _timeline_many(
-            referral_ids=list(
-                group.enrolments.filter(status=Enrolment.Status.ACTIVE).values_list("case__referral_id", flat=True)
-            ),
-            by=by,
-            kind=K.SESSION_RESCHEDULED,
-            detail=f"Group {group.name}: sessions from {timezone.localtime(first):%Y-%m-%d} at {time_of_day:%H:%M}",
-        )
-    return GroupUpdated(group, _pair_warnings(psychologist, social_worker), len(upcoming), len(moved))
+
+def _note_moved_sessions(group: Group, moved: list[Session], by) -> None:
+    """Each active participant's timeline says from when the sessions moved."""
+    if not moved:
+        return
+    first = min(s.starts_at for s in moved)
+    _timeline_many(
+        referral_ids=list(
+            group.enrolments.filter(status=Enrolment.Status.ACTIVE).values_list("case__referral_id", flat=True)
+        ),
+        by=by,
+        kind=K.SESSION_RESCHEDULED,
+        detail=f"Group {group.name}: sessions from {timezone.localtime(first):%Y-%m-%d} at {group.time_of_day:%H:%M}",
+    )
 
 
 class GroupClosed(NamedTuple):
