@@ -26,7 +26,9 @@ relative to today, so the demo always looks current:
   dashboard shows every referral figure after small-cell suppression.
 
 Notices about endings more than two weeks ago are acknowledged; the recent
-ones are open.
+ones are open. On those old dropout and non-compliance notices the police
+have recorded what followed (a warning, community service, a fine, a court
+hearing, or no action because the person came back), in turn.
 
 The family names are the demo's usual Russian words for "test", "example",
 "sample", "mock-up", "template" and "draft" (with invented given names),
@@ -43,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -62,7 +65,8 @@ from frontdoor.demo.common import (
     _survivor,
 )
 from notifications import services as notification_services
-from notifications.models import Notice
+from notifications.models import SANCTIONABLE, Notice
+from notifications.sanctions import sanction_record
 from outcomes import cts2
 from outcomes import services as outcome_services
 from outcomes.models import FollowUp, Instrument, Occasion, Respondent
@@ -667,6 +671,24 @@ class _Demo:
                 user, actions, note = who[notice.organisation_id]
                 notification_services.notice_acknowledge(notice=notice, by=user, actions=actions, note=note)
 
+    def record_what_followed(self) -> None:
+        """The police recorded what followed their old dropout and
+        non-compliance notices, one outcome of each kind in turn."""
+        cutoff = _days(-14)
+        case_ids = [e.case_id for e in self.enrolments.values() if e.ended_on and e.ended_on <= cutoff]
+        notices = Notice.objects.filter(
+            organisation=self.orgs["police.kg"], event__kind__in=SANCTIONABLE, event__case_id__in=case_ids
+        ).select_related("event")
+        outcomes: list[dict[str, Any]] = [
+            {"kind": "warning"},
+            {"kind": "community_service", "service_hours": 40},
+            {"kind": "fine", "fine_amount": 3000, "fine_currency": "KGS"},
+            {"kind": "court_hearing", "hearing_on": _days(10)},
+            {"kind": "no_action", "no_action_reason": "resumed"},
+        ]
+        for i, notice in enumerate(notices.order_by("pk")):
+            sanction_record(notice=notice, by=self.users["police.kg"], **outcomes[i % len(outcomes)])
+
 
 def voluntary_group_exists(orgs: dict[str, Organisation]) -> bool:
     return Group.objects.filter(provider=orgs["provider.kg"], name=GROUPS["voluntary"].name).exists()
@@ -685,3 +707,4 @@ def load_programme(orgs: dict[str, Organisation], users: dict[str, User], result
     demo.demo_cases_start_today()
     demo.survivor_questionnaire()
     demo.acknowledge_old_notices()
+    demo.record_what_followed()

@@ -409,6 +409,22 @@ class TestProgrammeWork:
         assert [n.pk for n in page.context["page"]] == [notice.pk]
         assert notice.event.case.number in page.content.decode()
 
+    def test_the_police_recorded_what_followed_the_old_dropout_and_non_compliance_notices(self, loaded):
+        from notifications.models import Sanction
+
+        police = _user("police.kg")
+        rows = Sanction.objects.filter(notice__organisation=police.membership.organisation)
+        assert rows.count() >= 5
+        assert set(rows.values_list("kind", flat=True)) == {
+            "warning",
+            "community_service",
+            "fine",
+            "court_hearing",
+            "no_action",
+        }
+        assert set(rows.values_list("recorded_by__username", flat=True)) == {"police.kg"}
+        assert set(rows.values_list("notice__event__kind", flat=True)) <= {"dropout", "non_compliance"}
+
     def test_recent_notices_are_open_and_older_ones_acknowledged(self, loaded):
         open_notices = Counter(
             Notice.objects.filter(status=Notice.Status.OPEN).values_list("organisation__name", "event__kind")
