@@ -25,7 +25,7 @@ from referrals.models import Survivor
 
 
 def cases_visible_to(scope: Scope) -> QuerySet[Case]:
-    qs = Case.objects.select_related("referral", "referral__person", "provider", "referral__police_unit")
+    qs = Case.objects.select_related("referral", "referral__person", "provider", "referral__referring_body")
     if scope.organisation is None:
         return qs.none()
     if scope.is_provider_staff:

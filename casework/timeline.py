@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.timeline import kind
 
-CASE_OPENED = kind("case_opened", _("Case opened at intake"), police=True)
+CASE_OPENED = kind("case_opened", _("Case opened at intake"), referrer=True)
 INTAKE_RECORDED = kind("intake_recorded", _("Intake interview recorded"))
 CONSENT_RECORDED = kind("consent_recorded", _("Consent recorded"))
 RISK_ASSESSED = kind("risk_assessed", _("Risk assessed"))

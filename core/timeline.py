@@ -1,9 +1,10 @@
 """The timeline of a referral and its case: who changed what, and when.
 
 Each app declares the kinds of entry it writes in its own ``<app>/timeline.py``
-with ``kind(code, label, police=...)``: the code is what the database stores,
-the label what the reader sees (in the reader's language), and ``police``
-whether the referring police unit sees entries of that kind. The column has no
+with ``kind(code, label, referrer=...)``: the code is what the database stores,
+the label what the reader sees (in the reader's language), and ``referrer``
+whether the referring body (police unit, court, child-protection body, ...)
+sees entries of that kind. The column has no
 choices, so a new kind is a line in the app that writes it and never a
 migration. ``core.apps`` imports every app's ``timeline`` module at start-up,
 so every label is known before the first page is drawn.
@@ -29,32 +30,36 @@ if TYPE_CHECKING:
 
 class TimelineKind(str):
     """A kind's code (it compares and stores as the code) with its label and
-    whether the referring police unit sees it."""
+    whether the referring body sees it."""
 
     label: Promise | str
-    police: bool
+    referrer: bool
 
-    def __new__(cls, code: str, label: Promise | str, police: bool = False) -> TimelineKind:
+    def __new__(cls, code: str, label: Promise | str, referrer: bool = False) -> TimelineKind:
         obj = super().__new__(cls, code)
         obj.label = label
-        obj.police = police
+        obj.referrer = referrer
         return obj
 
 
 _KINDS: dict[str, TimelineKind] = {}
 
 
-def kind(code: str, label: Promise | str, *, police: bool = False) -> TimelineKind:
+def kind(code: str, label: Promise | str, *, referrer: bool = False, police: bool | None = None) -> TimelineKind:
     """Declare a kind of timeline entry; returns it for ``timeline_add``.
+    ``referrer=True``: the referring body sees entries of this kind
+    (``police=`` is its former name, still accepted).
 
     A code is declared once in the whole project: a second app declaring the
     same code is an error at start-up, not two labels for one row."""
+    if police is not None:
+        referrer = police
     if len(code) > 40:
         raise ImproperlyConfigured(f"Timeline kind {code!r} is longer than the column (40).")
     known = _KINDS.get(code)
-    if known is not None and (str(known.label), known.police) != (str(label), police):
+    if known is not None and (str(known.label), known.referrer) != (str(label), referrer):
         raise ImproperlyConfigured(f"Timeline kind {code!r} is declared twice.")
-    _KINDS[code] = TimelineKind(code, label, police)
+    _KINDS[code] = TimelineKind(code, label, referrer)
     return _KINDS[code]
 
 
@@ -73,9 +78,9 @@ def declared_kinds() -> list[TimelineKind]:
     return list(_KINDS.values())
 
 
-def police_kinds() -> frozenset[str]:
-    """The codes the referring police unit sees: its referral's course, not the work."""
-    return frozenset(code for code, known in _KINDS.items() if known.police)
+def referrer_kinds() -> frozenset[str]:
+    """The codes the referring body sees: its referral's course, not the work."""
+    return frozenset(code for code, known in _KINDS.items() if known.referrer)
 
 
 def timeline_add(*, referral, by, kind: str, detail: str = "", survivor_side: bool = False) -> TimelineEntry:

@@ -91,7 +91,7 @@ def recipients_for(kind: str, case: Case) -> list[Recipient]:
             chosen.setdefault(organisation.pk, Recipient(organisation, R.SURVIVOR_SERVICE))
         no_service = not services
     if kind in POLICE_ALWAYS or (kind in POLICE_IF_MANDATORY and referral_is_mandatory(referral)):
-        chosen.setdefault(referral.police_unit_id, Recipient(referral.police_unit, R.POLICE))
+        chosen.setdefault(referral.referring_body_id, Recipient(referral.referring_body, R.POLICE))
     if kind in PROVIDER_ALWAYS or no_service:
         chosen[case.provider_id] = Recipient(case.provider, R.PROVIDER, no_survivor_service=no_service)
     return list(chosen.values())

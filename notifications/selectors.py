@@ -231,7 +231,7 @@ def get_case_for_reporter(scope: Scope, pk: int):
 
     if scope.is_police:
         return get_visible_or_404(
-            Case.objects.select_related("referral", "provider"), pk=pk, referral__police_unit=scope.organisation
+            Case.objects.select_related("referral", "provider"), pk=pk, referral__referring_body=scope.organisation
         )
     return get_case_for_user(scope, pk)
 

@@ -444,7 +444,7 @@ def _may_report_violence(scope: Scope, case: Case) -> bool:
         return False
     if scope.is_clinical and scope.organisation_id == case.provider_id:
         return True
-    if scope.is_police and case.referral.police_unit_id == scope.organisation_id:
+    if scope.is_police and case.referral.referring_body_id == scope.organisation_id:
         return True
     return scope.is_survivor_worker and case.survivor_services.filter(organisation=scope.organisation).exists()
 

@@ -105,7 +105,7 @@ class Referral(models.Model):
         DUPLICATE = "duplicate", _("Duplicate referral")
         OTHER = "other", _("Other")
 
-    police_unit = models.ForeignKey(
+    referring_body = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="referrals_made",
@@ -151,7 +151,9 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         constraints = [
             models.UniqueConstraint(
-                fields=["police_unit", "external_id"], condition=~Q(external_id=""), name="referral_external_id_unique"
+                fields=["referring_body", "external_id"],
+                condition=~Q(external_id=""),
+                name="referral_external_id_unique",
             ),
             models.CheckConstraint(
                 condition=Q(order_expires_on__isnull=True)

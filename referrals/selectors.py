@@ -16,16 +16,16 @@ from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from core.audit import log_reads
 from core.models import SensitiveRead, TimelineEntry
-from core.timeline import police_kinds
+from core.timeline import referrer_kinds
 from referrals.models import EligibilityCriterion, Referral, Survivor
 
 
 def referrals_visible_to(scope: Scope) -> QuerySet[Referral]:
-    qs = Referral.objects.select_related("person", "provider", "police_unit", "created_by")
+    qs = Referral.objects.select_related("person", "provider", "referring_body", "created_by")
     if scope.organisation is None:
         return qs.none()
     if scope.is_police:
-        return qs.filter(police_unit=scope.organisation)
+        return qs.filter(referring_body=scope.organisation)
     if scope.is_provider_staff:
         return qs.filter(provider=scope.organisation)
     if scope.is_survivor_worker:
@@ -139,7 +139,7 @@ def duplicate_referral_ids(referrals: Iterable[Referral]) -> set[int]:
 
 def police_status_history(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
     """The timeline as the referring police unit sees it: status changes only."""
-    return timeline_for(scope, referral).filter(kind__in=police_kinds())
+    return timeline_for(scope, referral).filter(kind__in=referrer_kinds())
 
 
 def survivor_summaries(referral: Referral) -> QuerySet[Survivor]:
@@ -181,7 +181,9 @@ def survivors_entered_by_me(scope: Scope, referral: Referral, *, via: str) -> li
     (nobody else: an empty list); each one shown is a logged read of her
     record."""
     if not (
-        scope.is_police and referral.created_by_id == scope.user_id and referral.police_unit_id == scope.organisation_id
+        scope.is_police
+        and referral.created_by_id == scope.user_id
+        and referral.referring_body_id == scope.organisation_id
     ):
         return []
     survivors = list(referral.survivors.all())

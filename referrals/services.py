@@ -58,14 +58,14 @@ def _already_recorded(
     existing = None
     if submission_key:
         same_key = Referral.objects.filter(submission_key=submission_key).first()
-        if same_key is not None and same_key.police_unit_id != unit.pk:
+        if same_key is not None and same_key.referring_body_id != unit.pk:
             # A key is only meaningful within the unit that made it; never
             # reveal or return another unit's referral.
             submission_key = None
         else:
             existing = same_key
     if existing is None and external_id:
-        existing = Referral.objects.filter(external_id=external_id, police_unit=unit).first()
+        existing = Referral.objects.filter(external_id=external_id, referring_body=unit).first()
     return existing, submission_key
 
 
@@ -108,7 +108,7 @@ def _unsaved_referral(
     errors: dict[str, list],
 ) -> Referral:
     referral = Referral(
-        police_unit=unit,
+        referring_body=unit,
         created_by=by,
         provider=provider,
         source=source,
@@ -154,7 +154,7 @@ def _save_or_find_winner(
     except IntegrityError:
         # Two identical submissions raced: the other one won.
         existing = (
-            Referral.objects.filter(police_unit=unit)
+            Referral.objects.filter(referring_body=unit)
             .filter(**({"submission_key": submission_key} if submission_key else {"external_id": external_id}))
             .first()
         )
@@ -230,7 +230,7 @@ def referral_extend_order(
     *, referral: Referral, by, extended_on, new_expiry, obliges_programme: bool
 ) -> ProtectionOrderExtension:
     scope = Scope.for_user(by)
-    if not (scope.is_police and referral.police_unit_id == scope.organisation_id):
+    if not (scope.is_police and referral.referring_body_id == scope.organisation_id):
         raise PermissionDenied(_("Only the referring police unit extends its order."))
     errors = {}
     current = referral.order_current_expiry

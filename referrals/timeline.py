@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.timeline import kind
 
-REFERRAL_RECEIVED = kind("referral_received", _("Referral received"), police=True)
-ORDER_EXTENDED = kind("order_extended", _("Protection order extended"), police=True)
-SCREENING_STARTED = kind("screening_started", _("Screening started"), police=True)
+REFERRAL_RECEIVED = kind("referral_received", _("Referral received"), referrer=True)
+ORDER_EXTENDED = kind("order_extended", _("Protection order extended"), referrer=True)
+SCREENING_STARTED = kind("screening_started", _("Screening started"), referrer=True)
 SCREENING_SAVED = kind("screening_saved", _("Screening answers saved"))
-ACCEPTED = kind("accepted", _("Referral accepted"), police=True)
-DECLINED = kind("declined", _("Referral declined"), police=True)
-STATUS_CHANGED = kind("status_changed", _("Status changed"), police=True)
+ACCEPTED = kind("accepted", _("Referral accepted"), referrer=True)
+DECLINED = kind("declined", _("Referral declined"), referrer=True)
+STATUS_CHANGED = kind("status_changed", _("Status changed"), referrer=True)

@@ -163,7 +163,7 @@ def referral_parties(referral) -> frozenset[int]:
     from notifications.models import Notice
     from programmes.models import Enrolment
 
-    orgs = {referral.police_unit_id, referral.provider_id}
+    orgs = {referral.referring_body_id, referral.provider_id}
     case = getattr(referral, "case", None)
     if case is not None:
         orgs.add(case.provider_id)
@@ -209,7 +209,7 @@ def plant_markers(per_organisation: int = 3) -> Plant:
     referrals = Referral.objects.select_related("person").order_by("-id")
     with_case = set(Case.objects.values_list("referral_id", flat=True))
     for referral in sorted(referrals, key=lambda r: (r.id not in with_case, -r.id)):
-        for org in (referral.provider_id, referral.police_unit_id):
+        for org in (referral.provider_id, referral.referring_body_id):
             if len(chosen[org]) < per_organisation and referral not in chosen[org]:
                 chosen[org].append(referral)
     families = {r.id: r for picked in chosen.values() for r in picked}

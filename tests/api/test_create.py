@@ -52,7 +52,7 @@ def test_it_creates_a_referral(api, users, orgs):
     assert body["status_display"] == "Received"
     assert response["Location"] == f"/api/v1/referrals/{referral.pk}/"
 
-    assert referral.police_unit == orgs["police"]
+    assert referral.referring_body == orgs["police"]
     assert referral.created_by == users["police"]
     assert referral.provider == orgs["provider"]
     assert referral.source == "police"
@@ -488,7 +488,7 @@ def test_service_errors_map_onto_the_request_shape():
             "person.birth_date": ["B."],
             "survivors.2.phone": ["Ph."],
             "survivors.0": ["Whole survivor."],
-            "police_unit": ["Unit."],
+            "referring_body": ["Unit."],
         },
         survivor_count=3,
     )

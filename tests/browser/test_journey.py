@@ -121,7 +121,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
     _fits_the_screen(page)
     assert referral.status == Referral.Status.RECEIVED
     assert referral.provider == provider
-    assert referral.police_unit == world["police"]
+    assert referral.referring_body == world["police"]
     assert referral.order_number == "PO-2024-0815"
     assert referral.order_obliges_programme is True
     assert referral.order_expires_on == today + dt.timedelta(days=28)

@@ -70,7 +70,7 @@ def test_one_code_cannot_be_declared_with_two_labels(own_registry):
 
 
 def test_the_police_see_the_course_of_their_referral_not_the_work():
-    police = timeline.police_kinds()
+    police = timeline.referrer_kinds()
     assert {"referral_received", "accepted", "declined", "case_opened", "enrolled", "discharged"} <= police
     assert not police & {"intake_recorded", "risk_assessed", "survivor_contacted", "safety_plan_updated"}
 

@@ -13,7 +13,7 @@ from tests import factories as f
 def test_police_officer_creates_referral_with_timeline_entry(users, orgs):
     referral = f.make_referral(police=users["police"], provider=orgs["provider"])
     assert referral.status == Referral.Status.RECEIVED
-    assert referral.police_unit == orgs["police"]
+    assert referral.referring_body == orgs["police"]
     assert referral.survivors.count() == 1
     assert referral.survivors.get().phone == "+996700987654"
     assert list(referral.timeline.values_list("kind", flat=True)) == [referrals_timeline.REFERRAL_RECEIVED]
@@ -96,7 +96,7 @@ def test_a_submission_key_used_by_another_unit_neither_returns_nor_blocks(users,
     theirs = f.make_referral(police=users["other_police"], provider=orgs["other_provider"], submission_key=key)
     ours = f.make_referral(police=users["police"], provider=orgs["provider"], submission_key=key)
     assert ours.pk != theirs.pk
-    assert ours.police_unit == orgs["police"]
+    assert ours.referring_body == orgs["police"]
     assert ours.submission_key is None
 
 

@@ -130,7 +130,7 @@ def test_it_records_a_referral_and_goes_to_its_status_page(client, login, users,
     assert response.status_code == 302
     assert response["Location"] == detail_url(referral)
     assert referral.provider == orgs["provider"]
-    assert referral.police_unit == orgs["police"]
+    assert referral.referring_body == orgs["police"]
     assert referral.created_by == users["police"]
     assert referral.order_number == "PO-2026-17"
     assert referral.order_expires_on == TODAY + dt.timedelta(days=30)

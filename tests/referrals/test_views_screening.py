@@ -333,7 +333,7 @@ def test_accepting_asks_first_and_changes_nothing(client, login, users, referral
         f"You are about to accept referral {referral.reference} ({referral.person.full_name}) into your programme."
     ) in page
     assert "This cannot be undone." in page
-    assert f"It tells: {referral.police_unit.name}, which sees the new status." in page
+    assert f"It tells: {referral.referring_body.name}, which sees the new status." in page
     assert _reposted(response) == [*data.items(), ("confirmed", "1")]
     assert response.context["form"]["notes"].value() == "Came with his lawyer."
     referral.refresh_from_db()
@@ -352,7 +352,7 @@ def test_declining_asks_first_naming_the_reason_and_the_police_unit(client, logi
     response = client.post(screen_url(referral), data)
     page = _text(response)
     assert f"You are about to decline referral {referral.reference} ({referral.person.full_name}): " in page
-    assert f"It tells: {referral.police_unit.name}, which sees the reason and the explanation." in page
+    assert f"It tells: {referral.referring_body.name}, which sees the reason and the explanation." in page
     referral.refresh_from_db()
     assert referral.status == Referral.Status.RECEIVED
     client.post(screen_url(referral), {**data, "confirmed": "1"})

@@ -169,7 +169,7 @@ class Command(BaseCommand):
                 status = rng.choices([RS.ENROLLED, RS.COMPLETED, RS.DROPPED_OUT], weights=[20, 45, 35])[0]
             referrals.append(
                 Referral(
-                    police_unit=police_unit,
+                    referring_body=police_unit,
                     created_by=police,
                     provider=rng.choice(providers),
                     source=rng.choice(SOURCES),
