@@ -41,6 +41,11 @@ ACK_ROLES: dict[str, frozenset[str]] = {
     Organisation.Kind.PROGRAMME_PROVIDER: frozenset(
         {Role.PROGRAMME_MANAGER, Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.ORG_ADMIN}
     ),
+    # A referring body hears of its referrals' course (dropout, completion, ...).
+    Organisation.Kind.COURT: frozenset({Role.JUDGE, Role.COURT_CLERK, Role.ORG_ADMIN}),
+    Organisation.Kind.CHILD_PROTECTION: frozenset({Role.CHILD_PROTECTION_SPECIALIST, Role.ORG_ADMIN}),
+    Organisation.Kind.LOCAL_GOVERNMENT: frozenset({Role.SOCIAL_OFFICER, Role.ORG_ADMIN}),
+    Organisation.Kind.MINISTRY_DEPARTMENT: frozenset({Role.MINISTRY_OFFICER, Role.ORG_ADMIN}),
 }
 
 # A provider's eligibility criteria are edited by its managers and administrators.
@@ -158,6 +163,8 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "probation": lambda s: s.is_probation,
     "facility": lambda s: s.is_facility,
     "post_monitor": lambda s: s.in_roles(POST_MONITOR_ROLES),
+    # Extends (a court: also varies) the protection order of its own referrals.
+    "order_extender": lambda s: s.is_police or s.is_court,
     "api_user": may_hold_api_token,
     "webhook_admin": may_manage_webhooks,
     "sanction_recorder": lambda s: s.in_roles(SANCTION_ROLES),
@@ -192,6 +199,8 @@ def requires(name: str):
 
 member_required = requires("member")
 police_required = requires("police")
+referrer_required = requires("referrer")
+order_extender_required = requires("order_extender")
 provider_staff_required = requires("provider_staff")
 clinical_required = requires("clinical")
 manager_required = requires("manager")

@@ -25,7 +25,7 @@ def home(request):
     referrals waiting for a decision."""
     scope = request.scope
     role = scope.role
-    if role == Role.POLICE_OFFICER:
+    if scope.is_referrer and not scope.is_survivor_service:
         return redirect("referrals:police_list")
     if scope.is_clinical:
         return render(request, "frontdoor/home.html", _clinical_start(scope, request.user))

@@ -1,11 +1,12 @@
 """Who hears of what, computed from the case.
 
-- dropout → the survivor service(s) on the case, the referring police unit
-  when the referral was mandatory, the provider's programme managers;
+- dropout → the survivor service(s) on the case, the referring body (police
+  unit, court, commission, ...) when the referral was mandatory, the
+  provider's programme managers;
 - expulsion, new violence, risk level raised, completion → the survivor
-  service(s) and the referring police unit;
-- non-compliance inside the order's window → the referring police unit;
-- protection order about to expire → the police unit and the provider.
+  service(s) and the referring body;
+- non-compliance inside the order's window → the referring body;
+- protection order about to expire → the referring body and the provider.
 
 A case without a survivor service still produces the survivor-side notice:
 it goes to the provider, flagged ``no_survivor_service``. A notice is never
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import Membership, Organisation, Role
-from accounts.permissions import may_acknowledge_notices
+from accounts.permissions import REFERRER_ROLES, may_acknowledge_notices
 from casework.models import Case
 from notifications.models import Notice, SafetyEvent
 
@@ -53,7 +54,9 @@ def ending_key(kind: str, enrolment_id: int) -> str:
 # Who in a recipient organisation is told by email and SMS.
 HANDLING_ROLES: dict[str, frozenset[str]] = {
     R.SURVIVOR_SERVICE: frozenset({Role.SURVIVOR_WORKER, Role.PROGRAMME_MANAGER}),
-    R.POLICE: frozenset({Role.POLICE_OFFICER}),
+    # The referring body, whatever its kind: its officers who refer (police
+    # officers, judges and court clerks, child-protection specialists, ...).
+    R.POLICE: frozenset().union(*REFERRER_ROLES.values()),
     R.PROVIDER: frozenset({Role.PROGRAMME_MANAGER}),
 }
 

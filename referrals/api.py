@@ -35,7 +35,12 @@ from core.api import BadRequest, RequestTooLarge
 from core.errors import service_error_dict
 from core.throttling import SharedUserRateThrottle
 from referrals.models import Referral
-from referrals.selectors import get_referral_for_user, police_status_history, programme_providers, referrals_visible_to
+from referrals.selectors import (
+    get_own_referral_for_user,
+    police_status_history,
+    programme_providers,
+    referrals_made_by,
+)
 from referrals.serializers import (
     ErrorDetailSerializer,
     ProviderSerializer,
@@ -67,12 +72,12 @@ TOP_LEVEL_FIELDS = set(ReferralCreateSerializer().fields) - NESTED_OBJECTS - {"s
 NON_FIELD = "non_field_errors"
 
 
-# The referral pages' own check: the referring police unit's officers.
-IsPoliceOfficer = Allows("police", _("Only police officers may use this API."))
+# The referral pages' own check: the referring body's officers (police, court, commission, ...).
+IsReferrer = Allows("referrer", _("Only a referring body's officers may use this API."))
 
 
-class PoliceAPIView(APIView):
-    permission_classes = [IsAuthenticated, IsPoliceOfficer]
+class ReferrerAPIView(APIView):
+    permission_classes = [IsAuthenticated, IsReferrer]
     throttle_classes = [SharedUserRateThrottle]
 
 
@@ -294,15 +299,15 @@ LIST_PARAMETERS = [
 class ReferralCollectionView(generics.ListAPIView):
     """``/api/v1/referrals/``: GET lists the unit's referrals, POST enters one."""
 
-    permission_classes = PoliceAPIView.permission_classes
-    throttle_classes = PoliceAPIView.throttle_classes
+    permission_classes = ReferrerAPIView.permission_classes
+    throttle_classes = ReferrerAPIView.throttle_classes
     serializer_class = ReferralListItemSerializer
     pagination_class = ReferralCursor
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReferralFilter
 
     def get_queryset(self) -> QuerySet[Referral]:
-        return referrals_visible_to(api_scope(self.request)).prefetch_related("order_extensions")
+        return referrals_made_by(api_scope(self.request)).prefetch_related("order_extensions")
 
     @extend_schema(
         operation_id="referral_list",
@@ -391,7 +396,7 @@ class ReferralCollectionView(generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
-class ReferralDetailView(PoliceAPIView):
+class ReferralDetailView(ReferrerAPIView):
     @extend_schema(
         operation_id="referral_status",
         tags=["referrals"],
@@ -427,11 +432,11 @@ class ReferralDetailView(PoliceAPIView):
         ],
     )
     def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
-        referral = get_referral_for_user(api_scope(request), id)
+        referral = get_own_referral_for_user(api_scope(request), id)
         return Response(ReferralStatusSerializer(referral).data)
 
 
-class ReferralHistoryView(PoliceAPIView):
+class ReferralHistoryView(ReferrerAPIView):
     @extend_schema(
         operation_id="referral_history",
         tags=["referrals"],
@@ -487,14 +492,14 @@ class ReferralHistoryView(PoliceAPIView):
     )
     def get(self, request: Request, id: int) -> Response:  # noqa: A002 - the path parameter is {id}
         scope = api_scope(request)
-        referral = get_referral_for_user(scope, id)
+        referral = get_own_referral_for_user(scope, id)
         entries = police_status_history(scope, referral).order_by("at", "id")
         return Response(ReferralHistorySerializer({"referral": referral, "entries": entries}).data)
 
 
 class ProviderListView(generics.ListAPIView):
-    permission_classes = PoliceAPIView.permission_classes
-    throttle_classes = PoliceAPIView.throttle_classes
+    permission_classes = ReferrerAPIView.permission_classes
+    throttle_classes = ReferrerAPIView.throttle_classes
     serializer_class = ProviderSerializer
     pagination_class = None
 

@@ -6,13 +6,14 @@ forms."""
 from __future__ import annotations
 
 from itertools import groupby
+from typing import cast
 
 from django import forms
 from django.forms import formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Language
+from accounts.models import Language, Organisation
 from core.forms import PlausibleDateField
 from core.submission import SubmissionKeyMixin
 from core.validators import normalise_phone
@@ -98,7 +99,7 @@ class ProviderChoiceField(forms.ModelChoiceField):
         return f"{obj.name} — {obj.region}"
 
 
-# --- Referral entry (police) ----------------------------------------------
+# --- Referral entry (a referring body) ----------------------------------------------
 
 
 class ReferralForm(SubmissionKeyMixin, forms.Form):
@@ -137,19 +138,36 @@ class ReferralForm(SubmissionKeyMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, providers=None, **kwargs):
+    court_decision_number = forms.CharField(
+        label=_label(Referral, "court_decision_number"), max_length=50, required=False
+    )
+    court_decision_date = date_field(Referral, "court_decision_date", required=False)
+
+    def __init__(self, *args, providers=None, body_kind: str = Organisation.Kind.POLICE_UNIT, **kwargs):
+        """``body_kind``: the referring body's kind. A police unit names the source it
+        relays; any other body is its own source. Only a court gives its
+        decision (the service requires it and says which part is missing)."""
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = providers
+        if body_kind != Organisation.Kind.POLICE_UNIT:
+            del self.fields["source"]
+        if body_kind != Organisation.Kind.COURT:
+            del self.fields["court_decision_number"]
+            del self.fields["court_decision_date"]
 
     def order_data(self) -> dict:
         data = self.cleaned_data
-        return {
+        order = {
             "order_number": data["order_number"].strip(),
             "order_issuing_authority": data["order_issuing_authority"].strip(),
             "order_issued_on": data["order_issued_on"],
             "order_expires_on": data["order_expires_on"],
             "order_obliges_programme": data["order_obliges_programme"],
         }
+        if "court_decision_number" in self.fields:
+            order["court_decision_number"] = data["court_decision_number"].strip()
+            order["court_decision_date"] = data["court_decision_date"]
+        return order
 
 
 class PersonForm(forms.Form):

@@ -135,6 +135,10 @@ class Referral(models.Model):
     order_expires_on = models.DateField(_("expires on"), null=True, blank=True)
     order_obliges_programme = models.BooleanField(_("obliges attendance of a programme"), default=False)
 
+    # A court referral: the decision that orders the programme.
+    court_decision_number = models.CharField(_("court decision number"), max_length=50, blank=True)
+    court_decision_date = models.DateField(_("court decision date"), null=True, blank=True)
+
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     decline_reason = models.CharField(_("decline reason"), max_length=32, choices=DeclineReason.choices, blank=True)
@@ -180,6 +184,8 @@ class Referral(models.Model):
             errors["order_issued_on"] = _("This date is in the future.")
         if self.order_number and not (self.order_issued_on and self.order_expires_on):
             errors.setdefault("order_expires_on", _("Enter the issue and expiry dates of the order."))
+        if self.court_decision_date and self.court_decision_date > timezone.localdate():
+            errors["court_decision_date"] = _("This date is in the future.")
         if self.order_obliges_programme and not self.order_number:
             errors["order_number"] = _("An obligation to attend a programme needs the protection order number.")
         if self.provider_id and self.provider.kind != Organisation.Kind.PROGRAMME_PROVIDER:
@@ -189,10 +195,12 @@ class Referral(models.Model):
 
     @property
     def order_current_expiry(self) -> dt.date | None:
-        dates = [e.new_expiry for e in self.order_extensions.all()]
-        if self.order_expires_on:
-            dates.append(self.order_expires_on)
-        return max(dates) if dates else None
+        """The expiry the latest extension set (a court may also shorten an
+        order), or the order's own."""
+        extensions = sorted(self.order_extensions.all(), key=lambda e: e.pk)  # in the order recorded
+        if extensions:
+            return extensions[-1].new_expiry
+        return self.order_expires_on
 
     @property
     def is_mandatory(self) -> bool:

@@ -24,17 +24,35 @@ def referrals_visible_to(scope: Scope) -> QuerySet[Referral]:
     qs = Referral.objects.select_related("person", "provider", "referring_body", "created_by")
     if scope.organisation is None:
         return qs.none()
-    if scope.is_police:
-        return qs.filter(referring_body=scope.organisation)
     if scope.is_provider_staff:
         return qs.filter(provider=scope.organisation)
     if scope.is_survivor_worker:
-        return qs.filter(case__survivor_services__organisation=scope.organisation).distinct()
+        # The cases her service was brought into; and, for a women's resource
+        # centre's workers, the referrals it made itself.
+        mine = Q(case__survivor_services__organisation=scope.organisation)
+        if scope.is_referrer:
+            mine |= Q(referring_body=scope.organisation)
+        return qs.filter(mine).distinct()
+    if scope.is_referrer:
+        return qs.filter(referring_body=scope.organisation)
     return qs.none()
 
 
 def get_referral_for_user(scope: Scope, pk: int) -> Referral:
     return get_visible_or_404(referrals_visible_to(scope), pk=pk)
+
+
+def referrals_made_by(scope: Scope) -> QuerySet[Referral]:
+    """The referrals the user's referring body entered (any of its officers,
+    on the web or through the API); nothing for anyone who does not refer."""
+    if not scope.is_referrer:
+        return Referral.objects.none()
+    return referrals_visible_to(scope).filter(referring_body=scope.organisation)
+
+
+def get_own_referral_for_user(scope: Scope, pk: int) -> Referral:
+    """One of the referring body's own referrals; 404 for any other."""
+    return get_visible_or_404(referrals_made_by(scope), pk=pk)
 
 
 def incoming_referrals(scope: Scope) -> QuerySet[Referral]:
@@ -101,10 +119,15 @@ def search_referrals(qs: QuerySet[Referral], term: str) -> QuerySet[Referral]:
     return qs.filter(words)
 
 
-def referral_list_for(scope: Scope, *, status: str = "", term: str = "", open_only: bool = False) -> QuerySet[Referral]:
+def referral_list_for(
+    scope: Scope, *, status: str = "", term: str = "", open_only: bool = False, own: bool = False
+) -> QuerySet[Referral]:
     """A list page's rows: newest first, with everything a row shows loaded
-    in a fixed number of queries."""
-    qs = incoming_referrals(scope) if open_only else referrals_visible_to(scope)
+    in a fixed number of queries. ``own``: the referring body's own referrals."""
+    if own:
+        qs = referrals_made_by(scope)
+    else:
+        qs = incoming_referrals(scope) if open_only else referrals_visible_to(scope)
     if status in Referral.Status.values:
         qs = qs.filter(status=status)
     return search_referrals(qs, term).prefetch_related("order_extensions").order_by("-created_at", "-id")
@@ -138,7 +161,7 @@ def duplicate_referral_ids(referrals: Iterable[Referral]) -> set[int]:
 
 
 def police_status_history(scope: Scope, referral: Referral) -> QuerySet[TimelineEntry]:
-    """The timeline as the referring police unit sees it: status changes only."""
+    """The timeline as the referring body sees it: status changes only."""
     return timeline_for(scope, referral).filter(kind__in=referrer_kinds())
 
 
@@ -177,11 +200,11 @@ def get_own_criterion(scope: Scope, pk: int) -> EligibilityCriterion:
 
 
 def survivors_entered_by_me(scope: Scope, referral: Referral, *, via: str) -> list[Survivor]:
-    """The survivors of a referral, for the police officer who entered them
+    """The survivors of a referral, for the referring officer who entered them
     (nobody else: an empty list); each one shown is a logged read of her
     record."""
     if not (
-        scope.is_police
+        scope.is_referrer
         and referral.created_by_id == scope.user_id
         and referral.referring_body_id == scope.organisation_id
     ):

@@ -103,7 +103,15 @@ class ReferralCreateSerializer(serializers.Serializer):
         error_messages={"does_not_exist": PROVIDER_ERROR, "incorrect_type": PROVIDER_ERROR},
         help_text=_("Id of a programme provider from GET /api/v1/providers/."),
     )
-    source = _choice(Source.choices)
+    source = _choice(
+        Source.choices,
+        required=False,
+        default=Source.POLICE,
+        help_text=_(
+            "A police unit: the source it relays (default police). Any other referring body is its own source "
+            "(court, child_rights, womens_centre, other) and what is sent here is not used."
+        ),
+    )
     order = OrderSerializer(required=False, allow_null=True, help_text=_("The protection order, if there is one."))
     person = PersonSerializer(help_text=_("The person referred to the programme."))
     survivors = SurvivorSerializer(
@@ -124,6 +132,16 @@ class ReferralCreateSerializer(serializers.Serializer):
     external_id = _text(
         64, required=False, help_text=_("The police system's own reference; a repeat with it creates nothing new.")
     )
+    court_decision_number = _text(
+        50, required=False, help_text=_("A court's referral: the number of the decision that orders the programme.")
+    )
+    court_decision_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[plausible_date],
+        help_text=_("A court's referral: the date of that decision."),
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         """``validated_data`` as keyword arguments of ``referral_create``."""
@@ -140,6 +158,8 @@ class ReferralCreateSerializer(serializers.Serializer):
                 "order_issued_on": order.get("issued_on"),
                 "order_expires_on": order.get("expires_on"),
                 "order_obliges_programme": order.get("obliges_programme", False),
+                "court_decision_number": data.get("court_decision_number", ""),
+                "court_decision_date": data.get("court_decision_date"),
             },
             "incident_description": data["incident_description"],
             "risk_flags": list(data.get("risk_flags") or []),

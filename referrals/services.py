@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from accounts.permissions import require_criteria_editor
+from accounts.permissions import check, require_criteria_editor
 from accounts.scope import Scope
 from core import events
 from core.timeline import timeline_add
@@ -26,6 +27,7 @@ from referrals.models import (
     ProtectionOrderExtension,
     Referral,
     Screening,
+    Source,
     Survivor,
 )
 from referrals.selectors import criteria_for_provider
@@ -43,11 +45,38 @@ def _status_saved(referral: Referral) -> None:
     events.emit(referral_events.STATUS_CHANGED, referral=referral)
 
 
-def _police_unit_of(by) -> Organisation:
+# The source a referral records, by the kind of the body that enters it. A
+# police unit says which source it relays (it may bring a court's or a
+# commission's referral); every other body is its own source.
+SOURCE_BY_KIND: dict[str, str] = {
+    Organisation.Kind.COURT: Source.COURT,
+    Organisation.Kind.CHILD_PROTECTION: Source.CHILD_RIGHTS,
+    Organisation.Kind.SURVIVOR_SERVICE: Source.WOMENS_CENTRE,
+    Organisation.Kind.LOCAL_GOVERNMENT: Source.OTHER,
+    Organisation.Kind.MINISTRY_DEPARTMENT: Source.OTHER,
+}
+
+
+def _referring_body_of(by) -> Organisation:
     scope = Scope.for_user(by)
-    if not scope.is_police or scope.organisation is None:
-        raise PermissionDenied(_("Only police officers enter referrals."))
+    if not scope.is_referrer or scope.organisation is None:
+        raise PermissionDenied(_("Only a referring body's officers enter referrals."))
     return scope.organisation
+
+
+def source_for(unit: Organisation, chosen: str) -> str:
+    """The source recorded for a referral entered by ``unit``."""
+    return SOURCE_BY_KIND.get(unit.kind, chosen)
+
+
+def _check_court_decision(unit: Organisation, order: dict[str, Any], errors: dict[str, list]) -> None:
+    """A court's referral carries the decision that orders the programme."""
+    if unit.kind != Organisation.Kind.COURT:
+        return
+    if not (order.get("court_decision_number") or "").strip():
+        errors["court_decision_number"] = [_("Enter the court decision number.")]
+    if not order.get("court_decision_date"):
+        errors["court_decision_date"] = [_("Enter the date of the court decision.")]
 
 
 def _already_recorded(
@@ -184,7 +213,12 @@ def referral_create(
     submission_key: uuid.UUID | None = None,
     external_id: str = "",
 ) -> tuple[Referral, bool]:
-    """Record a referral from a police unit. Returns (referral, created).
+    """Record a referral from a referring body (``Scope.is_referrer``: a police
+    unit, a court, a child-protection body, a women's resource centre, a
+    local government or a ministry department). Returns (referral, created).
+    The source is the body's own (``SOURCE_BY_KIND``); a police unit's is the
+    one it names. A court's referral needs its decision number and date
+    (``court_decision_number``, ``court_decision_date`` in ``order``).
 
     A repeated submission (same ``submission_key``, or the same police
     system reference) returns the referral already recorded instead of a
@@ -192,7 +226,7 @@ def referral_create(
     fields: ``provider``, ``person.birth_date``, ``survivors.0.phone``,
     ``order_expires_on`` …
     """
-    unit = _police_unit_of(by)
+    unit = _referring_body_of(by)
     existing, submission_key = _already_recorded(unit, submission_key, external_id)
     if existing is not None:
         return existing, False
@@ -201,11 +235,12 @@ def referral_create(
     provider = _checked_provider(provider, errors)
     _check_survivor_count(survivors, errors)
     person_obj = _unsaved_person(person, errors)
+    _check_court_decision(unit, order, errors)
     referral = _unsaved_referral(
         unit=unit,
         by=by,
         provider=provider,
-        source=source,
+        source=source_for(unit, source),
         order=order,
         incident_description=incident_description,
         risk_flags=risk_flags,
@@ -229,17 +264,30 @@ def referral_create(
 def referral_extend_order(
     *, referral: Referral, by, extended_on, new_expiry, obliges_programme: bool
 ) -> ProtectionOrderExtension:
+    """Record that the order was extended (or, by a court, varied), and
+    whether it now obliges the person to attend. The referring police unit
+    extends its own order; the referring court extends or varies its order
+    and imposes or extends the obligation. The order window follows the
+    latest extension (``Referral.order_current_expiry``)."""
     scope = Scope.for_user(by)
-    if not (scope.is_police and referral.referring_body_id == scope.organisation_id):
-        raise PermissionDenied(_("Only the referring police unit extends its order."))
+    if not (check("order_extender", scope) and referral.referring_body_id == scope.organisation_id):
+        raise PermissionDenied(_("Only the referring police unit or court extends its order."))
     errors = {}
     current = referral.order_current_expiry
-    if not referral.order_number:
+    if not (referral.order_number or (scope.is_court and referral.court_decision_number)):
         errors["__all__"] = [_("This referral has no protection order to extend.")]
-    if current and new_expiry <= current:
+    if current and new_expiry <= current and not scope.is_court:
         errors["new_expiry"] = [_("The new expiry date must be after the current one (%(date)s).") % {"date": current}]
     if extended_on and extended_on > timezone.localdate():
         errors["extended_on"] = [_("This date is in the future.")]
+    if extended_on and new_expiry and new_expiry < extended_on:
+        errors.setdefault("new_expiry", []).append(_("The new expiry date cannot be before the extension."))
+    limit = _court_extension_limit(scope, referral, extended_on)
+    if limit and new_expiry and new_expiry > limit:
+        errors.setdefault("new_expiry", []).append(
+            _("A court extends a protection order to at most one year from its issue: until %(date)s at the latest.")
+            % {"date": limit}
+        )
     if errors:
         raise ValidationError(errors)
     extension = ProtectionOrderExtension.objects.create(
@@ -254,6 +302,26 @@ def referral_extend_order(
         referral.save(update_fields=["order_obliges_programme"])
     timeline_add(referral=referral, by=by, kind=T.ORDER_EXTENDED, detail=f"→ {new_expiry:%Y-%m-%d}")
     return extension
+
+
+# Where a court may extend a protection order up to a year (seed 001:
+# Uzbekistan, 2023).
+COURT_YEAR_LIMIT_COUNTRIES = frozenset({"UZ"})
+
+
+def _court_extension_limit(scope: Scope, referral: Referral, extended_on) -> dt.date | None:
+    """The latest expiry a court of a year-limit country may set: one year
+    from the order's issue (or from the extension, for a court decision
+    without an earlier order)."""
+    if not (scope.is_court and scope.organisation and scope.organisation.country in COURT_YEAR_LIMIT_COUNTRIES):
+        return None
+    start = referral.order_issued_on or referral.court_decision_date or extended_on
+    if start is None:
+        return None
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
 
 
 def _require_provider_staff(referral: Referral, by) -> Scope:

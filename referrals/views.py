@@ -22,7 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import can_edit_criteria, criteria_editor_required, police_required, provider_staff_required
+from accounts.permissions import (
+    can_edit_criteria,
+    criteria_editor_required,
+    order_extender_required,
+    provider_staff_required,
+    referrer_required,
+)
 from core.confirm import Confirmation, is_confirmed
 from core.errors import add_service_errors, service_error_dict
 from core.search import current_search, handle_search_post
@@ -41,6 +47,7 @@ from referrals.selectors import (
     default_criteria,
     duplicate_referral_ids,
     get_own_criterion,
+    get_own_referral_for_user,
     get_referral_for_user,
     own_criteria,
     police_status_history,
@@ -75,15 +82,16 @@ def _page(request, queryset):
 # --- Police ------------------------------------------------------------------
 
 
-@police_required
+@referrer_required
 def police_list(request):
-    """The referrals of the officer's police unit, newest first."""
+    """The referrals of the officer's referring body (police unit, court,
+    commission, ...), newest first."""
     list_name = "referrals:police_list"
     if response := handle_search_post(request, list_name):
         return response
     term = current_search(request, list_name)
     status = _status_filter(request)
-    page = _page(request, referral_list_for(request.scope, status=status, term=term))
+    page = _page(request, referral_list_for(request.scope, status=status, term=term, own=True))
     return render(
         request,
         "referrals/police_list.html",
@@ -121,13 +129,13 @@ def _add_referral_errors(error: ValidationError, form, person_form, formset) -> 
             form.add_error(key if key in form.fields else None, msgs)
 
 
-@police_required
+@referrer_required
 def create(request):
     scope = request.scope
     region = scope.organisation.country
     providers = programme_providers(scope)
     if request.method == "POST":
-        form = ReferralForm(request.POST, providers=providers)
+        form = ReferralForm(request.POST, providers=providers, body_kind=scope.kind)
         person_form = PersonForm(request.POST, prefix="person", region=region)
         formset = SurvivorFormSet(request.POST, prefix="survivors", form_kwargs={"region": region})
         valid = [form.is_valid(), person_form.is_valid(), formset.is_valid()]
@@ -137,7 +145,7 @@ def create(request):
                 referral, created = services.referral_create(
                     by=request.user,
                     provider=data["provider"],
-                    source=data["source"],
+                    source=data.get("source", ""),
                     person=person_form.cleaned_data,
                     survivors=formset.survivors_data(),
                     order=form.order_data(),
@@ -156,7 +164,7 @@ def create(request):
                     messages.info(request, _("This referral was already recorded."))
                 return redirect("referrals:police_detail", referral.pk)
     else:
-        form = ReferralForm(providers=providers, initial={"submission_key": uuid.uuid4()})
+        form = ReferralForm(providers=providers, body_kind=scope.kind, initial={"submission_key": uuid.uuid4()})
         person_form = PersonForm(prefix="person", region=region)
         formset = SurvivorFormSet(prefix="survivors", form_kwargs={"region": region})
     return render(
@@ -166,11 +174,11 @@ def create(request):
     )
 
 
-@police_required
+@referrer_required
 def police_detail(request, pk: int):
     """Status of one referral as the referring police unit sees it. Nothing
     clinical; the survivors only for the officer who entered them."""
-    referral = get_referral_for_user(request.scope, pk)
+    referral = get_own_referral_for_user(request.scope, pk)
     entered_by_me = referral.created_by_id == request.user.pk
     survivors = survivors_entered_by_me(request.scope, referral, via="referrals:police_detail")
     return render(
@@ -189,9 +197,9 @@ def police_detail(request, pk: int):
     )
 
 
-@police_required
+@order_extender_required
 def extend_order(request, pk: int):
-    referral = get_referral_for_user(request.scope, pk)
+    referral = get_own_referral_for_user(request.scope, pk)
     if request.method == "POST":
         form = OrderExtensionForm(request.POST)
         if form.is_valid():

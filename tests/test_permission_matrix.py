@@ -58,6 +58,19 @@ AGENCIES = {
 # Aggregate figures of the country's providers (never names).
 COUNTRY_MONITORS = {"monitoring", "monitoring_officer"}
 POLICE = {"police", "police2"}
+# Every role that enters referrals and follows its own (police, courts, the
+# commission on children's rights, local government, ministries, a women's
+# resource centre's workers).
+REFERRERS = POLICE | {
+    "other_police",
+    "judge",
+    "court_clerk",
+    "child_protection",
+    "social_officer",
+    "ministry_officer",
+    "survivor_worker",
+    "other_survivor_worker",
+}
 CLINICAL = {"psychologist", "social_worker"}
 PROVIDER_STAFF = CLINICAL | {"manager"}
 
@@ -378,7 +391,7 @@ MATRIX: dict[str, Entry] = {
             "psychologist": 200,
             "social_worker": 200,
             "other_psychologist": 200,
-            **{role: 200 for role in AGENCIES - COUNTRY_MONITORS - {"facility_officer"}},
+            **{role: 200 for role in AGENCIES - COUNTRY_MONITORS - REFERRERS - {"facility_officer"}},
         },
     ),
     "core:healthz": Entry(public=True, everyone=200),
@@ -409,10 +422,13 @@ MATRIX: dict[str, Entry] = {
     "notifications:webhook_add": Entry(ok=set()),
     "notifications:webhook_detail": Entry(webhook_kw, ok=set()),
     "set_language": Entry(public=True, everyone=302),
-    "referrals:police_list": Entry(ok=POLICE | {"other_police"}),
-    "referrals:create": Entry(ok=POLICE | {"other_police"}),
-    "referrals:police_detail": Entry(ref_new, ok=POLICE, hidden={"other_police"}),
-    "referrals:extend_order": Entry(ref_new, ok=POLICE, hidden={"other_police"}),
+    # Every referring body lists and enters its own referrals; another
+    # body's referral (here a police unit's) is missing to it.
+    "referrals:police_list": Entry(ok=REFERRERS),
+    "referrals:create": Entry(ok=REFERRERS),
+    "referrals:police_detail": Entry(ref_new, ok=POLICE, hidden=REFERRERS - POLICE),
+    # A police unit or a court extends the order of its own referrals.
+    "referrals:extend_order": Entry(ref_new, ok=POLICE, hidden={"other_police", "judge", "court_clerk"}),
     "referrals:incoming": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "referrals:screen": Entry(ref_new, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "referrals:criteria": Entry(ok={"manager", "provider_admin"}),
@@ -451,7 +467,7 @@ MATRIX: dict[str, Entry] = {
         notice_kw,
         ok={"survivor_worker"},
         # Only the roles that acknowledge notices at all reach the 404.
-        hidden=set(ROLES) - {"survivor_worker", "monitoring"} - AGENCIES,
+        hidden=set(ROLES) - {"survivor_worker", "monitoring"} - (AGENCIES - REFERRERS),
         method="post",
         data={"actions": ["survivor_called"]},
         ok_status=302,
@@ -560,10 +576,10 @@ MATRIX: dict[str, Entry] = {
     # Its interactive reference (Swagger UI): the same readers.
     "api-docs": Entry(everyone=200, api=True),
     # GET: the unit's own referrals (another unit's officer gets its own, empty, list).
-    "api-referral-create": Entry(ok=POLICE | {"other_police"}, api=True),
-    "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
-    "api-referral-history": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden={"other_police"}, api=True),
-    "api-provider-list": Entry(ok=POLICE | {"other_police"}, api=True),
+    "api-referral-create": Entry(ok=REFERRERS, api=True),
+    "api-referral-detail": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden=REFERRERS - POLICE, api=True),
+    "api-referral-history": Entry(lambda w: {"id": w["ref_new"].pk}, ok=POLICE, hidden=REFERRERS - POLICE, api=True),
+    "api-provider-list": Entry(ok=REFERRERS, api=True),
 }
 
 

@@ -20,9 +20,21 @@ pytestmark = pytest.mark.django_db
 # Navigation links that depend on the role, and who sees each.
 PROVIDER_STAFF = {"psychologist", "social_worker", "manager", "other_psychologist"}
 MEMBERS = {role for role in ROLES if role != "anonymous"}
+REFERRERS = {
+    "police",
+    "police2",
+    "other_police",
+    "judge",
+    "court_clerk",
+    "child_protection",
+    "social_officer",
+    "ministry_officer",
+    "survivor_worker",
+    "other_survivor_worker",
+}
 NAV = {
-    "referrals:police_list": {"police", "police2", "other_police"},
-    "referrals:create": {"police", "police2", "other_police"},
+    "referrals:police_list": REFERRERS,
+    "referrals:create": REFERRERS,
     "programmes:today": PROVIDER_STAFF,
     "referrals:incoming": PROVIDER_STAFF,
     "programmes:waiting_list": PROVIDER_STAFF,

@@ -425,12 +425,14 @@ def test_it_refuses_a_huge_body(api, users, orgs):
 # -- who may -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["psychologist", "manager", "survivor_worker", "monitoring", "provider_admin"])
-def test_it_refuses_anyone_but_police_officers(api, users, orgs, role):
+@pytest.mark.parametrize(
+    "role", ["psychologist", "manager", "probation_officer", "monitoring", "monitoring_officer", "provider_admin"]
+)
+def test_it_refuses_anyone_but_a_referring_bodys_officers(api, users, orgs, role):
     response = post(api(users[role]), referral_body(orgs["provider"].pk))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only police officers may use this API."}
+    assert response.json() == {"detail": "Only a referring body's officers may use this API."}
     assert_nothing_saved()
 
 

@@ -99,13 +99,18 @@ def test_a_missing_referral_gets_the_same_404(api, users, referral):
     assert response.json() == {"detail": "Not found."}
 
 
-@pytest.mark.parametrize("role", ["psychologist", "social_worker", "manager", "survivor_worker", "monitoring"])
-def test_anyone_but_police_gets_403(api, users, case_with_service, role):
+@pytest.mark.parametrize("role", ["psychologist", "social_worker", "manager", "monitoring", "probation_officer"])
+def test_anyone_but_a_referring_body_gets_403(api, users, case_with_service, role):
     # Even the provider that holds the referral and the crisis centre on the case.
     response = api(users[role]).get(url(case_with_service.referral_id))
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only police officers may use this API."}
+    assert response.json() == {"detail": "Only a referring body's officers may use this API."}
+
+
+def test_the_crisis_centre_on_the_case_is_a_referrer_but_not_this_referrals(api, users, case_with_service):
+    """A women's resource centre refers too; a referral it did not make is missing to it."""
+    assert api(users["survivor_worker"]).get(url(case_with_service.referral_id)).status_code == 404
 
 
 def test_it_requires_a_token(api, referral):

@@ -152,12 +152,12 @@ def test_a_bad_cursor_is_a_404(api, users, sent):
     assert response.json() == {"detail": "Invalid cursor"}
 
 
-@pytest.mark.parametrize("role", ["psychologist", "manager", "monitoring", "survivor_worker"])
+@pytest.mark.parametrize("role", ["psychologist", "manager", "monitoring", "probation_officer", "facility_officer"])
 def test_other_roles_get_403(api, users, sent, role):
     for url in (URL, history_url(sent["first"].pk)):
         response = api(users[role]).get(url)
         assert response.status_code == 403
-        assert response.json() == {"detail": "Only police officers may use this API."}
+        assert response.json() == {"detail": "Only a referring body's officers may use this API."}
 
 
 def test_no_token_is_a_401(api, sent):

@@ -54,7 +54,9 @@ def test_it_documents_the_create_request_responses_and_header(schema):
 
 def test_it_documents_the_request_body(schema):
     request = schema["components"]["schemas"]["ReferralCreateRequest"]
-    assert set(request["required"]) == {"provider", "source", "person", "survivors", "incident_description"}
+    # The source is the referring body's own; only a police unit names one (default police).
+    assert set(request["required"]) == {"provider", "person", "survivors", "incident_description"}
+    assert set(request["properties"]) >= {"source", "court_decision_number", "court_decision_date"}
     assert request["properties"]["incident_description"]["maxLength"] == 4000
     assert request["properties"]["survivors"]["maxItems"] == 10
     person = schema["components"]["schemas"]["PersonRequest"]["properties"]

@@ -115,7 +115,7 @@ def test_it_shows_the_entry_form_with_active_providers(client, login, users, org
     uuid.UUID(response.context["form"]["submission_key"].value())
 
 
-@pytest.mark.parametrize("role", ["psychologist", "manager", "survivor_worker", "monitoring", "provider_admin"])
+@pytest.mark.parametrize("role", ["psychologist", "manager", "probation_officer", "monitoring", "provider_admin"])
 def test_other_roles_cannot_enter_referrals(client, login, users, orgs, role):
     login(users[role])
     assert client.get(CREATE).status_code == 403
