@@ -42,7 +42,7 @@ def referral_status_changed(*, referral) -> None:
     from notifications.services import _schedule_nudge
 
     webhook_ids = list(
-        WebhookSubscription.objects.filter(organisation_id=referral.police_unit_id, active=True)
+        WebhookSubscription.objects.filter(organisation_id=referral.referring_body_id, active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -50,7 +50,7 @@ def referral_status_changed(*, referral) -> None:
         return None
     event = WebhookEvent.objects.create(
         referral=referral,
-        organisation_id=referral.police_unit_id,
+        organisation_id=referral.referring_body_id,
         external_id=referral.external_id or "",
         status=referral.status,
         occurred_at=referral.status_changed_at,

@@ -61,12 +61,12 @@ class TestExamplesNameDemoRecords:
         [status, id_param] = _examples("referral_status")
         accepted = nth(Referral, status["id"])
         assert id_param == status["id"]
-        assert (accepted.status, accepted.police_unit_id) == (status["status"], police.pk)
+        assert (accepted.status, accepted.referring_body_id) == (status["status"], police.pk)
         assert status["reference"] == f"R-{status['id']:05d}"
         [page] = _examples("referral_list")
         for row in page["results"]:
             referral = nth(Referral, row["id"])
-            assert (referral.status, referral.police_unit_id) == (row["status"], police.pk)
+            assert (referral.status, referral.referring_body_id) == (row["status"], police.pk)
 
     def test_the_history_example_is_that_referrals_course(self, loaded):  # noqa: F811
         history, id_param = _examples("referral_history")
