@@ -129,7 +129,7 @@ def monitoring_bodies(request, pk: int):
     initial = {kind: assigned[kind].organisation_id for kind in kinds if kind in assigned}
     if "police_unit" in kinds and "police_unit" not in initial:
         # The referring police unit, when there is one, is the likely choice.
-        initial["police_unit"] = enrolment.case.referral.police_unit_id
+        initial["police_unit"] = enrolment.case.referral.referring_body_id
     form = MonitoringBodiesForm(request.POST if request.method == "POST" else None, choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid() and _assign_all(request, form, enrolment, kinds, assigned):
         messages.success(request, _("Monitoring bodies saved."))
