@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -55,6 +56,15 @@ SOURCES = (
 )
 RS = Referral.Status
 ES = Enrolment.Status
+
+
+@dataclass(frozen=True)
+class _Staff:
+    police_unit: Organisation
+    police: User
+    providers: list[Organisation]
+    psychologist_of: dict[int, User]
+    social_worker_of: dict[int, User]
 
 
 class Command(BaseCommand):
@@ -96,6 +106,34 @@ class Command(BaseCommand):
     @transaction.atomic
     def _build(self, n: int, rng: random.Random) -> None:
         today = timezone.localdate()
+        staff = self._organisations_and_staff()
+        referrals = self._referrals(self._persons(n, rng), staff, rng)
+        created = self._spread_over_two_years(referrals)
+        in_programme = [r for r in referrals if r.status in (RS.ENROLLED, RS.COMPLETED, RS.DROPPED_OUT)]
+        cases = self._bulk(
+            Case,
+            [
+                Case(referral=r, provider_id=r.provider_id, opened_by=staff.psychologist_of[r.provider_id])
+                for r in in_programme
+            ],
+        )
+        template = ProgrammeTemplate.objects.get(code=TEMPLATE, provider=None, version=1)
+        offset = template.first_group_offset()
+        plan = self._start_dates(in_programme, cases, created, today)
+        groups, members = self._groups(plan, staff, template, offset)
+        enrolments = self._enrolments(plan, members, staff, template, offset, today, rng)
+        sessions = self._sessions(enrolments, groups)
+        marks = self._attendance(enrolments, sessions, rng)
+        questionnaires, scores, points = self._outcomes(enrolments, today, rng)
+        self.stdout.write(
+            f"{len(referrals)} referrals, {len(cases)} cases, {len(enrolments)} enrolments, {len(groups)} groups, "
+            f"{len(sessions)} sessions, {len(marks)} attendance marks, {questionnaires} CTS-2 questionnaires, "
+            f"{scores} scale scores, {points} follow-up points"
+        )
+
+    def _organisations_and_staff(self) -> _Staff:
+        """A police unit, a monitoring body and PROVIDERS providers, each
+        provider with one psychologist and one social worker."""
         police_unit = Organisation.objects.create(
             name="Benchmark police unit", kind=Organisation.Kind.POLICE_UNIT, country="KG", region="Chuy"
         )
@@ -139,8 +177,16 @@ class Command(BaseCommand):
                 for u, p in zip(social_workers, providers, strict=True)
             ],
         )
+        return _Staff(
+            police_unit=police_unit,
+            police=police,
+            providers=providers,
+            psychologist_of={p.pk: u for p, u in zip(providers, psychologists, strict=True)},
+            social_worker_of={p.pk: u for p, u in zip(providers, social_workers, strict=True)},
+        )
 
-        persons = self._bulk(
+    def _persons(self, n: int, rng: random.Random) -> list[Person]:
+        return self._bulk(
             Person,
             [
                 Person(
@@ -154,6 +200,9 @@ class Command(BaseCommand):
                 for i in range(n)
             ],
         )
+
+    def _referrals(self, persons: list[Person], staff: _Staff, rng: random.Random) -> list[Referral]:
+        """One referral per person, in the proportions of a live register."""
         referrals = []
         for person in persons:
             r = rng.random()
@@ -169,68 +218,67 @@ class Command(BaseCommand):
                 status = rng.choices([RS.ENROLLED, RS.COMPLETED, RS.DROPPED_OUT], weights=[20, 45, 35])[0]
             referrals.append(
                 Referral(
-                    referring_body=police_unit,
-                    created_by=police,
-                    provider=rng.choice(providers),
+                    referring_body=staff.police_unit,
+                    created_by=staff.police,
+                    provider=rng.choice(staff.providers),
                     source=rng.choice(SOURCES),
                     person=person,
                     status=status,
                 )
             )
-        referrals = self._bulk(Referral, referrals)
-        # Received over the last two years (auto_now_add set them all to now).
+        return self._bulk(Referral, referrals)
+
+    def _spread_over_two_years(self, referrals: list[Referral]) -> dict[int, dt.datetime]:
+        """Received over the last two years (auto_now_add set them all to
+        now); returns each referral's new time of receipt."""
         first = referrals[0].pk
         Referral.objects.filter(pk__gte=first).update(
             created_at=ExpressionWrapper(
                 Now() - Mod(F("id") * 7919, 730) * Value(dt.timedelta(days=1)), output_field=DateTimeField()
             )
         )
-        created = dict(Referral.objects.filter(pk__gte=first).values_list("pk", "created_at"))
-        psychologist_of = {p.pk: u for p, u in zip(providers, psychologists, strict=True)}
-        social_worker_of = {p.pk: u for p, u in zip(providers, social_workers, strict=True)}
+        return dict(Referral.objects.filter(pk__gte=first).values_list("pk", "created_at"))
 
-        in_programme = [r for r in referrals if r.status in (RS.ENROLLED, RS.COMPLETED, RS.DROPPED_OUT)]
-        cases = self._bulk(
-            Case,
-            [
-                Case(referral=r, provider_id=r.provider_id, opened_by=psychologist_of[r.provider_id])
-                for r in in_programme
-            ],
-        )
-        template = ProgrammeTemplate.objects.get(code=TEMPLATE, provider=None, version=1)
-        offset = template.first_group_offset()
-
-        # Groups of 10 people of one provider and sex, in order of start.
+    def _start_dates(self, in_programme, cases, created, today: dt.date) -> list[tuple[Referral, Case, dt.date]]:
+        """Each person's start, five days after the referral (never after
+        today), in order of provider, sex and start."""
         plan = []
         for referral, case in zip(in_programme, cases, strict=True):
             starts_on = min(timezone.localtime(created[referral.pk]).date() + dt.timedelta(days=5), today)
             plan.append((referral, case, starts_on))
         plan.sort(key=lambda item: (item[0].provider_id, item[0].person.sex, item[2]))
-        groups, members, current = [], [], None
+        return plan
+
+    def _groups(self, plan, staff: _Staff, template, offset) -> tuple[list[Group], list[Group]]:
+        """Groups of 10 people of one provider and sex, in order of start;
+        returns the groups and each planned person's group."""
+        groups: list[Group] = []
+        members: list[Group] = []
+        group, group_key, in_group = None, None, 0
         for referral, _case, starts_on in plan:
             key = (referral.provider_id, referral.person.sex)
-            if current is None or current[0] != key or current[2] >= 10:
-                current = [
-                    key,
-                    Group(
-                        provider_id=referral.provider_id,
-                        template=template,
-                        name=f"Benchmark group {len(groups)}",
-                        sex=referral.person.sex,
-                        capacity=12,
-                        psychologist=psychologist_of[referral.provider_id],
-                        social_worker=social_worker_of[referral.provider_id],
-                        location="Room 1",
-                        language="ru",
-                        starts_on=starts_on + dt.timedelta(days=offset),
-                    ),
-                    0,
-                ]
-                groups.append(current[1])
-            members.append(current[1])
-            current[2] += 1
+            if group is None or group_key != key or in_group >= 10:
+                group = Group(
+                    provider_id=referral.provider_id,
+                    template=template,
+                    name=f"Benchmark group {len(groups)}",
+                    sex=referral.person.sex,
+                    capacity=12,
+                    psychologist=staff.psychologist_of[referral.provider_id],
+                    social_worker=staff.social_worker_of[referral.provider_id],
+                    location="Room 1",
+                    language="ru",
+                    starts_on=starts_on + dt.timedelta(days=offset),
+                )
+                groups.append(group)
+                group_key, in_group = key, 0
+            members.append(group)
+            in_group += 1
         self._bulk(Group, groups)
+        return groups, members
 
+    def _enrolments(self, plan, members, staff: _Staff, template, offset, today, rng) -> list[Enrolment]:
+        """One enrolment per planned person, ended as the referral's status says."""
         enrolments = []
         for (referral, case, starts_on), group in zip(plan, members, strict=True):
             ended_on, status = None, ES.ACTIVE
@@ -245,15 +293,18 @@ class Command(BaseCommand):
                     template=template,
                     provider_id=referral.provider_id,
                     group=group,
-                    psychologist=psychologist_of[referral.provider_id],
+                    psychologist=staff.psychologist_of[referral.provider_id],
                     starts_on=starts_on,
                     group_from=starts_on + dt.timedelta(days=offset),
                     status=status,
-                    enrolled_by=psychologist_of[referral.provider_id],
+                    enrolled_by=staff.psychologist_of[referral.provider_id],
                     ended_on=min(ended_on, today) if ended_on else None,
                 )
             )
-        enrolments = self._bulk(Enrolment, enrolments)
+        return self._bulk(Enrolment, enrolments)
+
+    def _sessions(self, enrolments: list[Enrolment], groups: list[Group]) -> list[Session]:
+        """Two individual sessions per enrolment and two sessions per group, all held."""
 
         def at(day: dt.date, hour: int) -> dt.datetime:
             return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
@@ -289,15 +340,17 @@ class Command(BaseCommand):
                         status=held,
                     )
                 )
-        sessions = self._bulk(Session, sessions)
-        individual = {}
-        group_sessions = {}
+        return self._bulk(Session, sessions)
+
+    def _attendance(self, enrolments: list[Enrolment], sessions: list[Session], rng) -> list[Attendance]:
+        """Each enrolment's marks in its four sessions: completers came to all."""
+        individual: dict[int | None, list[Session]] = {}
+        group_sessions: dict[int | None, list[Session]] = {}
         for s in sessions:
             if s.enrolment_id:
                 individual.setdefault(s.enrolment_id, []).append(s)
             else:
                 group_sessions.setdefault(s.group_id, []).append(s)
-
         marks = []
         for e in enrolments:
             own = individual[e.pk] + group_sessions[e.group_id]
@@ -311,12 +364,7 @@ class Command(BaseCommand):
                 mark = Attendance.Mark.PRESENT if index < attended else Attendance.Mark.UNEXCUSED
                 marks.append(Attendance(session=session, enrolment=e, mark=mark, recorded_by_id=e.psychologist_id))
         self._bulk(Attendance, marks)
-        questionnaires, scores, points = self._outcomes(enrolments, today, rng)
-        self.stdout.write(
-            f"{len(referrals)} referrals, {len(cases)} cases, {len(enrolments)} enrolments, {len(groups)} groups, "
-            f"{len(sessions)} sessions, {len(marks)} attendance marks, {questionnaires} CTS-2 questionnaires, "
-            f"{scores} scale scores, {points} follow-up points"
-        )
+        return marks
 
     def _outcomes(self, enrolments, today: dt.date, rng: random.Random) -> tuple[int, int, int]:
         """A CTS-2 at intake for nine in ten, one at the end for most of
