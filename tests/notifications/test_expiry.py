@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from notifications.models import SafetyEvent
 from notifications.services import order_expiry_sweep
@@ -80,7 +79,7 @@ def test_an_extension_moves_the_expiry_and_warns_again(case_with_service, users)
     referral_extend_order(
         referral=referral,
         by=users["police"],
-        extended_on=timezone.localdate(),
+        extended_on=TODAY,
         new_expiry=TODAY + dt.timedelta(days=30),
         obliges_programme=True,
     )
