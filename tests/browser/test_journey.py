@@ -151,7 +151,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
     _no_survivor_details(page.content())
 
     criteria = [
-        "No alcohol or drug addiction (otherwise basic therapy first)",
+        "No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first)",
         "No mental disorder (otherwise basic therapy first)",
     ]
     expect(page.locator(".screening-criterion")).to_have_count(len(criteria))

@@ -51,7 +51,10 @@ def test_managers_see_the_country_defaults_and_can_adapt_them(client, login, use
     assert response.status_code == 200
     content = response.content.decode()
     assert "Your organisation uses the default criteria of its country:" in content
-    assert "No alcohol or drug addiction (otherwise basic therapy first)" in content
+    assert (
+        "No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first)"
+        in content
+    )
     assert "Violence was only or mostly within the family" not in content  # Tajikistan's
     assert "Adapt for our organisation" in content
     assert not own(orgs).exists()
@@ -154,7 +157,10 @@ def test_editing_an_own_criterion(client, login, users, orgs, adopted):
     assert (criterion.text_en, criterion.effect) == ("No addiction", "required")
     # the shipped default is untouched
     default = EligibilityCriterion.objects.get(organisation=None, country="KG", code="no_addiction")
-    assert default.text_en == "No alcohol or drug addiction (otherwise basic therapy first)"
+    assert (
+        default.text_en
+        == "No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first)"
+    )
 
 
 def test_renaming_onto_another_own_code_is_refused(client, login, users, orgs, adopted):

@@ -146,7 +146,7 @@ def test_the_screen_page_shows_the_referral_without_survivor_identity(client, lo
         "Daughter-in-law",
         "3 children in the household",
         survivor_referral.order_number,
-        "No alcohol or drug addiction (otherwise basic therapy first)",
+        "No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first)",
         "No mental disorder (otherwise basic therapy first)",
         "The reason and the explanation are visible to the referring police unit.",
     ]:
@@ -243,7 +243,7 @@ def test_accepting_with_an_unmet_criterion_is_refused_and_nothing_saved(client, 
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert errors == [
-        "Cannot accept: not every criterion is met (No alcohol or drug addiction (otherwise basic therapy first))."
+        "Cannot accept: not every criterion is met (No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first))."
     ]
     assert "Typed notes" in response.content.decode()
     referral.refresh_from_db()
