@@ -21,6 +21,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organisation
@@ -36,11 +37,23 @@ class Perspective(models.TextChoices):
     PARTNER = "partner", _("partner's act")
 
 
+class ScaleRule(models.TextChoices):
+    FREQUENCY = "frequency", _("Annual frequency (CTS2 categories)")
+    SUM = "sum", _("Sum of the item values")
+    MEAN = "mean", _("Mean of the item values")
+    COUNT = "count", _("Number of acts")
+    PREVALENCE = "prevalence", _("Any act (prevalence)")
+
+
 class Instrument(models.Model):
     class ScoringMethod(models.TextChoices):
         # Prevalence, ever-prevalence and annual frequency from the answer
         # categories' midpoints (the CTS2 family).
         FREQUENCY = "frequency", _("Frequency categories (prevalence, ever, annual frequency)")
+        # Each scale scored by its own rule (sum, mean, count of acts,
+        # prevalence) from the answer categories' values; loaded from a file
+        # (``outcomes.instrument_file``).
+        RULES = "rules", _("Scale rules (sum, mean, count of acts, prevalence)")
 
     code = models.SlugField(_("code"), max_length=30)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
@@ -51,6 +64,17 @@ class Instrument(models.Model):
     # [{"code": 0, "label": "Never", "midpoint": 0, "past_year": false, "ever": false}, ...]
     response_options = models.JSONField(_("answer categories"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
+    # A questionnaire loaded from a file: its name per language ({"en": ...}).
+    names = models.JSONField(_("names"), default=dict, blank=True)
+    # Empty: offered to every organisation (shipped, or loaded by the
+    # management command); else only to the organisation that uploaded it.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -61,6 +85,23 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
 
+    @property
+    def label(self) -> str:
+        """The name in the interface language: a loaded questionnaire's own
+        translation, else the shipped name through gettext."""
+        return localized(self.names) or gettext(self.name)
+
+
+def localized(texts: dict | str | None) -> str:
+    """A text given per language ({"en": ..., "ru": ...}) in the interface
+    language, else English, else the first one given; "" for none."""
+    if not texts:
+        return ""
+    if isinstance(texts, str):
+        return gettext(texts)
+    language = (get_language() or "ru")[:2]
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
+
 
 class Scale(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="scales")
@@ -69,6 +110,11 @@ class Scale(models.Model):
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="subscales")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # How the scale is scored (``outcomes.scoring``): "frequency" for the
+    # CTS2 family, else sum, mean, count or prevalence.
+    rule = models.CharField(_("scoring rule"), max_length=12, choices=ScaleRule.choices, default=ScaleRule.FREQUENCY)
+    # A loaded questionnaire's scale name per language.
+    names = models.JSONField(_("names"), default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -85,6 +131,8 @@ class Item(models.Model):
     scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="items")
     perspective = models.CharField(_("whose act"), max_length=8, choices=Perspective.choices)
     pair = models.PositiveSmallIntegerField(_("pair"), null=True, blank=True)
+    # Scored the other way round (the highest value counts as the lowest).
+    reversed = models.BooleanField(_("reversed"), default=False)
 
     class Meta:
         ordering = ["number"]
@@ -125,6 +173,7 @@ class Respondent(models.TextChoices):
 
 class Occasion(models.TextChoices):
     INTAKE = "intake", _("Intake (before the programme)")
+    MID = "mid", _("Mid-programme")
     END = "end", _("End of the programme")
     AFTER_END = "after_end", _("Follow-up after the end")
     OTHER = "other", _("Other")
@@ -188,7 +237,13 @@ class ScaleScore(models.Model):
     prevalence = models.BooleanField(null=True)
     ever = models.BooleanField(null=True)
     annual_frequency = models.PositiveIntegerField(null=True)
+    # The scale's score by its rule (the annual frequency for the CTS2
+    # family); null when not computable.
+    value = models.FloatField(null=True)
     items_missing = models.PositiveSmallIntegerField(default=0)
+    # Computed by the prorating rule (one unanswered item) rather than
+    # from every item.
+    prorated = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -206,6 +261,7 @@ class FollowUp(models.Model):
 
     class Kind(models.TextChoices):
         INTAKE = "intake", _("Intake")
+        MID = "mid", _("Mid-programme")
         END = "end", _("End of the programme")
         AFTER_END = "after_end", _("Months after the end")
 
@@ -228,6 +284,8 @@ class FollowUp(models.Model):
         default=Respondent.PERSON,
     )
     due_on = models.DateField(_("due on"), db_index=True)
+    # A mid-programme point: the session after which it is due.
+    after_session = models.PositiveSmallIntegerField(_("after session"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
     administration = models.ForeignKey(
         Administration, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
@@ -261,11 +319,42 @@ class FollowUp(models.Model):
 
         if self.kind == self.Kind.AFTER_END:
             text = gettext("%(months)d months after the end") % {"months": self.months}
+        elif self.kind == self.Kind.MID and self.after_session:
+            text = gettext("Mid-programme, after session %(number)d") % {"number": self.after_session}
         else:
             text = str(self.get_kind_display())
         if self.respondent == Respondent.CLOSE_RELATION:
             text = gettext("%(point)s, close relation") % {"point": text}
         return text
+
+
+class ScoringSettings(models.Model):
+    """How a provider scores questionnaires with unanswered items. The
+    conservative rule (no score for a scale with a hole in it) unless the
+    provider chose the prorating rule of the CTS literature: a scale with
+    at most one unanswered item is scored from the mean of its answered
+    items, and the score is marked as prorated wherever it is shown."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="scoring_settings", verbose_name=_("organisation")
+    )
+    prorate_missing = models.BooleanField(
+        _("prorate a scale with one unanswered item"),
+        default=False,
+        help_text=_(
+            "Off: a scale with any unanswered item has no score. On: a scale with at most one unanswered item "
+            "is scored from the mean of its answered items, and marked as prorated."
+        ),
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("questionnaire scoring settings")
+        verbose_name_plural = _("questionnaire scoring settings")
+
+    def __str__(self) -> str:
+        return f"scoring settings of {self.organisation_id}"
 
 
 # --- Monitoring after the programme by bodies outside the provider --------------

@@ -27,20 +27,48 @@ conservative rule that never invents an answer:
   only if every item was answered, otherwise None (unknown).
 
 A missing item is never read as "never".
+
+Prorating (an option per provider, ``ScoringSettings.prorate_missing``):
+the rule used in the CTS literature for scales with at most one unanswered
+item. Such a scale is scored as if the unanswered item had the mean of the
+answered ones: a sum (or an annual frequency, or a count of acts) is the
+answered items' sum times items / answered (rounded for a frequency), a
+mean is the answered items' mean, and prevalence is False when no answered
+item shows an act. A result computed so is marked ``prorated``; with two
+or more unanswered items the conservative rule applies.
+
+Scale rules (questionnaires loaded from a file, ``Instrument.RULES``),
+from each answer category's ``value`` (reversed items: the highest value
+counts as the lowest) and whether it is an ``act``:
+
+- sum: the sum of the item values; mean: their mean;
+- count: the number of items answered with an act (a count of acts);
+- prevalence: 1 when any item is answered with an act, else 0.
+
+A scale's items include those of its subscales, whatever the rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+FREQUENCY = "frequency"
+SUM = "sum"
+MEAN = "mean"
+COUNT = "count"
+PREVALENCE = "prevalence"
+RULES = (FREQUENCY, SUM, MEAN, COUNT, PREVALENCE)
 
 
 @dataclass(frozen=True)
 class Option:
     code: int
-    midpoint: int
-    past_year: bool
-    ever: bool
+    midpoint: int = 0
+    past_year: bool = False
+    ever: bool = False
+    value: float = 0
+    act: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +76,7 @@ class ItemDef:
     number: int
     scale: str
     perspective: str
+    reversed: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +87,8 @@ class Structure:
     options: Mapping[int, Option]
     scales: Mapping[str, str | None]
     items: Sequence[ItemDef]
+    # Scale code -> rule; a scale not named is scored by frequency.
+    rules: Mapping[str, str] = field(default_factory=dict)
 
     def item_numbers(self) -> set[int]:
         return {item.number for item in self.items}
@@ -71,8 +102,15 @@ class Structure:
 
     def items_of(self, scale: str, perspective: str) -> list[int]:
         """A scale's items include those of its subscales."""
+        return [i.number for i in self.item_defs_of(scale, perspective)]
+
+    def item_defs_of(self, scale: str, perspective: str) -> list[ItemDef]:
         codes = {scale} | {code for code, parent in self.scales.items() if parent == scale}
-        return [i.number for i in self.items if i.scale in codes and i.perspective == perspective]
+        return [i for i in self.items if i.scale in codes and i.perspective == perspective]
+
+    def value_range(self) -> tuple[float, float]:
+        values = [o.value for o in self.options.values()]
+        return (min(values), max(values)) if values else (0, 0)
 
 
 @dataclass(frozen=True)
@@ -82,31 +120,101 @@ class ScaleResult:
     annual_frequency: int | None
     items: int
     missing: int
+    # The scale's score by a scale rule (None for "frequency": its score is
+    # the annual frequency, see ``score``).
+    value: float | None = None
+    prorated: bool = False
+
+
+def score(result: ScaleResult) -> float | None:
+    """The one figure of a scale: its value, or its annual frequency."""
+    if result.value is not None:
+        return result.value
+    return None if result.annual_frequency is None else float(result.annual_frequency)
 
 
 def options_from(data: Iterable[Mapping]) -> dict[int, Option]:
-    """Answer categories from an instrument's ``response_options``."""
+    """Answer categories from an instrument's ``response_options``: the
+    CTS2 family's (midpoint, past_year, ever) or a scale-rules
+    questionnaire's (value, act)."""
     return {
         int(o["code"]): Option(
-            code=int(o["code"]), midpoint=int(o["midpoint"]), past_year=bool(o["past_year"]), ever=bool(o["ever"])
+            code=int(o["code"]),
+            midpoint=int(o.get("midpoint", 0)),
+            past_year=bool(o.get("past_year", False)),
+            ever=bool(o.get("ever", False)),
+            value=float(o.get("value", o.get("midpoint", 0))),
+            act=bool(o.get("act", o.get("past_year", False))),
         )
         for o in data
     }
 
 
-def score_items(codes: Sequence[int | None], options: Mapping[int, Option]) -> ScaleResult:
+def _may_prorate(items: int, missing: int, prorate: bool) -> bool:
+    """The CTS literature's rule: at most one unanswered item, and at
+    least one answered."""
+    return prorate and missing == 1 and items > 1
+
+
+def score_items(codes: Sequence[int | None], options: Mapping[int, Option], *, prorate: bool = False) -> ScaleResult:
     """Score one scale and perspective from its items' answers (None = no
-    answer). Raises ValueError for a code that is not an answer category."""
+    answer) by the frequency categories. Raises ValueError for a code that
+    is not an answer category."""
     answered = [options[c] if c in options else _bad(c) for c in codes if c is not None]
     missing = len(codes) - len(answered)
+    prorated = _may_prorate(len(codes), missing, prorate)
+    known = not missing or prorated
     any_year = any(o.past_year for o in answered)
     any_ever = any(o.ever for o in answered)
+    frequency = None
+    if known:
+        total = sum(o.midpoint for o in answered)
+        frequency = round(total * len(codes) / len(answered)) if prorated else total
     return ScaleResult(
-        prevalence=True if any_year else (None if missing else False),
-        ever=True if any_ever else (None if missing else False),
-        annual_frequency=None if missing else sum(o.midpoint for o in answered),
+        prevalence=True if any_year else (False if known else None),
+        ever=True if any_ever else (False if known else None),
+        annual_frequency=frequency,
         items=len(codes),
         missing=missing,
+        prorated=prorated,
+    )
+
+
+def score_rule(
+    rule: str,
+    answers: Sequence[tuple[int | None, bool]],
+    options: Mapping[int, Option],
+    value_range: tuple[float, float],
+    *,
+    prorate: bool = False,
+) -> ScaleResult:
+    """Score one scale of a scale-rules questionnaire: ``answers`` are
+    (answer code or None, reversed) per item."""
+    low, high = value_range
+    answered = [(options[c] if c in options else _bad(c), rev) for c, rev in answers if c is not None]
+    missing = len(answers) - len(answered)
+    prorated = _may_prorate(len(answers), missing, prorate)
+    known = not missing or prorated
+    values = [low + high - o.value if rev else o.value for o, rev in answered]
+    acts = sum(1 for o, _rev in answered if o.act)
+    value: float | None = None
+    if rule == PREVALENCE:
+        value = 1.0 if acts else (0.0 if known else None)
+    elif known and rule == SUM:
+        value = sum(values) * len(answers) / len(answered)
+    elif known and rule == COUNT:
+        value = acts * len(answers) / len(answered)
+    elif known and rule == MEAN:
+        value = sum(values) / len(answered)
+    prevalence = True if acts else (False if known else None)
+    return ScaleResult(
+        prevalence=prevalence,
+        ever=None,
+        annual_frequency=None,
+        items=len(answers),
+        missing=missing,
+        value=None if value is None else round(value, 2),
+        prorated=prorated and value is not None and not (rule == PREVALENCE and acts),
     )
 
 
@@ -114,18 +222,29 @@ def _bad(code) -> Option:
     raise ValueError(f"{code!r} is not an answer category")
 
 
-def score_answers(structure: Structure, answers: Mapping[int, int | None]) -> dict[tuple[str, str], ScaleResult]:
+def score_answers(
+    structure: Structure, answers: Mapping[int, int | None], *, prorate: bool = False
+) -> dict[tuple[str, str], ScaleResult]:
     """Every scale and subscale, for each perspective: {(scale code,
-    perspective): ScaleResult}. Items absent from ``answers`` are missing."""
+    perspective): ScaleResult}. Items absent from ``answers`` are missing.
+    ``prorate``: apply the prorating rule to scales with one unanswered item."""
     unknown = set(answers) - structure.item_numbers()
     if unknown:
         raise ValueError(f"Unknown items: {sorted(unknown)}")
     results = {}
+    value_range = structure.value_range()
     for scale in structure.scales:
+        rule = structure.rules.get(scale, FREQUENCY)
         for perspective in structure.perspectives():
-            numbers = structure.items_of(scale, perspective)
-            if numbers:
-                results[(scale, perspective)] = score_items([answers.get(n) for n in numbers], structure.options)
+            defs = structure.item_defs_of(scale, perspective)
+            if not defs:
+                continue
+            if rule == FREQUENCY:
+                result = score_items([answers.get(i.number) for i in defs], structure.options, prorate=prorate)
+            else:
+                pairs = [(answers.get(i.number), i.reversed) for i in defs]
+                result = score_rule(rule, pairs, structure.options, value_range, prorate=prorate)
+            results[(scale, perspective)] = result
     return results
 
 

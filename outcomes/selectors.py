@@ -39,6 +39,8 @@ from outcomes.models import (
     Respondent,
     Scale,
     ScaleScore,
+    ScoringSettings,
+    localized,
 )
 
 LATER_OCCASIONS = (Occasion.END, Occasion.AFTER_END)
@@ -47,9 +49,17 @@ LATER_OCCASIONS = (Occasion.END, Occasion.AFTER_END)
 # --- Instruments ---------------------------------------------------------------
 
 
-def active_instrument(code: str) -> Instrument | None:
-    """The latest active version of the questionnaire ``code``."""
-    return Instrument.objects.filter(code=code, is_active=True).order_by("-version").first()
+def instruments_offered_to(organisation: Organisation | None) -> QuerySet[Instrument]:
+    """Questionnaires for every organisation, and those the organisation
+    loaded itself (another organisation's are not offered)."""
+    everyone = Q(organisation__isnull=True)
+    return Instrument.objects.filter(everyone | Q(organisation=organisation) if organisation else everyone)
+
+
+def active_instrument(code: str, organisation: Organisation | None = None) -> Instrument | None:
+    """The latest active version of the questionnaire ``code`` offered to
+    ``organisation`` (only those for everyone when None)."""
+    return instruments_offered_to(organisation).filter(code=code, is_active=True).order_by("-version").first()
 
 
 def cts2_instrument() -> Instrument | None:
@@ -58,23 +68,39 @@ def cts2_instrument() -> Instrument | None:
     return active_instrument(cts2.CODE)
 
 
-def active_instruments() -> list[Instrument]:
-    """The latest active version of each questionnaire: the shipped ones
-    first (full form, short form), then any other by name."""
+def active_instruments(organisation: Organisation | None = None) -> list[Instrument]:
+    """The latest active version of each questionnaire offered to
+    ``organisation``: the shipped ones first (full form, short form), then
+    any other by name."""
     order = {definition.CODE: index for index, definition in enumerate(shipped.SHIPPED)}
     latest: dict[str, Instrument] = {}
-    for instrument in Instrument.objects.filter(is_active=True).order_by("code", "-version"):
+    for instrument in instruments_offered_to(organisation).filter(is_active=True).order_by("code", "-version"):
         latest.setdefault(instrument.code, instrument)
     return sorted(latest.values(), key=lambda i: (order.get(i.code, len(order)), i.name.casefold()))
 
 
 def instrument_structure(instrument: Instrument) -> scoring.Structure:
-    scales = {s.code: (s.parent.code if s.parent_id else None) for s in instrument.scales.select_related("parent")}
+    scale_rows = list(instrument.scales.select_related("parent"))
+    scales = {s.code: (s.parent.code if s.parent_id else None) for s in scale_rows}
     items = [
-        scoring.ItemDef(number=i.number, scale=i.scale.code, perspective=i.perspective)
+        scoring.ItemDef(number=i.number, scale=i.scale.code, perspective=i.perspective, reversed=i.reversed)
         for i in instrument.items.select_related("scale")
     ]
-    return scoring.Structure(options=scoring.options_from(instrument.response_options), scales=scales, items=items)
+    return scoring.Structure(
+        options=scoring.options_from(instrument.response_options),
+        scales=scales,
+        items=items,
+        rules={s.code: s.rule for s in scale_rows},
+    )
+
+
+def prorates_missing(organisation: Organisation | None) -> bool:
+    """Whether the organisation scores a scale with one unanswered item by
+    the prorating rule (``ScoringSettings``); the conservative rule if it
+    has not chosen."""
+    if organisation is None:
+        return False
+    return ScoringSettings.objects.filter(organisation=organisation, prorate_missing=True).exists()
 
 
 def top_scales(instrument: Instrument) -> list[Scale]:
@@ -84,8 +110,16 @@ def top_scales(instrument: Instrument) -> list[Scale]:
 def scale_label(scale: Scale) -> str:
     """ "Physical Assault" or "Physical Assault (minor)", translated."""
     if scale.parent_id:
-        return _("%(scale)s (%(subscale)s)") % {"scale": _(scale.parent.name), "subscale": _(scale.name).lower()}
-    return _(scale.name)
+        return _("%(scale)s (%(subscale)s)") % {
+            "scale": scale_name(scale.parent),
+            "subscale": scale_name(scale).lower(),
+        }
+    return scale_name(scale)
+
+
+def scale_name(scale: Scale) -> str:
+    """A scale's own name in the interface language."""
+    return localized(scale.names) or _(scale.name)
 
 
 def item_rows(instrument: Instrument, organisation: Organisation | None, language: str | None = None) -> list[dict]:
@@ -125,8 +159,9 @@ def wording_languages(instrument: Instrument, organisation: Organisation | None)
 
 
 def answer_choices(instrument: Instrument) -> list[tuple[int, str]]:
-    """(code, "3 — 3-5 times in the past year"), translated."""
-    return [(int(o["code"]), f"{o['code']} — {_(o['label'])}") for o in instrument.response_options]
+    """(code, "3 — 3-5 times in the past year"), translated (a loaded
+    questionnaire's labels are given per language)."""
+    return [(int(o["code"]), f"{o['code']} — {localized(o['label'])}") for o in instrument.response_options]
 
 
 # --- Access ----------------------------------------------------------------------
@@ -335,7 +370,7 @@ def cts_change_by_scale(enrolments) -> list[dict]:
         result.append(
             {
                 "scale": scale.code,
-                "label": _(scale.name),
+                "label": scale_name(scale),
                 "n": n,
                 "before": float(before) if before is not None else None,
                 "after": float(after) if after is not None else None,
@@ -376,7 +411,7 @@ def cts_scale_summary(enrolments, *, later: bool = False, perspective: str = Per
         result.append(
             {
                 "scale": scale.code,
-                "label": _(scale.name),
+                "label": scale_name(scale),
                 "n": row.get("n", 0),
                 "prevalent": row.get("prevalent", 0),
                 "ever": row.get("ever", 0),

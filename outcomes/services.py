@@ -54,7 +54,7 @@ from outcomes.models import (
     Respondent,
     ScaleScore,
 )
-from outcomes.selectors import instrument_structure
+from outcomes.selectors import instrument_structure, prorates_missing
 from programmes.models import Enrolment
 from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor
 
@@ -255,7 +255,12 @@ def _new_administration(
 
 
 def _save_scores(
-    administration: Administration, instrument: Instrument, structure: scoring.Structure, cleaned: dict[int, int | None]
+    administration: Administration,
+    instrument: Instrument,
+    structure: scoring.Structure,
+    cleaned: dict[int, int | None],
+    *,
+    prorate: bool,
 ) -> None:
     scales = {s.code: s for s in instrument.scales.all()}
     ScaleScore.objects.bulk_create(
@@ -267,9 +272,11 @@ def _save_scores(
                 prevalence=result.prevalence,
                 ever=result.ever,
                 annual_frequency=result.annual_frequency,
+                value=scoring.score(result),
                 items_missing=result.missing,
+                prorated=result.prorated,
             )
-            for (code, perspective), result in scoring.score_answers(structure, cleaned).items()
+            for (code, perspective), result in scoring.score_answers(structure, cleaned, prorate=prorate).items()
         ]
     )
 
@@ -360,7 +367,9 @@ def administration_record(
     administration, created = save_once(administration, mine)
     if not created:
         return administration
-    _save_scores(administration, instrument, structure, cleaned)
+    # The case's provider chooses the rule for unanswered items.
+    prorate = prorates_missing(case.provider)
+    _save_scores(administration, instrument, structure, cleaned, prorate=prorate)
     _complete_follow_ups(administration, answered, case)
     _timeline_questionnaire(case, by, instrument, answered)
     return administration

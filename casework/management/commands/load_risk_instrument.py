@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Organisation
+from accounts.management.options import organisation_named
 from casework.instruments import risk_instrument_load
 
 
@@ -25,11 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
         except json.JSONDecodeError as exc:
             raise CommandError(f"{file} is not valid JSON (line {exc.lineno}: {exc.msg}).") from exc
-        org = None
-        if organisation:
-            org = Organisation.objects.filter(name=organisation).first()
-            if org is None:
-                raise CommandError(f"No organisation named {organisation!r}.")
+        org = organisation_named(organisation)
         try:
             instrument, created = risk_instrument_load(data=data, organisation=org)
         except ValidationError as exc:

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Organisation
+from accounts.management.options import organisation_named
 from outcomes.services import item_texts_import
 
 
@@ -18,11 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", help="name of the organisation that holds the licence")
 
     def handle(self, *args, file, organisation=None, **options):
-        org = None
-        if organisation:
-            org = Organisation.objects.filter(name=organisation).first()
-            if org is None:
-                raise CommandError(f"No organisation named {organisation!r}.")
+        org = organisation_named(organisation)
         try:
             with open(file, encoding="utf-8-sig", newline="") as fh:
                 result = item_texts_import(lines=fh, organisation=org)
