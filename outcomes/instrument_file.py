@@ -81,8 +81,8 @@ def parse(raw: bytes, *, filename: str = "") -> Any:
             return json.loads(text)
         return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except (ValueError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "lineno", None)
-        line = mark.line + 1 if hasattr(mark, "line") else mark
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
         if line:
             raise file_error(_("The file is not valid YAML or JSON (line %(line)s).") % {"line": line}) from exc
         raise file_error(_("The file is not valid YAML or JSON.")) from exc
@@ -317,7 +317,7 @@ def instrument_export(instrument: Instrument) -> dict:
                 "code": scale.code,
                 "name": scale.names or {"en": scale.name},
                 "rule": scale.rule,
-                **({"parent": scale.parent.code} if scale.parent_id else {}),
+                **({"parent": scale.parent.code} if scale.parent is not None else {}),
             }
             for scale in scales
         ],

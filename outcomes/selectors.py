@@ -81,7 +81,7 @@ def active_instruments(organisation: Organisation | None = None) -> list[Instrum
 
 def instrument_structure(instrument: Instrument) -> scoring.Structure:
     scale_rows = list(instrument.scales.select_related("parent"))
-    scales = {s.code: (s.parent.code if s.parent_id else None) for s in scale_rows}
+    scales = {s.code: (s.parent.code if s.parent is not None else None) for s in scale_rows}
     items = [
         scoring.ItemDef(number=i.number, scale=i.scale.code, perspective=i.perspective, reversed=i.reversed)
         for i in instrument.items.select_related("scale")
@@ -109,7 +109,7 @@ def top_scales(instrument: Instrument) -> list[Scale]:
 
 def scale_label(scale: Scale) -> str:
     """ "Physical Assault" or "Physical Assault (minor)", translated."""
-    if scale.parent_id:
+    if scale.parent is not None:
         return _("%(scale)s (%(subscale)s)") % {
             "scale": scale_name(scale.parent),
             "subscale": scale_name(scale).lower(),
