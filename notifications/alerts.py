@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organisation
+from accounts.permissions import REFERRER_ROLES
 from notifications import sms
 from notifications.channels import ChannelError, telegram
 from notifications.models import AlertChannel, Notice, TelegramLinkCode, TelegramPollState
@@ -266,8 +267,10 @@ def telegram_link_poll(*, now=None, timeout: float | None = None) -> int:
 # --- the reach of an organisation -------------------------------------------------
 
 HINT_OF_KIND = {
+    # Every kind of referring body (police unit, court, commission, local
+    # government, ministry department) hears of its referrals' course.
+    **{kind: Notice.Recipient.POLICE for kind in REFERRER_ROLES},
     Organisation.Kind.SURVIVOR_SERVICE: Notice.Recipient.SURVIVOR_SERVICE,
-    Organisation.Kind.POLICE_UNIT: Notice.Recipient.POLICE,
     Organisation.Kind.PROGRAMME_PROVIDER: Notice.Recipient.PROVIDER,
 }
 KINDS_OF_HINT = {

@@ -15,7 +15,8 @@ from referrals.models import NOTE_MAX_LENGTH
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CASE_NUMBER = re.compile(r"^\s*(?:[KkКк]-?)?0*(\d{1,9})\s*$")
-# The police know referrals by their R-number ("R-00012"), not case numbers.
+# A referring body (police, court, commission, ...) knows its referrals by
+# their R-number ("R-00012"), not by case numbers.
 REFERRAL_NUMBER = re.compile(r"^\s*(?:[RrРр]-?)?0*(\d{1,9})\s*$")
 
 STATE_CHOICES = [
@@ -33,11 +34,14 @@ class InboxFilterForm(forms.Form):
     )
     case = forms.CharField(label=_("Case number"), max_length=12, required=False)
 
-    def __init__(self, *args, police: bool = False, **kwargs) -> None:
+    def __init__(self, *args, by_referral: bool = False, **kwargs) -> None:
+        """``by_referral``: the reader knows its notices by referral number
+        (a referring body's officer who reads no case)."""
         super().__init__(*args, **kwargs)
-        self.police = police
-        self.pattern = REFERRAL_NUMBER if police else CASE_NUMBER
-        if police:
+        self.by_referral = by_referral
+        self.pattern = REFERRAL_NUMBER if by_referral else CASE_NUMBER
+        self.example = "R-00012" if by_referral else "K-0012"
+        if by_referral:
             self.fields["case"].label = _("Referral number")
 
     def values(self) -> dict:
@@ -50,14 +54,14 @@ class InboxFilterForm(forms.Form):
         return {
             "state": data.get("state") or "open",
             "kind": data.get("kind") or "",
-            "case_id": None if self.police else number,
-            "referral_id": number if self.police else None,
+            "case_id": None if self.by_referral else number,
+            "referral_id": number if self.by_referral else None,
         }
 
     def clean_case(self):
         value = self.cleaned_data.get("case") or ""
         if value and not self.pattern.match(value):
-            if self.police:
+            if self.by_referral:
                 raise forms.ValidationError(_("Enter a referral number such as R-00012."))
             raise forms.ValidationError(_("Enter a case number such as K-0012."))
         return value
@@ -95,7 +99,7 @@ class ViolenceReportForm(SubmissionKeyMixin, forms.Form):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off"}),
         help_text=_(
-            "Kept encrypted on the case. The survivor service and the police are told that new violence "
+            "Kept encrypted on the case. The survivor service and the referring body are told that new violence "
             "was reported and when, not what."
         ),
     )

@@ -98,7 +98,10 @@ class Notice(models.Model):
 
     class Recipient(models.TextChoices):
         SURVIVOR_SERVICE = "survivor_service", _("Survivor service")
-        POLICE = "police", _("Police")
+        # The referral's referring body, whatever its kind (a police unit, a
+        # court, a commission, ...): the code dates from when only the
+        # police referred.
+        POLICE = "police", _("Referring body")
         PROVIDER = "provider", _("Programme staff")
 
     class Status(models.TextChoices):
@@ -187,6 +190,12 @@ class Notice(models.Model):
     def action_choices(self) -> list[tuple[str, str]]:
         """The actions this notice's recipient may record."""
         return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service)
+
+    @property
+    def for_referring_body(self) -> bool:
+        """The notice went to the referral's referring body (police unit,
+        court, commission, ...), which knows it by the referral's number."""
+        return self.role_hint == self.Recipient.POLICE
 
     @property
     def takes_sanction(self) -> bool:

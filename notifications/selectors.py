@@ -21,7 +21,7 @@ from core.models import SensitiveRead
 from notifications.models import Delivery, Notice, SafetyEvent
 from notifications.recipients import ENDING_EVENTS, ending_key, recipients_for
 from notifications.urgency import URGENCY_RANK, Urgency
-from referrals.selectors import referrals_visible_to
+from referrals.selectors import referrals_made_by
 
 FILTERS = ("open", "overdue", "acknowledged", "all")
 
@@ -160,14 +160,15 @@ def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
 
 
 def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
-    """Where this user may open the notice's case: the case page (provider
-    staff, survivor workers of the case) or the referral status page
-    (police of the referring unit). None if nowhere."""
+    """Where this user may open the notice's case: the referral status page
+    (the referring body's officers, on its own notice: police, a court, a
+    commission, ...) or the case page (provider staff, survivor workers of
+    the case). None if nowhere."""
     case = notice.event.case
+    if notice.for_referring_body and referrals_made_by(scope).filter(pk=case.referral_id).exists():
+        return "referrals:police_detail", case.referral_id
     if (scope.is_provider_staff or scope.is_survivor_worker) and cases_visible_to(scope).filter(pk=case.pk).exists():
         return "casework:case_detail", case.pk
-    if scope.is_police and referrals_visible_to(scope).filter(pk=case.referral_id).exists():
-        return "referrals:police_detail", case.referral_id
     return None
 
 

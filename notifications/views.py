@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organisation
-from accounts.permissions import acknowledger_required, member_required, reporter_required
+from accounts.permissions import acknowledger_required, check, member_required, reporter_required
 from casework.models import RiskLevel
 from core.errors import add_service_errors
 from notifications import services
@@ -160,10 +160,13 @@ def _poll_seconds() -> int:
 @require_GET
 @member_required
 def inbox(request):
-    form = InboxFilterForm(request.GET or None, police=request.scope.is_police)
+    scope = request.scope
+    # A referring body's officer who reads no case knows notices by referral number.
+    by_referral = check("referrer", scope) and not check("case_reader", scope)
+    form = InboxFilterForm(request.GET or None, by_referral=by_referral)
     values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None, "referral_id": None}
     now = timezone.now()
-    page = Paginator(notice_list_for(request.scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notice_list_for(scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "form": form,
@@ -234,7 +237,7 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
     may_ack = may_acknowledge(scope, notice) and notice.status == Notice.Status.OPEN
     deliveries = list(deliveries_of(notice)) if own else []
     survivors = survivor_links_for(scope, notice, via=request.resolver_match.view_name)
-    # What the police or the court did after it, on their own notice.
+    # What the police unit or the court did after it, on their own notice.
     records_sanction = may_record_sanction(scope, notice)
     return render(
         request,
@@ -251,7 +254,8 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "may_acknowledge": may_ack,
             "form": form or (AcknowledgeForm(notice=notice) if may_ack else None),
             "survivors": survivors,
-            "police_view": scope.is_police,
+            # The referring body's own notice: known by the referral's number.
+            "referral_view": check("referrer", scope) and notice.for_referring_body,
             "deliveries": deliveries,
             "may_record_sanction": records_sanction,
             "sanction": current_sanction(notice) if own and notice.takes_sanction else None,
@@ -311,10 +315,14 @@ def report_violence(request, pk: int):
         else:
             messages.success(
                 request,
-                _("New violence reported. The survivor service, the police and the programme staff were told."),
+                _("New violence reported. The survivor service, the referring body and the programme staff were told."),
             )
             if scope.is_police:
                 return redirect("referrals:police_detail", pk=case.referral_id)
             return redirect("casework:case_detail", pk=case.pk)
-    back = ("referrals:police_detail", case.referral_id) if scope.is_police else ("casework:case_detail", case.pk)
+    # Only a police officer reports new violence from the referral's page (``reporter``).
+    if scope.is_police:
+        back = ("referrals:police_detail", case.referral_id, case.referral.reference)
+    else:
+        back = ("casework:case_detail", case.pk, case.number)
     return render(request, "notifications/report_violence.html", {"case": case, "form": form, "back": back})

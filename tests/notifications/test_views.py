@@ -414,7 +414,7 @@ def test_police_report_new_violence_from_their_referral(client, login, users, ca
     assert response["Location"] == reverse("referrals:police_detail", args=[case_with_service.referral_id])
     assert ViolenceReport.objects.get().organisation.name == "Bishkek City Police, Pervomaisky district"
     page = _content(client.get(response["Location"]))
-    assert "New violence reported. The survivor service, the police and the programme staff were told." in page
+    assert "New violence reported. The survivor service, the referring body and the programme staff were told." in page
 
 
 def test_a_bad_report_shows_field_errors_and_saves_nothing(client, login, users, case_with_service):

@@ -14,7 +14,7 @@ from core.submission import save_once
 from notifications.models import Delivery, Notice, SafetyEvent, ViolenceReport
 from notifications.services import new_violence_report
 
-SUCCESS = "New violence reported. The survivor service, the police and the programme staff were told."
+SUCCESS = "New violence reported. The survivor service, the referring body and the programme staff were told."
 
 
 def _url(case) -> str:
