@@ -8,6 +8,9 @@
 - non-compliance inside the order's window → the referring body;
 - protection order about to expire → the referring body and the provider.
 
+A self-referral has no referring body apart from the provider: the provider
+hears of it as the provider, or not at all.
+
 A case without a survivor service still produces the survivor-side notice:
 it goes to the provider, flagged ``no_survivor_service``. A notice is never
 dropped for lack of a recipient.
@@ -93,7 +96,9 @@ def recipients_for(kind: str, case: Case) -> list[Recipient]:
         for organisation in services:
             chosen.setdefault(organisation.pk, Recipient(organisation, R.SURVIVOR_SERVICE))
         no_service = not services
-    if kind in POLICE_ALWAYS or (kind in POLICE_IF_MANDATORY and referral_is_mandatory(referral)):
+    referrer_told = kind in POLICE_ALWAYS or (kind in POLICE_IF_MANDATORY and referral_is_mandatory(referral))
+    # A self-referral's referring body is the provider itself: it hears as the provider.
+    if referrer_told and referral.referring_body_id != case.provider_id:
         chosen.setdefault(referral.referring_body_id, Recipient(referral.referring_body, R.POLICE))
     if kind in PROVIDER_ALWAYS or no_service:
         chosen[case.provider_id] = Recipient(case.provider, R.PROVIDER, no_survivor_service=no_service)

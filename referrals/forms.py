@@ -30,7 +30,7 @@ from referrals.models import (
     Source,
     Survivor,
 )
-from referrals.services import MAX_SURVIVORS
+from referrals.services import COURT_FIELDS, MAX_SURVIVORS, ORDER_FIELDS
 
 
 def _label(model, name: str):
@@ -117,7 +117,13 @@ class ReferralForm(SubmissionKeyMixin, forms.Form):
             "invalid_choice": _("Choose a programme provider from the list."),
         },
     )
-    source = forms.ChoiceField(label=_label(Referral, "source"), choices=Source.choices, initial=Source.POLICE)
+    # A police unit names the source it relays; a self-referral is recorded
+    # by the provider the person came to, never relayed.
+    source = forms.ChoiceField(
+        label=_label(Referral, "source"),
+        choices=[choice for choice in Source.choices if choice[0] != Source.SELF],
+        initial=Source.POLICE,
+    )
     order_number = forms.CharField(label=_label(Referral, "order_number"), max_length=50, required=False)
     order_issuing_authority = forms.CharField(
         label=_label(Referral, "order_issuing_authority"), max_length=200, required=False
@@ -143,30 +149,36 @@ class ReferralForm(SubmissionKeyMixin, forms.Form):
     )
     court_decision_date = date_field(Referral, "court_decision_date", required=False)
 
+    ORDER_FIELDS = ORDER_FIELDS
+    COURT_FIELDS = COURT_FIELDS
+
     def __init__(self, *args, providers=None, body_kind: str = Organisation.Kind.POLICE_UNIT, **kwargs):
         """``body_kind``: the referring body's kind. A police unit names the source it
         relays; any other body is its own source. Only a court gives its
-        decision (the service requires it and says which part is missing)."""
+        decision (the service requires it and says which part is missing).
+        A programme provider records a self-referral: to itself, with no
+        order."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = providers
+        self.self_referral = body_kind == Organisation.Kind.PROGRAMME_PROVIDER
+        if self.self_referral:
+            for name in ("provider", *self.ORDER_FIELDS):
+                del self.fields[name]
+        else:
+            cast(forms.ModelChoiceField, self.fields["provider"]).queryset = providers
         if body_kind != Organisation.Kind.POLICE_UNIT:
             del self.fields["source"]
         if body_kind != Organisation.Kind.COURT:
-            del self.fields["court_decision_number"]
-            del self.fields["court_decision_date"]
+            for name in self.COURT_FIELDS:
+                del self.fields[name]
 
     def order_data(self) -> dict:
+        """The order and court-decision fields this form has, as typed."""
         data = self.cleaned_data
-        order = {
-            "order_number": data["order_number"].strip(),
-            "order_issuing_authority": data["order_issuing_authority"].strip(),
-            "order_issued_on": data["order_issued_on"],
-            "order_expires_on": data["order_expires_on"],
-            "order_obliges_programme": data["order_obliges_programme"],
-        }
-        if "court_decision_number" in self.fields:
-            order["court_decision_number"] = data["court_decision_number"].strip()
-            order["court_decision_date"] = data["court_decision_date"]
+        order = {}
+        for name in (*self.ORDER_FIELDS, *self.COURT_FIELDS):
+            if name in self.fields:
+                value = data[name]
+                order[name] = value.strip() if isinstance(value, str) else value
         return order
 
 

@@ -47,8 +47,10 @@ def _status_saved(referral: Referral) -> None:
 
 # The source a referral records, by the kind of the body that enters it. A
 # police unit says which source it relays (it may bring a court's or a
-# commission's referral); every other body is its own source.
+# commission's referral); every other body is its own source. A programme
+# provider's staff enter the people who come on their own: self-referrals.
 SOURCE_BY_KIND: dict[str, str] = {
+    Organisation.Kind.PROGRAMME_PROVIDER: Source.SELF,
     Organisation.Kind.COURT: Source.COURT,
     Organisation.Kind.CHILD_PROTECTION: Source.CHILD_RIGHTS,
     Organisation.Kind.SURVIVOR_SERVICE: Source.WOMENS_CENTRE,
@@ -57,11 +59,55 @@ SOURCE_BY_KIND: dict[str, str] = {
 }
 
 
-def _referring_body_of(by) -> Organisation:
+def _referring_body_of(by, source: str) -> Organisation:
+    """The organisation that enters the referral: a referring body, or the
+    programme provider whose staff record a self-referral (``source``
+    "self"; they enter no other)."""
     scope = Scope.for_user(by)
-    if not scope.is_referrer or scope.organisation is None:
+    enters = scope.is_referrer or (scope.is_provider_staff and source == Source.SELF)
+    if not enters or scope.organisation is None:
         raise PermissionDenied(_("Only a referring body's officers enter referrals."))
     return scope.organisation
+
+
+def _is_self_referral(unit: Organisation) -> bool:
+    return unit.kind == Organisation.Kind.PROGRAMME_PROVIDER
+
+
+# What a self-referral cannot carry: the person came on their own, with no
+# protection order and no court decision.
+ORDER_FIELDS = (
+    "order_number",
+    "order_issuing_authority",
+    "order_issued_on",
+    "order_expires_on",
+    "order_obliges_programme",
+)
+COURT_FIELDS = ("court_decision_number", "court_decision_date")
+
+
+def _check_source(unit: Organisation, source: str, order: dict[str, Any], errors: dict[str, list]) -> None:
+    """A self-referral is the provider's own, and has no order; nobody
+    else records one."""
+    if not _is_self_referral(unit):
+        if source == Source.SELF:
+            errors["source"] = [_("A self-referral is recorded by the programme provider the person came to.")]
+        return
+    for field in (*ORDER_FIELDS, *COURT_FIELDS):
+        value = order.get(field)
+        if value not in (None, "", False):
+            errors[field] = [_("A self-referral has no protection order or court decision.")]
+
+
+def _provider_for(unit: Organisation, provider: Organisation | None, errors: dict[str, list]) -> Organisation | None:
+    """The receiving provider: the one chosen, or for a self-referral the
+    provider whose staff record it (no other)."""
+    if not _is_self_referral(unit):
+        return _checked_provider(provider, errors)
+    if provider is not None and provider.pk != unit.pk:
+        errors["provider"] = [_("A self-referral goes to your own programme.")]
+        return None
+    return _checked_provider(unit, errors)
 
 
 def source_for(unit: Organisation, chosen: str) -> str:
@@ -215,7 +261,10 @@ def referral_create(
 ) -> tuple[Referral, bool]:
     """Record a referral from a referring body (``Scope.is_referrer``: a police
     unit, a court, a child-protection body, a women's resource centre, a
-    local government or a ministry department). Returns (referral, created).
+    local government or a ministry department), or a self-referral recorded
+    by a programme provider's staff (psychologist, social worker, programme
+    manager): the provider is then both the referring body and the
+    receiving provider, and the referral has no order. Returns (referral, created).
     The source is the body's own (``SOURCE_BY_KIND``); a police unit's is the
     one it names. A court's referral needs its decision number and date
     (``court_decision_number``, ``court_decision_date`` in ``order``).
@@ -226,13 +275,14 @@ def referral_create(
     fields: ``provider``, ``person.birth_date``, ``survivors.0.phone``,
     ``order_expires_on`` …
     """
-    unit = _referring_body_of(by)
+    unit = _referring_body_of(by, source)
     existing, submission_key = _already_recorded(unit, submission_key, external_id)
     if existing is not None:
         return existing, False
 
     errors: dict[str, list] = {}
-    provider = _checked_provider(provider, errors)
+    provider = _provider_for(unit, provider, errors)
+    _check_source(unit, source, order, errors)
     _check_survivor_count(survivors, errors)
     person_obj = _unsaved_person(person, errors)
     _check_court_decision(unit, order, errors)

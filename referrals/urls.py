@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/extend/", views.extend_order, name="extend_order"),
     # Provider staff (psychologists, social workers, programme managers)
     path("incoming/", views.incoming, name="incoming"),
+    path("self/new/", views.self_create, name="self_create"),
     path("<int:pk>/screen/", views.screen, name="screen"),
     # Programme managers and organisation administrators of a provider
     path("criteria/", views.criteria, name="criteria"),

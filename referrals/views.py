@@ -41,7 +41,7 @@ from referrals.forms import (
     ScreeningForm,
     SurvivorFormSet,
 )
-from referrals.models import Referral, RiskFlag, Screening
+from referrals.models import Referral, RiskFlag, Screening, Source
 from referrals.selectors import (
     criteria_for_provider,
     default_criteria,
@@ -129,11 +129,13 @@ def _add_referral_errors(error: ValidationError, form, person_form, formset) -> 
             form.add_error(key if key in form.fields else None, msgs)
 
 
-@referrer_required
-def create(request):
+def _referral_entry(request, *, self_referral: bool):
+    """The referral form: a referring body's (to a provider it chooses), or
+    a provider's self-referral (to itself, with no order). The same service
+    decides both."""
     scope = request.scope
     region = scope.organisation.country
-    providers = programme_providers(scope)
+    providers = None if self_referral else programme_providers(scope)
     if request.method == "POST":
         form = ReferralForm(request.POST, providers=providers, body_kind=scope.kind)
         person_form = PersonForm(request.POST, prefix="person", region=region)
@@ -144,8 +146,8 @@ def create(request):
             try:
                 referral, created = services.referral_create(
                     by=request.user,
-                    provider=data["provider"],
-                    source=data.get("source", ""),
+                    provider=scope.organisation if self_referral else data["provider"],
+                    source=Source.SELF if self_referral else data.get("source", ""),
                     person=person_form.cleaned_data,
                     survivors=formset.survivors_data(),
                     order=form.order_data(),
@@ -156,13 +158,8 @@ def create(request):
             except ValidationError as exc:
                 _add_referral_errors(exc, form, person_form, formset)
             else:
-                if created:
-                    messages.success(
-                        request, _("Referral %(ref)s has been recorded and sent to the provider.") % {"ref": referral}
-                    )
-                else:
-                    messages.info(request, _("This referral was already recorded."))
-                return redirect("referrals:police_detail", referral.pk)
+                _referral_recorded(request, referral, created=created, self_referral=self_referral)
+                return redirect("referrals:screen" if self_referral else "referrals:police_detail", referral.pk)
     else:
         form = ReferralForm(providers=providers, body_kind=scope.kind, initial={"submission_key": uuid.uuid4()})
         person_form = PersonForm(prefix="person", region=region)
@@ -170,8 +167,31 @@ def create(request):
     return render(
         request,
         "referrals/create.html",
-        {"form": form, "person_form": person_form, "formset": formset},
+        {"form": form, "person_form": person_form, "formset": formset, "self_referral": self_referral},
     )
+
+
+def _referral_recorded(request, referral: Referral, *, created: bool, self_referral: bool) -> None:
+    if not created:
+        messages.info(request, _("This referral was already recorded."))
+    elif self_referral:
+        messages.success(
+            request, _("Self-referral %(ref)s has been recorded. Screen it as any other referral.") % {"ref": referral}
+        )
+    else:
+        messages.success(request, _("Referral %(ref)s has been recorded and sent to the provider.") % {"ref": referral})
+
+
+@referrer_required
+def create(request):
+    return _referral_entry(request, self_referral=False)
+
+
+@provider_staff_required
+def self_create(request):
+    """A person who came to the provider on their own: its staff record the
+    self-referral, which then goes to screening like any other."""
+    return _referral_entry(request, self_referral=True)
 
 
 @referrer_required

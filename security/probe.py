@@ -73,6 +73,7 @@ PAYLOADS = {
 # Forms that create something: replayed twice with the same body.
 CREATE_FORMS = (
     "referrals:create",
+    "referrals:self_create",
     "notifications:report_violence",
     "outcomes:administration_new",
     "outcomes:survivor_administration_new",

@@ -430,6 +430,8 @@ MATRIX: dict[str, Entry] = {
     # A police unit or a court extends the order of its own referrals.
     "referrals:extend_order": Entry(ref_new, ok=POLICE, hidden={"other_police", "judge", "court_clerk"}),
     "referrals:incoming": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    # A provider's staff record a self-referral to their own provider.
+    "referrals:self_create": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "referrals:screen": Entry(ref_new, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "referrals:criteria": Entry(ok={"manager", "provider_admin"}),
     "referrals:criteria_adopt": Entry(ok={"manager", "provider_admin"}, method="post", ok_status=302),
