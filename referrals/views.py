@@ -9,6 +9,7 @@ organisation 404 from ``get_referral_for_user``.
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -34,6 +35,7 @@ from core.errors import add_service_errors, service_error_dict
 from core.search import current_search, handle_search_post
 from referrals import services
 from referrals.forms import (
+    BaseSurvivorFormSet,
     CriterionForm,
     OrderExtensionForm,
     PersonForm,
@@ -139,7 +141,7 @@ def _referral_entry(request, *, self_referral: bool):
     if request.method == "POST":
         form = ReferralForm(request.POST, providers=providers, body_kind=scope.kind)
         person_form = PersonForm(request.POST, prefix="person", region=region)
-        formset = SurvivorFormSet(request.POST, prefix="survivors", form_kwargs={"region": region})
+        formset = _survivor_formset(region, request.POST)
         valid = [form.is_valid(), person_form.is_valid(), formset.is_valid()]
         if all(valid):
             data = form.cleaned_data
@@ -163,12 +165,16 @@ def _referral_entry(request, *, self_referral: bool):
     else:
         form = ReferralForm(providers=providers, body_kind=scope.kind, initial={"submission_key": uuid.uuid4()})
         person_form = PersonForm(prefix="person", region=region)
-        formset = SurvivorFormSet(prefix="survivors", form_kwargs={"region": region})
+        formset = _survivor_formset(region)
     return render(
         request,
         "referrals/create.html",
         {"form": form, "person_form": person_form, "formset": formset, "self_referral": self_referral},
     )
+
+
+def _survivor_formset(region: str, data=None) -> BaseSurvivorFormSet:
+    return cast(BaseSurvivorFormSet, SurvivorFormSet(data, prefix="survivors", form_kwargs={"region": region}))
 
 
 def _referral_recorded(request, referral: Referral, *, created: bool, self_referral: bool) -> None:
