@@ -35,6 +35,11 @@ DEFAULT_NAME = "default"
 # The longest validity an administrator may give a token on the web page.
 MAX_DAYS = 365
 NAME_MAX_LENGTH = 100
+# The 401 of a token whose holder's role has no use for the API.
+NO_API_USE = _(
+    "The holder of this token has a role with no use for the API, so the token is refused. Ask your "
+    "organisation's administrator which member's token your system should use."
+)
 
 
 def digest(token: str) -> str:
@@ -167,11 +172,16 @@ def token_holders(scope: Scope) -> list[User]:
 
 
 class HashedTokenAuthentication(TokenAuthentication):
-    """DRF's ``Token`` header, checked against the stored digests."""
+    """DRF's ``Token`` header, checked against the stored digests.
+
+    A token whose holder no longer passes ``api_user`` (moved to a role with
+    no use for the API, or to an organisation whose kind has none; a token
+    made by a script for such a member) is refused here, a 401, like a
+    revoked one: the holder may not use the API at all, whatever the view."""
 
     def authenticate_credentials(self, key):
         row = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user__membership__organisation")
             .filter(digest=digest(key), revoked_at=None, expires_at__gt=timezone.now())
             .first()
         )
@@ -179,6 +189,8 @@ class HashedTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not row.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if not check("api_user", Scope.for_user(row.user)):
+            raise exceptions.AuthenticationFailed(NO_API_USE)
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=5):
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

@@ -73,6 +73,9 @@ REFERRERS = POLICE | {
 }
 CLINICAL = {"psychologist", "social_worker"}
 PROVIDER_STAFF = CLINICAL | {"manager"}
+# The roles with no use for the API (no ``api_user``): a token of theirs is
+# refused at authentication, a 401 on every API endpoint.
+NO_API_USE = {"provider_admin", "probation_officer", "facility_officer"}
 
 
 @dataclass
@@ -690,6 +693,8 @@ def _expected(entry: Entry, role: str) -> int:
         if entry.public:
             return entry.everyone
         return 401 if entry.api else 302
+    if entry.api and role in NO_API_USE:
+        return 401
     if entry.everyone is not None:
         return entry.everyone
     if role in entry.ok:

@@ -99,7 +99,7 @@ def test_a_missing_referral_gets_the_same_404(api, users, referral):
     assert response.json() == {"detail": "Not found."}
 
 
-@pytest.mark.parametrize("role", ["psychologist", "social_worker", "manager", "monitoring", "probation_officer"])
+@pytest.mark.parametrize("role", ["psychologist", "social_worker", "manager", "monitoring", "monitoring_officer"])
 def test_anyone_but_a_referring_body_gets_403(api, users, case_with_service, role):
     # Even the provider that holds the referral and the crisis centre on the case.
     response = api(users[role]).get(url(case_with_service.referral_id))

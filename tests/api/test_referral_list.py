@@ -152,7 +152,7 @@ def test_a_bad_cursor_is_a_404(api, users, sent):
     assert response.json() == {"detail": "Invalid cursor"}
 
 
-@pytest.mark.parametrize("role", ["psychologist", "manager", "monitoring", "probation_officer", "facility_officer"])
+@pytest.mark.parametrize("role", ["psychologist", "manager", "monitoring", "monitoring_officer"])
 def test_other_roles_get_403(api, users, sent, role):
     for url in (URL, history_url(sent["first"].pk)):
         response = api(users[role]).get(url)

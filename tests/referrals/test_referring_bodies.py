@@ -209,7 +209,7 @@ def test_the_child_rights_commission_refers_through_the_api(api, users, orgs):
     assert Referral.objects.get().source == "child_rights"
 
 
-@pytest.mark.parametrize("user", ["probation_officer", "monitoring_officer", "psychologist"])
+@pytest.mark.parametrize("user", ["monitoring_officer", "psychologist"])
 def test_the_api_refuses_a_body_that_does_not_refer(api, users, orgs, user):
     response = api_post(api(users[user]), referral_body(orgs["provider"].pk))
     assert response.status_code == 403
