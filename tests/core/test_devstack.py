@@ -17,7 +17,9 @@ PRINT_ROLES = (
     "c = psycopg.connect(os.environ['DATABASE_APP_URL']); "
     "print(c.execute('SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user').fetchone()); "
     "o = psycopg.connect(os.environ['DATABASE_URL']); "
-    "print(o.execute('SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()').fetchone())"
+    "print(o.execute('SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()')"
+    ".fetchone()); "
+    "print([o.execute(f'SHOW {s}').fetchone()[0] for s in ('fsync', 'synchronous_commit', 'full_page_writes')])"
 )
 
 
@@ -53,10 +55,13 @@ def test_the_embedded_database_has_an_owner_role_and_an_application_role():
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DATABASE_APP_URL"}}
     result = _devstack(env, PRINT_ROLES)
     assert result.returncode == 0, result.stderr
-    app_url, app_login, database_owner = result.stdout.strip().splitlines()[-3:]
+    app_url, app_login, database_owner, durability = result.stdout.strip().splitlines()[-4:]
     assert urlparse(app_url).username == "casework_app"
     assert app_login == "('casework_app', False)"
     assert database_owner == "('casework_owner',)"
+    # exec's server lives in a temporary directory removed afterwards: it
+    # does not wait for the disk (`make test` runs faster).
+    assert durability == "['off', 'off', 'off']"
 
 
 def test_it_starts_nothing_when_urls_are_set():
