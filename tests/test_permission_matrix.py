@@ -655,11 +655,13 @@ def world(users, orgs):
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
-    """The standing users and the world built once for this module's 900-odd
+    """The standing users and the world built once for this module's 2,000-odd
     requests, in a transaction rolled back after the module; each test runs
-    in a savepoint inside it, so what a POST changes is undone before the
-    next test. What an entry builds on first use is built here, since a
-    test's savepoint would take it away again."""
+    in a savepoint inside it, so what a POST changes (a session ended by
+    signing out too) is undone before the next test. What an entry builds on
+    first use is built here, since a test's savepoint would take it away
+    again; so are each role's signed-in session (second factor passed) and
+    API token, which every test of that role presents."""
     from django.db import transaction
 
     from tests.conftest import ensure_shipped_data, standing_orgs, standing_users
@@ -674,15 +676,32 @@ def _module_world(django_db_setup, django_db_blocker):
             w = build_world(users, orgs)
             for entry in MATRIX.values():
                 entry.kwargs(w)  # what an entry builds on first use, built now
-            yield {"orgs": orgs, "users": users, "world": w}
+            yield {"orgs": orgs, "users": users, "world": w, **_credentials(users)}
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
 
+def _credentials(users) -> dict:
+    """{"sessions": role -> session key, "tokens": role -> API token} for every
+    signed-in role."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.tokens import api_token_create
+
+    sessions, tokens = {}, {}
+    for role in ROLES:
+        if role == "anonymous":
+            continue
+        client = login_verified(Client(), users[role])
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        tokens[role] = api_token_create(user=users[role], name="matrix")[1]
+    return {"sessions": sessions, "tokens": tokens}
+
+
 @pytest.fixture
 def matrix_world(_module_world, db):
-    _workers_alive()
     return _module_world
 
 
@@ -709,20 +728,21 @@ CASES = [(name, role) for name in MATRIX for role in ROLES]
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
 def test_status(name, role, matrix_world, client):
-    world, users = matrix_world["world"], matrix_world["users"]
+    from django.conf import settings
+
+    world = matrix_world["world"]
     entry = MATRIX[name]
     url = reverse(name, kwargs=entry.kwargs(world))
+    if name == "core:healthz":
+        _workers_alive()
     if entry.api:
         api = APIClient()
         if role != "anonymous":
-            from accounts.tokens import api_token_create
-
-            _row, token = api_token_create(user=users[role], name="matrix")
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            api.credentials(HTTP_AUTHORIZATION=f"Token {matrix_world['tokens'][role]}")
         response = getattr(api, entry.method)(url)
     else:
         if role != "anonymous":
-            login_verified(client, users[role])
+            client.cookies[settings.SESSION_COOKIE_NAME] = matrix_world["sessions"][role]
         response = getattr(client, entry.method)(url, entry.data)
     expected = _expected(entry, role)
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
