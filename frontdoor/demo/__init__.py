@@ -10,12 +10,16 @@ TOTP secret are public (README.md): never load this into a real database.
 
 Loading is idempotent: organisations and users are looked up by name, each
 referral carries a fixed submission key, and the programme data is built
-only when its first group does not exist yet, so a second run creates
-nothing.
+only when its first group does not exist yet, each pathway only when its
+first referral does not, so a second run creates nothing.
 
 - ``common``: organisations, users and the small builders;
 - ``scenarios``: the hand-written referrals (README.md, "Demo users");
-- ``programme``: the programme data, replayed over the last three months.
+- ``programme``: the programme data, replayed over the last three months
+  (with the court-ordered referral and its sanction);
+- ``pathways``: the other agencies' pathways: monitoring after a Chance-style
+  course by the State Department for Social Development, a group in a
+  prison, a child-protection referral.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from frontdoor.demo.common import (
     _organisations,
     _users,
 )
+from frontdoor.demo.pathways import load_pathways
 from frontdoor.demo.programme import PEOPLE, load_programme
 from frontdoor.demo.scenarios import SCENARIOS
 from referrals.models import Referral
@@ -74,4 +79,5 @@ def load_demo_data() -> LoadResult:
     users = _users(orgs, result)
     _scenarios(orgs, users, result)
     load_programme(orgs, users, result)
+    load_pathways(orgs, users, result)
     return result

@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.contrib.auth.password_validation import validate_password
 from django.utils import timezone
@@ -130,6 +133,20 @@ def _days(n: int) -> dt.date:
 
 def _key(name: str) -> uuid.UUID:
     return uuid.uuid5(_KEYS, name)
+
+
+@contextmanager
+def clock_on(day: dt.date, at: dt.time = dt.time(10, 0)) -> Iterator[None]:
+    """Run what follows as on ``day`` at ``at`` (local time): the clock every
+    service reads (``django.utils.timezone.now``, and through it
+    ``localdate`` and ``auto_now_add``) starts there and keeps running.
+    For the demo's history beyond the services' backdating limits: each
+    step is entered on its own day, as the staff would have."""
+    real_now = timezone.now
+    started = real_now()
+    then = timezone.make_aware(dt.datetime.combine(day, at), timezone.get_default_timezone())
+    with mock.patch.object(timezone, "now", lambda: then + (real_now() - started)):
+        yield
 
 
 def _organisations(result: LoadResult) -> dict[str, Organisation]:

@@ -1,5 +1,5 @@
 """Programme data of the demo, for the Bishkek Consultation Room: three
-groups, 34 invented people at every stage from referral to the end of a
+groups, 35 invented people at every stage from referral to the end of a
 programme, their sessions and attendance, CTS-2 questionnaires, and the
 safety notices all this causes.
 
@@ -17,9 +17,13 @@ relative to today, so the demo always looks current:
   group session in a row: the template's dropout rule made a dropout notice
   for the Sezim Crisis Centre, still open;
 - a rolling men's group of the mandatory course (Annex 3: 2 + 2 in four
-  weeks) running for twelve weeks: seven completed, five dropped out (each
+  weeks) running for twelve weeks: seven completed, six dropped out (each
   detected by the rule from a logged unexcused absence, then discharged),
-  one has met the requirements and waits to be discharged, one is half-way;
+  one has met the requirements and waits to be discharged, one is half-way.
+  One of the dropouts was referred by the Oktyabrsky District Court itself,
+  with its decision: the court heard of his absence while its order ran
+  (non-compliance) and of the dropout, and sentenced him to 40 hours of
+  community service;
 - a women's group of the same course, which met for the first time this week;
 - referrals received, in screening, declined, accepted, and through intake
   but waiting for a group: at least five of each, so that the monitoring
@@ -29,6 +33,9 @@ Notices about endings more than two weeks ago are acknowledged; the recent
 ones are open. On those old dropout and non-compliance notices the police
 have recorded what followed (a warning, community service, a fine, a court
 hearing, or no action because the person came back), in turn.
+
+The demo's other pathways (Chance-style monitoring, a prison group, a
+child-protection referral) are built after this, in ``pathways``.
 
 The family names are the demo's usual Russian words for "test", "example",
 "sample", "mock-up", "template" and "draft" (with invented given names),
@@ -65,7 +72,7 @@ from frontdoor.demo.common import (
     _survivor,
 )
 from notifications import services as notification_services
-from notifications.models import SANCTIONABLE, Notice
+from notifications.models import SANCTIONABLE, Notice, SafetyEvent
 from notifications.sanctions import sanction_record
 from outcomes import cts2
 from outcomes import services as outcome_services
@@ -76,6 +83,7 @@ from programmes.selectors import expected_by_session, local_midnight, progress
 from referrals import services as referral_services
 from referrals.models import Referral, Screening
 
+COURT_CLERK = "clerk.kg"
 VOLUNTARY = "kg-annex3-voluntary-men"  # individual on days 0 and 7, weekly group sessions from day 14
 MANDATORY = "kg-annex3-mandatory"  # individual on days 0 and 3, group sessions from day 7, 2 of them
 
@@ -151,6 +159,9 @@ class Synthetic:
     survivor_service: bool = False
     decline_reason: str = ""
     survivor_given: str = ""
+    # Who enters the referral: the police unit (which may relay a court's or
+    # a commission's referral), or the court itself, with its decision.
+    referrer: str = "police.kg"
 
     @property
     def key(self) -> str:
@@ -239,6 +250,11 @@ PEOPLE: list[Synthetic] = [
        decline_reason=Referral.DeclineReason.OTHER, survivor_given="Гульзада"),
     _s(33, "Образцова", "Айнагуль", "female", D(1961, 9, 9), "ru", "police", "accepted", survivor_given="Мадина"),
     _s(34, "Макетов", "Темирлан", "male", D(1989, 5, 15), "ky", "police", "screening", survivor_given="Айсулуу"),
+    # Ordered by the court itself to attend the mandatory course: he missed his
+    # first group session while the order ran, the court heard of the absence and
+    # of the dropout, and sentenced him to 40 hours of community service.
+    _s(35, "Черновиков", "Бекжан", "male", D(1987, 6, 12), "ky", "court", "mandatory-men", -44, "g8:U",
+       ending="dropped_out", end_reason="Did not come to the group", survivor_given="Гулнара", referrer="clerk.kg"),
 ]
 # fmt: on
 
@@ -360,20 +376,28 @@ class _Demo:
 
     # -- referrals and cases --
 
+    def order(self, p: Synthetic) -> dict[str, Any]:
+        """The protection order of a police referral, or the court's decision
+        and the order it issued; none for a referral the police relay."""
+        court = p.referrer == COURT_CLERK
+        if p.source != "police" and not court:
+            return {}
+        start = p.start if p.start is not None else -3
+        order: dict[str, Any] = {
+            "order_number": f"KG-DEMO-{100 + p.n:04d}",
+            "order_issuing_authority": self.orgs["court.kg"].name if court else KG_AUTHORITY,
+            "order_issued_on": _days(start - 5),
+            "order_expires_on": _days(start + 25),
+            "order_obliges_programme": p.track.startswith("mandatory"),
+        }
+        if court:
+            order |= {"court_decision_number": f"5-{100 + p.n}/DEMO", "court_decision_date": _days(start - 5)}
+        return order
+
     def refer(self, p: Synthetic) -> Referral | None:
         woman = p.sex == "female"
-        order = {}
-        if p.source == "police":
-            start = p.start if p.start is not None else -3
-            order = {
-                "order_number": f"KG-DEMO-{100 + p.n:04d}",
-                "order_issuing_authority": KG_AUTHORITY,
-                "order_issued_on": _days(start - 5),
-                "order_expires_on": _days(start + 25),
-                "order_obliges_programme": p.track.startswith("mandatory"),
-            }
         referral, created = referral_services.referral_create(
-            by=self.users["police.kg"],
+            by=self.users[p.referrer],
             provider=self.provider,
             source=p.source,
             person=_person(
@@ -400,7 +424,7 @@ class _Demo:
                     address=f"Демонстрационная ул., {10 + p.n}, кв. {1 + p.n % 9}",
                 )
             ],
-            order=order,
+            order=self.order(p),
             incident_description=(WOMEN_INCIDENTS if woman else INCIDENTS)[p.n % (2 if woman else len(INCIDENTS))],
             risk_flags=RISK_FLAGS[p.n % len(RISK_FLAGS)],
             submission_key=_key(p.key),
@@ -689,6 +713,14 @@ class _Demo:
         for i, notice in enumerate(notices.order_by("pk")):
             sanction_record(notice=notice, by=self.users["police.kg"], **outcomes[i % len(outcomes)])
 
+    def court_records_what_followed(self) -> None:
+        """The court heard that the person it ordered to attend missed a
+        session while its order ran, and sentenced him to community service
+        (Kyrgyzstan: 40 hours). Its dropout notice is still open."""
+        notices = Notice.objects.filter(organisation=self.orgs["court.kg"], event__kind=SafetyEvent.Kind.NON_COMPLIANCE)
+        for notice in notices.order_by("pk"):
+            sanction_record(notice=notice, by=self.users[COURT_CLERK], kind="community_service", service_hours=40)
+
 
 def voluntary_group_exists(orgs: dict[str, Organisation]) -> bool:
     return Group.objects.filter(provider=orgs["provider.kg"], name=GROUPS["voluntary"].name).exists()
@@ -708,3 +740,4 @@ def load_programme(orgs: dict[str, Organisation], users: dict[str, User], result
     demo.survivor_questionnaire()
     demo.acknowledge_old_notices()
     demo.record_what_followed()
+    demo.court_records_what_followed()

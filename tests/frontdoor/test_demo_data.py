@@ -36,6 +36,7 @@ from outcomes.selectors import administrations_visible_to
 from programmes.certificates import certificate_for
 from programmes.models import Attendance, Enrolment, Group, Session
 from programmes.selectors import progress, sessions_today, unlogged_past_sessions
+from programmes.services import MAX_BACKDATE_DAYS
 from referrals import timeline as referrals_timeline
 from referrals.models import Person, Referral
 from tests.conftest import ensure_shipped_data
@@ -118,12 +119,12 @@ def test_command_prints_a_summary_and_a_second_run_creates_nothing():
     call_command("load_demo_data", stdout=out)
     text = out.getvalue()
     assert (
-        "Demo data: 22 organisations, 23 users, 42 referrals, 3 groups, 25 enrolments, 66 sessions logged, "
-        "33 questionnaires created." in text
+        "Demo data: 22 organisations, 23 users, 48 referrals, 5 groups, 30 enrolments, 83 sessions logged, "
+        "41 questionnaires created." in text
     )
     assert (
-        "(accepted 6, completed 7, declined 5, dropped_out 5, enrolled 13, received 4, screening 2), "
-        "28 cases, 3 groups, 25 enrolments." in text
+        "(accepted 7, completed 8, declined 5, dropped_out 6, enrolled 16, received 4, screening 2), "
+        "34 cases, 5 groups, 30 enrolments." in text
     )
     assert "Password: demo-Pass-2026!" in text
     out = StringIO()
@@ -275,6 +276,8 @@ class TestUsersAndReferrals:
 
 
 VOLUNTARY_GROUP = "Men's group, voluntary programme"
+CHANCE_GROUP = "Men's group, Chance course"
+PRISON_GROUP = "Men's group at Correctional Facility No. 3"
 MANDATORY_GROUP = "Men's group, mandatory course"
 WOMEN_GROUP = "Women's group, mandatory course"
 ES = Enrolment.Status
@@ -310,15 +313,15 @@ class TestProgrammeWork:
 
     def test_referrals_and_enrolments_are_at_every_stage(self, loaded):
         kg = Referral.objects.filter(provider__name="Bishkek Consultation Room")
-        assert kg.count() == 40
+        assert kg.count() == 45
         assert Counter(kg.values_list("status", flat=True)) == {
             "received": 3,
             "screening": 2,
             "declined": 5,
             "accepted": 5,
-            "enrolled": 13,
-            "completed": 7,
-            "dropped_out": 5,
+            "enrolled": 16,
+            "completed": 8,
+            "dropped_out": 6,
         }
         assert set(kg.values_list("source", flat=True)) == {
             "police",
@@ -328,17 +331,19 @@ class TestProgrammeWork:
             "self",
             "other",
         }
-        assert Counter(kg.values_list("person__sex", flat=True)) == {"male": 33, "female": 7}
+        assert Counter(kg.values_list("person__sex", flat=True)) == {"male": 38, "female": 7}
         assert Counter(Enrolment.objects.values_list("status", flat=True)) == {
-            ES.ACTIVE: 13,
-            ES.COMPLETED: 7,
-            ES.DROPPED_OUT: 5,
+            ES.ACTIVE: 16,
+            ES.COMPLETED: 8,
+            ES.DROPPED_OUT: 6,
         }
         groups = Counter(Enrolment.objects.values_list("group__name", "case__referral__person__sex"))
         assert groups == {
             (VOLUNTARY_GROUP, "male"): 8,
-            (MANDATORY_GROUP, "male"): 14,
+            (MANDATORY_GROUP, "male"): 15,
             (WOMEN_GROUP, "female"): 3,
+            (CHANCE_GROUP, "male"): 1,
+            (PRISON_GROUP, "male"): 3,
         }
         # Accepted and through intake, but not enrolled: waiting for a group.
         waiting = Case.objects.filter(
@@ -349,18 +354,23 @@ class TestProgrammeWork:
         assert sorted(waiting.values_list("referral__person__given_name", flat=True)) == ["Алибек", "Канат"]
 
     def test_enrolments_started_within_the_backdating_limit(self, loaded):
-        starts = Enrolment.objects.values_list("starts_on", flat=True)
+        programme = Enrolment.objects.filter(group__name__in=(VOLUNTARY_GROUP, MANDATORY_GROUP, WOMEN_GROUP))
+        starts = programme.values_list("starts_on", flat=True)
         assert (min(starts), max(starts)) == (demo._days(-88), demo._days(0))
+        # The Chance case started a year ago: it was entered then, within the limit of its day.
+        for enrolment in Enrolment.objects.all():
+            entered = timezone.localdate(enrolment.enrolled_at)
+            assert entered - dt.timedelta(days=MAX_BACKDATE_DAYS) <= enrolment.starts_on, enrolment.pk
 
     def test_completions_met_the_requirements_and_have_a_certificate(self, loaded, login, client):
         completed = Enrolment.objects.filter(status=ES.COMPLETED).order_by("ended_on", "pk")
-        assert completed.count() == 7
+        assert completed.count() == 8
         for enrolment in completed:
             state = progress(enrolment)
             assert (state.individual_attended, state.group_attended, state.requirements_met) == (2, 2, True)
-            assert enrolment.template.code == "kg-annex3-mandatory"
+            assert enrolment.template.code in ("kg-annex3-mandatory", "kg-chance-mandatory-men")
             assert enrolment.case.referral.status == Referral.Status.COMPLETED
-        first = completed.first()
+        first = completed.filter(group__name=MANDATORY_GROUP).first()
         certificate = certificate_for(first)
         assert (certificate.person_name, certificate.completed_on) == ("Шаблонов Жоомарт", demo._days(-73))
         assert (certificate.sessions_attended, certificate.sessions_required) == (4, 4)
@@ -374,7 +384,7 @@ class TestProgrammeWork:
 
     def test_each_dropout_was_detected_by_the_rule_from_a_logged_absence(self, loaded):
         dropped = Enrolment.objects.filter(status=ES.DROPPED_OUT)
-        assert dropped.count() == 5
+        assert dropped.count() == 6
         for enrolment in dropped:
             absence = enrolment.attendance.get(mark=Attendance.Mark.UNEXCUSED)
             assert enrolment.ended_on == absence.session.local_date + dt.timedelta(days=2)
@@ -434,8 +444,11 @@ class TestProgrammeWork:
             ("Bishkek Consultation Room", "dropout"): 2,
             ("Bishkek City Police, Oktyabrsky District", "dropout"): 1,
             ("Bishkek City Police, Oktyabrsky District", "non_compliance"): 1,
+            # The court recorded what followed the non-compliance; both notices stay in its inbox.
+            ("Oktyabrsky District Court of Bishkek", "dropout"): 1,
+            ("Oktyabrsky District Court of Bishkek", "non_compliance"): 1,
         }
-        assert Notice.objects.filter(status=Notice.Status.ACKNOWLEDGED).count() == 27
+        assert Notice.objects.filter(status=Notice.Status.ACKNOWLEDGED).count() == 30
 
     def test_the_psychologist_has_sessions_today_and_one_not_yet_logged(self, loaded, login, client):
         psychologist = _user("psychologist.kg")
@@ -466,7 +479,8 @@ class TestProgrammeWork:
             .exclude(status=Session.Status.CANCELLED)
             .order_by("starts_at")
         )
-        assert len(sessions) == 24 + 14 + 4 + 2 * 25  # group sessions, then individual
+        # The programme's group sessions and individual ones, the Chance course's, the prison group's.
+        assert len(sessions) == 24 + 14 + 4 + 2 * 26 + (2 + 2) + (24 + 2 * 3)
         assert [(a.pk, b.pk) for a, b in zip(sessions, sessions[1:], strict=False) if b.starts_at < a.ends_at] == []
         assert not Session.objects.filter(status=Session.Status.CANCELLED).exists()
 
@@ -486,13 +500,16 @@ class TestProgrammeWork:
         for case_id in completed_cases:
             for scale in ("psychological-aggression", "physical-assault"):
                 scores = ScaleScore.objects.filter(
-                    administration__case_id=case_id, scale__code=scale, perspective="self"
+                    administration__case_id=case_id,
+                    administration__occasion__in=("intake", "end"),
+                    scale__code=scale,
+                    perspective="self",
                 ).order_by("administration__administered_on")
                 before, after = scores.values_list("annual_frequency", flat=True)
                 assert after < before, (case_id, scale)
         # Each end questionnaire completes the enrolment's end-of-programme point.
         points = FollowUp.objects.filter(kind=FollowUp.Kind.END)
-        assert Counter(points.values_list("status", flat=True)) == {"done": 7, "due": 5}
+        assert Counter(points.values_list("status", flat=True)) == {"done": 8, "due": 6}
         assert all(p.administration.occasion == "end" for p in points.filter(status="done"))
 
     def test_the_survivor_questionnaire_is_seen_by_the_crisis_centre_only(self, loaded):
@@ -504,7 +521,7 @@ class TestProgrammeWork:
         survivor_questionnaire = crisis_visible.get()
         assert survivor_questionnaire.survivor.given_name == "Динара"
         psychologist_visible = administrations_visible_to(Scope.for_user(_user("psychologist.kg")))
-        assert psychologist_visible.count() == 32
+        assert psychologist_visible.count() == 40
         assert not psychologist_visible.filter(pk=survivor_questionnaire.pk).exists()
         assert not administrations_visible_to(Scope.for_user(_user("police.kg"))).exists()
 
@@ -514,30 +531,30 @@ class TestProgrammeWork:
         assert response.status_code == 200
         report = response.context["report"]
         endings = report.table("endings_by_sex").total.cells
-        assert (endings["ended"].value, endings["completed"].value, endings["dropped_out"].value) == (12, 7, 5)
-        assert (endings["completion_rate"].display, endings["dropout_rate"].display) == ("58.3%", "41.7%")
+        assert (endings["ended"].value, endings["completed"].value, endings["dropped_out"].value) == (14, 8, 6)
+        assert (endings["completion_rate"].display, endings["dropout_rate"].display) == ("57.1%", "42.9%")
         men = {row.key: row for row in report.table("endings_by_sex").rows}["male"].cells
-        assert (men["completed"].display, men["dropped_out"].display) == ("7", "5")
+        assert (men["completed"].display, men["dropped_out"].display) == ("8", "6")
         funnel = report.table("referrals_by_sex").total.cells
         assert {k: funnel[k].value for k in ("referrals", "screening", "declined", "accepted", "waiting")} == {
-            "referrals": 40,
+            "referrals": 45,
             "screening": 5,
             "declined": 5,
-            "accepted": 30,
+            "accepted": 35,
             "waiting": 5,
         }
-        assert (funnel["acceptance_rate"].display, funnel["enrolment_rate"].display) == ("85.7%", "83.3%")
+        assert (funnel["acceptance_rate"].display, funnel["enrolment_rate"].display) == ("87.5%", "85.7%")
         cts = {row.key: row.cells for row in report.table("cts_change").rows}
         assert {key: cells["n"].value for key, cells in cts.items()} == dict.fromkeys(
-            ("negotiation", "psychological-aggression", "physical-assault", "sexual-coercion", "injury"), 7
+            ("negotiation", "psychological-aggression", "physical-assault", "sexual-coercion", "injury"), 8
         )
         assert cts["physical-assault"]["change"].value < 0
         assert cts["psychological-aggression"]["change"].value < 0
         follow_up = report.table("follow_up").rows[0].cells
-        assert (follow_up["due"].value, follow_up["done"].value, follow_up["overdue"].value) == (24, 19, 5)
+        assert (follow_up["due"].value, follow_up["done"].value, follow_up["overdue"].value) == (31, 24, 7)
         content = response.content.decode()
-        assert "58.3%" in content
-        assert "41.7%" in content
+        assert "57.1%" in content
+        assert "42.9%" in content
 
     def test_session_notes_and_questionnaire_answers_are_encrypted_at_rest(self, loaded):
         with connection.cursor() as cursor:
@@ -545,8 +562,8 @@ class TestProgrammeWork:
             notes = [row[0] for row in cursor.fetchall()]
             cursor.execute("SELECT answers FROM outcomes_administration")
             answers = [row[0] for row in cursor.fetchall()]
-        assert len(notes) == 66 and all(n.startswith("fernet:") for n in notes)
-        assert len(answers) == 33 and all(a.startswith("fernet:") for a in answers)
+        assert len(notes) == 83 and all(n.startswith("fernet:") for n in notes)
+        assert len(answers) == 41 and all(a.startswith("fernet:") for a in answers)
 
 
 def test_cts2_answers_are_invented_deterministically():
@@ -558,3 +575,124 @@ def test_cts2_answers_are_invented_deterministically():
     assert set(intake.values()) <= set(range(8))
     end = cts2_answers("kg-person-10", stage="end")
     assert sum(c for n, c in end.items() if n > 4 and c != 7) < sum(c for n, c in intake.items() if n > 4 and c != 7)
+
+
+class TestPathways:
+    """A case for each pathway of issue 13 (frontdoor/demo/pathways.py and
+    the court's person of the programme), in the right country, referred by
+    the right kind of body."""
+
+    def test_the_court_ordered_referral_has_a_sanction_recorded_after_its_non_compliance_notice(self, loaded):
+        from notifications.models import Sanction
+
+        referral = _referral("kg-person-35")
+        court = referral.referring_body
+        assert (court.name, court.kind, court.country) == ("Oktyabrsky District Court of Bishkek", K.COURT, "KG")
+        assert (referral.source, referral.created_by.username, referral.provider.country) == ("court", "clerk.kg", "KG")
+        assert (referral.court_decision_number, referral.court_decision_date) == ("5-135/DEMO", demo._days(-49))
+        assert (referral.order_obliges_programme, referral.order_current_expiry) == (True, demo._days(-19))
+        enrolment = referral.case.enrolments.get()
+        absence = enrolment.attendance.get(mark=Attendance.Mark.UNEXCUSED)
+        assert (enrolment.status, enrolment.ended_on) == (ES.DROPPED_OUT, absence.session.local_date + dt.timedelta(2))
+        notices = Notice.objects.filter(organisation=court, event__case=referral.case)
+        assert sorted(notices.values_list("event__kind", flat=True)) == ["dropout", "non_compliance"]
+        non_compliance = notices.get(event__kind="non_compliance")
+        assert non_compliance.event.facts["missed_on"] == absence.session.local_date.isoformat()
+        sanction = Sanction.objects.get(notice__organisation=court)
+        assert (sanction.notice, sanction.kind, sanction.service_hours) == (non_compliance, "community_service", 40)
+        assert sanction.recorded_by.username == "clerk.kg"
+        assert sanction.recorded_at > non_compliance.event.occurred_at
+        entry = referral.timeline.get(kind="sanction_community_service")
+        assert (entry.actor_organisation, entry.actor) == (court, sanction.recorded_by)
+
+    def test_the_court_and_the_provider_see_the_sanction(self, loaded, login, client):
+        referral = _referral("kg-person-35")
+        login(_user("clerk.kg"))
+        page = client.get(reverse("referrals:police_detail", args=[referral.pk])).content.decode()
+        assert "5-135/DEMO" in page
+        assert "After the notice: community service" in page
+        login(_user("psychologist.kg"))
+        case_page = client.get(reverse("casework:case_detail", args=[referral.case.pk])).content.decode()
+        assert "After the notice: community service" in case_page
+
+    def test_the_chance_case_is_monitored_by_the_state_department_with_one_meeting_missed(self, loaded):
+        from outcomes.models import MonitoringMeeting
+        from outcomes.services import add_months
+
+        referral = _referral("kg-chance-monitoring")
+        assert (referral.referring_body.kind, referral.referring_body.country) == (K.POLICE_UNIT, "KG")
+        assert referral.order_extensions.get().obliges_programme is True
+        enrolment = referral.case.enrolments.get()
+        assert (enrolment.template.code, enrolment.status) == ("kg-chance-mandatory-men", ES.COMPLETED)
+        assert (enrolment.group.name, enrolment.group.is_active) == (CHANCE_GROUP, False)
+        assert enrolment.starts_on == demo._days(-367)
+        # Entered on its day, two days before the start, like every step of it.
+        assert timezone.localdate(enrolment.enrolled_at) == demo._days(-369)
+        assert referral.created_at.date() == demo._days(-372)
+        meetings = enrolment.monitoring_meetings.order_by("months")
+        socdev = Organisation.objects.get(name="State Department for Social Development, Bishkek")
+        assert (socdev.kind, socdev.country) == (K.SOCIAL_DEVELOPMENT, "KG")
+        assert {(m.organisation, m.body_kind) for m in meetings} == {(socdev, "social_development")}
+        rows = [(m.months, m.due_on, m.status, m.met_on, m.contact_made) for m in meetings]
+        due = {months: add_months(enrolment.ended_on, months) for months in (3, 6, 9, 12, 15, 18)}
+        assert rows == [
+            (3, due[3], "done", due[3], True),
+            (6, due[6], "missed", due[6], False),
+            (9, due[9], "done", due[9], True),
+            (12, due[12], "due", None, None),
+            (15, due[15], "due", None, None),
+            (18, due[18], "due", None, None),
+        ]
+        assert due[9] < demo._days(0) < due[12]
+        recorded = meetings.exclude(status=MonitoringMeeting.Status.DUE)
+        assert set(recorded.values_list("recorded_by__username", "new_violence")) == {("socdev.kg", False)}
+        # The consultation room's follow-up questionnaires when the department met him.
+        done = enrolment.follow_ups.filter(kind=FollowUp.Kind.AFTER_END, status="done")
+        assert sorted(done.values_list("months", flat=True)) == [3, 9]
+
+    def test_the_state_department_lists_the_missed_meeting_and_the_next_one_due(self, loaded, login, client):
+        from outcomes.monitoring_selectors import monitoring_counts
+
+        socdev = _user("socdev.kg")
+        today = timezone.localdate()
+        assert monitoring_counts(Scope.for_user(socdev), today=today) == {"due": 3, "missed": 1, "done": 2}
+        assert monitoring_counts(Scope.for_user(_user("socdev.tj")), today=today) == {"due": 0, "missed": 0, "done": 0}
+        case = _referral("kg-chance-monitoring").case
+        login(socdev)
+        missed = client.get(reverse("outcomes:monitoring_list"), {"show": "missed"}).content.decode()
+        assert case.number in missed
+        assert "Образцов Бекболот" in missed
+
+    def test_the_prison_programme_runs_at_the_facility_with_attendance(self, loaded, login, client):
+        group = Group.objects.get(name=PRISON_GROUP)
+        assert (group.setting, group.facility.name) == ("prison", "Correctional Facility No. 3, Chuy Region")
+        assert (group.facility.kind, group.facility.country, group.provider.country) == (K.PRISON, "KG", "KG")
+        assert group.template.code == "kg-annex3-voluntary-men"
+        referrals = Referral.objects.filter(case__enrolments__group=group)
+        assert set(referrals.values_list("referring_body__kind", "source", "status")) == {
+            (K.MINISTRY_DEPARTMENT, "other", "enrolled")
+        }
+        held = group.sessions.filter(status=Session.Status.HELD).order_by("number")
+        assert [s.local_date for s in held] == [demo._days(-33 + 7 * i) for i in range(5)]
+        assert {s.location for s in group.sessions.all()} == {group.location}
+        marks = Counter(Attendance.objects.filter(session__group=group).values_list("mark", flat=True))
+        assert marks == {"present": 12, "late": 1, "excused": 1, "unexcused": 1}
+        login(_user("prison.kg"))
+        page = client.get(reverse("programmes:facility_group", args=[group.pk]))
+        assert page.status_code == 200
+        assert "Тестов Жениш" in page.content.decode()
+        login(_user("prison.tj"))
+        assert client.get(reverse("programmes:facility_group", args=[group.pk])).status_code == 404
+
+    def test_the_child_protection_referral_is_a_tajik_case_with_the_survivors_supported(self, loaded):
+        referral = _referral("tj-child-protection")
+        body = referral.referring_body
+        assert (body.name, body.kind, body.country) == ("Khujand Commission on Child Rights", K.CHILD_PROTECTION, "TJ")
+        assert (referral.source, referral.created_by.username) == ("child_rights", "childrights.tj")
+        assert (referral.provider.name, referral.status) == ("Khujand Consultation Room", Referral.Status.ACCEPTED)
+        assert sorted(referral.survivors.values_list("relationship", flat=True)) == ["child", "partner"]
+        assert (referral.order_number, referral.order_obliges_programme) == ("", False)
+        case = referral.case
+        assert case.intake.interviewer.username == "psychologist.tj"
+        assert case.survivor_services.get().organisation.name == "Khujand Women's Resource Centre"
+        assert not case.enrolments.exists()
