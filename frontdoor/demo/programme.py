@@ -84,6 +84,7 @@ from referrals import services as referral_services
 from referrals.models import Referral, Screening
 
 COURT_CLERK = "clerk.kg"
+SELF_REFERRALS_BY = "social.kg"
 VOLUNTARY = "kg-annex3-voluntary-men"  # individual on days 0 and 7, weekly group sessions from day 14
 MANDATORY = "kg-annex3-mandatory"  # individual on days 0 and 3, group sessions from day 7, 2 of them
 
@@ -160,12 +161,17 @@ class Synthetic:
     decline_reason: str = ""
     survivor_given: str = ""
     # Who enters the referral: the police unit (which may relay a court's or
-    # a commission's referral), or the court itself, with its decision.
+    # a commission's referral), or the court itself, with its decision. A
+    # self-referral is recorded by the consultation room's social worker.
     referrer: str = "police.kg"
 
     @property
     def key(self) -> str:
         return f"kg-person-{self.n:02d}"
+
+    @property
+    def entered_by(self) -> str:
+        return SELF_REFERRALS_BY if self.source == "self" else self.referrer
 
     @property
     def survivor_family(self) -> str:
@@ -397,7 +403,7 @@ class _Demo:
     def refer(self, p: Synthetic) -> Referral | None:
         woman = p.sex == "female"
         referral, created = referral_services.referral_create(
-            by=self.users[p.referrer],
+            by=self.users[p.entered_by],
             provider=self.provider,
             source=p.source,
             person=_person(

@@ -615,6 +615,20 @@ class TestPathways:
         case_page = client.get(reverse("casework:case_detail", args=[referral.case.pk])).content.decode()
         assert "After the notice: community service" in case_page
 
+    def test_the_self_referrals_were_recorded_by_the_consultation_room_without_an_order(self, loaded):
+        provider = Organisation.objects.get(name="Bishkek Consultation Room")
+        own = Referral.objects.filter(source="self")
+        assert own.count() == 5
+        assert set(
+            own.values_list(
+                "referring_body", "provider", "created_by__username", "order_number", "court_decision_number"
+            )
+        ) == {(provider.pk, provider.pk, "social.kg", "", "")}
+        assert Counter(own.values_list("status", flat=True)) == {"enrolled": 2, "received": 2, "declined": 1}
+        enrolled = _referral("kg-person-02")
+        assert (enrolled.source, enrolled.case.enrolments.get().group.name) == ("self", VOLUNTARY_GROUP)
+        assert not Referral.objects.filter(source="self", referring_body__kind=K.POLICE_UNIT).exists()
+
     def test_the_chance_case_is_monitored_by_the_state_department_with_one_meeting_missed(self, loaded):
         from outcomes.models import MonitoringMeeting
         from outcomes.services import add_months
