@@ -254,7 +254,32 @@ class ScaleScore(models.Model):
         return f"{self.administration_id}/{self.scale_id}/{self.perspective}"
 
 
-class FollowUp(models.Model):
+class ScheduledMeeting(models.Model):
+    """What a follow-up point and a monitoring meeting share: a point due on
+    a date, its status, and when it was met and recorded by whom. Abstract:
+    each keeps its own table, and its own fields of what was recorded."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("No longer due")
+
+    due_on = models.DateField(_("due on"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
+    met_on = models.DateField(_("meeting date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["due_on", "id"]
+
+
+class FollowUp(ScheduledMeeting):
     """A point at which the person (or a close relation) is due for a
     questionnaire or a monitoring meeting: intake, end of the programme and
     the template's months after the end (see ``services.follow_ups_schedule``)."""
@@ -264,12 +289,6 @@ class FollowUp(models.Model):
         MID = "mid", _("Mid-programme")
         END = "end", _("End of the programme")
         AFTER_END = "after_end", _("Months after the end")
-
-    class Status(models.TextChoices):
-        DUE = "due", _("Due")
-        DONE = "done", _("Done")
-        MISSED = "missed", _("Missed")
-        CANCELLED = "cancelled", _("No longer due")
 
     enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="follow_ups")
     kind = models.CharField(_("point"), max_length=10, choices=Kind.choices)
@@ -283,25 +302,16 @@ class FollowUp(models.Model):
         ],
         default=Respondent.PERSON,
     )
-    due_on = models.DateField(_("due on"), db_index=True)
     # A mid-programme point: the session after which it is due.
     after_session = models.PositiveSmallIntegerField(_("after session"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
     administration = models.ForeignKey(
         Administration, on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
     )
     # A monitoring meeting, recorded like a session.
-    met_on = models.DateField(_("meeting date"), null=True, blank=True)
     attended = models.BooleanField(_("the person came"), null=True, blank=True)
     meeting_notes = EncryptedTextField(_("meeting notes"), max_length=NOTE_MAX_LENGTH)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recorded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
+    class Meta(ScheduledMeeting.Meta):
         verbose_name = _("follow-up point")
         verbose_name_plural = _("follow-up points")
         constraints = [
@@ -385,7 +395,7 @@ class MonitoringAssignment(models.Model):
         return f"{self.body_kind} of enrolment {self.enrolment_id}"
 
 
-class MonitoringMeeting(models.Model):
+class MonitoringMeeting(ScheduledMeeting):
     """One meeting a monitoring body is due to hold with the person after
     completion (``months`` after the end), and what it recorded: the date,
     whether contact was made, whether new violence was reported, and a note
@@ -394,32 +404,17 @@ class MonitoringMeeting(models.Model):
     A meeting still "due" after its due date is overdue: it counts as missed
     (``is_missed``) until it is recorded."""
 
-    class Status(models.TextChoices):
-        DUE = "due", _("Due")
-        DONE = "done", _("Done")
-        MISSED = "missed", _("Missed")
-        CANCELLED = "cancelled", _("No longer due")
-
     enrolment = models.ForeignKey("programmes.Enrolment", on_delete=models.CASCADE, related_name="monitoring_meetings")
     body_kind = models.CharField(_("monitoring body"), max_length=32, choices=Organisation.Kind.choices)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="monitoring_meetings", verbose_name=_("organisation")
     )
     months = models.PositiveSmallIntegerField(_("months after completion"))
-    due_on = models.DateField(_("due on"), db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE)
-    met_on = models.DateField(_("meeting date"), null=True, blank=True)
     contact_made = models.BooleanField(_("contact made"), null=True, blank=True)
     new_violence = models.BooleanField(_("new violence reported"), null=True, blank=True)
     note = EncryptedTextField(_("note"), max_length=NOTE_MAX_LENGTH)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recorded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
+    class Meta(ScheduledMeeting.Meta):
         verbose_name = _("monitoring meeting")
         verbose_name_plural = _("monitoring meetings")
         constraints = [

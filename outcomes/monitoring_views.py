@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,14 +24,10 @@ from outcomes import monitoring_selectors as selectors
 from outcomes import monitoring_services as services
 from outcomes.forms import MonitoringBodiesForm, MonitoringMeetingForm
 from outcomes.models import MonitoringMeeting
+from outcomes.pages import meeting_recorded, page_of, view_name
 from programmes.selectors import get_enrolment_for_user
 
-PAGE_SIZE = 25
 post_monitor_required = requires("post_monitor")
-
-
-def _view_name(request) -> str:
-    return request.resolver_match.view_name
 
 
 @never_cache
@@ -44,12 +39,11 @@ def monitoring_list(request):
     if show not in selectors.SHOWS:
         show = "due"
     qs = selectors.monitoring_list_for(request.scope, show=show, today=today)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "outcomes/monitoring_list.html",
         {
-            "page": page,
+            "page": page_of(request, qs),
             "show": show,
             "counts": selectors.monitoring_counts(request.scope, today=today),
             "today": today,
@@ -62,23 +56,21 @@ def monitoring_list(request):
 @post_monitor_required
 def monitoring_meeting(request, pk: int):
     # A recorded note is read through the selector, which logs the read.
-    meeting = selectors.get_monitoring_meeting_for_user(request.scope, pk, via=_view_name(request))
+    meeting = selectors.get_monitoring_meeting_for_user(request.scope, pk, via=view_name(request))
     form = MonitoringMeetingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.monitoring_meeting_record(
-                meeting=meeting,
-                by=request.user,
-                met_on=form.cleaned_data["met_on"],
-                contact_made=form.cleaned_data["contact_made"],
-                new_violence=form.cleaned_data["new_violence"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Monitoring meeting recorded."))
-            return redirect("outcomes:monitoring_meeting", pk=meeting.pk)
+
+    def record(data):
+        services.monitoring_meeting_record(
+            meeting=meeting,
+            by=request.user,
+            met_on=data["met_on"],
+            contact_made=data["contact_made"],
+            new_violence=data["new_violence"],
+            note=data["note"],
+        )
+
+    if meeting_recorded(request, form, record, done=_("Monitoring meeting recorded.")):
+        return redirect("outcomes:monitoring_meeting", pk=meeting.pk)
     today = timezone.localdate()
     return render(
         request,

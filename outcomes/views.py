@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,8 +30,8 @@ from outcomes import selectors, services
 from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
 from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent
 from outcomes.monitoring_selectors import provider_monitoring
+from outcomes.pages import meeting_recorded, page_of, view_name
 
-PAGE_SIZE = 25
 # The "Follow-ups due" page shows what is overdue and what falls due soon.
 DUE_SOON_DAYS = 14
 
@@ -40,10 +39,6 @@ DUE_SOON_DAYS = 14
 # Keys from administration_record that the questionnaire form has no field of
 # its own for, mapped to the field that shows them.
 ERROR_FIELDS = {"follow_up": "point", "occasion": "point", "survivor": None}
-
-
-def _view_name(request) -> str:
-    return request.resolver_match.view_name
 
 
 def _questionnaire_field(key: str) -> str | None:
@@ -143,7 +138,7 @@ def case_results(request, pk: int):
     instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
     # Scores come from clinical answers: the selector logs the read.
-    person, relations = selectors.case_results_for(scope, case, instrument=instrument, via=_view_name(request))
+    person, relations = selectors.case_results_for(scope, case, instrument=instrument, via=view_name(request))
     intakes = [a for a in person if a.occasion == Occasion.INTAKE]
     before = intakes[0] if intakes else None
     later = [a for a in person if before and a.pk != before.pk and a.administered_on >= before.administered_on]
@@ -295,7 +290,7 @@ def administration_new(request, pk: int):
 @party_required
 def administration_detail(request, pk: int):
     scope = request.scope
-    administration = selectors.get_administration_for_user(scope, pk, via=_view_name(request))
+    administration = selectors.get_administration_for_user(scope, pk, via=view_name(request))
     case = administration.case
     instrument = administration.instrument
     answers = administration.answer_map()
@@ -348,7 +343,7 @@ def survivor_results(request, pk: int, survivor_pk: int):
     instrument = _instrument(request)
     scales = selectors.top_scales(instrument) if instrument else []
     administrations = selectors.survivor_results_for(
-        request.scope, case, survivor, instrument=instrument, via=_view_name(request)
+        request.scope, case, survivor, instrument=instrument, via=view_name(request)
     )
     return render(
         request,
@@ -430,12 +425,11 @@ def survivor_administration_new(request, pk: int, survivor_pk: int):
 def follow_ups(request):
     today = timezone.localdate()
     qs = selectors.follow_ups_due(on=today + dt.timedelta(days=DUE_SOON_DAYS), provider=request.scope.organisation)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "outcomes/follow_ups.html",
         {
-            "page": page,
+            "page": page_of(request, qs),
             "today": today,
             "soon_days": DUE_SOON_DAYS,
             "monitoring": provider_monitoring(request.scope, today=today),
@@ -448,22 +442,16 @@ def follow_ups(request):
 @clinical_required
 def follow_up_detail(request, pk: int):
     # A recorded meeting's notes are therapy records: the selector logs the read.
-    point = selectors.get_follow_up_for_user(request.scope, pk, via=_view_name(request))
+    point = selectors.get_follow_up_for_user(request.scope, pk, via=view_name(request))
     form = MeetingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.follow_up_meeting_record(
-                follow_up=point,
-                by=request.user,
-                met_on=form.cleaned_data["met_on"],
-                attended=form.cleaned_data["attended"],
-                notes=form.cleaned_data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Meeting recorded."))
-            return redirect("outcomes:follow_up_detail", pk=point.pk)
+
+    def record(data):
+        services.follow_up_meeting_record(
+            follow_up=point, by=request.user, met_on=data["met_on"], attended=data["attended"], notes=data["notes"]
+        )
+
+    if meeting_recorded(request, form, record, done=_("Meeting recorded.")):
+        return redirect("outcomes:follow_up_detail", pk=point.pk)
     return render(
         request,
         "outcomes/follow_up_detail.html",
