@@ -46,8 +46,20 @@ from programmes.serializers import (
     EnrolmentSerializer,
     ProgrammeTemplateSerializer,
 )
-from referrals.api import DEMO_PROVIDER
+from referrals.api import DEMO_PROVIDER, FORBIDDEN
 from referrals.serializers import ErrorDetailSerializer, choose_one_of
+
+# Ids as the demo data gets them in a new database (see referrals.api): its
+# enrolment 5 is an active one in group 1, the voluntary men's group, which
+# runs the shipped template 3; session 51 is his first individual session.
+DEMO_ENROLMENT = 5
+DEMO_GROUP = {"id": 1, "name": "Men's group, voluntary programme"}
+DEMO_PROGRAMME = {
+    "id": 3,
+    "code": "kg-annex3-voluntary-men",
+    "version": 1,
+    "name": "Kyrgyzstan Annex 3, voluntary, men (2 + 24 weekly, 6 months)",
+}
 
 # Reference data: any member of an organisation (the ``member`` check).
 HasOrganisation = Allows("member", _("Only members of an organisation may use this API."))
@@ -66,7 +78,7 @@ class ProgrammeTemplateListView(generics.ListAPIView):
         description=(
             "The current version of every programme template the caller may see: those shipped with the "
             "system (one per known programme in Central Asia) and, for a programme provider's staff, the "
-            "provider's own adapted copies first. Who may call it: any member of an organisation."
+            "provider's own adapted copies first."
         ),
         parameters=[
             OpenApiParameter(
@@ -82,8 +94,27 @@ class ProgrammeTemplateListView(generics.ListAPIView):
             200: ProgrammeTemplateSerializer(many=True),
             400: OpenApiResponse(description="An unknown country code."),
             401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-            403: OpenApiResponse(ErrorDetailSerializer, description="The token's user has no organisation."),
+            403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
         },
+        examples=[
+            OpenApiExample(
+                "A shipped programme",
+                response_only=True,
+                value={
+                    **DEMO_PROGRAMME,
+                    "country": "KG",
+                    "status": "active",
+                    "shipped": True,
+                    "mandatory": False,
+                    "sex": "male",
+                    "individual_sessions": 2,
+                    "group_sessions": 24,
+                    "span_weeks": 26,
+                    "hours_required": None,
+                    "planned_hours": 50.0,
+                },
+            )
+        ],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -124,18 +155,7 @@ class EnrolmentCursor(CursorPagination):
 
 AUTH_ERRORS = {
     401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-    403: OpenApiResponse(ErrorDetailSerializer, description="The token's user is not a programme provider's staff."),
-}
-# Ids as the demo data gets them in a new database (see referrals.api): its
-# enrolment 5 is an active one in group 1, the voluntary men's group, which
-# runs the shipped template 3; session 51 is his first individual session.
-DEMO_ENROLMENT = 5
-DEMO_GROUP = {"id": 1, "name": "Men's group, voluntary programme"}
-DEMO_PROGRAMME = {
-    "id": 3,
-    "code": "kg-annex3-voluntary-men",
-    "version": 1,
-    "name": "Kyrgyzstan Annex 3, voluntary, men (2 + 24 weekly, 6 months)",
+    403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
 }
 PROGRESS_EXAMPLE = {
     "individual_required": 2,
@@ -175,8 +195,7 @@ class EnrolmentListView(generics.ListAPIView):
             "Every enrolment the provider runs (and earlier ones of a case transferred to it), oldest first, "
             "50 a page (page_size up to 200; follow `next`), with the programme, the group, the status and the "
             "attendance tally against the programme's requirements. Identity, status, dates and counts only: "
-            "no person's or survivor's details, no session notes. Who may call it: a programme provider's "
-            "psychologists, social workers and programme managers."
+            "no person's or survivor's details, no session notes."
         ),
         parameters=[
             OpenApiParameter(
@@ -246,8 +265,7 @@ class EnrolmentAttendanceView(APIView):
             "The person's sessions (individual ones and their group's from the day they joined it, plus any "
             "other session they have a mark for) in date order, each with its status and the person's mark, and "
             "the tally against the programme's requirements. Never a session's notes or topic, nor who else "
-            "attended. Who may call it: the psychologists, social workers and programme managers of the "
-            "provider that runs the enrolment."
+            "attended. Another provider's enrolment is a 404."
         ),
         responses={
             200: EnrolmentAttendanceSerializer,

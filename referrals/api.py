@@ -177,9 +177,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "already recorded and creates nothing."
     ),
 )
+# Which roles may call an operation is documented from its check (accounts.api_schema).
+FORBIDDEN = "The token's user may not call this operation: see who may call it."
 AUTH_ERRORS = {
     401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-    403: OpenApiResponse(ErrorDetailSerializer, description="The token's user is not a police officer."),
+    403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
 }
 
 # The examples' ids are those the demo data (frontdoor/demo, ``make run``) gets
@@ -314,10 +316,10 @@ class ReferralCollectionView(generics.ListAPIView):
         tags=["referrals"],
         summary="Referrals this unit sent",
         description=(
-            "Every referral entered by the caller's police unit (by any of its officers, on the web or through "
+            "Every referral entered by the caller's referring body (by any of its officers, on the web or through "
             "the API), oldest first, 50 a page (page_size up to 200). Follow `next` to page on: it carries a "
             "cursor, so a referral entered meanwhile is neither skipped nor repeated. Identity, status and dates "
-            "only: no person's or survivor's details. Who may call it: police officers."
+            "only: no person's or survivor's details."
         ),
         parameters=LIST_PARAMETERS,
         responses={
@@ -357,8 +359,8 @@ class ReferralCollectionView(generics.ListAPIView):
         tags=["referrals"],
         summary="Enter a referral",
         description=(
-            "Records a referral from the officer's police unit, through the same checks as the web form. "
-            "The answer carries the referral's identity and status only. Who may call it: police officers."
+            "Records a referral from the caller's referring body, through the same checks as the web form. "
+            "The answer carries the referral's identity and status only."
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=ReferralCreateSerializer,
@@ -403,14 +405,14 @@ class ReferralDetailView(ReferrerAPIView):
         parameters=[DEMO_REFERRAL_ID],
         summary="Status of a referral",
         description=(
-            "A referral entered by the officer's police unit: its status and outcome, nothing clinical. "
-            "Who may call it: police officers of that unit."
+            "A referral entered by the caller's referring body: its status and outcome, nothing clinical. "
+            "Another body's referral is a 404."
         ),
         responses={
             200: ReferralStatusSerializer,
             **AUTH_ERRORS,
             404: OpenApiResponse(
-                ErrorDetailSerializer, description="No such referral, or not one of this police unit's."
+                ErrorDetailSerializer, description="No such referral, or not one of this referring body's."
             ),
         },
         examples=[
@@ -443,16 +445,15 @@ class ReferralHistoryView(ReferrerAPIView):
         parameters=[DEMO_REFERRAL_ID],
         summary="Status history of a referral",
         description=(
-            "The course of a referral entered by the officer's police unit, as its page shows it: received, "
+            "The course of a referral entered by the caller's referring body, as its page shows it: received, "
             "screening, accepted or declined, enrolled, ended, orders extended; oldest first. Never the work "
-            "with the person (sessions, notes) and never survivor data. Who may call it: police officers of "
-            "that unit."
+            "with the person (sessions, notes) and never survivor data. Another body's referral is a 404."
         ),
         responses={
             200: ReferralHistorySerializer,
             **AUTH_ERRORS,
             404: OpenApiResponse(
-                ErrorDetailSerializer, description="No such referral, or not one of this police unit's."
+                ErrorDetailSerializer, description="No such referral, or not one of this referring body's."
             ),
         },
         examples=[
@@ -509,7 +510,7 @@ class ProviderListView(generics.ListAPIView):
         summary="Programme providers",
         description=(
             "Active programme providers a referral can be sent to (the `provider` id of a referral), "
-            "those of the officer's own country first. Who may call it: police officers."
+            "those of the caller's own country first."
         ),
         parameters=[
             OpenApiParameter(
@@ -522,6 +523,13 @@ class ProviderListView(generics.ListAPIView):
             )
         ],
         responses={200: ProviderSerializer(many=True), **AUTH_ERRORS},
+        examples=[
+            OpenApiExample(
+                "The demo consultation room",
+                response_only=True,
+                value={**DEMO_PROVIDER, "country": "KG", "region": "Bishkek", "languages": ["ky", "ru"]},
+            )
+        ],
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)

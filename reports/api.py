@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.api_permissions import Allows, api_scope
 from core.throttling import SharedUserRateThrottle
+from programmes.api import DEMO_PROGRAMME
+from referrals.api import DEMO_PROVIDER, FORBIDDEN
 from referrals.serializers import ErrorDetailSerializer
 from reports.figures import build_report
 from reports.forms import ReportFilterForm
@@ -50,6 +52,7 @@ PARAMETERS = [
         OpenApiParameter.QUERY,
         required=False,
         description="Only this programme provider (an id from /api/v1/providers/ within the caller's scope).",
+        examples=[OpenApiExample("The demo consultation room", value=DEMO_PROVIDER["id"])],
     ),
     OpenApiParameter(
         "region", str, OpenApiParameter.QUERY, required=False, description="Only providers in this region."
@@ -61,6 +64,7 @@ PARAMETERS = [
         required=False,
         description="Only enrolments in this programme (a template code, all its versions). Referral figures "
         "are not restricted by it.",
+        examples=[OpenApiExample("A programme of the demo", value=DEMO_PROGRAMME["code"])],
     ),
     OpenApiParameter(
         "sex",
@@ -88,7 +92,7 @@ class OutcomesReportView(APIView):
             "region and programme. Never a name or a case number. No figure comes from fewer than 5 people: such "
             'a figure is null with "suppressed": "small", and a figure that would let one be worked out is null '
             'with "suppressed": "secondary". A monitoring body sees its country, a programme manager their own '
-            "provider. Who may call it: monitoring viewers and programme managers."
+            "provider."
         ),
         parameters=PARAMETERS,
         responses={
@@ -97,9 +101,7 @@ class OutcomesReportView(APIView):
                 ReportFilterErrorsSerializer, description="A filter is not valid: messages per parameter."
             ),
             401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-            403: OpenApiResponse(
-                ErrorDetailSerializer, description="The token's user is not a monitoring viewer or programme manager."
-            ),
+            403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
         },
     )
     def get(self, request: Request) -> Response:

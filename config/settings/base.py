@@ -275,7 +275,7 @@ API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.tokens.HashedTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api_schema.ScopedAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -287,15 +287,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "For partner systems. A token acts as the member it was issued to, with exactly what that member may "
         "see and do on the web pages; an organisation's administrator issues and revokes tokens (API tokens "
-        "page). Send it as `Authorization: Token <token>`.\n\n"
-        "| Role | May call |\n|---|---|\n"
-        "| Police officer | referrals: enter, list the unit's own, status, history; providers |\n"
-        "| Monitoring viewer | reports/outcomes: the country's figures, suppressed |\n"
-        "| Programme manager | reports/outcomes (own provider); enrolments and attendance |\n"
-        "| Psychologist, social worker | enrolments and attendance of their provider |\n"
-        "| Any member of an organisation | programme-templates |\n\n"
-        "Answers carry identity, status, dates and figures only: never survivor data or session notes."
+        "page). Send it as `Authorization: Token <token>`. Answers carry identity, status, dates and figures "
+        "only: never survivor data or session notes. Which token may call what (the table below, and each "
+        "operation's `x-token-roles`) is read off the checks the endpoints ask."
     ),
+    # The default hook, then the table of who may call what.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api_schema.document_token_roles",
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

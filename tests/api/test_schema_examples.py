@@ -110,3 +110,115 @@ class TestExamplesNameDemoRecords:
                 row["duration_minutes"],
                 row["mark"],
             )
+
+
+# Every id an example may carry, by the key it stands under: an object's
+# ``id`` is a record of the model its key names (a row of a list or the
+# answer itself: the operation's own model); a bare number is a record of
+# the model of its key. An id under a key missing here fails the test, so a
+# new example cannot name a record nobody checks.
+ID_KEYS = {
+    "referral": Referral,
+    "case": Case,
+    "enrolment": Enrolment,
+    "session": Session,
+    "group": Group,
+    "programme": ProgrammeTemplate,
+    "provider": Organisation,
+    "organisation": Organisation,
+}
+OPERATION_MODELS = {
+    "referral": Referral,
+    "enrolment": Enrolment,
+    "provider": Organisation,
+    "programme_template": ProgrammeTemplate,
+}
+
+
+def _operation_model(operation_id: str):
+    for prefix, model in OPERATION_MODELS.items():
+        if operation_id.startswith(prefix + "_"):
+            return model
+    return None
+
+
+def _ids(value, key: str | None = None):
+    """(key, id) for every id in an example's value: the key an object with
+    an ``id`` stands under (None at the top), or the key of a bare id."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "id" and isinstance(v, int):
+                yield (key, v)
+            elif k != "id":
+                yield from _ids(v, k)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _ids(item, key)
+    elif isinstance(value, int) and not isinstance(value, bool) and (key in ID_KEYS or (key or "").endswith("id")):
+        yield (key, value)
+
+
+def _every_example():
+    """(operation id, where, value) for every example of the schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for methods in schema["paths"].values():
+        for op in methods.values():
+            bodies = [op.get("requestBody", {}), *op["responses"].values()]
+            for body in bodies:
+                for media in body.get("content", {}).values():
+                    for example in media.get("examples", {}).values():
+                        yield op["operationId"], None, example["value"]
+            for p in op.get("parameters", []):
+                for example in p.get("examples", {}).values():
+                    yield op["operationId"], p["name"], example["value"]
+
+
+class TestEveryExampleIdIsADemoRecord:
+    def test_every_operation_has_an_example(self, loaded):  # noqa: F811
+        with_examples = {operation for operation, _where, _value in _every_example()}
+        assert with_examples >= {
+            "referral_list",
+            "referral_create",
+            "referral_status",
+            "referral_history",
+            "provider_list",
+            "programme_template_list",
+            "enrolment_list",
+            "enrolment_attendance",
+            "reports_outcomes",
+        }
+
+    def test_every_id_names_a_record_the_demo_makes(self, loaded):  # noqa: F811
+        checked = 0
+        for operation, where, value in _every_example():
+            own = _operation_model(operation)
+            if where == "template":  # a programme's code
+                assert ProgrammeTemplate.objects.filter(code=value).exists(), (operation, value)
+                checked += 1
+            if where is not None:  # a parameter: the path's id is the operation's record
+                pairs = [(where, value)] if isinstance(value, int) else []
+            else:
+                pairs = list(_ids(value))
+            for key, pk in pairs:
+                model = own if key in (None, "results", "id") else ID_KEYS.get(key)
+                assert model is not None, f"{operation}: an id under {key!r} that no model is known for"
+                record = nth(model, pk)
+                if key in ("provider",) or (model is Organisation and own is Organisation):
+                    assert record.kind == Organisation.Kind.PROGRAMME_PROVIDER, (operation, key, pk)
+                checked += 1
+        assert checked >= 20
+
+    def test_the_provider_and_template_examples_are_those_records(self, loaded):  # noqa: F811
+        from programmes.serializers import ProgrammeTemplateSerializer
+        from referrals.serializers import ProviderSerializer
+
+        [providers] = [v for op, where, v in _every_example() if op == "provider_list" and where is None]
+        # The n-th row, whatever id this test database gave it.
+        for row in providers:
+            assert {**ProviderSerializer(nth(Organisation, row["id"])).data, "id": row["id"]} == row
+        [templates] = [v for op, where, v in _every_example() if op == "programme_template_list" and where is None]
+        for row in templates:
+            data = ProgrammeTemplateSerializer(nth(ProgrammeTemplate, row["id"])).data
+            assert {**data, "id": row["id"]} == row
