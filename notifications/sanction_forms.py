@@ -44,9 +44,17 @@ class SanctionForm(forms.Form):
         label=_("The order's extension"),
         required=False,
         queryset=ProtectionOrderExtension.objects.none(),
-        empty_label=_("Not recorded on the referral"),
+        empty_label=_("Not recorded yet: record it with the date below"),
     )
-    extended_until = forms.DateField(label=_("Order now runs until"), required=False, widget=DATE_INPUT)
+    extended_until = forms.DateField(
+        label=_("Order now runs until"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_(
+            "With no extension chosen above, this date is recorded on the referral as the order's extension, "
+            "and the order's window follows it."
+        ),
+    )
     hearing_on = forms.DateField(label=_("Date of the hearing"), required=False, widget=DATE_INPUT)
     no_action_reason = forms.ChoiceField(
         label=_("Why no action"), required=False, choices=[("", "—"), *Sanction.NoActionReason.choices]

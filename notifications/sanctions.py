@@ -14,10 +14,17 @@ survivor data can reach it. One outcome per notice; a correction is a new
 row that supersedes the last (``Sanction.corrects``), and the history stays.
 Each record writes one timeline entry on the referral, which the provider
 and the referring body see.
+
+"Order extended" moves the order's window: it names an extension already
+recorded on the referral, or its date is recorded as one through
+``referrals.services.referral_extend_order`` with that service's rules (who
+extends, after the current expiry, an Uzbek court up to a year from the
+order's issue), in the same transaction.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +39,8 @@ from accounts.scope import Scope
 from core.timeline import TimelineKind, timeline_add
 from notifications import timeline as T
 from notifications.models import SERVICE_HOURS_MAX, SERVICE_HOURS_MIN, Notice, Sanction
+from notifications.recipients import referral_is_mandatory
+from referrals.services import referral_extend_order
 
 K = Sanction.Kind
 
@@ -160,7 +169,8 @@ def _same(row: Sanction, values: _Values) -> bool:
         and row.fine_amount == values.fine_amount
         and row.fine_currency == values.fine_currency
         and row.service_hours == values.service_hours
-        and row.order_extension_id == values.order_extension_id
+        # A date recorded as an extension names the extension it made.
+        and (row.order_extension_id == values.order_extension_id or values.order_extension_id is None)
         and row.extended_until == values.extended_until
         and row.hearing_on == values.hearing_on
         and row.no_action_reason == values.no_action_reason
@@ -179,6 +189,26 @@ def timeline_detail(row: Sanction) -> str:
     if row.kind == K.COURT_HEARING and row.hearing_on is not None:
         return f"{row.hearing_on:%Y-%m-%d}"
     return ""
+
+
+def _extension_recorded(notice: Notice, by, values: _Values, today: dt.date) -> _Values:
+    """Record the order's extension to ``values.extended_until`` on the
+    referral, as its page would, and name it; what that service refuses is
+    said on the date field."""
+    referral = notice.event.case.referral
+    try:
+        extension = referral_extend_order(
+            referral=referral,
+            by=by,
+            extended_on=today,
+            new_expiry=values.extended_until,
+            obliges_programme=referral_is_mandatory(referral),
+        )
+    except PermissionDenied as exc:
+        raise ValidationError({"extended_until": [str(exc)]}) from exc
+    except ValidationError as exc:
+        raise ValidationError({"extended_until": [m for ms in exc.message_dict.values() for m in ms]}) from exc
+    return dataclasses.replace(values, order_extension_id=extension.pk)
 
 
 @transaction.atomic
@@ -215,6 +245,8 @@ def sanction_record(
         )
     if current is not None and _same(current, values):
         raise ValidationError({"__all__": [_("Nothing changed: this is what is recorded already.")]})
+    if values.kind == K.ORDER_EXTENSION and values.order_extension_id is None:
+        values = _extension_recorded(notice, by, values, timezone.localdate(now))
     row = Sanction(
         notice=notice,
         kind=values.kind,
