@@ -51,6 +51,10 @@ ACK_ROLES: dict[str, frozenset[str]] = {
 # A provider's eligibility criteria are edited by its managers and administrators.
 CRITERIA_EDITOR_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
 
+# A provider's records of its facilitators' trainings, supervision and
+# qualifications are kept by its managers and administrators.
+STAFF_RECORD_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
+
 # Alert reach (who in the organisation is told) is for its managers and administrators.
 REACH_VIEWER_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.ORG_ADMIN})
 
@@ -134,6 +138,10 @@ def can_edit_criteria(scope: Scope) -> bool:
     return scope.is_provider and scope.role in CRITERIA_EDITOR_ROLES
 
 
+def may_keep_staff_records(scope: Scope) -> bool:
+    return scope.is_provider and scope.role in STAFF_RECORD_ROLES
+
+
 def may_see_reach(scope: Scope) -> bool:
     return scope.organisation is not None and scope.role in REACH_VIEWER_ROLES
 
@@ -155,6 +163,7 @@ CHECKS: dict[str, Callable[[Scope], bool]] = {
     "acknowledger": may_acknowledge_notices,
     "criteria_editor": can_edit_criteria,
     "reach_viewer": may_see_reach,
+    "staff_records": may_keep_staff_records,
     "org_admin": lambda s: s.is_org_admin,
     # The agencies of the pathway (seed 001). None of them passes a check
     # that opens survivor data or clinical notes.
@@ -212,6 +221,7 @@ reporter_required = requires("reporter")
 acknowledger_required = requires("acknowledger")
 criteria_editor_required = requires("criteria_editor")
 reach_viewer_required = requires("reach_viewer")
+staff_records_required = requires("staff_records")
 
 
 # --- Templates: the same checks as ``may.<name>`` -----------------------------
@@ -266,6 +276,14 @@ def require_criteria_editor(provider_id: int, by) -> Scope:
     scope = Scope.for_user(by)
     if not (can_edit_criteria(scope) and scope.organisation_id == provider_id):
         raise PermissionDenied(_("Only the provider's programme managers and administrators edit its criteria."))
+    return scope
+
+
+def require_staff_records(provider_id: int, by) -> Scope:
+    """A programme manager or administrator of this provider."""
+    scope = Scope.for_user(by)
+    if not (may_keep_staff_records(scope) and scope.organisation_id == provider_id):
+        raise PermissionDenied(_("Only the provider's programme managers and administrators keep its staff records."))
     return scope
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("notifications/", include("notifications.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("staff/", include("staffing.urls")),
     path("reports/", include("reports.urls")),
     # Signed-in users only (accounts/schema.py).
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

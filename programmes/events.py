@@ -23,6 +23,10 @@ outside is told):
 - ``ENDING_WOULD_TELL`` (``enrolment``, ``ending``): before an ending, who
   will be told.
 - ``ENDING_TOLD`` (``enrolment``): after it, who was told.
+- ``FACILITATOR_WARNINGS`` (``template``, ``people``, ``on``): a list of
+  sentences, one per facilitator among ``people`` without the
+  qualification the template asks for on the day ``on`` (staffing
+  answers).
 """
 
 from core import events
@@ -34,3 +38,4 @@ DROPOUT_RULE_CHECKED = events.declare("programmes.dropout_rule_checked", safety=
 
 ENDING_WOULD_TELL = events.declare_query("programmes.ending_would_tell")
 ENDING_TOLD = events.declare_query("programmes.ending_told")
+FACILITATOR_WARNINGS = events.declare_query("programmes.facilitator_warnings")

@@ -173,6 +173,10 @@ class TemplateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    required_qualification = _model_field(
+        "required_qualification",
+        help_text=_("Assigning a facilitator without this qualification shows a warning. Empty: none needed."),
+    )
     notes = TextField(label=_label(ProgrammeTemplate, "notes"), required=False, max_length=4000, rows=4)
 
     @staticmethod

@@ -35,6 +35,22 @@ class TemplateSex(models.TextChoices):
     ANY = "any", _("Men or women (separate groups)")
 
 
+class QualificationFamily(models.TextChoices):
+    """The families of programmes a facilitator is trained and qualified
+    for (seed 001: each country's programmes came with their own training:
+    the five-day training of the Tajik consultation rooms, the OSCE's
+    trainers for the Kyrgyz Annex 3 programmes and the crisis centres, the
+    "Alternative to Violence" package in Kazakhstan, Oydin Nur's online
+    training for its correctional programme). A template may name the one
+    its facilitators need (``ProgrammeTemplate.required_qualification``)."""
+
+    TJ_CONSULTATION_ROOM = "tj_consultation_room", _("Tajik consultation-room programme")
+    KG_ANNEX3 = "kg_annex3", _("Kyrgyz programmes under Decree 390, Annex 3")
+    KZ_ALTERNATIVE = "kz_alternative", _('Kazakh programmes (the "Alternative to Violence" method)')
+    UZ_CORRECTIONAL = "uz_correctional", _("Uzbek correctional programmes")
+    OTHER = "other", _("Other behaviour-change programmes")
+
+
 # The kinds of organisation that may monitor a person after the programme.
 MONITORING_BODY_CHOICES = [
     (Organisation.Kind.SOCIAL_DEVELOPMENT.value, Organisation.Kind.SOCIAL_DEVELOPMENT.label),
@@ -138,6 +154,15 @@ class ProgrammeTemplate(models.Model):
     )
     languages = ArrayField(
         models.CharField(max_length=2, choices=Language.choices), verbose_name=_("languages"), default=list, blank=True
+    )
+    # Blank: any trained staff member may facilitate; otherwise assigning a
+    # facilitator without this qualification warns (``staffing``).
+    required_qualification = models.CharField(
+        _("facilitators need the qualification"),
+        max_length=32,
+        choices=QualificationFamily.choices,
+        blank=True,
+        default="",
     )
     notes = models.TextField(_("notes"), blank=True)
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies")

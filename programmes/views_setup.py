@@ -62,6 +62,7 @@ from programmes.selectors import (
     groups_to_take_over,
     legal_window,
     police_units_for,
+    qualification_warnings,
     running_groups_of,
     template_in_use,
     template_versions,
@@ -340,6 +341,11 @@ def group_detail(request, pk: int):
             "free_places": max(0, group.capacity - group.active_count),
             "can_extend": group.is_active and group.intake == Group.Intake.ROLLING,
             "can_change": group.is_active,
+            "qualification_warnings": qualification_warnings(
+                group.template, [group.psychologist, group.social_worker], max(group.starts_on, timezone.localdate())
+            )
+            if group.is_active
+            else [],
         },
     )
 
@@ -594,6 +600,9 @@ def _say_enrolled(request, case: Case, enrolment: Enrolment) -> None:
             _("The first individual session is on %(date)s at %(time)s: tell the person.")
             % {"date": formats.date_format(when.date(), "SHORT_DATE_FORMAT"), "time": f"{when:%H:%M}"},
         )
+    on = max(enrolment.starts_on, timezone.localdate())
+    for warning in qualification_warnings(enrolment.template, [enrolment.psychologist], on):
+        messages.warning(request, warning)
 
 
 @never_cache

@@ -852,6 +852,69 @@ def _sanctions_section(scope: Scope, filters: Filters) -> Section:
     return Section("sanctions", str(_("Non-compliance and what followed")), intro, tables)
 
 
+# --- Trained facilitators -----------------------------------------------------------
+
+FACILITATOR_COUNTS = ["facilitators", "trained", "sessions", "qualified"]
+FACILITATOR_RATES = {"trained_rate": ("trained", "facilitators"), "qualified_rate": ("qualified", "sessions")}
+
+
+def _facilitator_columns() -> list[Column]:
+    return [
+        Column("facilitators", str(_("Psychologists and social workers"))),
+        Column("trained", str(_("Qualified to facilitate"))),
+        Column("trained_rate", str(_("Share qualified")), PERCENT),
+        Column("sessions", str(_("Group sessions held"))),
+        Column("qualified", str(_("Led by a qualified pair"))),
+        Column("qualified_rate", str(_("Share led by a qualified pair")), PERCENT),
+    ]
+
+
+def _facilitator_rows(scope: Scope, filters: Filters, on: dt.date) -> list[dict]:
+    """Per provider: its staff counts and its session counts, together."""
+    rows: dict[int, dict] = {}
+    for row in [*selectors.facilitator_counts(scope, filters, on), *selectors.qualified_session_counts(scope, filters)]:
+        merged = rows.setdefault(
+            row["key"],
+            {"key": row["key"], "name": row["name"], "region": row["region"], **dict.fromkeys(FACILITATOR_COUNTS, 0)},
+        )
+        for c in FACILITATOR_COUNTS:
+            merged[c] += row.get(c, 0)
+    return list(rows.values())
+
+
+def _facilitators_section(scope: Scope, filters: Filters, today: dt.date) -> Section:
+    on = min(filters.date_to or today, today)
+    by_provider = _facilitator_rows(scope, filters, on)
+    overall = {c: sum(row[c] for row in by_provider) for c in FACILITATOR_COUNTS}
+    family = _Family(overall, [])
+    family.add(_Breakdown("region", _region_rows(by_provider, FACILITATOR_COUNTS)))
+    family.suppress()
+    definition = str(
+        _(
+            "Psychologists and social workers of the providers today, and those of them qualified to facilitate "
+            "a programme on the last day of the period (or today). Group sessions held in the period, and those "
+            "whose facilitator and co-facilitator both held, on the day, the qualification the programme asks "
+            "for (any qualification when it asks for none)."
+        )
+    )
+    table = family.table(
+        "region",
+        key="facilitators_by_region",
+        title=str(_("Trained facilitators by region")),
+        definition=definition,
+        columns=_facilitator_columns(),
+        rates=FACILITATOR_RATES,
+        chart_columns=("trained_rate", "qualified_rate"),
+    )
+    intro = str(
+        _(
+            "Who is qualified to facilitate, and how many group sessions a qualified pair led. The programme and "
+            "sex filters apply to the sessions only (the sex of the group)."
+        )
+    )
+    return Section("facilitators", str(_("Trained facilitators")), intro, [table])
+
+
 # --- The report ------------------------------------------------------------------
 
 
@@ -880,7 +943,8 @@ def build_report(
     )
     outcomes = _outcomes_section(scope, filters, today)
     sanctions = _sanctions_section(scope, filters)
-    sections = [referrals, waiting, endings, attendance, outcomes, sanctions]
+    facilitators = _facilitators_section(scope, filters, today)
+    sections = [referrals, waiting, endings, attendance, outcomes, sanctions, facilitators]
 
     funnel_all = referrals.tables[1].total
     endings_all = endings.tables[0].total

@@ -17,13 +17,14 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Length, RTrim, TruncDate
 
-from accounts.models import Organisation
+from accounts.models import Membership, Organisation
 from accounts.permissions import SANCTION_ROLES
-from accounts.scope import Scope
+from accounts.scope import CLINICAL_STAFF, Scope
 from notifications.models import SANCTIONABLE, Notice, Sanction
-from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, ProgrammeTemplate
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, ProgrammeTemplate, Session
 from programmes.selectors import local_midnight
 from referrals.models import Referral
+from staffing.models import Qualification, valid_on
 
 # Enrolment endings counted in completion and dropout rates. A transfer is
 # not an ending of the programme (it goes on at another provider).
@@ -327,3 +328,66 @@ def sessions_reached(enrolments: QuerySet[Enrolment]) -> tuple[int, list[int]]:
         **{f"n{n}": Count("enrolment", filter=Q(reached__gte=n)) for n in range(1, longest + 1)}
     )
     return total, [counts[f"n{n}"] for n in range(1, longest + 1)]
+
+
+# --- Trained facilitators ----------------------------------------------------------
+
+
+def _providers_filtered(scope: Scope, filters: Filters) -> QuerySet[Organisation]:
+    providers = monitored_providers(scope)
+    if filters.provider is not None:
+        providers = providers.filter(pk=filters.provider.pk)
+    if filters.region:
+        providers = providers.filter(region=filters.region)
+    return providers
+
+
+def facilitator_counts(scope: Scope, filters: Filters, on: dt.date) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``): its active
+    psychologists and social workers (``facilitators``) and those of them
+    who hold a qualification valid on ``on`` (``trained``). One query."""
+    qualified = Qualification.objects.filter(valid_on(on), staff=OuterRef("user"))
+    rows = (
+        Membership.objects.filter(
+            organisation__in=_providers_filtered(scope, filters), role__in=CLINICAL_STAFF, user__is_active=True
+        )
+        .values(key=F("organisation"), name=F("organisation__name"), region=F("organisation__region"))
+        .annotate(facilitators=Count("pk"), trained=Count("pk", filter=Q(Exists(qualified))))
+        .order_by()
+    )
+    return [dict(row) for row in rows]
+
+
+def _qualified_on_the_day(person: str) -> tuple[Exists, Exists]:
+    """(any qualification, the one the programme asks for) of the session's
+    ``person``, valid on the session's day."""
+    held = Qualification.objects.filter(staff=OuterRef(person), granted_on__lte=OuterRef("day")).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=OuterRef("day"))
+    )
+    return Exists(held), Exists(held.filter(family=OuterRef("asks")))
+
+
+def qualified_session_counts(scope: Scope, filters: Filters) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``): group sessions held in
+    the period (``sessions``) and those led by a qualified pair
+    (``qualified``): the facilitator and the co-facilitator both held, on
+    the day, the qualification the programme asks for (any qualification
+    when it asks for none). The sex filter is the group's. One query."""
+    sessions = Session.objects.filter(
+        kind=Session.Kind.GROUP, status=Session.Status.HELD, provider__in=_providers_filtered(scope, filters)
+    )
+    sessions = _period(sessions, "starts_at", filters, is_datetime=True)
+    if filters.template:
+        sessions = sessions.filter(group__template__code=filters.template)
+    if filters.sex:
+        sessions = sessions.filter(group__sex=filters.sex)
+    sessions = sessions.annotate(day=TruncDate("starts_at"), asks=F("group__template__required_qualification"))
+    lead_any, lead_asked = _qualified_on_the_day("facilitator")
+    co_any, co_asked = _qualified_on_the_day("co_facilitator")
+    qualified = (Q(asks="") & Q(lead_any) & Q(co_any)) | (~Q(asks="") & Q(lead_asked) & Q(co_asked))
+    rows = (
+        sessions.values(key=F("provider"), name=F("provider__name"), region=F("provider__region"))
+        .annotate(sessions=Count("pk"), qualified=Count("pk", filter=qualified))
+        .order_by()
+    )
+    return [dict(row) for row in rows]

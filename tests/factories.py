@@ -163,6 +163,23 @@ def staff_with_role(provider: Organisation, role: str, gender: str = "") -> User
     return user
 
 
+def qualify(staff: User, family: str = "kg_annex3", *, granted_on=None, expires_on=None):
+    """Record, as the provider's manager (made if missing), that ``staff``
+    is qualified for ``family`` from ``granted_on`` (a year ago)."""
+    from staffing.services import qualification_save
+
+    provider = staff.membership.organisation
+    return qualification_save(
+        provider=provider,
+        by=staff_with_role(provider, "programme_manager"),
+        staff=staff,
+        family=family,
+        granted_on=granted_on or timezone.localdate() - dt.timedelta(days=365),
+        expires_on=expires_on,
+        granted_by="OSCE Programme Office trainers",
+    )
+
+
 def make_open_case(*, police: User, provider: Organisation, by: User, **person_overrides):
     """A referral accepted and taken through intake: an open case."""
     person = person_data(**{"family_name": f"Асанов{next(_seq)}", **person_overrides})

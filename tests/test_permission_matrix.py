@@ -76,6 +76,7 @@ PROVIDER_STAFF = CLINICAL | {"manager"}
 # The roles with no use for the API (no ``api_user``): a token of theirs is
 # refused at authentication, a 401 on every API endpoint.
 NO_API_USE = {"provider_admin", "probation_officer", "facility_officer"}
+STAFF_KEEPERS = {"manager", "provider_admin"}
 
 
 @dataclass
@@ -174,6 +175,51 @@ def alert_channel_kw(w):
         owner = User.objects.get(username="survivor_worker")
         w["alert_channel"] = AlertChannel.objects.get_or_create(user=owner, kind="sms", address="+996555000001")[0]
     return {"pk": w["alert_channel"].pk}
+
+
+# --- staffing: the provider's records of its facilitators ---------------------
+def _staff_records(w):
+    """A training, supervision and a qualification of the standing
+    psychologist, recorded by the manager on first use."""
+    if "staff_records" not in w:
+        import datetime as dt
+        from decimal import Decimal
+
+        from accounts.models import User
+        from staffing import services
+
+        manager, staff = User.objects.get(username="manager"), User.objects.get(username="psychologist")
+        common = {"provider": manager.membership.organisation, "by": manager, "staff": staff}
+        w["staff_records"] = {
+            "training": services.training_save(
+                **common,
+                course="Working with perpetrators",
+                trainer="OSCE",
+                starts_on=dt.date(2026, 5, 4),
+                ends_on=dt.date(2026, 5, 8),
+                hours=Decimal("40"),
+            ),
+            "supervision": services.supervision_save(
+                **common, held_on=dt.date(2026, 6, 1), hours=Decimal("2"), supervisor="Supervisor"
+            ),
+            "qualification": services.qualification_save(
+                **common, family="kg_annex3", granted_on=dt.date(2026, 5, 8), granted_by="OSCE"
+            ),
+            "staff": staff,
+        }
+    return w["staff_records"]
+
+
+def staff_kw(w):
+    return {"pk": _staff_records(w)["staff"].pk}
+
+
+def staff_add_kw(w):
+    return {"staff_pk": _staff_records(w)["staff"].pk}
+
+
+def staff_record_kw(kind: str):
+    return lambda w: {"pk": _staff_records(w)[kind].pk}
 
 
 # --- programmes: session pages ----------------------------------------------
@@ -443,6 +489,18 @@ MATRIX: dict[str, Entry] = {
     "referrals:criterion_deactivate": Entry(
         lambda w: {"pk": w["criterion"].pk}, ok={"manager", "provider_admin"}, method="post", ok_status=302
     ),
+    # A provider's managers and administrators keep its facilitators'
+    # records; a psychologist or social worker reads her own.
+    "staffing:staff_list": Entry(ok=STAFF_KEEPERS),
+    "staffing:mine": Entry(ok=CLINICAL | {"other_psychologist"}),
+    "staffing:attention": Entry(ok=STAFF_KEEPERS),
+    "staffing:staff_detail": Entry(staff_kw, ok=STAFF_KEEPERS),
+    "staffing:training_add": Entry(staff_add_kw, ok=STAFF_KEEPERS),
+    "staffing:training_edit": Entry(staff_record_kw("training"), ok=STAFF_KEEPERS),
+    "staffing:supervision_add": Entry(staff_add_kw, ok=STAFF_KEEPERS),
+    "staffing:supervision_edit": Entry(staff_record_kw("supervision"), ok=STAFF_KEEPERS),
+    "staffing:qualification_add": Entry(staff_add_kw, ok=STAFF_KEEPERS),
+    "staffing:qualification_edit": Entry(staff_record_kw("qualification"), ok=STAFF_KEEPERS),
     "casework:case_list": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
     "casework:survivor_cases": Entry(ok={"survivor_worker", "other_survivor_worker"}),
     "casework:intake": Entry(

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "referrals",
     "casework",
     "programmes",
+    "staffing",
     "notifications",
     "reports",
     "outcomes",

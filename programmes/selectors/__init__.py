@@ -45,6 +45,7 @@ from .groups import (
     groups_list_for,
     groups_to_take_over,
     groups_visible_to,
+    qualification_warnings,
     running_groups_of,
 )
 from .progress import NOT_COUNTED, ONE_DECIMAL, Progress, progress, progress_for_enrolments
@@ -133,6 +134,7 @@ __all__ = [
     "provider_unlogged_past_sessions",
     "roster_for",
     "session_notes_for",
+    "qualification_warnings",
     "running_groups_of",
     "sessions_for_calendar",
     "sessions_today",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -9,6 +12,8 @@ from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404
 from accounts.scope import Scope
 from casework.models import Case
+from core import events
+from programmes import events as programme_events
 from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
 
 from ._common import _active_count
@@ -57,6 +62,15 @@ def facilitators(provider: Organisation, role: str):
     return User.objects.filter(is_active=True, membership__organisation=provider, membership__role=role).order_by(
         "last_name", "first_name", "username"
     )
+
+
+def qualification_warnings(template: ProgrammeTemplate, people: Iterable, on: dt.date) -> list[str]:
+    """One sentence per person of ``people`` who lacks, on ``on``, the
+    qualification ``template`` asks of its facilitators (asked of the app
+    that keeps the staff records)."""
+    if not template.required_qualification:
+        return []
+    return events.ask(programme_events.FACILITATOR_WARNINGS, template=template, people=list(people), on=on)
 
 
 def group_sessions(group: Group) -> QuerySet[Session]:

@@ -82,8 +82,14 @@ def templates_browsable(
     if term:
         qs = qs.filter(Q(name__icontains=term) | Q(code__icontains=term))
     if current_only:
-        return qs.exclude(_newer_version_exists()).order_by("shipped", "country", "name", "code")
-    return qs.order_by("shipped", "country", "code", "-version")
+        return qs.exclude(_newer_version_exists()).order_by(_shipped().asc(), "country", "name", "code")
+    return qs.order_by(_shipped().asc(), "country", "code", "-version")
+
+
+def _shipped() -> ExpressionWrapper:
+    """True for a shipped template (own ones sort first), as an expression:
+    the two querysets above do not share one annotation's type."""
+    return ExpressionWrapper(Q(provider__isnull=True), output_field=BooleanField())
 
 
 def get_browsable_template_for_user(scope: Scope, pk: int) -> ProgrammeTemplate:

@@ -21,6 +21,7 @@ from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, Temp
 from programmes.selectors import (
     has_role,
     local_midnight,
+    qualification_warnings,
 )
 
 from ._common import (
@@ -71,6 +72,15 @@ def _pair_warnings(psychologist, social_worker) -> list[str]:
     if genders[0] == genders[1]:
         return [_("The facilitator pair is not gender-balanced.")]
     return []
+
+
+def facilitator_warnings(group: Group) -> list[str]:
+    """The pair's balance, and who of the pair lacks the qualification the
+    group's programme asks for, on its first day or today, whichever is
+    later (staffing answers ``FACILITATOR_WARNINGS``)."""
+    on = max(group.starts_on, timezone.localdate())
+    unqualified = qualification_warnings(group.template, [group.psychologist, group.social_worker], on)
+    return _pair_warnings(group.psychologist, group.social_worker) + unqualified
 
 
 def _new_group_errors(*, provider, template, sex, psychologist, social_worker, language, starts_on) -> dict[str, list]:
@@ -210,7 +220,7 @@ def group_create(
     )
     group.save()
     Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1), now=now))
-    return group, _pair_warnings(psychologist, social_worker)
+    return group, facilitator_warnings(group)
 
 
 @transaction.atomic
@@ -334,7 +344,7 @@ def group_update(
     group.save()
     upcoming, moved = _carry_changes_to_upcoming_sessions(group, old_time)
     _note_moved_sessions(group, moved, by)
-    return GroupUpdated(group, _pair_warnings(psychologist, social_worker), len(upcoming), len(moved))
+    return GroupUpdated(group, facilitator_warnings(group), len(upcoming), len(moved))
 
 
 def _apply_group_changes(

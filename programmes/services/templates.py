@@ -39,6 +39,7 @@ TEMPLATE_FIELDS = (
     "dropout_consecutive",
     "dropout_total",
     "languages",
+    "required_qualification",
     "notes",
 )
 

@@ -71,6 +71,7 @@ PASSES = {
     },
     "criteria_editor": {"manager", "provider_admin"},
     "reach_viewer": {"manager", "provider_admin"},
+    "staff_records": {"manager", "provider_admin"},
     "org_admin": {"provider_admin"},
     # No standing user administers a referring organisation (see
     # tests/notifications/test_webhook_pages.py for the police unit's).

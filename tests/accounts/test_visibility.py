@@ -47,6 +47,8 @@ NAV = {
     "outcomes:monitoring_list": {"police", "police2", "other_police", "social_officer", "monitoring_officer"},
     "referrals:criteria": {"manager", "provider_admin"},
     "notifications:reach": {"manager", "provider_admin"},
+    "staffing:staff_list": {"manager", "provider_admin"},
+    "staffing:mine": {"psychologist", "social_worker", "other_psychologist"},
     "accounts:api_tokens": {"provider_admin"},
     "notifications:inbox": MEMBERS,
     "notifications:my_alerts": MEMBERS,

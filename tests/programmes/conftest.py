@@ -27,11 +27,14 @@ def days(n: int) -> dt.date:
 
 @pytest.fixture
 def pair(users):
-    """The standing psychologist (a man) and social worker (a woman)."""
+    """The standing psychologist (a man) and social worker (a woman), both
+    qualified for the Kyrgyz Annex 3 programmes."""
     users["psychologist"].gender = "male"
     users["psychologist"].save(update_fields=["gender"])
     users["social_worker"].gender = "female"
     users["social_worker"].save(update_fields=["gender"])
+    for person in (users["psychologist"], users["social_worker"]):
+        f.qualify(person)
     return users["psychologist"], users["social_worker"]
 
 

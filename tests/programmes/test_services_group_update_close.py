@@ -45,6 +45,8 @@ def second_pair(orgs):
     social_worker = f.make_user(orgs["provider"], Role.SOCIAL_WORKER, "social_worker2")
     social_worker.gender = "male"
     social_worker.save(update_fields=["gender"])
+    f.qualify(psychologist)
+    f.qualify(social_worker)
     return psychologist, social_worker
 
 
@@ -171,6 +173,7 @@ def test_update_warns_about_an_unbalanced_pair(users, group_of, men, pair):
     other = f.make_user(group.provider, Role.SOCIAL_WORKER, "sw_man")
     other.gender = "male"
     other.save(update_fields=["gender"])
+    f.qualify(other)
     assert _update(group, users["psychologist"], social_worker=other).warnings == [
         "The facilitator pair is not gender-balanced."
     ]
