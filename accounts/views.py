@@ -88,17 +88,11 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form})
 
 
-@sensitive_post_parameters(CODE_FIELD)
-@never_cache
-@login_required
-def verify_view(request):
-    """Second factor for a session signed in with the password only."""
-    next_url = _next_from(request)
-    if request.user.is_verified():
-        return _done(next_url)
-    if not services.has_confirmed_device(acting_user(request)):
-        return redirect(_url_with_next("accounts:two_factor_setup", next_url))
-
+def _code_page(request, next_url: str | None, template: str):
+    """A code from the authenticator, for the signed-in session: the right
+    one verifies it and goes on to ``next_url``; too many wrong ones sign
+    out and lock the account; a wrong one is an error on the field. The
+    code is never shown back."""
     form = CodeForm(request.POST or None, initial={"next": next_url or ""})
     if request.method == "POST" and form.is_valid():
         username = request.user.get_username()
@@ -111,7 +105,20 @@ def verify_view(request):
         form.add_error(CODE_FIELD, WRONG_CODE_ERROR)
     if form.is_bound:
         _without_secrets(form)
-    return render(request, "accounts/verify.html", {"form": form})
+    return render(request, template, {"form": form})
+
+
+@sensitive_post_parameters(CODE_FIELD)
+@never_cache
+@login_required
+def verify_view(request):
+    """Second factor for a session signed in with the password only."""
+    next_url = _next_from(request)
+    if request.user.is_verified():
+        return _done(next_url)
+    if not services.has_confirmed_device(acting_user(request)):
+        return redirect(_url_with_next("accounts:two_factor_setup", next_url))
+    return _code_page(request, next_url, "accounts/verify.html")
 
 
 @sensitive_post_parameters(CODE_FIELD)
@@ -123,19 +130,7 @@ def reauth_view(request):
     next_url = _next_from(request)
     if not request.user.is_verified():
         return redirect(_url_with_next("accounts:verify", next_url))
-    form = CodeForm(request.POST or None, initial={"next": next_url or ""})
-    if request.method == "POST" and form.is_valid():
-        username = request.user.get_username()
-        result = services.session_verify(request, code=form.cleaned_data[CODE_FIELD])
-        if result.locked_out:
-            logout(request)
-            return _locked_out(request, username)
-        if result.user is not None:
-            return _done(next_url)
-        form.add_error(CODE_FIELD, WRONG_CODE_ERROR)
-    if form.is_bound:
-        _without_secrets(form)
-    return render(request, "accounts/reauth.html", {"form": form})
+    return _code_page(request, next_url, "accounts/reauth.html")
 
 
 @sensitive_post_parameters(CODE_FIELD, ENROLMENT_FIELD)

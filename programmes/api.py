@@ -22,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,7 +45,7 @@ from programmes.serializers import (
     EnrolmentSerializer,
     ProgrammeTemplateSerializer,
 )
-from referrals.api import DEMO_PROVIDER, FORBIDDEN
+from referrals.api import AUTH_ERRORS, DEMO_PROVIDER, OldestFirstCursor, page_responses
 from referrals.serializers import ErrorDetailSerializer, choose_one_of
 
 # Ids as the demo data gets them in a new database (see referrals.api): its
@@ -93,8 +92,7 @@ class ProgrammeTemplateListView(generics.ListAPIView):
         responses={
             200: ProgrammeTemplateSerializer(many=True),
             400: OpenApiResponse(description="An unknown country code."),
-            401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-            403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
+            **AUTH_ERRORS,
         },
         examples=[
             OpenApiExample(
@@ -144,19 +142,10 @@ class EnrolmentFilter(django_filters.FilterSet):
         fields = ["status", "group"]
 
 
-class EnrolmentCursor(CursorPagination):
-    """Oldest enrolment first; ``id`` breaks ties."""
-
+class EnrolmentCursor(OldestFirstCursor):
     ordering = ("enrolled_at", "id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
-AUTH_ERRORS = {
-    401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-    403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
-}
 PROGRESS_EXAMPLE = {
     "individual_required": 2,
     "individual_attended": 1,
@@ -210,14 +199,7 @@ class EnrolmentListView(generics.ListAPIView):
                 "group", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False, description="Only this group."
             ),
         ],
-        responses={
-            200: EnrolmentSerializer(many=True),
-            400: OpenApiResponse(
-                EnrolmentFilterErrorsSerializer, description="A filter value is not valid: messages per parameter."
-            ),
-            **AUTH_ERRORS,
-            404: OpenApiResponse(ErrorDetailSerializer, description="The cursor is not valid."),
-        },
+        responses=page_responses(EnrolmentSerializer, EnrolmentFilterErrorsSerializer),
         examples=[
             OpenApiExample(
                 "A page of enrolments",

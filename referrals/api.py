@@ -27,6 +27,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.api_permissions import Allows, api_scope
@@ -262,14 +263,28 @@ class ReferralFilter(django_filters.FilterSet):
         return super().qs
 
 
-class ReferralCursor(CursorPagination):
+class OldestFirstCursor(CursorPagination):
     """Oldest first, so a calling system can page through everything and
-    come back later for what is new; ``id`` breaks ties."""
+    come back later for what is new, 50 a page (``page_size`` up to 200).
+    A subclass names the ``ordering``, ending with ``id`` to break ties."""
 
-    ordering = ("created_at", "id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ReferralCursor(OldestFirstCursor):
+    ordering = ("created_at", "id")
+
+
+def page_responses(item: type[Serializer], filter_errors: type[Serializer]) -> dict:
+    """The documented answers of a list read a page at a time (``OldestFirstCursor``)."""
+    return {
+        200: item(many=True),
+        400: OpenApiResponse(filter_errors, description="A filter value is not valid: messages per parameter."),
+        **AUTH_ERRORS,
+        404: OpenApiResponse(ErrorDetailSerializer, description="The cursor is not valid."),
+    }
 
 
 LIST_PARAMETERS = [
@@ -322,14 +337,7 @@ class ReferralCollectionView(generics.ListAPIView):
             "only: no person's or survivor's details."
         ),
         parameters=LIST_PARAMETERS,
-        responses={
-            200: ReferralListItemSerializer(many=True),
-            400: OpenApiResponse(
-                ReferralFilterErrorsSerializer, description="A filter value is not valid: messages per parameter."
-            ),
-            **AUTH_ERRORS,
-            404: OpenApiResponse(ErrorDetailSerializer, description="The cursor is not valid."),
-        },
+        responses=page_responses(ReferralListItemSerializer, ReferralFilterErrorsSerializer),
         examples=[
             OpenApiExample(
                 "A page of referrals",

@@ -21,8 +21,7 @@ from rest_framework.views import APIView
 from accounts.api_permissions import Allows, api_scope
 from core.throttling import SharedUserRateThrottle
 from programmes.api import DEMO_PROGRAMME
-from referrals.api import DEMO_PROVIDER, FORBIDDEN
-from referrals.serializers import ErrorDetailSerializer
+from referrals.api import AUTH_ERRORS, DEMO_PROVIDER
 from reports.figures import build_report
 from reports.forms import ReportFilterForm
 from reports.serializers import MonitoringReportSerializer, ReportFilterErrorsSerializer
@@ -100,8 +99,7 @@ class OutcomesReportView(APIView):
             400: OpenApiResponse(
                 ReportFilterErrorsSerializer, description="A filter is not valid: messages per parameter."
             ),
-            401: OpenApiResponse(ErrorDetailSerializer, description="No token, or an invalid token."),
-            403: OpenApiResponse(ErrorDetailSerializer, description=FORBIDDEN),
+            **AUTH_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
