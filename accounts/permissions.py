@@ -287,6 +287,14 @@ def require_staff_records(provider_id: int, by) -> Scope:
     return scope
 
 
+def require_manager(organisation_id: int | None, by) -> Scope:
+    """A programme manager of this provider."""
+    scope = Scope.for_user(by)
+    if not (CHECKS["manager"](scope) and organisation_id is not None and scope.organisation_id == organisation_id):
+        raise PermissionDenied(_("Only the provider's programme managers do this."))
+    return scope
+
+
 def require_post_monitor(organisation_id: int | None, by) -> Scope:
     """A member of this monitoring body in a role that monitors after the
     programme (``POST_MONITOR_ROLES``)."""

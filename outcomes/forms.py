@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlausibleDateField
 from core.submission import SubmissionKeyMixin
+from outcomes.instrument_file import MAX_BYTES as MAX_UPLOAD_BYTES
 from outcomes.models import FollowUp, Occasion, Respondent
 from referrals.models import NOTE_MAX_LENGTH, Relationship
 
@@ -176,3 +177,31 @@ class MonitoringBodiesForm(forms.Form):
             self.fields[kind] = forms.ModelChoiceField(
                 label=label, queryset=queryset, required=False, empty_label=_("— not named yet —")
             )
+
+
+class InstrumentUploadForm(forms.Form):
+    """A questionnaire file (``outcomes.instrument_file``); the size is
+    checked before the file is read."""
+
+    file = forms.FileField(
+        label=_("Questionnaire file (YAML or JSON)"),
+        help_text=_("The format is casework-instrument/1; export a questionnaire below for an example."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(max)d KB.") % {"max": MAX_UPLOAD_BYTES // 1024})
+        return upload
+
+
+class ScoringSettingsForm(forms.Form):
+    prorate_missing = forms.TypedChoiceField(
+        label=_("A scale with one unanswered item"),
+        choices=[
+            ("no", _("Not scored (the conservative rule)")),
+            ("yes", _("Prorated: scored from the mean of its answered items, and marked as prorated")),
+        ],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+    )

@@ -28,15 +28,14 @@ from typing import Any
 
 import jsonschema
 import yaml
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
-from accounts.permissions import check
-from accounts.scope import Scope
+from accounts.permissions import require_manager
 from outcomes.models import Instrument, Item, ItemText, Scale, ScaleRule
 
 FORMAT = "casework-instrument/1"
@@ -207,11 +206,8 @@ def problems_of(data: Any) -> list[str]:
 def _require_loader(by, organisation: Organisation | None) -> None:
     """A file is loaded by the management command (no user) or, for their
     own organisation, by a programme manager."""
-    if by is None:
-        return
-    scope = Scope.for_user(by)
-    if not (check("manager", scope) and organisation is not None and scope.organisation_id == organisation.pk):
-        raise PermissionDenied(_("Only a programme manager loads a questionnaire for the organisation."))
+    if by is not None:
+        require_manager(organisation.pk if organisation else None, by)
 
 
 def _code_problems(data: dict, organisation: Organisation | None) -> list[str]:

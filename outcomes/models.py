@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language, Organisation
 from casework.models import Case
 from core.crypto import EncryptedTextField
+from outcomes import scoring
 from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor
 
 ITEM_TEXT_MAX_LENGTH = 1000
@@ -252,6 +253,11 @@ class ScaleScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administration_id}/{self.scale_id}/{self.perspective}"
+
+    @property
+    def shown(self) -> int | float | None:
+        """The score as the pages show it (``scoring.shown``)."""
+        return scoring.shown(self.value)
 
 
 class ScheduledMeeting(models.Model):

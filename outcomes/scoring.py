@@ -133,6 +133,14 @@ def score(result: ScaleResult) -> float | None:
     return None if result.annual_frequency is None else float(result.annual_frequency)
 
 
+def shown(value: float | None) -> int | float | None:
+    """A score as the pages show it: a whole number without decimals, else
+    to two decimals."""
+    if value is None:
+        return None
+    return int(value) if value == int(value) else round(value, 2)
+
+
 def options_from(data: Iterable[Mapping]) -> dict[int, Option]:
     """Answer categories from an instrument's ``response_options``: the
     CTS2 family's (midpoint, past_year, ever) or a scale-rules

@@ -79,6 +79,24 @@ def active_instruments(organisation: Organisation | None = None) -> list[Instrum
     return sorted(latest.values(), key=lambda i: (order.get(i.code, len(order)), i.name.casefold()))
 
 
+def instruments_listed_for(organisation: Organisation | None) -> QuerySet[Instrument]:
+    """Every version of the questionnaires offered to the organisation, for
+    its questionnaire page."""
+    return (
+        instruments_offered_to(organisation)
+        .select_related("loaded_by", "organisation")
+        .annotate(scale_count=Count("scales", distinct=True), item_count=Count("items", distinct=True))
+        .order_by("organisation_id", "code", "-version")
+    )
+
+
+def get_instrument_for_user(scope: Scope, pk: int) -> Instrument:
+    """A questionnaire offered to the user's organisation (404 otherwise)."""
+    if scope.organisation is None:
+        raise Http404("No such questionnaire.")
+    return get_visible_or_404(instruments_offered_to(scope.organisation), pk=pk)
+
+
 def instrument_structure(instrument: Instrument) -> scoring.Structure:
     scale_rows = list(instrument.scales.select_related("parent"))
     scales = {s.code: (s.parent.code if s.parent is not None else None) for s in scale_rows}

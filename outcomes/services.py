@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Language, Organisation
-from accounts.permissions import require_clinical, require_survivor_worker
+from accounts.permissions import require_clinical, require_manager, require_survivor_worker
 from accounts.scope import Scope
 from casework.models import Case, Consent
 from casework.selectors import has_consent
@@ -53,6 +53,7 @@ from outcomes.models import (
     Occasion,
     Respondent,
     ScaleScore,
+    ScoringSettings,
 )
 from outcomes.selectors import instrument_structure, prorates_missing
 from programmes.models import Enrolment
@@ -373,6 +374,18 @@ def administration_record(
     _complete_follow_ups(administration, answered, case)
     _timeline_questionnaire(case, by, instrument, answered)
     return administration
+
+
+@transaction.atomic
+def scoring_settings_set(*, organisation: Organisation, by, prorate_missing: bool) -> ScoringSettings:
+    """The provider's rule for a scale with one unanswered item, chosen by
+    its programme manager. It applies to questionnaires recorded from now
+    on: a recorded score keeps the rule it was computed by (and says so)."""
+    require_manager(organisation.pk, by)
+    settings, _created = ScoringSettings.objects.update_or_create(
+        organisation=organisation, defaults={"prorate_missing": bool(prorate_missing), "changed_by": by}
+    )
+    return settings
 
 
 # --- Follow-up points ------------------------------------------------------------

@@ -26,7 +26,7 @@ from accounts.permissions import clinical_required, party_required, provider_sta
 from casework.forms import survivor_labels
 from casework.selectors import get_case_for_user, get_survivor_for_user
 from core.errors import add_service_errors
-from outcomes import selectors, services
+from outcomes import scoring, selectors, services
 from outcomes.forms import MeetingForm, QuestionnaireForm, item_field_name
 from outcomes.models import Administration, FollowUp, Instrument, Occasion, Perspective, Respondent
 from outcomes.monitoring_selectors import provider_monitoring
@@ -76,8 +76,9 @@ BAR = 14
 
 
 def _chart(before: Administration | None, after: Administration | None, scales) -> dict | None:
-    """Bars of the annual frequency (the person's own acts) per scale, first
-    intake against the latest questionnaire after it. Geometry only: the
+    """Bars of the score (the annual frequency for the CTS2 family; the
+    person's own acts) per scale, first intake against the latest
+    questionnaire after it. Geometry only: the
     template draws it as SVG (no inline styles, no script)."""
     if before is None:
         return None
@@ -85,9 +86,7 @@ def _chart(before: Administration | None, after: Administration | None, scales) 
     def frequencies(administration):
         if administration is None:
             return {}
-        return {
-            s.scale.code: s.annual_frequency for s in administration.scores.all() if s.perspective == Perspective.SELF
-        }
+        return {s.scale.code: s.value for s in administration.scores.all() if s.perspective == Perspective.SELF}
 
     first, last = frequencies(before), frequencies(after)
     known = [v for v in [*first.values(), *last.values()] if v is not None]
@@ -110,7 +109,7 @@ def _chart(before: Administration | None, after: Administration | None, scales) 
                     "y": y,
                     "text_y": y + BAR - 3,
                     "width": max(width, 1) if value else 0,
-                    "value": value,
+                    "value": scoring.shown(value),
                     "value_x": width + 4,
                 }
             )
@@ -156,6 +155,7 @@ def case_results(request, pk: int):
             "before": before,
             "after": after,
             "open_points": selectors.open_follow_ups_of_case(case),
+            "prorates": selectors.prorates_missing(case.provider),
         },
     )
 
@@ -187,12 +187,13 @@ def _instrument(request) -> Instrument | None:
     that does not exist or is switched off), else the first one offered
     (the full CTS2); None when none is active."""
     code = request.GET.get("instrument")
+    organisation = request.scope.organisation
     if code:
-        instrument = selectors.active_instrument(code)
+        instrument = selectors.active_instrument(code, organisation)
         if instrument is None:
             raise Http404("No such questionnaire.")
         return instrument
-    instruments = selectors.active_instruments()
+    instruments = selectors.active_instruments(organisation)
     return instruments[0] if instruments else None
 
 
@@ -200,7 +201,7 @@ def _instrument_choice(request, instrument: Instrument | None) -> dict:
     """The page's questionnaire, and a link to this page for each one
     offered (the other parameters kept)."""
     choices = []
-    for other in selectors.active_instruments():
+    for other in selectors.active_instruments(request.scope.organisation):
         query = request.GET.copy()
         query["instrument"] = other.code
         choices.append({"instrument": other, "url": f"?{query.urlencode()}", "current": other == instrument})
@@ -318,6 +319,7 @@ def administration_detail(request, pk: int):
         {
             "case": case,
             "administration": administration,
+            "instrument": instrument,
             "occasion": _occasion_label(administration),
             "rows": rows,
             "score_rows": score_rows,
@@ -357,6 +359,7 @@ def survivor_results(request, pk: int, survivor_pk: int):
             "partner": _score_table(administrations, scales, Perspective.PARTNER),
             "own": _score_table(administrations, scales, Perspective.SELF),
             "allowed": services.survivor_questionnaire_allowed(case, survivor),
+            "prorates": selectors.prorates_missing(case.provider),
         },
     )
 
@@ -461,7 +464,7 @@ def follow_up_detail(request, pk: int):
             "form": form,
             "can_enter": point.status in (FollowUp.Status.DUE, FollowUp.Status.MISSED)
             and point.administration_id is None,
-            "instruments": selectors.active_instruments(),
+            "instruments": selectors.active_instruments(request.scope.organisation),
             "today": timezone.localdate(),
         },
     )

@@ -265,7 +265,7 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
     from accounts.models import Organisation
     from casework.models import Case
     from notifications.models import AlertChannel, Notice, WebhookSubscription
-    from outcomes.models import Administration, FollowUp, MonitoringMeeting
+    from outcomes.models import Administration, FollowUp, Instrument, MonitoringMeeting
     from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
     from referrals.models import EligibilityCriterion, Referral
 
@@ -285,6 +285,7 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
         "follow_up": ids(FollowUp),
         "monitoring_meeting": ids(MonitoringMeeting),
         "administration": ids(Administration),
+        "instrument": ids(Instrument),
         "organisation": ids(Organisation),
         "webhook": ids(WebhookSubscription),
     }
@@ -321,6 +322,7 @@ PK_OF = {
     "outcomes:case_results": "case",
     "outcomes:administration_new": "case",
     "outcomes:administration_detail": "administration",
+    "outcomes:instrument_export": "instrument",
     "outcomes:survivor_": "case",
     "api-referral-detail": "referral",
 }

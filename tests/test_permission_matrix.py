@@ -427,6 +427,14 @@ def monitoring_enrolment_kw(w):
 
 # The roles that may monitor a person after the programme (accounts.permissions.POST_MONITOR_ROLES).
 POST_MONITORS = POLICE | {"other_police", "social_officer", "monitoring_officer"}
+
+
+def instrument_kw(w):
+    from outcomes.models import Instrument
+
+    return {"pk": Instrument.objects.get(code="cts2", version=1).pk}
+
+
 # --- end outcomes -----------------------------------------------------------------
 
 
@@ -624,6 +632,10 @@ MATRIX: dict[str, Entry] = {
         monitoring_meeting_kw, ok={"monitoring_officer"}, hidden=POST_MONITORS - {"monitoring_officer"}
     ),
     "outcomes:monitoring_bodies": Entry(monitoring_enrolment_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
+    # Questionnaires offered to the organisation: its programme managers load them and set the scoring rule.
+    "outcomes:instruments": Entry(ok={"manager"}),
+    "outcomes:scoring_settings": Entry(ok={"manager"}, method="post", ok_status=302, data={"prorate_missing": "no"}),
+    "outcomes:instrument_export": Entry(instrument_kw, ok={"manager"}),
     "outcomes:case_results": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
     "outcomes:administration_new": Entry(case_kw, ok=CLINICAL, hidden={"other_psychologist"}),
     "outcomes:administration_detail": Entry(

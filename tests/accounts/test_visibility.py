@@ -46,6 +46,7 @@ NAV = {
     "reports:dashboard": {"monitoring", "monitoring_officer", "manager"},
     "outcomes:monitoring_list": {"police", "police2", "other_police", "social_officer", "monitoring_officer"},
     "referrals:criteria": {"manager", "provider_admin"},
+    "outcomes:instruments": {"manager"},
     "notifications:reach": {"manager", "provider_admin"},
     "staffing:staff_list": {"manager", "provider_admin"},
     "staffing:mine": {"psychologist", "social_worker", "other_psychologist"},
