@@ -29,9 +29,9 @@ from casework import timeline as casework_timeline
 from casework.models import Case, SafetyPlan, SurvivorContact, SurvivorServiceReferral
 from core.models import SensitiveRead, TimelineEntry
 from frontdoor import demo
-from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.models import Delivery, Notice, SafetyEvent, Sanction
 from notifications.selectors import notices_visible_to
-from outcomes.models import Administration, FollowUp, ScaleScore
+from outcomes.models import Administration, FollowUp, MonitoringMeeting, ScaleScore
 from outcomes.selectors import administrations_visible_to
 from programmes.certificates import certificate_for
 from programmes.models import Attendance, Enrolment, Group, Session
@@ -92,6 +92,8 @@ EVERY_MODEL = (
     SafetyEvent,
     Notice,
     Delivery,
+    Sanction,
+    MonitoringMeeting,
 )
 
 
@@ -420,8 +422,6 @@ class TestProgrammeWork:
         assert notice.event.case.number in page.content.decode()
 
     def test_the_police_recorded_what_followed_the_old_dropout_and_non_compliance_notices(self, loaded):
-        from notifications.models import Sanction
-
         police = _user("police.kg")
         rows = Sanction.objects.filter(notice__organisation=police.membership.organisation)
         assert rows.count() >= 5
@@ -583,8 +583,6 @@ class TestPathways:
     the right kind of body."""
 
     def test_the_court_ordered_referral_has_a_sanction_recorded_after_its_non_compliance_notice(self, loaded):
-        from notifications.models import Sanction
-
         referral = _referral("kg-person-35")
         court = referral.referring_body
         assert (court.name, court.kind, court.country) == ("Oktyabrsky District Court of Bishkek", K.COURT, "KG")
@@ -630,7 +628,6 @@ class TestPathways:
         assert not Referral.objects.filter(source="self", referring_body__kind=K.POLICE_UNIT).exists()
 
     def test_the_chance_case_is_monitored_by_the_state_department_with_one_meeting_missed(self, loaded):
-        from outcomes.models import MonitoringMeeting
         from outcomes.services import add_months
 
         referral = _referral("kg-chance-monitoring")
