@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,7 @@ from outcomes.models import (
     ScoringSettings,
 )
 from outcomes.selectors import instrument_structure, prorates_missing
-from programmes.models import Enrolment
+from programmes.models import Enrolment, Session
 from referrals.models import NOTE_MAX_LENGTH, Relationship, Survivor
 
 # Endings after which the person is still followed up. A dropout or an
@@ -71,6 +72,7 @@ CANCELLING_ENDINGS = (Enrolment.Status.DESELECTED, Enrolment.Status.TRANSFERRED)
 
 KIND_TO_OCCASION = {
     FollowUp.Kind.INTAKE: Occasion.INTAKE,
+    FollowUp.Kind.MID: Occasion.MID,
     FollowUp.Kind.END: Occasion.END,
     FollowUp.Kind.AFTER_END: Occasion.AFTER_END,
 }
@@ -391,6 +393,52 @@ def scoring_settings_set(*, organisation: Organisation, by, prorate_missing: boo
 # --- Follow-up points ------------------------------------------------------------
 
 
+def _mid_programme_points(enrolment: Enrolment) -> list[FollowUp]:
+    number = enrolment.template.mid_programme_session
+    if not number:
+        return []
+    # The person's sessions, group and individual, in the order they are held.
+    theirs = Q(enrolment=enrolment)
+    if enrolment.group_id:
+        theirs |= Q(group_id=enrolment.group_id)
+    session = Session.objects.filter(theirs).order_by("starts_at", "id")[number - 1 : number].first()
+    due_on = timezone.localtime(session.starts_at).date() if session else enrolment.starts_on
+    return [
+        FollowUp(
+            enrolment=enrolment,
+            kind=FollowUp.Kind.MID,
+            months=0,
+            after_session=number,
+            respondent=Respondent.PERSON,
+            due_on=max(due_on, enrolment.starts_on),
+        )
+    ]
+
+
+def _after_end_points(enrolment: Enrolment) -> list[FollowUp]:
+    """The end of the programme and the template's months after it, once
+    the enrolment has ended in a way that is followed up."""
+    if enrolment.status not in FOLLOW_UP_ENDINGS or not enrolment.ended_on:
+        return []
+    person = Respondent.PERSON
+    end = enrolment.ended_on
+    points = [FollowUp(enrolment=enrolment, kind=FollowUp.Kind.END, months=0, respondent=person, due_on=end)]
+    template = enrolment.template
+    respondents = [person, Respondent.CLOSE_RELATION] if template.follow_up_close_relations else [person]
+    for months in sorted(set(template.follow_up_months or [])):
+        for respondent in respondents:
+            points.append(
+                FollowUp(
+                    enrolment=enrolment,
+                    kind=FollowUp.Kind.AFTER_END,
+                    months=months,
+                    respondent=respondent,
+                    due_on=add_months(end, months),
+                )
+            )
+    return points
+
+
 @transaction.atomic
 def follow_ups_schedule(*, enrolment: Enrolment) -> list[FollowUp]:
     """Create the follow-up points of an enrolment that do not exist yet
@@ -404,32 +452,23 @@ def follow_ups_schedule(*, enrolment: Enrolment) -> list[FollowUp]:
       ``template.follow_up_close_relations``. A template's months points
       serve both a questionnaire and a monitoring meeting (e.g. Chance's
       meeting every three months for 18 months): either one completes it;
+    - mid-programme, when the template names a session
+      (``template.mid_programme_session``): due on the day of the person's
+      session of that rank, group and individual counted together in the
+      order they are held (else on the start);
     - de-selected or transferred: points still due are no longer due."""
     enrolment = Enrolment.objects.select_related("template").get(pk=enrolment.pk)
-    person = Respondent.PERSON
     wanted = [
         FollowUp(
-            enrolment=enrolment, kind=FollowUp.Kind.INTAKE, months=0, respondent=person, due_on=enrolment.starts_on
-        )
+            enrolment=enrolment,
+            kind=FollowUp.Kind.INTAKE,
+            months=0,
+            respondent=Respondent.PERSON,
+            due_on=enrolment.starts_on,
+        ),
+        *_mid_programme_points(enrolment),
+        *_after_end_points(enrolment),
     ]
-    if enrolment.status in FOLLOW_UP_ENDINGS and enrolment.ended_on:
-        end = enrolment.ended_on
-        wanted.append(FollowUp(enrolment=enrolment, kind=FollowUp.Kind.END, months=0, respondent=person, due_on=end))
-        template = enrolment.template
-        for months in sorted(set(template.follow_up_months or [])):
-            respondents = [person]
-            if template.follow_up_close_relations:
-                respondents.append(Respondent.CLOSE_RELATION)
-            for respondent in respondents:
-                wanted.append(
-                    FollowUp(
-                        enrolment=enrolment,
-                        kind=FollowUp.Kind.AFTER_END,
-                        months=months,
-                        respondent=respondent,
-                        due_on=add_months(end, months),
-                    )
-                )
     FollowUp.objects.bulk_create(wanted, ignore_conflicts=True)
     if enrolment.status in CANCELLING_ENDINGS:
         FollowUp.objects.filter(enrolment=enrolment, status=FollowUp.Status.DUE).update(

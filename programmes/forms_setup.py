@@ -156,6 +156,7 @@ class TemplateForm(forms.Form):
         help_text=_("Months after the end, separated by commas, e.g. 3, 6, 12, 18."),
     )
     follow_up_close_relations = _model_field("follow_up_close_relations")
+    mid_programme_session = _model_field("mid_programme_session")
     monitoring_bodies = forms.MultipleChoiceField(
         label=_label(ProgrammeTemplate, "monitoring_bodies"),
         choices=MONITORING_BODY_CHOICES,

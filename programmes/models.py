@@ -121,6 +121,15 @@ class ProgrammeTemplate(models.Model):
     follow_up_close_relations = models.BooleanField(
         _("follow-up questionnaire also for close relations"), default=False
     )
+    # A questionnaire point in the middle of the programme (Turkistan's
+    # "questionnaire for progress"): due after this session of the person's.
+    mid_programme_session = models.PositiveSmallIntegerField(
+        _("mid-programme questionnaire after session"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no mid-programme point."),
+    )
     # Monitoring after the programme by bodies outside the provider (seed 001:
     # the State Department for Social Development meets a man who completed
     # Chance's programme every 3 months for 18 months; in Tajikistan the

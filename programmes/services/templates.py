@@ -33,6 +33,7 @@ TEMPLATE_FIELDS = (
     "curriculum",
     "follow_up_months",
     "follow_up_close_relations",
+    "mid_programme_session",
     "monitoring_bodies",
     "monitoring_interval_months",
     "monitoring_months",

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 
 from outcomes import services
 from outcomes.models import FollowUp
@@ -229,3 +230,41 @@ def test_meeting_input_is_checked(users, end_point):
 def test_only_clinical_staff_of_the_provider_record_meetings(users, end_point, role):
     with pytest.raises(PermissionDenied):
         services.follow_up_meeting_record(follow_up=end_point, by=users[role], met_on=days(0), attended=True)
+
+
+# --- The mid-programme point -----------------------------------------------------
+
+
+def test_a_template_with_a_mid_programme_session_schedules_a_point_after_it(users, orgs):
+    from django.utils import timezone
+
+    from programmes.models import ProgrammeTemplate, Session
+    from tests.programmes.views_sessions_support import MANDATORY
+
+    ProgrammeTemplate.objects.filter(code=MANDATORY).update(mid_programme_session=3)
+    enrolment, group = mandatory_enrolment(users, orgs)
+    sessions = Session.objects.filter(Q(enrolment=enrolment) | Q(group=group)).order_by("starts_at", "id")
+    third = timezone.localtime(sessions[2].starts_at).date()
+    mid = FollowUp.objects.get(enrolment=enrolment, kind=FollowUp.Kind.MID)
+    assert (mid.after_session, mid.due_on, mid.status, mid.respondent) == (3, third, "due", "person")
+    assert mid.label == "Mid-programme, after session 3"
+    # Scheduling again makes no second point.
+    services.follow_ups_schedule(enrolment=enrolment)
+    assert FollowUp.objects.filter(enrolment=enrolment, kind=FollowUp.Kind.MID).count() == 1
+
+
+def test_a_questionnaire_for_the_mid_programme_point_completes_it(users, orgs, record):
+    from programmes.models import ProgrammeTemplate
+    from tests.programmes.views_sessions_support import MANDATORY
+
+    ProgrammeTemplate.objects.filter(code=MANDATORY).update(mid_programme_session=2)
+    enrolment, _group = mandatory_enrolment(users, orgs)
+    mid = FollowUp.objects.get(enrolment=enrolment, kind=FollowUp.Kind.MID)
+    done = record(enrolment.case, users["psychologist"], sheet(0), follow_up=mid)
+    mid.refresh_from_db()
+    assert (done.occasion, mid.status, mid.administration) == ("mid", "done", done)
+
+
+def test_no_mid_programme_point_without_the_template_asking(users, orgs):
+    enrolment, _group = mandatory_enrolment(users, orgs)
+    assert not FollowUp.objects.filter(enrolment=enrolment, kind=FollowUp.Kind.MID).exists()
