@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
@@ -183,6 +183,23 @@ def _back_to_case(request, case: Case, survivor: Survivor | None = None):
 # --- lists -------------------------------------------------------------------
 
 
+def _case_page(request, url_name: str, cases, *, search_names: bool, placeholder: str) -> tuple[Page, dict]:
+    """One page of a list of cases, filtered and searched as the list keeps
+    its search (``core.search``), and the context both lists show it with;
+    ``search_names``: the search also looks at the person's names."""
+    term = current_search(request, url_name)
+    found = CaseFilter(request.GET, cases, search=term, search_names=search_names)
+    page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filter_form": found.form,
+        "search_term": term,
+        "search_placeholder": placeholder,
+        "filtered": found.is_filtered,
+    }
+    return page, context
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @provider_staff_required
@@ -190,20 +207,14 @@ def case_list(request):
     searched = handle_search_post(request, "casework:case_list")
     if searched:
         return searched
-    term = current_search(request, "casework:case_list")
-    cases = CaseFilter(request.GET, cases_visible_to(request.scope), search=term, search_names=True)
-    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    _page, context = _case_page(
         request,
-        "casework/case_list.html",
-        {
-            "page": page,
-            "filter_form": cases.form,
-            "search_term": term,
-            "search_placeholder": _("Name or case number"),
-            "filtered": cases.is_filtered,
-        },
+        "casework:case_list",
+        cases_visible_to(request.scope),
+        search_names=True,
+        placeholder=_("Name or case number"),
     )
+    return render(request, "casework/case_list.html", context)
 
 
 @never_cache
@@ -213,10 +224,14 @@ def survivor_cases(request):
     searched = handle_search_post(request, "casework:survivor_cases")
     if searched:
         return searched
-    term = current_search(request, "casework:survivor_cases")
     # Survivor workers search by case number only: the person's names are not theirs to search.
-    cases = CaseFilter(request.GET, survivor_service_cases(request.scope), search=term, search_names=False)
-    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, context = _case_page(
+        request,
+        "casework:survivor_cases",
+        survivor_service_cases(request.scope),
+        search_names=False,
+        placeholder=_("Case number"),
+    )
     rows = []
     for case in page:
         reviews = [p.next_review_on for p in case.safety_plans.all()]
@@ -229,18 +244,7 @@ def survivor_cases(request):
                 "review_state": _review_state(next_review),
             }
         )
-    return render(
-        request,
-        "casework/survivor_cases.html",
-        {
-            "page": page,
-            "rows": rows,
-            "filter_form": cases.form,
-            "search_term": term,
-            "search_placeholder": _("Case number"),
-            "filtered": cases.is_filtered,
-        },
-    )
+    return render(request, "casework/survivor_cases.html", {**context, "rows": rows})
 
 
 # --- intake ------------------------------------------------------------------
