@@ -188,3 +188,20 @@ def test_an_htmx_request_after_the_session_ended_gets_a_full_page_redirect(clien
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=%2Fcases%2F"
+
+
+def test_each_setup_step_posts_to_the_setup_with_its_button_and_offers_to_sign_out(client, orgs):
+    """GIVEN a newcomer signed in with the password, WHEN the setup asks for the
+    administrator's code and then for the app's code, THEN each step's form posts
+    to the setup page with its own button, and each offers to sign out."""
+    user = _new_user(orgs)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    asking_code = client.get(SETUP).content.decode()
+    _with_enrolment_code(client, user)
+    confirming = client.get(SETUP).content.decode()
+
+    for page, button in ((asking_code, "Continue"), (confirming, "Confirm")):
+        assert f'<form method="post" action="{SETUP}" novalidate>' in page
+        assert f'<button type="submit" class="btn btn-primary">{button}</button>' in page
+        assert 'action="/accounts/logout/"' in page and "Sign out</button>" in page
+    assert 'name="enrolment_code"' in asking_code and 'name="enrolment_code"' not in confirming
