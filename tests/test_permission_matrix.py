@@ -55,6 +55,10 @@ AGENCIES = {
     "facility_officer",
     "ministry_officer",
 }
+# Administrators of two referring bodies, standing users of this module
+# only: the police unit's (it keeps the standing webhook) and the court's
+# (another referring body: that webhook is missing to it).
+REFERRER_ADMINS = ["police_admin", "court_admin"]
 # Aggregate figures of the country's providers (never names).
 COUNTRY_MONITORS = {"monitoring", "monitoring_officer"}
 POLICE = {"police", "police2"}
@@ -75,7 +79,7 @@ CLINICAL = {"psychologist", "social_worker"}
 PROVIDER_STAFF = CLINICAL | {"manager"}
 # The roles with no use for the API (no ``api_user``): a token of theirs is
 # refused at authentication, a 401 on every API endpoint.
-NO_API_USE = {"provider_admin", "probation_officer", "facility_officer"}
+NO_API_USE = {"provider_admin", "probation_officer", "facility_officer", *REFERRER_ADMINS}
 STAFF_KEEPERS = {"manager", "provider_admin"}
 
 
@@ -94,6 +98,9 @@ class Entry:
     everyone: int | None = None
     # Per-role exceptions to the rules above.
     special: dict = field(default_factory=dict)
+    # The page asks for a code typed in the last minutes: the request is
+    # made just after one, so what the matrix sees is the page's answer.
+    fresh_code: bool = False
 
 
 def ref_new(w):
@@ -445,6 +452,7 @@ MATRIX: dict[str, Entry] = {
         everyone=302,
         special={
             "provider_admin": 200,
+            **{role: 200 for role in REFERRER_ADMINS},
             "psychologist": 200,
             "social_worker": 200,
             "other_psychologist": 200,
@@ -468,16 +476,19 @@ MATRIX: dict[str, Entry] = {
     "accounts:reauth": Entry(everyone=200),
     # The organisation administrator's token page; issuing and revoking ask
     # for a fresh code first (a redirect to accounts:reauth).
-    "accounts:api_tokens": Entry(ok={"provider_admin"}),
-    "accounts:api_token_issue": Entry(ok={"provider_admin"}, ok_status=302),
-    "accounts:api_token_revoke": Entry(api_token_kw, ok={"provider_admin"}, ok_status=302),
-    # A referring organisation's administrator keeps its webhooks; no
-    # standing user is one, so every standing role is refused here, the
-    # provider's administrator included (tests/notifications/test_webhook_pages.py
-    # has the police unit's administrator, and another unit's: 404).
-    "notifications:webhooks": Entry(ok=set()),
-    "notifications:webhook_add": Entry(ok=set()),
-    "notifications:webhook_detail": Entry(webhook_kw, ok=set()),
+    # Every organisation's administrator keeps its own members' tokens; the
+    # revoke page asks for the code before it looks the token up.
+    "accounts:api_tokens": Entry(ok={"provider_admin", *REFERRER_ADMINS}),
+    "accounts:api_token_issue": Entry(ok={"provider_admin", *REFERRER_ADMINS}, ok_status=302),
+    "accounts:api_token_revoke": Entry(api_token_kw, ok={"provider_admin", *REFERRER_ADMINS}, ok_status=302),
+    # A referring organisation's administrator keeps its webhooks: the
+    # police unit's lists and adds its own and opens its webhook, the court's
+    # lists and adds its own but the unit's webhook is missing to it; every
+    # other standing role is refused, the provider's administrator included
+    # (tests/notifications/test_webhook_pages.py goes through each action).
+    "notifications:webhooks": Entry(ok=set(REFERRER_ADMINS)),
+    "notifications:webhook_add": Entry(ok=set(REFERRER_ADMINS), fresh_code=True),
+    "notifications:webhook_detail": Entry(webhook_kw, ok={"police_admin"}, hidden={"court_admin"}, fresh_code=True),
     "set_language": Entry(public=True, everyone=302),
     # Every referring body lists and enters its own referrals; another
     # body's referral (here a police unit's) is missing to it.
@@ -533,12 +544,14 @@ MATRIX: dict[str, Entry] = {
     # organisation's (here the crisis centre's): everyone else gets 404.
     "notifications:inbox": Entry(everyone=200),
     "notifications:badge": Entry(everyone=200),
-    "notifications:notice_detail": Entry(notice_kw, ok={"survivor_worker"}, hidden=set(ROLES) - {"survivor_worker"}),
+    "notifications:notice_detail": Entry(
+        notice_kw, ok={"survivor_worker"}, hidden={*ROLES, *REFERRER_ADMINS} - {"survivor_worker"}
+    ),
     "notifications:acknowledge": Entry(
         notice_kw,
         ok={"survivor_worker"},
         # Only the roles that acknowledge notices at all reach the 404.
-        hidden=set(ROLES) - {"survivor_worker", "monitoring"} - (AGENCIES - REFERRERS),
+        hidden={*ROLES, *REFERRER_ADMINS} - {"survivor_worker", "monitoring"} - (AGENCIES - REFERRERS),
         method="post",
         data={"actions": ["survivor_called"]},
         ok_status=302,
@@ -562,12 +575,12 @@ MATRIX: dict[str, Entry] = {
     "notifications:my_alert_channel": Entry(
         alert_channel_kw,
         ok={"survivor_worker"},
-        hidden=set(ROLES) - {"survivor_worker", "anonymous"},
+        hidden={*ROLES, *REFERRER_ADMINS} - {"survivor_worker", "anonymous"},
         method="post",
         data={"action": "urgencies", "urgencies": ["urgent"]},
         ok_status=302,
     ),
-    "notifications:reach": Entry(ok={"manager", "provider_admin"}),
+    "notifications:reach": Entry(ok={"manager", "provider_admin", *REFERRER_ADMINS}),
     # --- end alert channels ---
     # --- reminders ---
     # Everyone has their own reminder list; a participant's SMS reminders
@@ -742,7 +755,7 @@ def _module_world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             orgs = standing_orgs()
-            users = standing_users(orgs)
+            users = {**standing_users(orgs), **_referrer_admins(orgs)}
             w = build_world(users, orgs)
             for entry in MATRIX.values():
                 entry.kwargs(w)  # what an entry builds on first use, built now
@@ -750,6 +763,25 @@ def _module_world(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def _code_just_typed(client) -> None:
+    import time
+
+    from accounts.reauth import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = time.time()
+    session.save()
+
+
+def _referrer_admins(orgs) -> dict:
+    from accounts.models import Role
+
+    return {
+        "police_admin": f.make_user(orgs["police"], Role.ORG_ADMIN, "police_admin"),
+        "court_admin": f.make_user(orgs["court"], Role.ORG_ADMIN, "court_admin"),
+    }
 
 
 def _credentials(users) -> dict:
@@ -761,7 +793,7 @@ def _credentials(users) -> dict:
     from accounts.tokens import api_token_create
 
     sessions, tokens = {}, {}
-    for role in ROLES:
+    for role in [*ROLES, *REFERRER_ADMINS]:
         if role == "anonymous":
             continue
         client = login_verified(Client(), users[role])
@@ -793,7 +825,7 @@ def _expected(entry: Entry, role: str) -> int:
     return 403
 
 
-CASES = [(name, role) for name in MATRIX for role in ROLES]
+CASES = [(name, role) for name in MATRIX for role in [*ROLES, *REFERRER_ADMINS]]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{n}-{r}" for n, r in CASES])
@@ -813,6 +845,8 @@ def test_status(name, role, matrix_world, client):
     else:
         if role != "anonymous":
             client.cookies[settings.SESSION_COOKIE_NAME] = matrix_world["sessions"][role]
+            if entry.fresh_code:
+                _code_just_typed(client)
         response = getattr(client, entry.method)(url, entry.data)
     expected = _expected(entry, role)
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
