@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -89,3 +90,11 @@ def test_another_countrys_providers_are_not_counted(users, orgs, staffed):
     figures = table(report_for(users["monitoring"]), "facilitators_by_region")
     assert list(figures) == ["Chuy", "All"]
     assert figures["All"]["facilitators"] == "6"
+
+
+def test_the_dashboard_and_the_csv_show_the_table(client, login, users, staffed):
+    login(users["monitoring"])
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert "Trained facilitators by region" in page and "62.5%" in page
+    csv = client.get(reverse("reports:export_csv")).content.decode()
+    assert "Trained facilitators by region" in csv
