@@ -335,7 +335,8 @@ def _chosen_administrations(instrument: Instrument, enrolments, *, later: bool) 
 
 CHANGE_SQL = """
 WITH base AS ({base}), later AS ({later})
-SELECT b.scale_id, COUNT(*), AVG(b.annual_frequency), AVG(l.annual_frequency)
+SELECT b.scale_id, COUNT(*), AVG(b.annual_frequency), AVG(l.annual_frequency),
+  COUNT(*) FILTER (WHERE b.prorated OR l.prorated)
 FROM base
 JOIN later ON later.case_id = base.case_id
 JOIN outcomes_scalescore b ON b.administration_id = base.id
@@ -351,8 +352,9 @@ def cts_change_by_scale(enrolments) -> list[dict]:
     """enrolments: a QuerySet of programmes.Enrolment already filtered by the caller.
     For CTS-2 administrations where the respondent is the person (self-report, perspective 'self'):
     per top-level scale, the people with both a baseline (intake) and a later administration (latest follow-up/end).
-    Returns [{"scale": code, "label": translated name, "n": int, "before": float|None, "after": float|None}]
-    with before/after = mean annual frequency, ordered as the instrument's scales.
+    Returns [{"scale": code, "label": translated name, "n": int, "before": float|None, "after": float|None,
+    "prorated": int}] with before/after = mean annual frequency, ordered as the instrument's scales, and
+    "prorated" the people of n whose before or after score was computed by the prorating rule.
 
     A person counts once (by case, however many enrolments), with their
     first intake questionnaire and their latest end/follow-up one, for the
@@ -381,10 +383,10 @@ def cts_change_by_scale(enrolments) -> list[dict]:
                 CHANGE_SQL.format(base=base_sql, later=later_sql),
                 [*base_params, *later_params, Perspective.SELF, Perspective.SELF, [s.pk for s in scales]],
             )
-            by_scale = {scale_id: (n, before, after) for scale_id, n, before, after in cursor.fetchall()}
+            by_scale = {row[0]: row[1:] for row in cursor.fetchall()}
     result = []
     for scale in scales:
-        n, before, after = by_scale.get(scale.pk, (0, None, None))
+        n, before, after, prorated = by_scale.get(scale.pk, (0, None, None, 0))
         result.append(
             {
                 "scale": scale.code,
@@ -392,6 +394,7 @@ def cts_change_by_scale(enrolments) -> list[dict]:
                 "n": n,
                 "before": float(before) if before is not None else None,
                 "after": float(after) if after is not None else None,
+                "prorated": prorated,
             }
         )
     return result

@@ -623,12 +623,21 @@ def _survival_table(scope: Scope, filters: Filters) -> Table:
 # --- Outcomes ----------------------------------------------------------------------
 
 
+def _prorated_cell(prorated: int, n: int) -> Cell:
+    """People whose score was prorated: a part of n, hidden with n and when
+    it is a small count (it is never derived from the other cells)."""
+    if n < SMALL_CELL or 0 < prorated < SMALL_CELL:
+        return Cell(None, COUNT, PRIMARY)
+    return Cell(prorated, COUNT)
+
+
 def _cts_table(enrolments) -> Table:
     columns = [
         Column("n", str(_("People (n)"))),
         Column("before", str(_("Before (mean)")), MEAN),
         Column("after", str(_("After (mean)")), MEAN),
         Column("change", str(_("Change")), CHANGE),
+        Column("prorated", str(_("Of whom prorated (n)"))),
     ]
     title = str(_("CTS-2: change by scale"))
     definition = str(
@@ -637,7 +646,9 @@ def _cts_table(enrolments) -> Table:
             "mean annual frequency of the person's own acts per scale at intake and at the latest later "
             "questionnaire, and the change (after minus before). Negotiation counts non-violent ways of handling "
             "a conflict, so there a rise is the intended change; on the other scales a fall is. Shown only where "
-            "at least 5 people answered both."
+            "at least 5 people answered both. A provider may score a scale with one unanswered item by the "
+            "prorating rule of the CTS literature (the item counted as the mean of the others): "
+            "the last column counts the people with such a score before or after."
         )
     )
     rows = []
@@ -654,6 +665,7 @@ def _cts_table(enrolments) -> Table:
                     "before": _mean_cell(before, n),
                     "after": _mean_cell(after, n),
                     "change": _mean_cell(change, n, CHANGE),
+                    "prorated": _prorated_cell(scale.get("prorated", 0), n),
                 },
             )
         )

@@ -199,3 +199,42 @@ def test_short_form_mixed_sheet_and_a_missing_answer():
     assert results[("injury", "self")] == ScaleResult(True, True, 4, 2, 0)
     assert results[("injury", "partner")] == ScaleResult(True, True, 1, 2, 0)
     assert results[("physical-assault", "partner")] == ScaleResult(None, None, None, 2, 1)
+
+
+# --- Unanswered items: the conservative rule and the prorating rule ---------------
+# Physical assault (minor), own acts: items 7, 9, 17, 45, 53.
+
+
+def test_conservative_rule_one_missing_item_leaves_the_frequency_unknown():
+    answers = sheet(0, i7=3, i9=None)
+    result = scoring.score_answers(STRUCTURE, answers)[("physical-assault-minor", "self")]
+    assert result == ScaleResult(True, True, None, 5, 1)
+    quiet = scoring.score_answers(STRUCTURE, sheet(0, i9=None))[("physical-assault-minor", "self")]
+    assert quiet == ScaleResult(None, None, None, 5, 1)
+
+
+def test_prorating_rule_one_missing_item_counts_as_the_mean_of_the_others():
+    # 7: 3-5 times (4), 17: 6-10 times (8), 45 and 53 never, 9 unanswered:
+    # (4 + 8 + 0 + 0) * 5 / 4 = 15.
+    answers = sheet(0, i7=3, i17=4, i9=None)
+    result = scoring.score_answers(STRUCTURE, answers, prorate=True)[("physical-assault-minor", "self")]
+    assert result == ScaleResult(True, True, 15, 5, 1, prorated=True)
+    assert scoring.score(result) == 15.0
+    # Nothing shown among the answered items: prevalence "no" rather than unknown.
+    quiet = scoring.score_answers(STRUCTURE, sheet(0, i9=None), prorate=True)[("physical-assault-minor", "self")]
+    assert quiet == ScaleResult(False, False, 0, 5, 1, prorated=True)
+    # The whole scale (12 items, one missing): (4 + 8) * 12 / 11 = 13.09 -> 13.
+    whole = scoring.score_answers(STRUCTURE, answers, prorate=True)[("physical-assault", "self")]
+    assert (whole.annual_frequency, whole.prorated) == (13, True)
+
+
+def test_prorating_rule_never_fills_two_holes():
+    answers = sheet(0, i7=3, i9=None, i17=None)
+    result = scoring.score_answers(STRUCTURE, answers, prorate=True)[("physical-assault-minor", "self")]
+    assert result == ScaleResult(True, True, None, 5, 2)
+    complete = scoring.score_answers(STRUCTURE, sheet(0, i7=3), prorate=True)[("physical-assault-minor", "self")]
+    assert complete == ScaleResult(True, True, 4, 5, 0)
+
+
+def test_prorating_a_one_item_scale_with_its_item_missing_is_not_possible():
+    assert scoring.score_items([None], STRUCTURE.options, prorate=True) == ScaleResult(None, None, None, 1, 1)

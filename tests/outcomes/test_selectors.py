@@ -60,6 +60,7 @@ def test_change_by_scale(cohort, django_assert_num_queries):
         "n": 2,
         "before": 16.5,  # (25 + 8) / 2
         "after": 2.0,  # (4 + 0) / 2
+        "prorated": 0,
     }
     # Sexual coercion: D had 4 (item 15 = 3-5 times) then 1; A and B 0 and 0.
     assert (by["sexual-coercion"]["n"], by["sexual-coercion"]["before"], by["sexual-coercion"]["after"]) == (
@@ -78,7 +79,14 @@ def test_change_by_scale_keeps_to_the_enrolments_given(cohort):
 
 def test_change_by_scale_without_data(db):
     rows = selectors.cts_change_by_scale(Enrolment.objects.none())
-    assert rows[2] == {"scale": "physical-assault", "label": "Physical Assault", "n": 0, "before": None, "after": None}
+    assert rows[2] == {
+        "scale": "physical-assault",
+        "label": "Physical Assault",
+        "n": 0,
+        "before": None,
+        "after": None,
+        "prorated": 0,
+    }
     assert len(rows) == 5
 
 
@@ -173,3 +181,15 @@ def test_questionnaires_visible_to(users, case_with_service, record):
         selectors.get_administration_for_user(Scope.for_user(psy), hers.pk, via="test")
     with pytest.raises(Http404):
         selectors.get_administration_for_user(Scope.for_user(users["survivor_worker"]), person.pk, via="test")
+
+
+def test_change_by_scale_counts_the_people_with_a_prorated_score(cohort):
+    from outcomes.models import ScaleScore
+
+    a_case = cohort["a"].case
+    ScaleScore.objects.filter(
+        administration__case=a_case, administration__occasion="intake", scale__code="physical-assault"
+    ).update(prorated=True)
+    by = {r["scale"]: r for r in selectors.cts_change_by_scale(Enrolment.objects.all())}
+    assert (by["physical-assault"]["n"], by["physical-assault"]["prorated"]) == (2, 1)
+    assert by["negotiation"]["prorated"] == 0

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from outcomes.models import Administration, FollowUp, ScaleScore
+from outcomes.models import Administration, FollowUp, ScaleScore, ScoringSettings
+from outcomes.services import scoring_settings_set
 from tests import factories as f
 from tests.outcomes.conftest import days, sheet
 
@@ -179,3 +180,27 @@ def test_a_point_of_another_case_or_respondent_is_refused(users, case, new_case,
     assert exc.value.message_dict == {"respondent": ["This follow-up point is for: Referred person."]}
     assert FollowUp.objects.get(pk=point.pk).status == "due"
     assert not ScaleScore.objects.exists()
+
+
+# --- The provider's rule for unanswered items -------------------------------------
+
+
+def test_the_cts2_is_scored_by_the_providers_rule_for_unanswered_items(case, users, record):
+    psy = users["psychologist"]
+    answers = sheet(0, i7=3, i17=4, i9=None)
+    conservative = record(case, psy, answers).scores.get(scale__code="physical-assault-minor", perspective="self")
+    assert (conservative.annual_frequency, conservative.value, conservative.prorated) == (None, None, False)
+
+    scoring_settings_set(organisation=case.provider, by=users["manager"], prorate_missing=True)
+    assert ScoringSettings.objects.get(organisation=case.provider).prorate_missing is True
+    prorated = record(case, psy, answers).scores.get(scale__code="physical-assault-minor", perspective="self")
+    assert (prorated.annual_frequency, prorated.value, prorated.prorated) == (15, 15.0, True)
+    # The first questionnaire keeps the rule it was scored by.
+    conservative.refresh_from_db()
+    assert conservative.prorated is False
+
+
+def test_only_the_providers_manager_chooses_the_rule(case, users):
+    for role in ("psychologist", "provider_admin", "other_psychologist"):
+        with pytest.raises(PermissionDenied, match="Only the provider's programme managers do this."):
+            scoring_settings_set(organisation=case.provider, by=users[role], prorate_missing=True)

@@ -42,14 +42,17 @@ def fake_outcomes(monkeypatch):
 def test_cts_change_is_shown_only_from_five_people(users, fake_outcomes):
     figures, _calls = fake_outcomes
     figures["cts"] = [
-        {"scale": "physical", "label": "Physical Assault", "n": 12, "before": 10.25, "after": 3.0},
-        {"scale": "sexual", "label": "Sexual Coercion", "n": 4, "before": 8.0, "after": 1.0},
-        {"scale": "injury", "label": "Injury", "n": 5, "before": 1.0, "after": 1.5},
+        {"scale": "physical", "label": "Physical Assault", "n": 12, "before": 10.25, "after": 3.0, "prorated": 5},
+        {"scale": "sexual", "label": "Sexual Coercion", "n": 4, "before": 8.0, "after": 1.0, "prorated": 0},
+        {"scale": "injury", "label": "Injury", "n": 5, "before": 1.0, "after": 1.5, "prorated": 2},
+        {"scale": "psych", "label": "Psychological Aggression", "n": 9, "before": 4.0, "after": 2.0, "prorated": 0},
     ]
     assert table(report_for(users["monitoring"]), "cts_change") == {
-        "Physical Assault": {"n": "12", "before": "10.3", "after": "3.0", "change": "-7.3"},
-        "Sexual Coercion": {"n": SMALL, "before": SMALL, "after": SMALL, "change": SMALL},
-        "Injury": {"n": "5", "before": "1.0", "after": "1.5", "change": "+0.5"},
+        "Physical Assault": {"n": "12", "before": "10.3", "after": "3.0", "change": "-7.3", "prorated": "5"},
+        "Sexual Coercion": {"n": SMALL, "before": SMALL, "after": SMALL, "change": SMALL, "prorated": SMALL},
+        # Two people prorated: a small count, hidden.
+        "Injury": {"n": "5", "before": "1.0", "after": "1.5", "change": "+0.5", "prorated": SMALL},
+        "Psychological Aggression": {"n": "9", "before": "4.0", "after": "2.0", "change": "-2.0", "prorated": "0"},
     }
 
 
