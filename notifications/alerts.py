@@ -35,7 +35,14 @@ from accounts.permissions import REFERRER_ROLES
 from notifications import sms
 from notifications.channels import ChannelError, telegram
 from notifications.models import AlertChannel, Notice, TelegramLinkCode, TelegramPollState
-from notifications.recipients import HANDLING_ROLES, POLICE_ALWAYS, POLICE_IF_MANDATORY, PROVIDER_ALWAYS, SURVIVOR_SIDE
+from notifications.recipients import (
+    DECISION_EVENTS,
+    HANDLING_ROLES,
+    POLICE_ALWAYS,
+    POLICE_IF_MANDATORY,
+    PROVIDER_ALWAYS,
+    SURVIVOR_SIDE,
+)
 from notifications.urgency import Urgency, kinds_of
 
 logger = logging.getLogger(__name__)
@@ -275,7 +282,7 @@ HINT_OF_KIND = {
 }
 KINDS_OF_HINT = {
     Notice.Recipient.SURVIVOR_SERVICE: set(SURVIVOR_SIDE),
-    Notice.Recipient.POLICE: set(POLICE_ALWAYS) | set(POLICE_IF_MANDATORY),
+    Notice.Recipient.POLICE: set(POLICE_ALWAYS) | set(POLICE_IF_MANDATORY) | set(DECISION_EVENTS.values()),
     # A provider hears of its own kinds, and of the survivor side when the
     # case has no survivor service.
     Notice.Recipient.PROVIDER: set(PROVIDER_ALWAYS) | set(SURVIVOR_SIDE),

@@ -2,8 +2,10 @@
 the deliveries that tell people about it.
 
 A ``SafetyEvent`` is one fact about a case (a dropout, a raised risk level,
-an order about to expire). Its ``dedupe_key`` is unique, so the same fact
-detected twice (the moment it happens and again by a sweep) is one event.
+an order about to expire), or, before there is a case, about a referral (the
+provider accepted or declined it: the referring body is told). Its
+``dedupe_key`` is unique, so the same fact detected twice (the moment it
+happens and again by a sweep) is one event.
 
 A ``Notice`` is what one organisation has to act on: it is acknowledged
 (who, when, what was done) or it escalates.
@@ -52,9 +54,14 @@ from accounts.models import Organisation
 from casework.models import Case
 from core.crypto import EncryptedCharField, EncryptedTextField
 from notifications.urgency import Urgency
-from referrals.models import NOTE_MAX_LENGTH
+from referrals.models import NOTE_MAX_LENGTH, Referral
 
 ACK_NOTE_MAX_LENGTH = 2000
+
+
+# The provider's decision on a referral (``SafetyEvent.Kind`` values): an
+# event about the referral, for information, to its referring body.
+DECISION_KINDS = ("referral_accepted", "referral_declined")
 
 
 class SafetyEvent(models.Model):
@@ -66,9 +73,17 @@ class SafetyEvent(models.Model):
         NON_COMPLIANCE = "non_compliance", _("Missed a session while the protection order runs")
         ORDER_EXPIRING = "order_expiring", _("Protection order expires soon")
         COMPLETION = "completion", _("Programme completed")
+        # The provider's decision on a referral, for its referring body.
+        REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted by the provider")
+        REFERRAL_DECLINED = "referral_declined", _("Referral declined by the provider")
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="safety_events")
+    # Empty only for a decision on a referral, made before any case exists.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="safety_events")
+    # The referral the event is about (the case's, when there is a case).
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="safety_events"
+    )
     occurred_at = models.DateTimeField(_("occurred at"))
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Null: detected by the system (a sweep), not entered by a person.
@@ -84,9 +99,32 @@ class SafetyEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("safety event")
         verbose_name_plural = _("safety events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(kind__in=DECISION_KINDS, referral__isnull=False),
+                name="safety_event_on_a_case_or_a_decided_referral",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.case_id is None:
+            return f"{self.kind} on referral #{self.referral_id}"
         return f"{self.kind} on case #{self.case_id}"
+
+    @property
+    def on_case(self) -> Case:
+        """The event's case: every kind but a decision on a referral has one."""
+        if self.case is None:
+            raise LookupError(f"Safety event #{self.pk} is about a referral, not a case")
+        return self.case
+
+    @property
+    def on_referral(self) -> Referral:
+        """The referral the event is about (the case's, when it has a case)."""
+        referral = self.referral if self.referral_id else self.on_case.referral
+        if referral is None:
+            raise LookupError(f"Safety event #{self.pk} names no referral")
+        return referral
 
 
 # The notices whose outcome the police or a court record (``Sanction``).
@@ -123,6 +161,8 @@ class Notice(models.Model):
         PARTICIPANT_CONTACTED = "participant_contacted", _("Contacted the participant")
         RISK_REASSESSED = "risk_reassessed", _("Reassessed the risk")
         NO_CONTACT_POSSIBLE = "no_contact_possible", _("No contact possible")
+        NOTED = "noted", _("Noted")
+        REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred the person elsewhere")
         OTHER = "other", _("Other")
 
     event = models.ForeignKey(SafetyEvent, on_delete=models.CASCADE, related_name="notices")
@@ -189,7 +229,7 @@ class Notice(models.Model):
 
     def action_choices(self) -> list[tuple[str, str]]:
         """The actions this notice's recipient may record."""
-        return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service)
+        return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service, kind=self.event.kind)
 
     @property
     def for_referring_body(self) -> bool:
@@ -240,6 +280,11 @@ ACTIONS_FOR: dict[str, tuple[str, ...]] = {
         _A.OTHER,
     ),
 }
+# What a referring body does about the provider's decision on its referral.
+ACTIONS_FOR_DECISION: dict[str, tuple[str, ...]] = {
+    SafetyEvent.Kind.REFERRAL_ACCEPTED: (_A.NOTED, _A.PERSON_CONTACTED, _A.OTHER),
+    SafetyEvent.Kind.REFERRAL_DECLINED: (_A.NOTED, _A.REFERRED_ELSEWHERE, _A.PERSON_CONTACTED, _A.OTHER),
+}
 # A provider that received the survivor-side notice (no survivor service on
 # the case) must see to it that she is told.
 PROVIDER_FOR_THE_SURVIVOR = (_A.SURVIVOR_CALLED, _A.SAFETY_PLAN_REVIEWED)
@@ -247,8 +292,8 @@ PROVIDER_FOR_THE_SURVIVOR = (_A.SURVIVOR_CALLED, _A.SAFETY_PLAN_REVIEWED)
 ACTIONS_NEEDING_A_NOTE = frozenset({_A.NO_CONTACT_POSSIBLE, _A.OTHER})
 
 
-def actions_for(role_hint: str, *, no_survivor_service: bool = False) -> list[tuple[str, str]]:
-    codes = list(ACTIONS_FOR.get(role_hint, (_A.OTHER,)))
+def actions_for(role_hint: str, *, no_survivor_service: bool = False, kind: str = "") -> list[tuple[str, str]]:
+    codes = list(ACTIONS_FOR_DECISION.get(kind) or ACTIONS_FOR.get(role_hint, (_A.OTHER,)))
     if role_hint == _R.PROVIDER and no_survivor_service:
         codes[:0] = PROVIDER_FOR_THE_SURVIVOR
     labels = dict(_A.choices)

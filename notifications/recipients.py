@@ -6,7 +6,8 @@
 - expulsion, new violence, risk level raised, completion → the survivor
   service(s) and the referring body;
 - non-compliance inside the order's window → the referring body;
-- protection order about to expire → the referring body and the provider.
+- protection order about to expire → the referring body and the provider;
+- the provider accepted or declined a referral → the referring body.
 
 A self-referral has no referring body apart from the provider: the provider
 hears of it as the provider, or not at all.
@@ -38,6 +39,9 @@ POLICE_IF_MANDATORY = frozenset({E.DROPOUT})
 # New violence also reaches the programme staff: it calls for a risk
 # reassessment and may end the programme (expulsion).
 PROVIDER_ALWAYS = frozenset({E.DROPOUT, E.ORDER_EXPIRING, E.NEW_VIOLENCE})
+
+# A referral's status after the provider's decision → the event it is.
+DECISION_EVENTS = {"accepted": E.REFERRAL_ACCEPTED, "declined": E.REFERRAL_DECLINED}
 
 # An enrolment's ending → the event it is (a transfer is none).
 ENDING_EVENTS = {
@@ -83,6 +87,19 @@ def referral_is_mandatory(referral) -> bool:
     return any(ext.obliges_programme for ext in referral.order_extensions.all())
 
 
+def is_self_referral(referral) -> bool:
+    """The provider entered the referral itself: it is its own referring body."""
+    return referral.referring_body_id == referral.provider_id
+
+
+def decision_recipients(referral) -> list[Recipient]:
+    """Who hears of the provider's decision on a referral: its referring
+    body (nobody for a self-referral)."""
+    if is_self_referral(referral):
+        return []
+    return [Recipient(referral.referring_body, R.POLICE)]
+
+
 def recipients_for(kind: str, case: Case) -> list[Recipient]:
     referral = case.referral
     chosen: dict[int, Recipient] = {}
@@ -98,7 +115,7 @@ def recipients_for(kind: str, case: Case) -> list[Recipient]:
         no_service = not services
     referrer_told = kind in POLICE_ALWAYS or (kind in POLICE_IF_MANDATORY and referral_is_mandatory(referral))
     # A self-referral's referring body is the provider itself: it hears as the provider.
-    if referrer_told and referral.referring_body_id != case.provider_id:
+    if referrer_told and not is_self_referral(referral):
         chosen.setdefault(referral.referring_body_id, Recipient(referral.referring_body, R.POLICE))
     if kind in PROVIDER_ALWAYS or no_service:
         chosen[case.provider_id] = Recipient(case.provider, R.PROVIDER, no_survivor_service=no_service)
@@ -137,7 +154,7 @@ def escalation_members(notice: Notice, level: int) -> list[Membership]:
     administrators (the provider's managers if it has none); level 2 and
     beyond: the case provider's programme managers (its administrators if
     it has none)."""
-    provider_id = notice.event.case.provider_id
+    provider_id = notice.event.on_referral.provider_id if notice.event.case is None else notice.event.case.provider_id
     if level <= 1:
         found = list(_members([notice.organisation_id], LEVEL_1_ROLES))
         if found:

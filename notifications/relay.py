@@ -99,7 +99,11 @@ def claim_deliveries(*, batch: int, now: dt.datetime) -> list[Delivery]:
             Delivery.objects.filter(pk__in=ids).update(status=D.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not ids:
         return []
-    return list(Delivery.objects.filter(pk__in=ids).annotate(case_ref=F("event__case_id")).order_by("id"))
+    return list(
+        Delivery.objects.filter(pk__in=ids)
+        .annotate(case_ref=F("event__case_id"), referral_ref=F("event__referral_id"))
+        .order_by("id")
+    )
 
 
 def _with_db_retry(write):
@@ -125,7 +129,9 @@ def _message_id(delivery: Delivery) -> str:
 
 def send_delivery(delivery: Delivery) -> None:
     """Send a safety notice's row: "a notice about case K-… is waiting"."""
-    subject, body = outgoing_message(case_id=delivery.case_ref, language=delivery.language)
+    subject, body = outgoing_message(
+        case_id=delivery.case_ref, referral_id=getattr(delivery, "referral_ref", None), language=delivery.language
+    )
     transmit(delivery, subject=subject, body=body, to=delivery.address)
 
 
@@ -218,7 +224,7 @@ def _give_up(row: Delivery, now: dt.datetime) -> None:
     if row.notice_id is None:
         logger.warning("Reminder delivery #%s failed after %d attempts.", row.pk, row.attempts)
         return
-    notice = Notice.objects.select_for_update().select_related("event", "event__case").get(pk=row.notice_id)
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("event", "event__case").get(pk=row.notice_id)
     if notice.delivery_failed_at is None:
         notice.delivery_failed_at = now
         notice.save(update_fields=["delivery_failed_at"])

@@ -88,7 +88,7 @@ def current_sanction(notice: Notice) -> Sanction | None:
 def order_extensions_for(notice: Notice):
     """The extensions recorded on the notice's referral, which an "order
     extended" outcome may name."""
-    return notice.event.case.referral.order_extensions.order_by("-new_expiry", "-id")
+    return notice.event.on_referral.order_extensions.order_by("-new_expiry", "-id")
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def sanction_record(
     if unknown:
         raise TypeError(f"Unknown parameters: {sorted(unknown)}")
     now = now or timezone.now()
-    notice = Notice.objects.select_for_update().select_related("event", "event__case__referral").get(pk=notice.pk)
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("event", "event__referral").get(pk=notice.pk)
     values = _checked(notice, {"kind": kind, **parameters}, timezone.localdate(now))
     current = notice.sanctions.filter(corrected_by__isnull=True).first()
     if (current.pk if current else None) != replaces:
@@ -263,5 +263,5 @@ def sanction_record(
     )
     row.full_clean(exclude=["notice", "corrects", "recorded_by", "order_extension"])
     row.save()
-    timeline_add(referral=notice.event.case.referral, by=by, kind=TIMELINE_KIND[row.kind], detail=timeline_detail(row))
+    timeline_add(referral=notice.event.on_referral, by=by, kind=TIMELINE_KIND[row.kind], detail=timeline_detail(row))
     return row

@@ -31,7 +31,7 @@ def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
         return Notice.objects.none()
     personal = Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)
     return Notice.objects.filter(Q(organisation=scope.organisation) | Q(Exists(personal))).select_related(
-        "event", "event__case", "event__case__referral", "organisation", "acknowledged_by"
+        "event", "event__case", "event__referral", "organisation", "acknowledged_by"
     )
 
 
@@ -63,7 +63,7 @@ def notice_list_for(
     if case_id is not None:
         qs = qs.filter(event__case_id=case_id)
     if referral_id is not None:
-        qs = qs.filter(event__case__referral_id=referral_id)
+        qs = qs.filter(event__referral_id=referral_id)
     rank = Case(
         *(When(urgency=urgency, then=Value(value)) for urgency, value in URGENCY_RANK.items()),
         default=Value(len(URGENCY_RANK)),
@@ -132,7 +132,7 @@ def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
         return Notice.objects.none()
     return (
         Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN, urgency=Urgency.URGENT)
-        .select_related("event", "event__case", "event__case__referral")
+        .select_related("event", "event__case", "event__referral")
         .order_by("-created_at", "-id")
     )
 
@@ -164,9 +164,11 @@ def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:
     (the referring body's officers, on its own notice: police, a court, a
     commission, ...) or the case page (provider staff, survivor workers of
     the case). None if nowhere."""
-    case = notice.event.case
-    if notice.for_referring_body and referrals_made_by(scope).filter(pk=case.referral_id).exists():
-        return "referrals:police_detail", case.referral_id
+    case, referral = notice.event.case, notice.event.on_referral
+    if notice.for_referring_body and referrals_made_by(scope).filter(pk=referral.pk).exists():
+        return "referrals:police_detail", referral.pk
+    if case is None:
+        return None
     if (scope.is_provider_staff or scope.is_survivor_worker) and cases_visible_to(scope).filter(pk=case.pk).exists():
         return "casework:case_detail", case.pk
     return None
@@ -195,7 +197,7 @@ def survivor_links_for(scope: Scope, notice: Notice, *, via: str) -> list[Surviv
 
     if not scope.is_survivor_worker or notice.role_hint != Notice.Recipient.SURVIVOR_SERVICE:
         return []
-    case = notice.event.case
+    case = notice.event.on_case
     if notice.organisation_id != scope.organisation_id or not cases_visible_to(scope).filter(pk=case.pk).exists():
         return []
     sharing: dict[int, str] = {}

@@ -13,7 +13,9 @@ The event API for other apps:
   absence (programmes);
 - ``risk_raised_notify(assessment=..., previous=...)`` (casework);
 - ``monitoring_violence_notify(meeting=...)`` when a monitoring body records
-  new violence at a meeting after the programme (outcomes).
+  new violence at a meeting after the programme (outcomes);
+- ``referral_decided_notify(referral=..., by=...)`` when a provider accepts or
+  declines a referral (referrals).
 """
 
 from __future__ import annotations
@@ -37,9 +39,19 @@ from accounts.models import Membership
 from accounts.scope import Scope
 from casework.models import RISK_LEVEL_ORDER, Case, RiskAssessment
 from core.submission import known_submission, save_once
-from notifications.models import ACTIONS_NEEDING_A_NOTE, Delivery, Notice, SafetyEvent, ViolenceReport
+from notifications.models import (
+    ACTIONS_NEEDING_A_NOTE,
+    DECISION_KINDS,
+    Delivery,
+    Notice,
+    SafetyEvent,
+    ViolenceReport,
+)
 from notifications.recipients import (
+    DECISION_EVENTS,
     ENDING_EVENTS,
+    Recipient,
+    decision_recipients,
     ending_key,
     handling_members,
     may_acknowledge,
@@ -77,6 +89,7 @@ FACT_KEYS = frozenset(
         "days_left",
         "missed_in_a_row",
         "for_violence",
+        "decline_reason",
     }
 )
 FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")
@@ -178,7 +191,8 @@ def _inbox(notice: Notice, now: dt.datetime, *, user=None, level: int = 0) -> De
 def _new_event(
     *,
     kind: str,
-    case: Case,
+    case: Case | None,
+    referral: Referral,
     facts: dict[str, Any],
     dedupe_key: str,
     by,
@@ -194,6 +208,7 @@ def _new_event(
             return SafetyEvent.objects.create(
                 kind=kind,
                 case=case,
+                referral=referral,
                 occurred_at=occurred_at or now,
                 created_at=now,
                 created_by=by,
@@ -207,7 +222,7 @@ def _new_event(
         raise
 
 
-def _event_notices(event: SafetyEvent, case: Case, urgency: Urgency, now: dt.datetime) -> list[Notice]:
+def _event_notices(event: SafetyEvent, recipients: list[Recipient], urgency: Urgency, now: dt.datetime) -> list[Notice]:
     """One notice per recipient organisation, due for acknowledgement by
     the urgency's deadline (none for information)."""
     deadline = ack_deadline(urgency)
@@ -223,7 +238,7 @@ def _event_notices(event: SafetyEvent, case: Case, urgency: Urgency, now: dt.dat
                 urgency=urgency,
                 ack_due_at=due,
             )
-            for recipient in recipients_for(event.kind, case)
+            for recipient in recipients
         ]
     )
 
@@ -259,34 +274,50 @@ def _escalate_unreachable(notices: list[Notice], now: dt.datetime) -> None:
 def safety_event_record(
     *,
     kind: str,
-    case: Case,
+    case: Case | None,
     facts: dict[str, Any],
     dedupe_key: str,
     by=None,
     occurred_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
+    referral: Referral | None = None,
 ) -> SafetyEvent | None:
     """Record a safety event with its notices and deliveries, in the
     caller's transaction (so the notification exists if and only if the
     change that caused it does). Returns None when an event with this
-    ``dedupe_key`` already exists: the same fact never makes two events."""
+    ``dedupe_key`` already exists: the same fact never makes two events.
+    ``case`` is None only for a decision on a ``referral`` (``DECISION_KINDS``)."""
     if not connection.in_atomic_block:
         raise RuntimeError("safety_event_record must be called inside the transaction of the change it reports")
     if kind not in E.values:
         raise ValueError(f"Unknown safety event kind {kind!r}")
+    if (case is None) != (kind in DECISION_KINDS):
+        raise ValueError(f"A {kind!r} event is about a case, a decision about a referral")
+    if case is not None:
+        referral = case.referral
+    elif referral is None:
+        raise ValueError(f"A {kind!r} event names its referral")
     now = now or timezone.now()
     facts = _check_facts(facts)
     event = _new_event(
-        kind=kind, case=case, facts=facts, dedupe_key=dedupe_key, by=by, occurred_at=occurred_at, now=now
+        kind=kind,
+        case=case,
+        referral=referral,
+        facts=facts,
+        dedupe_key=dedupe_key,
+        by=by,
+        occurred_at=occurred_at,
+        now=now,
     )
     if event is None:
         return None
     urgency = urgency_for(kind, facts)
-    notices = _event_notices(event, case, urgency, now)
+    recipients = recipients_for(kind, case) if case is not None else decision_recipients(referral)
+    notices = _event_notices(event, recipients, urgency, now)
     unreachable = _notice_deliveries(notices, urgency, now)
     _escalate_unreachable(unreachable, now)
     _schedule_nudge()
-    logger.info("Safety event #%s (%s) on case #%s: %d notices.", event.pk, kind, case.pk, len(notices))
+    logger.info("Safety event #%s (%s) on referral #%s: %d notices.", event.pk, kind, referral.pk, len(notices))
     return event
 
 
@@ -433,6 +464,30 @@ def attendance_missed_notify(*, enrolment, session, by=None) -> SafetyEvent | No
         },
         dedupe_key=f"non_compliance:enrolment:{enrolment.pk}:session:{session.pk}",
         by=by,
+    )
+
+
+# --- the provider's decision on a referral -----------------------------------------
+
+
+def referral_decided_notify(*, referral: Referral, by=None, now: dt.datetime | None = None) -> SafetyEvent | None:
+    """The provider accepted or declined a referral: its referring body is
+    told, for information (a decline with its reason, as a code; never the
+    explanation, the person or the survivors). Once per decision. Nobody is
+    told of a self-referral: the provider decided on its own. Call inside
+    the transaction that recorded the decision."""
+    kind = DECISION_EVENTS.get(referral.status)
+    if kind is None or not decision_recipients(referral):
+        return None
+    facts = {"decline_reason": referral.decline_reason} if kind == E.REFERRAL_DECLINED else {}
+    return safety_event_record(
+        kind=kind,
+        case=None,
+        referral=referral,
+        facts=facts,
+        dedupe_key=f"{kind}:referral:{referral.pk}",
+        by=by,
+        now=now,
     )
 
 

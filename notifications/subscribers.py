@@ -23,6 +23,7 @@ from referrals import events as referral_events
 # --- Referrals -----------------------------------------------------------------
 
 events.subscribe(referral_events.STATUS_CHANGED)(webhooks.referral_status_changed)
+events.subscribe(referral_events.DECIDED)(services.referral_decided_notify)
 
 
 # --- Casework ------------------------------------------------------------------

@@ -9,8 +9,8 @@ Every notice has an urgency, worked out from its event's kind and facts:
 - **action**: a dropout, non-compliance while an order runs, an order about
   to expire, any other expulsion, a risk rise below high. Acknowledge within
   ``NOTIFY_ACK_HOURS_ACTION`` (default 24 h).
-- **information**: a completion. No acknowledgement deadline; it never
-  escalates.
+- **information**: a completion; the provider's acceptance or decline of a
+  referral. No acknowledgement deadline; it never escalates.
 
 Reminders are not safety notices; they keep the quiet hours.
 
@@ -51,6 +51,8 @@ _ALWAYS = {
     "non_compliance": Urgency.ACTION,
     "order_expiring": Urgency.ACTION,
     "completion": Urgency.INFORMATION,
+    "referral_accepted": Urgency.INFORMATION,
+    "referral_declined": Urgency.INFORMATION,
 }
 
 
@@ -76,6 +78,8 @@ def kinds_of(urgency: str) -> list[str]:
         "non_compliance": {Urgency.ACTION},
         "order_expiring": {Urgency.ACTION},
         "completion": {Urgency.INFORMATION},
+        "referral_accepted": {Urgency.INFORMATION},
+        "referral_declined": {Urgency.INFORMATION},
     }
     return [kind for kind, urgencies in possible.items() if urgency in urgencies]
 

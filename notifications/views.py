@@ -42,6 +42,7 @@ from notifications.selectors import (
     survivor_links_for,
 )
 from notifications.urgency import Urgency
+from referrals.models import Referral
 
 PAGE_SIZE = 25
 
@@ -67,6 +68,13 @@ GUIDANCE = {
     E.COMPLETION: gettext_lazy(
         "The person completed the programme. Tell the survivor; follow-up and monitoring continue."
     ),
+    E.REFERRAL_ACCEPTED: gettext_lazy(
+        "The provider accepted your referral. The person waits for a place in the programme; you will be told "
+        "how it ends."
+    ),
+    E.REFERRAL_DECLINED: gettext_lazy(
+        "The provider declined your referral, for the reason below. Consider referring the person elsewhere."
+    ),
 }
 
 FACT_LABELS = {
@@ -87,6 +95,7 @@ FACT_LABELS = {
     "days_left": gettext_lazy("Days left"),
     "missed_in_a_row": gettext_lazy("Unexcused absences in a row"),
     "for_violence": gettext_lazy("Because of new violence"),
+    "decline_reason": gettext_lazy("Reason for declining"),
 }
 ENDINGS = {
     "dropout_rule": gettext_lazy("Dropout rule reached (still enrolled; staff may record the ending)"),
@@ -116,6 +125,8 @@ def _fact_value(key: str, value):
         return SESSION_KINDS.get(value, value)
     if key == "reported_by" and value in Organisation.Kind.values:
         return Organisation.Kind(value).label
+    if key == "decline_reason" and value in Referral.DeclineReason.values:
+        return Referral.DeclineReason(value).label
     return value
 
 
@@ -254,8 +265,9 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "may_acknowledge": may_ack,
             "form": form or (AcknowledgeForm(notice=notice) if may_ack else None),
             "survivors": survivors,
-            # The referring body's own notice: known by the referral's number.
-            "referral_view": check("referrer", scope) and notice.for_referring_body,
+            # The referring body's own notice, or one about a referral with no
+            # case yet: known by the referral's number.
+            "referral_view": (check("referrer", scope) and notice.for_referring_body) or notice.event.case_id is None,
             "deliveries": deliveries,
             "may_record_sanction": records_sanction,
             "sanction": current_sanction(notice) if own and notice.takes_sanction else None,

@@ -504,6 +504,7 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     referral.decline_explanation = ""
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
     _status_saved(referral)
+    events.emit(referral_events.DECIDED, referral=referral, by=by)
     # Say so when nothing was checked, so the timeline does not suggest
     # that criteria were met.
     detail = "" if referral.screening.answers else _("No eligibility criteria were set up")
@@ -525,6 +526,7 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
     referral.decline_explanation = explanation
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
     _status_saved(referral)
+    events.emit(referral_events.DECIDED, referral=referral, by=by)
     timeline_add(referral=referral, by=by, kind=T.DECLINED, detail=referral.get_decline_reason_display())
     return referral
 

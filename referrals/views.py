@@ -284,8 +284,14 @@ def _intake_url(referral: Referral) -> str | None:
 
 SCREEN_ACTIONS = {
     "save": gettext_lazy("Screening saved."),
-    "accept": gettext_lazy("Referral accepted. The referring police unit sees the new status."),
-    "decline": gettext_lazy("Referral declined. The referring police unit sees the reason."),
+    "accept": gettext_lazy("Referral accepted. The referring body is told and sees the new status."),
+    "decline": gettext_lazy("Referral declined. The referring body is told and sees the reason."),
+}
+# A self-referral has no referring body but the provider: nobody else is told.
+SELF_SCREEN_ACTIONS = {
+    "save": SCREEN_ACTIONS["save"],
+    "accept": gettext_lazy("Self-referral accepted."),
+    "decline": gettext_lazy("Self-referral declined."),
 }
 
 
@@ -314,7 +320,8 @@ def screen(request, pk: int):
                 add_service_errors(form, exc, form.error_field)
             else:
                 if confirm is None:
-                    messages.success(request, SCREEN_ACTIONS[action])
+                    done = SELF_SCREEN_ACTIONS if _is_self_referral(referral) else SCREEN_ACTIONS
+                    messages.success(request, done[action])
                     return redirect("referrals:screen", referral.pk)
     else:
         form = ScreeningForm(criteria=criteria, screening=screening)
@@ -372,6 +379,10 @@ def _decision_check(referral: Referral, by, action: str, form: ScreeningForm) ->
         )
 
 
+def _is_self_referral(referral: Referral) -> bool:
+    return referral.source == Source.SELF and referral.referring_body_id == referral.provider_id
+
+
 def _decision_confirmation(request, referral: Referral, action: str, form: ScreeningForm) -> Confirmation:
     names = {"reference": referral.reference, "name": referral.person.full_name}
     if action == "accept":
@@ -386,6 +397,8 @@ def _decision_confirmation(request, referral: Referral, action: str, form: Scree
         tells = _("It tells: %(unit)s, which sees the reason and the explanation.") % {
             "unit": referral.referring_body.name
         }
+    if _is_self_referral(referral):
+        tells = _("A self-referral: nobody outside your organisation is told.")
     return Confirmation.of(request, what=what, tells=tells)
 
 

@@ -16,13 +16,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from casework.services import survivor_service_refer
-from notifications.models import AlertChannel, Delivery, Notice, SafetyEvent
+from notifications.models import AlertChannel, Delivery, Notice
 from notifications.relay import relay_deliveries
 from notifications.services import new_violence_report
 from programmes.services import attendance_log
 from tests import factories as f
 from tests.browser.conftest import PHONE
 from tests.browser.test_group_roster import _fits_the_screen
+from tests.notices import case_deliveries, case_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +80,7 @@ def test_the_alert_chain_on_a_phone(sign_in, world, two_missed, settings):
     enrolment, session = two_missed
     case = enrolment.case
     name = case.referral.person.full_name
-    assert not SafetyEvent.objects.exists()
+    assert not case_events().exists()
 
     # 1. The psychologist marks his third unexcused absence in a row.
     psychologist = sign_in(world["psychologist"], viewport=PHONE)
@@ -98,7 +99,7 @@ def test_the_alert_chain_on_a_phone(sign_in, world, two_missed, settings):
     expect(warning).to_contain_text(POLICE)
     expect(person.get_by_role("radio", name="Unexcused absence", exact=True)).to_be_checked()
     _check(psychologist, "1-roster-warning")
-    assert not SafetyEvent.objects.filter(kind="dropout").exists()
+    assert not case_events().filter(kind="dropout").exists()
 
     page.get_by_role("button", name="Confirm and save").click()
     page.wait_for_url(f"**/programmes/sessions/{session.pk}/log/")
@@ -108,7 +109,7 @@ def test_the_alert_chain_on_a_phone(sign_in, world, two_missed, settings):
     expect(told).to_contain_text(CRISIS_CENTRE)
     expect(page.locator("#ps-consequences")).to_have_count(0)
     _check(psychologist, "2-roster-saved")
-    dropout = SafetyEvent.objects.get(kind="dropout")
+    dropout = case_events().get(kind="dropout")
     assert dropout.case == case
     assert {n.organisation.name for n in dropout.notices.all()} >= {CRISIS_CENTRE, POLICE}
     assert psychologist.problems == []
@@ -126,10 +127,10 @@ def test_the_alert_chain_on_a_phone(sign_in, world, two_missed, settings):
             summary="He came to her flat at night.",
         )
     relay_deliveries()  # the relay sends the emails; the inbox needs no sending
-    violence = SafetyEvent.objects.get(kind="new_violence")
+    violence = case_events().get(kind="new_violence")
     notice = violence.notices.get(organisation=world["crisis_centre"])
     assert notice.urgency == "urgent"
-    assert Delivery.objects.get(notice=notice, channel="email").status == Delivery.Status.SENT
+    assert case_deliveries().get(notice=notice, channel="email").status == Delivery.Status.SENT
 
     banner = page.locator(".nf-urgent-banner")
     expect(banner).to_be_visible(timeout=10_000)

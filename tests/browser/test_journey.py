@@ -170,7 +170,9 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
     expect(confirm).to_contain_text("This cannot be undone.")
     expect(page.locator(".referral-status")).not_to_have_text("Accepted")
     confirm.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("alert")).to_have_text("Referral accepted. The referring police unit sees the new status.")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Referral accepted. The referring body is told and sees the new status."
+    )
     expect(page.locator(".referral-status")).to_have_text("Accepted")
     page.get_by_role("link", name="Start the intake").click()
     page.wait_for_url(f"**/cases/intake/{referral.pk}/")

@@ -15,8 +15,8 @@ from casework import timeline as K
 from casework.models import RiskAssessment, RiskInstrument, SurvivorContact
 from casework.services import risk_reassess, survivor_contact_log
 from core.models import TimelineEntry
-from notifications.models import Delivery, Notice, SafetyEvent
 from tests.casework.test_views_survivors import _contact_data
+from tests.notices import case_deliveries, case_events, case_notices
 
 EXPIRED = "This form has expired. Check the details and submit again."
 SEVERE = {"item_threat_to_kill": "on", "item_strangulation": "on", "item_weapon": "on", "item_escalation": "on"}
@@ -98,11 +98,19 @@ def test_a_raising_reassessment_sent_twice_records_and_notifies_once(client, log
     login(users["psychologist"])
     data = {"instrument": _basic().pk, "submission_key": str(uuid.uuid4()), **SEVERE}
     first = client.post(_risk_url(case_with_service), data, follow=True)
-    counts = (SafetyEvent.objects.count(), Notice.objects.count(), Delivery.objects.count())
+    counts = (
+        case_events().count(),
+        case_notices().count(),
+        case_deliveries().count(),
+    )
     assert counts[0] == 1 and counts[1] >= 2
     second = client.post(_risk_url(case_with_service), data, follow=True)
     assert RiskAssessment.objects.filter(is_initial=False).count() == 1
-    assert (SafetyEvent.objects.count(), Notice.objects.count(), Delivery.objects.count()) == counts
+    assert (
+        case_events().count(),
+        case_notices().count(),
+        case_deliveries().count(),
+    ) == counts
     assert _entries(K.RISK_ASSESSED) == 2  # the initial one and this one
     assert second.redirect_chain == first.redirect_chain
     assert [str(m) for m in second.context["messages"]] == ["Risk reassessed: score 11, level Severe."]
@@ -128,7 +136,7 @@ def test_a_reassessment_without_a_readable_key_is_refused_with_a_fresh_one(clien
     assert EXPIRED in response.content.decode()
     assert "Typed notes." in response.content.decode()
     assert not RiskAssessment.objects.filter(is_initial=False).exists()
-    assert not SafetyEvent.objects.exists()
+    assert not case_events().exists()
 
 
 def test_the_risk_service_returns_the_first_for_a_known_key(users, case):

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from notifications.models import Delivery, SafetyEvent
 from notifications.services import notice_acknowledge
+from tests.notices import case_deliveries
 from tests.notifications.conftest import confirm, notice_of, record
 
 E = SafetyEvent.Kind
@@ -44,7 +45,7 @@ def _trail(content: str) -> str:
 @pytest.fixture
 def violence(case_with_service, orgs, users, contacts):
     event = record(E.NEW_VIOLENCE, case_with_service, facts={"reported_on": "2026-03-09"}, now=T0)
-    Delivery.objects.filter(event=event, channel__in=["email", "sms"]).update(
+    case_deliveries().filter(event=event, channel__in=["email", "sms"]).update(
         status="sent", sent_at=T0 + dt.timedelta(minutes=1)
     )
     notice_acknowledge(

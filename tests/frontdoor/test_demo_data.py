@@ -40,6 +40,7 @@ from programmes.services import MAX_BACKDATE_DAYS
 from referrals import timeline as referrals_timeline
 from referrals.models import Person, Referral
 from tests.conftest import ensure_shipped_data
+from tests.notices import case_events, case_notices
 
 pytestmark = pytest.mark.django_db
 
@@ -254,11 +255,11 @@ class TestUsersAndReferrals:
 
     def test_loading_twice_creates_nothing_new(self, loaded):
         counts = {m.__name__: m.objects.count() for m in EVERY_MODEL}
-        states = sorted(Notice.objects.values_list("pk", "status"))
+        states = sorted(case_notices().values_list("pk", "status"))
         again = demo.load_demo_data()
         assert again == demo.LoadResult()
         assert {m.__name__: m.objects.count() for m in EVERY_MODEL} == counts
-        assert sorted(Notice.objects.values_list("pk", "status")) == states
+        assert sorted(case_notices().values_list("pk", "status")) == states
         assert SensitiveRead.objects.count() == 0
 
     @override_settings(DEBUG=True)
@@ -390,7 +391,7 @@ class TestProgrammeWork:
         for enrolment in dropped:
             absence = enrolment.attendance.get(mark=Attendance.Mark.UNEXCUSED)
             assert enrolment.ended_on == absence.session.local_date + dt.timedelta(days=2)
-            event = SafetyEvent.objects.get(dedupe_key=f"dropout:enrolment:{enrolment.pk}")
+            event = case_events().get(dedupe_key=f"dropout:enrolment:{enrolment.pk}")
             assert (event.kind, event.facts["ending"], event.facts["mandatory"]) == ("dropout", "dropout_rule", True)
             assert enrolment.end_reason
 
@@ -437,7 +438,7 @@ class TestProgrammeWork:
 
     def test_recent_notices_are_open_and_older_ones_acknowledged(self, loaded):
         open_notices = Counter(
-            Notice.objects.filter(status=Notice.Status.OPEN).values_list("organisation__name", "event__kind")
+            case_notices().filter(status=Notice.Status.OPEN).values_list("organisation__name", "event__kind")
         )
         assert open_notices == {
             ("Sezim Crisis Centre", "dropout"): 1,
@@ -448,7 +449,7 @@ class TestProgrammeWork:
             ("Oktyabrsky District Court of Bishkek", "dropout"): 1,
             ("Oktyabrsky District Court of Bishkek", "non_compliance"): 1,
         }
-        assert Notice.objects.filter(status=Notice.Status.ACKNOWLEDGED).count() == 30
+        assert case_notices().filter(status=Notice.Status.ACKNOWLEDGED).count() == 30
 
     def test_the_psychologist_has_sessions_today_and_one_not_yet_logged(self, loaded, login, client):
         psychologist = _user("psychologist.kg")

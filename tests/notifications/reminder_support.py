@@ -7,9 +7,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from notifications.models import Delivery, Reminder
+from notifications.models import Reminder
 from programmes.models import Session
 from tests import factories as f
+from tests.notices import case_deliveries
 
 MEN = "kg-annex3-voluntary-men"  # 2 individual (days 0, 7) + weekly group sessions from day 14
 ANY = "kg-annex3-mandatory"  # 2 individual (days 0, 3) + 2 group (days 7, 14)
@@ -49,4 +50,4 @@ def first_session(group) -> Session:
 
 
 def sms_rows(**filters):
-    return Delivery.objects.filter(reminder__kind=Reminder.Kind.SESSION_TOMORROW, **filters).order_by("id")
+    return case_deliveries().filter(reminder__kind=Reminder.Kind.SESSION_TOMORROW, **filters).order_by("id")

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from notifications.models import Delivery, StaffContact
+from notifications.models import StaffContact
 from notifications.services import notice_acknowledge
 from tests import factories as f
+from tests.notices import case_deliveries
 from tests.notifications.conftest import notice_of, record
 
 
@@ -36,7 +37,7 @@ def test_a_superuser_sees_contacts_and_deliveries_but_no_notes(
     for name in ("admin:notifications_staffcontact_changelist", "admin:notifications_delivery_changelist"):
         content = client.get(reverse(name)).content.decode()
         assert "She moved" not in content
-    delivery = Delivery.objects.filter(event=event).first()
+    delivery = case_deliveries().filter(event=event).first()
     page = client.get(reverse("admin:notifications_delivery_change", args=[delivery.pk]))
     assert page.status_code == 200
     assert 'name="status"' not in page.content.decode()  # read-only

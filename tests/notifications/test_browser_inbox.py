@@ -18,6 +18,7 @@ from notifications.models import Notice
 from programmes.services import attendance_log
 from tests import factories as f
 from tests.browser.conftest import PHONE, shipped_data, sign_in  # noqa: F401 - fixtures
+from tests.notices import case_notices
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +80,9 @@ def test_a_dropout_appears_in_the_open_inbox_and_is_acknowledged(sign_in, crisis
     # Meanwhile the psychologist logs his absences: the third in a row reaches the rule.
     _log_absence(crisis_case, 1)
     _log_absence(crisis_case, 2)
-    assert not Notice.objects.exists()
+    assert not case_notices().exists()
     _log_absence(crisis_case, 3)
-    notice = Notice.objects.get(event__kind="dropout", organisation=crisis_case["crisis_centre"])
+    notice = case_notices().get(event__kind="dropout", organisation=crisis_case["crisis_centre"])
 
     link = page.get_by_role("link", name=f"Dropped out of the programme · case {case.number}")
     expect(link).to_be_visible(timeout=10_000)  # the list refreshed itself

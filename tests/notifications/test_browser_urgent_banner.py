@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 
 from accounts.models import Organisation, Role
 from casework.services import survivor_service_refer
-from notifications.models import Notice
 from notifications.services import new_violence_report
 from tests import factories as f
 from tests.browser.conftest import DESKTOP, PHONE, shipped_data, sign_in  # noqa: F401 - fixtures
+from tests.notices import case_notices
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def test_the_urgent_banner_appears_fits_and_goes(sign_in, crisis_case, settings,
             reported_on=timezone.localdate() - dt.timedelta(days=1),
             summary="He came to her flat at night.",
         )
-    notice = Notice.objects.get(organisation=crisis_case["crisis_centre"])
+    notice = case_notices().get(organisation=crisis_case["crisis_centre"])
     assert notice.urgency == "urgent"
 
     banner = page.locator(".nf-urgent-banner")

@@ -17,8 +17,14 @@ from django.utils import timezone
 from notifications import alerts
 from notifications.channels import ChannelError
 from notifications.channels.telegram import HTTPBackend
-from notifications.models import AlertChannel, Delivery, SafetyEvent, TelegramLinkCode, TelegramPollState
+from notifications.models import (
+    AlertChannel,
+    SafetyEvent,
+    TelegramLinkCode,
+    TelegramPollState,
+)
 from notifications.relay import relay_deliveries
+from tests.notices import case_deliveries
 from tests.notifications.conftest import SURVIVOR_SECRETS, confirm, notice_of, record
 
 E = SafetyEvent.Kind
@@ -114,7 +120,7 @@ def telegram_users(contacts, users):
 
 
 def _telegram_rows(event):
-    return Delivery.objects.filter(event=event, channel="telegram").order_by("id")
+    return case_deliveries().filter(event=event, channel="telegram").order_by("id")
 
 
 def test_an_urgent_notice_goes_by_telegram_at_night_once(bot, telegram_users, case_with_service, sms_sink, mailoutbox):
@@ -137,7 +143,7 @@ def test_a_resend_after_a_crash_is_not_delivered_twice(bot, telegram_users, case
     relay_deliveries(now=T0)
     row = _telegram_rows(event).first()
     # The worker died after Telegram answered, before recording "sent".
-    Delivery.objects.filter(pk=row.pk).update(status="sending", claimed_at=T0)
+    case_deliveries().filter(pk=row.pk).update(status="sending", claimed_at=T0)
     relay_deliveries(now=T0 + dt.timedelta(minutes=5))
     assert [m["chat_id"] for m in bot["messages"]].count(row.address) == 1
     keys = [c[2]["Idempotency-Key"] for c in bot["calls"] if c[1].get("chat_id") == row.address]
@@ -174,7 +180,7 @@ def test_a_429_is_retried(bot, telegram_users, case_with_service):
 def test_an_unconfirmed_channel_gets_nothing(contacts, users, case_with_service):
     AlertChannel.objects.filter(user=users["survivor_worker"], kind="sms").update(confirmed_at=None)
     event = record(E.DROPOUT, case_with_service, now=T0)
-    worker = Delivery.objects.filter(event=event, user=users["survivor_worker"])
+    worker = case_deliveries().filter(event=event, user=users["survivor_worker"])
     assert set(worker.values_list("channel", flat=True)) == {"email"}
 
 
@@ -182,7 +188,7 @@ def test_a_channel_gets_only_the_urgencies_chosen_for_it(contacts, users, case_w
     AlertChannel.objects.filter(user=users["survivor_worker"], kind="sms").update(urgencies=["urgent"])
     dropout = record(E.DROPOUT, case_with_service, now=T0)  # action
     violence = record(E.NEW_VIOLENCE, case_with_service, now=T0)  # urgent
-    mine = Delivery.objects.filter(user=users["survivor_worker"], channel="sms")
+    mine = case_deliveries().filter(user=users["survivor_worker"], channel="sms")
     assert mine.filter(event=dropout).count() == 0
     assert mine.filter(event=violence).count() == 1
 
@@ -192,7 +198,7 @@ def test_an_organisation_with_nobody_reachable_escalates_at_once(contacts, users
     event = record(E.DROPOUT, case_with_service, now=T0)
     notice = notice_of(event, orgs["survivor_service"])
     assert (notice.escalation_level, notice.escalated_at, notice.escalated_because) == (1, T0, "unreachable")
-    assert Delivery.objects.filter(notice=notice, escalation_level=1).exists()
+    assert case_deliveries().filter(notice=notice, escalation_level=1).exists()
     police = notice_of(event, orgs["police"]) if event.notices.filter(organisation=orgs["police"]).exists() else None
     if police is not None:
         assert police.escalation_level == 0

@@ -14,9 +14,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
-from notifications.models import AlertChannel, Delivery, Notice, SafetyEvent
+from notifications.models import AlertChannel, Notice, SafetyEvent
 from notifications.services import escalate_overdue, notice_acknowledge
 from tests import factories as f
+from tests.notices import case_deliveries, case_notices
 from tests.notifications.conftest import notice_of, record
 
 E = SafetyEvent.Kind
@@ -48,7 +49,7 @@ def notice(case_with_service, orgs, contacts, crisis_manager):
 def _personal(notice, level):
     return sorted(
         (d.user.username, d.channel)
-        for d in Delivery.objects.filter(notice=notice, escalation_level=level).select_related("user")
+        for d in case_deliveries().filter(notice=notice, escalation_level=level).select_related("user")
     )
 
 
@@ -127,15 +128,15 @@ def test_every_notice_escalated_to_the_same_manager_reaches_them(case_with_servi
     from notifications.selectors import notices_visible_to
 
     event = record(E.EXPULSION, case_with_service, now=T0)
-    notices = list(Notice.objects.filter(event=event).exclude(organisation=orgs["provider"]))
+    notices = list(case_notices().filter(event=event).exclude(organisation=orgs["provider"]))
     assert {n.organisation for n in notices} == {orgs["survivor_service"], orgs["police"]}
     escalate_overdue(now=T0 + 24 * HOUR)
     manager = users["manager"]
     for n in notices:
-        assert Delivery.objects.filter(notice=n, user=manager, channel="inbox", escalation_level=1).count() == 1
+        assert case_deliveries().filter(notice=n, user=manager, channel="inbox", escalation_level=1).count() == 1
     visible = set(notices_visible_to(Scope.for_user(manager)).filter(event=event))
     assert set(notices) <= visible
-    messages = Delivery.objects.filter(event=event, user=manager, escalation_level=1).exclude(channel="inbox")
+    messages = case_deliveries().filter(event=event, user=manager, escalation_level=1).exclude(channel="inbox")
     assert sorted(messages.values_list("channel", flat=True)) == ["email", "sms"]
 
 

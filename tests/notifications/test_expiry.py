@@ -12,11 +12,11 @@ import datetime as dt
 
 import pytest
 
-from notifications.models import SafetyEvent
 from notifications.services import order_expiry_sweep
 from programmes.models import Enrolment, ProgrammeTemplate
 from referrals.models import Referral
 from referrals.services import referral_extend_order
+from tests.notices import case_events
 from tests.notifications.conftest import recipients
 
 TODAY = dt.date(2026, 3, 10)
@@ -39,14 +39,14 @@ def _expires_in(case, days: int) -> Referral:
 def test_the_window_starts_n_days_before_the_expiry(case_with_service, days, warned):
     _expires_in(case_with_service, days)
     assert order_expiry_sweep(TODAY) == int(warned)
-    assert SafetyEvent.objects.filter(kind="order_expiring").exists() is warned
+    assert case_events().filter(kind="order_expiring").exists() is warned
 
 
 def test_day_n_plus_one_no_then_day_n_yes(case_with_service):
     referral = _expires_in(case_with_service, 6)
     assert order_expiry_sweep(TODAY) == 0
     assert order_expiry_sweep(TODAY + dt.timedelta(days=1)) == 1
-    event = SafetyEvent.objects.get()
+    event = case_events().get()
     assert event.dedupe_key == f"order_expiring:referral:{referral.pk}:{referral.order_expires_on.isoformat()}"
     assert event.facts == {"order_expires_on": referral.order_expires_on.isoformat(), "days_left": 5}
     assert event.created_by is None
@@ -59,9 +59,9 @@ def test_the_window_comes_from_the_setting(settings, case_with_service):
     settings.NOTIFY_ORDER_EXPIRY_DAYS = 3
     referral = _expires_in(case_with_service, 4)
     assert order_expiry_sweep(TODAY) == 0
-    assert not SafetyEvent.objects.exists()
+    assert not case_events().exists()
     assert order_expiry_sweep(TODAY + dt.timedelta(days=1)) == 1
-    assert SafetyEvent.objects.get().facts == {
+    assert case_events().get().facts == {
         "order_expires_on": referral.order_expires_on.isoformat(),
         "days_left": 3,
     }
@@ -70,7 +70,7 @@ def test_the_window_comes_from_the_setting(settings, case_with_service):
 def test_it_warns_once_however_often_it_runs(case_with_service):
     _expires_in(case_with_service, 3)
     assert [order_expiry_sweep(TODAY + dt.timedelta(days=d)) for d in (0, 0, 1, 2, 3)] == [1, 0, 0, 0, 0]
-    assert SafetyEvent.objects.count() == 1
+    assert case_events().count() == 1
 
 
 def test_an_extension_moves_the_expiry_and_warns_again(case_with_service, users):
@@ -86,7 +86,7 @@ def test_an_extension_moves_the_expiry_and_warns_again(case_with_service, users)
     assert order_expiry_sweep(TODAY) == 0  # the order now runs a month longer
     assert order_expiry_sweep(TODAY + dt.timedelta(days=24)) == 0
     assert order_expiry_sweep(TODAY + dt.timedelta(days=25)) == 1
-    events = SafetyEvent.objects.order_by("id")
+    events = case_events().order_by("id")
     assert [e.facts["order_expires_on"] for e in events] == [
         (TODAY + dt.timedelta(days=2)).isoformat(),
         (TODAY + dt.timedelta(days=30)).isoformat(),

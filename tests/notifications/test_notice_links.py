@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import SensitiveRead
-from notifications.models import SafetyEvent
+from notifications.models import Notice, SafetyEvent
 from tests import factories as f
 from tests.notifications.conftest import notice_of, record
 
@@ -174,7 +174,8 @@ def test_the_police_filter_their_inbox_by_r_number(client, login, users, violenc
     login(users["police"])
     content = client.get(INBOX).content.decode()
     assert "Referral number" in content and 'placeholder="R-00012"' in content
-    assert list(client.get(INBOX, {"case": reference}).context["page"].object_list) == [notice]
+    accepted = Notice.objects.get(event__kind="referral_accepted", organisation=orgs["police"])
+    assert list(client.get(INBOX, {"case": reference}).context["page"].object_list) == [notice, accepted]
     assert list(client.get(INBOX, {"case": "R-99999"}).context["page"].object_list) == []
     response = client.get(INBOX, {"case": case_with_service.number})
     assert response.context["form"].errors["case"] == ["Enter a referral number such as R-00012."]

@@ -70,7 +70,9 @@ def test_a_court_clerk_filters_her_inbox_by_r_number(client, login, users, orgs)
     notice = notice_of(record(E.NON_COMPLIANCE, case), orgs["court"])
     login(users["court_clerk"])
 
-    assert list(client.get(INBOX, {"case": case.referral.reference}).context["page"].object_list) == [notice]
+    accepted = Notice.objects.get(event__kind="referral_accepted", organisation=orgs["court"])
+    filtered = client.get(INBOX, {"case": case.referral.reference}).context["page"].object_list
+    assert list(filtered) == [notice, accepted]
     assert list(client.get(INBOX, {"case": "R-99999"}).context["page"].object_list) == []
     response = client.get(INBOX, {"case": case.number})
     assert response.context["form"].errors["case"] == ["Enter a referral number such as R-00012."]

@@ -14,9 +14,10 @@ from django.db import OperationalError, close_old_connections, connection, trans
 from django.db.models.query import QuerySet
 
 from notifications import relay
-from notifications.models import Delivery, Notice, SafetyEvent
+from notifications.models import Delivery, SafetyEvent
 from notifications.relay import backoff_seconds, claim_deliveries, relay_deliveries, send_claimed
 from notifications.sms import SMSError
+from tests.notices import case_deliveries, case_notices
 from tests.notifications.conftest import notice_of, record
 
 E = SafetyEvent.Kind
@@ -45,7 +46,7 @@ def dropout(case_with_service, contacts, sms_sink):
 
 
 def _outgoing(event):
-    return Delivery.objects.filter(event=event).exclude(channel="inbox").order_by("id")
+    return case_deliveries().filter(event=event).exclude(channel="inbox").order_by("id")
 
 
 def test_it_sends_every_email_and_sms_once_and_records_it(dropout, mailoutbox, sms_sink):
@@ -76,7 +77,7 @@ def test_a_second_run_sends_nothing_again(dropout, mailoutbox, sms_sink):
 
 
 def test_a_row_not_yet_due_is_not_sent(dropout, mailoutbox):
-    Delivery.objects.filter(event=dropout).update(next_attempt_at=T0 + 5 * SEC)
+    case_deliveries().filter(event=dropout).update(next_attempt_at=T0 + 5 * SEC)
     assert relay_deliveries(now=T0).claimed == 0
     assert relay_deliveries(now=T0 + 5 * SEC).sent == 8
 
@@ -119,15 +120,15 @@ def test_after_the_last_attempt_it_fails_visibly_and_escalates(dropout, settings
     # The survivor service has no managers: its failure goes to the provider's
     # programme manager, one level up, by every channel (the one that failed
     # may be the only one down).
-    escalated = Delivery.objects.get(notice=notice, channel="inbox", user__isnull=False)
+    escalated = case_deliveries().get(notice=notice, channel="inbox", user__isnull=False)
     assert (escalated.user, escalated.escalation_level, escalated.status) == (users["manager"], 1, "sent")
-    outgoing = Delivery.objects.filter(event=dropout, user=users["manager"], escalation_level=1)
+    outgoing = case_deliveries().filter(event=dropout, user=users["manager"], escalation_level=1)
     outgoing = outgoing.exclude(channel="inbox")
     assert sorted(outgoing.values_list("channel", flat=True)) == ["email", "sms"]
     mailoutbox.clear()
     relay_deliveries(now=when + dt.timedelta(days=1))
     assert [users["manager"].email] in [m.to for m in mailoutbox]
-    assert Notice.objects.filter(delivery_failed_at__isnull=False).count() == 3  # each organisation's SMS failed
+    assert case_notices().filter(delivery_failed_at__isnull=False).count() == 3  # each organisation's SMS failed
 
 
 def test_a_failure_on_an_acknowledged_notice_does_not_escalate(dropout, settings, orgs, users, mailoutbox):
@@ -141,14 +142,14 @@ def test_a_failure_on_an_acknowledged_notice_does_not_escalate(dropout, settings
     relay_deliveries(now=T0 + dt.timedelta(hours=1))
     notice.refresh_from_db()
     assert notice.delivery_failed_at == T0 + dt.timedelta(hours=1)  # still shown as failed
-    assert not Delivery.objects.filter(notice=notice, escalation_level__gt=0).exists()
+    assert not case_deliveries().filter(notice=notice, escalation_level__gt=0).exists()
 
 
 def test_a_row_left_sending_by_a_dead_worker_is_reclaimed_after_the_lease(dropout, mailoutbox):
     rows = list(_outgoing(dropout))
     stuck, fresh = rows[0], rows[1]
-    Delivery.objects.filter(pk=stuck.pk).update(status="sending", claimed_at=T0 - 121 * SEC, attempts=1)
-    Delivery.objects.filter(pk=fresh.pk).update(status="sending", claimed_at=T0 - 60 * SEC, attempts=1)
+    case_deliveries().filter(pk=stuck.pk).update(status="sending", claimed_at=T0 - 121 * SEC, attempts=1)
+    case_deliveries().filter(pk=fresh.pk).update(status="sending", claimed_at=T0 - 60 * SEC, attempts=1)
     relay_deliveries(now=T0)
     stuck.refresh_from_db()
     fresh.refresh_from_db()
@@ -164,7 +165,7 @@ def test_a_row_taken_over_by_another_relay_is_not_sent_twice(dropout, mailoutbox
     another relay: the first relay skips it when its turn comes."""
     rows = claim_deliveries(batch=100, now=T0)
     taken = rows[-1]
-    Delivery.objects.filter(pk=taken.pk).update(claimed_at=T0 + 121 * SEC, attempts=2)  # the other relay's claim
+    case_deliveries().filter(pk=taken.pk).update(claimed_at=T0 + 121 * SEC, attempts=2)  # the other relay's claim
     result = send_claimed(rows, now=T0 + 121 * SEC)
     assert (result.sent, result.skipped) == (7, 1)
     taken.refresh_from_db()
@@ -177,7 +178,7 @@ def test_each_send_renews_the_lease(dropout, mailoutbox, monkeypatch):
     real_send = relay.send_delivery
 
     def spy(delivery):
-        seen.append(Delivery.objects.get(pk=delivery.pk).claimed_at)
+        seen.append(case_deliveries().get(pk=delivery.pk).claimed_at)
         real_send(delivery)
 
     monkeypatch.setattr(relay, "send_delivery", spy)
@@ -189,12 +190,12 @@ def test_each_send_renews_the_lease(dropout, mailoutbox, monkeypatch):
 def test_a_row_reclaimed_after_its_last_attempt_fails_without_sending(dropout, settings, mailoutbox):
     settings.NOTIFY_MAX_ATTEMPTS = 2
     email = _outgoing(dropout).filter(channel="email").first()
-    Delivery.objects.filter(pk=email.pk).update(status="sending", claimed_at=T0 - 1000 * SEC, attempts=2)
+    case_deliveries().filter(pk=email.pk).update(status="sending", claimed_at=T0 - 1000 * SEC, attempts=2)
     relay_deliveries(now=T0)
     email.refresh_from_db()
     assert (email.status, email.last_error) == ("failed", "worker lost")
     assert email.address not in [m.to[0] for m in mailoutbox]
-    assert Notice.objects.get(pk=email.notice_id).delivery_failed_at == T0
+    assert case_notices().get(pk=email.notice_id).delivery_failed_at == T0
 
 
 def test_recording_survives_a_dropped_connection(dropout, monkeypatch, sms_sink, mailoutbox):
@@ -222,7 +223,7 @@ def test_recording_survives_a_dropped_connection(dropout, monkeypatch, sms_sink,
 
 
 def test_it_does_not_send_inbox_rows(dropout):
-    inbox = Delivery.objects.filter(event=dropout, channel="inbox")
+    inbox = case_deliveries().filter(event=dropout, channel="inbox")
     assert set(inbox.values_list("status", flat=True)) == {"sent"}
     assert all(d.channel != "inbox" for d in claim_deliveries(batch=100, now=T0))
 
@@ -236,7 +237,7 @@ def _many_deliveries(case, n_events: int) -> list[int]:
             from notifications.services import safety_event_record
 
             safety_event_record(kind=E.EXPULSION, case=case, facts={}, dedupe_key=f"expulsion:t:{n}", now=T0)
-    return list(Delivery.objects.exclude(channel="inbox").values_list("pk", flat=True))
+    return list(case_deliveries().exclude(channel="inbox").values_list("pk", flat=True))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -290,7 +291,7 @@ def test_concurrent_claimers_split_the_rows_without_overlap(case_with_service, c
     every = [pk for claim in claims for pk in claim]
     assert sorted(every) == sorted(ids)  # each row claimed exactly once
     assert sum(1 for claim in claims if claim) >= 2  # and the work was shared
-    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", "attempts")) == {("sending", 1)}
+    assert set(case_deliveries().filter(pk__in=ids).values_list("status", "attempts")) == {("sending", 1)}
 
 
 # --- the relay loop in the worker (no broker needed) -------------------------------

@@ -12,12 +12,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from notifications import reminders
-from notifications.models import Delivery, Notice, ParticipantReminderSetting, Reminder
+from notifications.models import ParticipantReminderSetting, Reminder
 from notifications.relay import relay_deliveries
 from notifications.reminder_texts import PARTICIPANT_SMS, participant_sms
 from notifications.reminders import participant_reminders_set, participant_session_reminders
 from notifications.sms import SMSError
 from programmes import services as programme_services
+from tests.notices import case_deliveries, case_notices
 from tests.notifications.conftest import SURVIVOR_SECRETS
 from tests.notifications.reminder_support import days, first_session, group_starting, local, person_in, sms_rows
 
@@ -74,7 +75,7 @@ def test_it_records_one_sms_for_a_session_tomorrow(enrolment, group, orgs):
         "ru",
         "pending",
     )
-    assert not Notice.objects.exists()  # not a safety notice
+    assert not case_notices().exists()  # not a safety notice
 
 
 def test_running_the_sweep_twice_records_nothing_new(enrolment):
@@ -316,8 +317,8 @@ def test_a_gateway_that_stays_down_fails_it_without_escalating(enrolment, settin
     relay_deliveries(now=morning() + dt.timedelta(hours=1))
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", 2)
-    assert Delivery.objects.count() == 1  # no escalation rows
-    assert not Notice.objects.exists()
+    assert case_deliveries().count() == 1  # no escalation rows
+    assert not case_notices().exists()
 
 
 # --- the text ------------------------------------------------------------------------
@@ -420,7 +421,7 @@ def test_no_sms_says_what_the_appointment_is_or_names_the_survivor(users, orgs, 
         assert not any(secret.lower() in lowered for secret in SURVIVOR_SECRETS), text
         assert "Асанов" not in text and "Бакыт" not in text  # not even his own name
     # Nothing personal in the database rows either (the number is read at send time).
-    assert set(Delivery.objects.values_list("address", flat=True)) == {""}
+    assert set(case_deliveries().values_list("address", flat=True)) == {""}
     assert all(set(r.facts) == {"starts_at"} for r in Reminder.objects.all())
 
 

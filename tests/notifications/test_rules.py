@@ -7,8 +7,9 @@ import pytest
 
 from accounts.models import Role
 from casework.services import survivor_service_refer
-from notifications.models import AlertChannel, Delivery, SafetyEvent
+from notifications.models import AlertChannel, SafetyEvent
 from tests import factories as f
+from tests.notices import case_deliveries
 from tests.notifications.conftest import confirm, notice_of, recipients, record
 
 E = SafetyEvent.Kind
@@ -21,7 +22,8 @@ def _outgoing(event) -> set[tuple[str, str, str]]:
     """{(organisation, username, channel)} of the email/SMS deliveries."""
     return {
         (d.notice.organisation.name, d.user.username, d.channel)
-        for d in Delivery.objects.filter(event=event)
+        for d in case_deliveries()
+        .filter(event=event)
         .exclude(channel="inbox")
         .select_related("notice__organisation", "user")
     }
@@ -45,7 +47,7 @@ def test_a_mandatory_dropout_reaches_the_survivor_service_the_police_and_the_pro
         PROVIDER: ("provider", False),
     }
     # Each organisation's inbox, and email + SMS for the people who handle it.
-    assert Delivery.objects.filter(event=event, channel="inbox", user=None, status="sent").count() == 3
+    assert case_deliveries().filter(event=event, channel="inbox", user=None, status="sent").count() == 3
     assert _outgoing(event) == {
         (SERVICE, "survivor_worker", "email"),
         (SERVICE, "survivor_worker", "sms"),
@@ -57,7 +59,7 @@ def test_a_mandatory_dropout_reaches_the_survivor_service_the_police_and_the_pro
         (PROVIDER, "manager", "sms"),
     }
     # Psychologists, social workers and administrators are not paged.
-    assert not Delivery.objects.filter(event=event, user__username__in=["psychologist", "provider_admin"]).exists()
+    assert not case_deliveries().filter(event=event, user__username__in=["psychologist", "provider_admin"]).exists()
 
 
 def test_a_voluntary_dropout_does_not_go_to_the_police(voluntary_case, contacts):
@@ -153,7 +155,7 @@ def test_a_survivor_services_manager_is_told_too(case_with_service, orgs, contac
 
 def test_staff_without_email_or_phone_still_have_the_inbox(case_with_service, users):
     event = record(E.EXPULSION, case_with_service)
-    assert not Delivery.objects.filter(event=event).exclude(channel="inbox").exists()
+    assert not case_deliveries().filter(event=event).exclude(channel="inbox").exists()
     notice = notice_of(event, case_with_service.survivor_services.get().organisation)
     assert notice.deliveries.filter(escalation_level=0).get().channel == "inbox"
     # Nobody there can be alerted off-line: the next level hears of it at once.
@@ -172,7 +174,7 @@ def test_the_deliveries_carry_the_staff_address_and_language(case_with_service, 
     users["survivor_worker"].preferred_language = "ru"
     users["survivor_worker"].save()
     event = record(E.DROPOUT, case_with_service)
-    sms = Delivery.objects.get(event=event, user=users["survivor_worker"], channel="sms")
-    email = Delivery.objects.get(event=event, user=users["survivor_worker"], channel="email")
+    sms = case_deliveries().get(event=event, user=users["survivor_worker"], channel="sms")
+    email = case_deliveries().get(event=event, user=users["survivor_worker"], channel="email")
     assert (sms.address, sms.language, sms.status, sms.attempts) == ("+996555000001", "ru", "pending", 0)
     assert (email.address, email.status) == ("survivor_worker@example.org", "pending")

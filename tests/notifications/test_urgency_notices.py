@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from notifications.models import AlertChannel, Delivery, Notice, SafetyEvent
+from notifications.models import AlertChannel, SafetyEvent
 from notifications.services import escalate_overdue, notice_acknowledge
 from tests import factories as f
+from tests.notices import case_deliveries, case_notices
 from tests.notifications.conftest import notice_of, record
 
 E = SafetyEvent.Kind
@@ -37,7 +38,7 @@ def _deadlines(settings):
 def _levels(notice) -> list[tuple[int, str, str]]:
     return sorted(
         (d.escalation_level, d.user.username, d.channel)
-        for d in Delivery.objects.filter(notice=notice, escalation_level__gt=0).select_related("user")
+        for d in case_deliveries().filter(notice=notice, escalation_level__gt=0).select_related("user")
     )
 
 
@@ -234,7 +235,7 @@ def test_an_escalated_manager_who_may_not_acknowledge_gets_no_banner(client, log
     """The provider's manager sees the crisis centre's urgent notice once it
     escalates to level 2, but may not acknowledge it: no banner for it."""
     event = record(E.NEW_VIOLENCE, case_with_service, now=T0)
-    Notice.objects.filter(event=event).exclude(organisation=orgs["survivor_service"]).delete()
+    case_notices().filter(event=event).exclude(organisation=orgs["survivor_service"]).delete()
     escalate_overdue(now=T0 + 5 * HOUR)
     login(users["manager"])
     content = client.get(INBOX).content.decode()

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.submission import save_once
-from notifications.models import Delivery, Notice, SafetyEvent, ViolenceReport
+from notifications.models import ViolenceReport
 from notifications.services import new_violence_report
+from tests.notices import case_deliveries, case_events, case_notices
 
 SUCCESS = "New violence reported. The survivor service, the referring body and the programme staff were told."
 
@@ -28,9 +29,9 @@ def _data(key, summary="He came back at night.") -> dict:
 def _counts() -> tuple[int, int, int, int]:
     return (
         ViolenceReport.objects.count(),
-        SafetyEvent.objects.count(),
-        Notice.objects.count(),
-        Delivery.objects.count(),
+        case_events().count(),
+        case_notices().count(),
+        case_deliveries().count(),
     )
 
 
@@ -43,7 +44,7 @@ def test_the_same_page_sent_twice_reports_once(client, login, users, case_with_s
     once = _counts()
     assert once[:2] == (1, 1)
     assert once[2] >= 3
-    assert Delivery.objects.exclude(channel="inbox").exists()
+    assert case_deliveries().exclude(channel="inbox").exists()
     second = client.post(_url(case_with_service), _data(key), follow=True)
     assert _counts() == once
     assert second.redirect_chain == first.redirect_chain
@@ -105,7 +106,7 @@ def test_another_persons_key_is_neither_returned_nor_blocking(case_with_service,
     )
     assert mine.pk != theirs.pk
     assert (mine.summary, mine.submission_key) == ("b", None)
-    assert SafetyEvent.objects.count() == 2
+    assert case_events().count() == 2
 
 
 def test_a_key_stored_at_the_same_moment_returns_that_report(case_with_service, users):

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from accounts import reauth
 from accounts.models import Role
-from notifications.models import Delivery, WebhookSubscription
+from notifications.models import WebhookSubscription
 from notifications.relay import relay_deliveries
 from tests import factories as f
 from tests.conftest import login_verified
+from tests.notices import case_deliveries
 from tests.notifications.test_webhooks import Receiver, subscribe
 
 LIST = reverse("notifications:webhooks")
@@ -81,7 +82,7 @@ def test_a_failure_after_the_last_retry_shows_on_the_list_and_the_webhook(
     referral = f.make_referral(police=users["police"], provider=orgs["provider"], external_id="KG-9")
     f.screen_all_met(referral, users["psychologist"])
     relay_deliveries(now=timezone.now() + dt.timedelta(seconds=1))
-    assert Delivery.objects.get(webhook=webhook).status == "failed"
+    assert case_deliveries().get(webhook=webhook).status == "failed"
 
     recent(client, admin)
     listing = client.get(LIST).content.decode()

@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications import webhooks
-from notifications.models import Delivery, Notice, WebhookEvent, WebhookSubscription
+from notifications.models import Delivery, WebhookEvent, WebhookSubscription
 from notifications.relay import relay_deliveries
 from referrals import services as referral_services
 from tests import factories as f
+from tests.notices import case_deliveries, case_notices
 from tests.notifications.conftest import SURVIVOR_SECRETS
 from tests.notifications.reminder_support import days, group_starting
 
@@ -82,7 +83,7 @@ def later(seconds: int = 1) -> dt.datetime:
 
 
 def webhook_rows(**filters):
-    return Delivery.objects.filter(channel="webhook", **filters).order_by("id")
+    return case_deliveries().filter(channel="webhook", **filters).order_by("id")
 
 
 # --- Writing the rows ---------------------------------------------------------
@@ -219,7 +220,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_sent_again_with_the_same_event_i
     f.screen_all_met(referral, users["psychologist"])
     row = webhook_rows().get()
     t0 = later()
-    Delivery.objects.filter(pk=row.pk).update(status="sending", claimed_at=t0, attempts=1)
+    case_deliveries().filter(pk=row.pk).update(status="sending", claimed_at=t0, attempts=1)
 
     assert relay_deliveries(now=t0 + dt.timedelta(seconds=10)).claimed == 0  # the lease still holds
     lease = dt.timedelta(seconds=settings.NOTIFY_SENDING_LEASE_SECONDS + 1)
@@ -242,7 +243,7 @@ def test_after_the_last_attempt_the_failure_stays_on_the_row_and_nobody_is_escal
     row.refresh_from_db()
     assert (result.failed, row.status, row.attempts, row.last_error) == (1, "failed", 2, "HTTP 500")
     assert relay_deliveries(now=later(7200)).claimed == 0
-    assert not Notice.objects.exists()
+    assert not case_notices().exists()
 
 
 def test_a_webhook_switched_off_after_the_change_is_not_posted(users, orgs, hooked, receiver):

@@ -9,7 +9,6 @@ from django.db import connection
 
 from accounts.models import Organisation, Role
 from core.models import TimelineEntry
-from notifications.models import SafetyEvent
 from outcomes.models import MonitoringAssignment, MonitoringMeeting
 from outcomes.monitoring_services import monitoring_body_assign, monitoring_meeting_record, monitoring_schedule
 from outcomes.services import add_months
@@ -17,6 +16,7 @@ from programmes import services as programme_services
 from programmes.models import ProgrammeTemplate
 from referrals.models import NOTE_MAX_LENGTH
 from tests import factories as f
+from tests.notices import case_events
 from tests.outcomes.conftest import bare_enrolment, days
 from tests.programmes.views_sessions_support import attend_everything
 
@@ -211,7 +211,7 @@ def test_the_body_records_its_meeting(users, meeting):
     )  # fmt: skip
     entry = TimelineEntry.objects.get(kind="monitoring_meeting")
     assert entry.detail == f"{days(0).isoformat()}: social_development: contact_made"
-    assert not SafetyEvent.objects.exists()
+    assert not case_events().exists()
 
 
 def test_the_note_is_encrypted_at_rest(users, meeting):
@@ -234,7 +234,7 @@ def test_new_violence_raises_the_new_violence_safety_event_once(users, orgs, mee
     survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
     record(meeting, users["monitoring_officer"], new_violence=True, note="Neighbours heard shouting")
     record(meeting, users["monitoring_officer"], new_violence=True, note="Recorded again")
-    event = SafetyEvent.objects.get()
+    event = case_events().get()
     assert (event.kind, event.case_id) == ("new_violence", meeting.enrolment.case_id)
     assert event.facts == {"reported_on": days(0).isoformat(), "reported_by": "social_development"}
     assert event.dedupe_key == f"new_violence:monitoring:{meeting.pk}"

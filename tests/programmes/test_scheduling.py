@@ -15,11 +15,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from notifications.models import SafetyEvent
 from programmes import scheduling, services
 from programmes.models import Attendance, Session
 from programmes.selectors import progress
 from tests import factories as f
+from tests.notices import case_events
 from tests.programmes.conftest import INDIVIDUAL_ONLY, days, fill_diary
 
 # uz-correctional-work: 4 individual sessions, weekly, 60 minutes.
@@ -318,7 +318,7 @@ def test_the_preview_names_who_will_be_told_and_writes_nothing(users, orgs, past
             session=past_group.sessions.get(number=number), by=psy, marks={a.pk: "unexcused"}, topic_covered=""
         )
     third = past_group.sessions.get(number=3)
-    events_before = SafetyEvent.objects.count()
+    events_before = case_events().count()
 
     preview = services.attendance_preview(session=third, by=psy, marks={a.pk: "unexcused"}, topic_covered="")
 
@@ -327,7 +327,7 @@ def test_the_preview_names_who_will_be_told_and_writes_nothing(users, orgs, past
     assert dropout[0]["enrolment_id"] == a.pk
     assert dropout[0]["facts"]["missed_in_a_row"] == 3
     assert "Sezim Crisis Centre" in dropout[0]["organisations"]
-    assert SafetyEvent.objects.count() == events_before
+    assert case_events().count() == events_before
     assert not Attendance.objects.filter(session=third).exists()
     third.refresh_from_db()
     assert third.status == Session.Status.PLANNED

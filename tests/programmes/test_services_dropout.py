@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from casework.services import survivor_service_refer
 from notifications import services as notify
-from notifications.models import Notice, SafetyEvent
 from programmes import services
 from programmes.models import Attendance, ProgrammeTemplate
+from tests.notices import case_events, case_notices
 from tests.programmes.conftest import group_session, log
 
 SERVICE = "Sezim Crisis Centre"
@@ -39,7 +39,7 @@ def _log_run(group, by, marks_by_number: dict[int, dict]):
 
 
 def _dropouts():
-    return SafetyEvent.objects.filter(kind="dropout")
+    return case_events().filter(kind="dropout")
 
 
 def test_the_third_unexcused_absence_in_a_row_is_a_dropout_at_once(users, past_group, pair_in_group):
@@ -60,7 +60,7 @@ def test_the_third_unexcused_absence_in_a_row_is_a_dropout_at_once(users, past_g
         "missed_in_a_row": 3,
     }
     # The survivor service, the police (mandatory referral) and the provider.
-    assert set(Notice.objects.filter(event=event).values_list("organisation__name", flat=True)) == {
+    assert set(case_notices().filter(event=event).values_list("organisation__name", flat=True)) == {
         SERVICE,
         POLICE,
         PROVIDER,
@@ -155,7 +155,7 @@ def test_an_expulsion_after_the_rule_is_still_its_own_event(users, past_group, p
     services.enrolment_discharge(
         enrolment=a, kind="expelled", by=psy, on=timezone.localdate(), reason="Threatened a group member"
     )
-    assert sorted(SafetyEvent.objects.filter(case=a.case).values_list("kind", flat=True)) == ["dropout", "expulsion"]
+    assert sorted(case_events().filter(case=a.case).values_list("kind", flat=True)) == ["dropout", "expulsion"]
 
 
 def test_the_sweep_finds_absences_that_reached_the_rule_another_way(users, past_group, pair_in_group):
@@ -185,7 +185,7 @@ def test_the_sweep_ignores_ended_enrolments(users, past_group, pair_in_group):
     a, b = pair_in_group
     psy = users["psychologist"]
     services.enrolment_discharge(enrolment=a, kind="dropped_out", by=psy, on=timezone.localdate(), reason="Moved")
-    SafetyEvent.objects.all().delete()
+    case_events().all().delete()
     for number in (1, 2, 3):
         session = group_session(past_group, number)
         session.status = "held"
@@ -211,7 +211,7 @@ def test_the_sweep_works_in_batches(users, past_group, men, new_case, enrol):
 def test_the_notice_says_the_rule_was_reached(users, login, past_group, pair_in_group):
     a, b = pair_in_group
     _log_run(past_group, users["psychologist"], {n: {a: "unexcused", b: "present"} for n in (1, 2, 3)})
-    notice = Notice.objects.get(event__kind="dropout", organisation__name=SERVICE)
+    notice = case_notices().get(event__kind="dropout", organisation__name=SERVICE)
     client = login(users["survivor_worker"])
     page = client.get(reverse("notifications:notice_detail", args=[notice.pk])).content.decode()
     assert "Dropout rule reached (still enrolled; staff may record the ending)" in page

@@ -14,10 +14,10 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from notifications.models import Notice, SafetyEvent
 from notifications.services import dropout_rule_notify
 from programmes.models import Enrolment
 from programmes.selectors import progress
+from tests.notices import case_events, case_notices
 from tests.programmes.views_sessions_support import attend_everything, days, mandatory_enrolment
 
 POLICE = "Bishkek City Police, Pervomaisky district"
@@ -71,7 +71,7 @@ def test_the_first_post_changes_nothing_and_names_who_will_be_told(client, login
     assert "Called &lt;twice&gt;.</textarea>" in response.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE
-    assert not SafetyEvent.objects.filter(case=enrolment.case).exists()
+    assert not case_events().filter(case=enrolment.case).exists()
 
 
 def test_the_confirmed_post_ends_it_and_says_who_was_told(client, login, users, enrolment):
@@ -86,7 +86,7 @@ def test_the_confirmed_post_ends_it_and_says_who_was_told(client, login, users, 
         "Called <twice>.",
         False,
     )
-    event = SafetyEvent.objects.get(case=enrolment.case)
+    event = case_events().get(case=enrolment.case)
     assert (event.kind, event.facts["for_violence"]) == ("expulsion", False)
 
 
@@ -102,7 +102,7 @@ def test_an_expulsion_for_violence_is_urgent(client, login, users, enrolment, ti
     assert client.post(url(enrolment), data).status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.for_violence is ticked
-    notices = Notice.objects.filter(event__case=enrolment.case).select_related("event")
+    notices = case_notices().filter(event__case=enrolment.case).select_related("event")
     assert sorted(n.organisation.name for n in notices) == sorted([SERVICE, POLICE])
     for notice in notices:
         assert notice.event.facts["for_violence"] is ticked
@@ -157,7 +157,7 @@ def test_a_dropout_already_reported_is_not_told_again(client, login, users, enro
     page = text(response)
     assert "The programme ended: Dropped out." in page
     assert "A notice went to" not in page
-    assert SafetyEvent.objects.filter(case=enrolment.case).count() == 1
+    assert case_events().filter(case=enrolment.case).count() == 1
 
 
 @pytest.mark.parametrize("who", ["manager", "police", "survivor_worker", "monitoring", "provider_admin"])

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.services import survivor_service_refer
-from notifications.models import SafetyEvent
 from programmes import services
 from programmes.models import Attendance, Session
+from tests.notices import case_events
 
 SERVICE = "Sezim Crisis Centre"
 POLICE = "Bishkek City Police, Pervomaisky district"
@@ -58,7 +58,7 @@ def test_the_third_absence_is_announced_and_nothing_is_saved_before_confirming(c
     # What was typed is still there, and nothing was written.
     assert "He did not come." in html
     assert re.search(rf'name="mark-{a.pk}" value="unexcused"[^>]*checked', html)
-    assert not SafetyEvent.objects.filter(kind="dropout").exists()
+    assert not case_events().filter(kind="dropout").exists()
     assert not Attendance.objects.filter(session=session).exists()
     session.refresh_from_db()
     assert session.status == Session.Status.PLANNED
@@ -75,7 +75,7 @@ def test_confirming_saves_and_names_what_went_to_whom(client, login, users, two_
 
     response = client.post(url(session), {**data, "expect": expect}, follow=True)
 
-    event = SafetyEvent.objects.get(kind="dropout")
+    event = case_events().get(kind="dropout")
     assert event.case == a.case
     told = sorted(n.organisation.name for n in event.notices.all())
     assert SERVICE in told
@@ -93,7 +93,7 @@ def test_a_stale_confirmation_asks_again(client, login, users, two_missed):
     response = client.post(url(session), data)
     assert response.status_code == 200
     assert "Before you save" in response.content.decode()
-    assert not SafetyEvent.objects.filter(kind="dropout").exists()
+    assert not case_events().filter(kind="dropout").exists()
 
 
 def test_a_save_that_sets_off_nothing_needs_no_confirmation(client, login, users, two_missed):
@@ -138,7 +138,7 @@ def test_a_programme_manager_sees_no_roster_form_and_cannot_post(client, login, 
     a, session = two_missed
     login(users["manager"])
     assert client.post(url(session), {f"mark-{a.pk}": "unexcused"}).status_code == 403
-    assert not SafetyEvent.objects.filter(kind="dropout").exists()
+    assert not case_events().filter(kind="dropout").exists()
 
 
 def test_another_providers_psychologist_gets_404(client, login, users, two_missed):

@@ -100,7 +100,7 @@ def test_a_kz_provider_saves_then_accepts_end_to_end(client, login, kz, kz_refer
         screen_url(kz_referral), {"notes": "Came voluntarily.", "action": "accept", "confirmed": "1"}, follow=True
     )
     content = accepted.content.decode()
-    assert "Referral accepted. The referring police unit sees the new status." in content
+    assert "Referral accepted. The referring body is told and sees the new status." in content
     assert NOTE not in content  # decided: the note is about the form
     assert "No eligibility criteria were set up when this referral was screened." in content
     kz_referral.refresh_from_db()
@@ -118,7 +118,7 @@ def test_a_kz_provider_declines_with_a_reason_in_one_step(client, login, kz, kz_
     data = {"reason": "other", "explanation": "Lives outside the region.", "action": "decline"}
     assert "You are about to decline referral" in client.post(screen_url(kz_referral), data).content.decode()
     response = client.post(screen_url(kz_referral), {**data, "confirmed": "1"}, follow=True)
-    assert "Referral declined. The referring police unit sees the reason." in response.content.decode()
+    assert "Referral declined. The referring body is told and sees the reason." in response.content.decode()
     kz_referral.refresh_from_db()
     assert (kz_referral.status, kz_referral.decline_reason, kz_referral.decline_explanation) == (
         Referral.Status.DECLINED,

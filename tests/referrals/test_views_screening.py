@@ -225,7 +225,7 @@ def test_accepting_with_every_criterion_met(client, login, users, referral):
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
     content = response.content.decode()
-    assert "Referral accepted. The referring police unit sees the new status." in content
+    assert "Referral accepted. The referring body is told and sees the new status." in content
     assert 'name="action"' not in content  # decided: no more buttons
     try:  # the intake page is built by the casework pages
         expected = reverse("casework:intake", args=[referral.pk])
@@ -286,7 +286,7 @@ def test_declining_with_a_reason(client, login, users, referral):
         "Addiction treatment first.",
     )
     content = response.content.decode()
-    assert "Referral declined. The referring police unit sees the reason." in content
+    assert "Referral declined. The referring body is told and sees the reason." in content
     assert "Basic therapy (addiction or mental health) first" in content
 
 
@@ -340,7 +340,7 @@ def test_accepting_asks_first_and_changes_nothing(client, login, users, referral
     assert referral.status == Referral.Status.RECEIVED
     assert not Screening.objects.exists()
     confirmed = client.post(screen_url(referral), dict(_reposted(response)), follow=True)
-    assert "Referral accepted. The referring police unit sees the new status." in _text(confirmed)
+    assert "Referral accepted. The referring body is told and sees the new status." in _text(confirmed)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
     assert Screening.objects.get(referral=referral).notes == "Came with his lawyer."
