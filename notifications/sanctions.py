@@ -195,7 +195,7 @@ def _extension_recorded(notice: Notice, by, values: _Values, today: dt.date) -> 
     """Record the order's extension to ``values.extended_until`` on the
     referral, as its page would, and name it; what that service refuses is
     said on the date field."""
-    referral = notice.event.case.referral
+    referral = notice.event.on_referral
     try:
         extension = referral_extend_order(
             referral=referral,
