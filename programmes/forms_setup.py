@@ -143,6 +143,7 @@ class TemplateForm(forms.Form):
     )
     individual_minutes = _model_field("individual_minutes")
     group_minutes = _model_field("group_minutes")
+    facilitation = _model_field("facilitation")
     hours_required = _model_field(
         "hours_required", help_text=_("Only when the programme is defined by hours, e.g. 16 hours in one month.")
     )

@@ -51,6 +51,17 @@ class QualificationFamily(models.TextChoices):
     OTHER = "other", _("Other behaviour-change programmes")
 
 
+class Facilitation(models.TextChoices):
+    """Who leads a template's group sessions. A pair is one woman and one man
+    (DOMAIN: gender-balanced teams); Chance's groups are led by one trainer
+    of the participants' sex (seed 001: "a man training groups of men, and a
+    woman training groups of women")."""
+
+    PAIR = "pair", _("A pair: a woman and a man")
+    WOMAN = "woman", _("One facilitator, a woman")
+    MAN = "man", _("One facilitator, a man")
+
+
 # The kinds of organisation that may monitor a person after the programme.
 MONITORING_BODY_CHOICES = [
     (Organisation.Kind.SOCIAL_DEVELOPMENT.value, Organisation.Kind.SOCIAL_DEVELOPMENT.label),
@@ -99,6 +110,9 @@ class ProgrammeTemplate(models.Model):
     )
     group_minutes = models.PositiveSmallIntegerField(
         _("group session length (minutes)"), default=120, validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    facilitation = models.CharField(
+        _("group sessions led by"), max_length=5, choices=Facilitation.choices, default=Facilitation.PAIR
     )
     hours_required = models.DecimalField(
         _("hours required"),

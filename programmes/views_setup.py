@@ -69,6 +69,7 @@ from programmes.selectors import (
     templates_browsable,
     usable_templates,
 )
+from programmes.standards import compare_with_standards
 from referrals.models import Referral
 from referrals.selectors import programme_providers
 
@@ -168,6 +169,7 @@ def template_detail(request, pk: int):
             "newest": versions[0] if versions else template,
             "schedule": example_schedule(template),
             "schedule_errors": template.schedule_errors(),
+            "standards": compare_with_standards(template),
             "languages": [Language(code).label for code in template.languages if code in Language.values],
             "follow_up": ", ".join(f"+{m}" for m in template.follow_up_months),
             "monitoring_bodies": [

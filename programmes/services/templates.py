@@ -29,6 +29,7 @@ TEMPLATE_FIELDS = (
     "group_offset_days",
     "individual_minutes",
     "group_minutes",
+    "facilitation",
     "hours_required",
     "curriculum",
     "follow_up_months",

@@ -31,7 +31,8 @@ CHANCE = "kg-chance-mandatory-men"
     ("code", "bodies", "every", "months"),
     [
         ("kg-chance-mandatory-men", ["social_development"], 3, 18),
-        ("kg-chance-voluntary-men", ["social_development"], 3, 18),
+        ("kg-chance-voluntary-men", [], None, None),  # seed 001: the mandatory programme only
+        ("kg-chance-voluntary-women", [], None, None),
         ("tj-consultation-room", ["police_unit", "local_government"], 3, 18),
         ("kg-chance-women", [], None, None),
         ("kg-annex3-mandatory", [], None, None),
@@ -118,10 +119,10 @@ def test_naming_the_body_after_completion_schedules_its_meetings(users, orgs, co
 
 def test_completing_the_programme_schedules_the_meetings_of_the_bodies_named(users, orgs):
     template = f.shipped_template(CHANCE)
-    group = f.make_group(by=users["psychologist"], template=template, name="Chance men", starts_on=days(-13),
+    group = f.make_group(by=users["psychologist"], template=template, name="Chance men", starts_on=days(-20),
                          psychologist=users["psychologist"], social_worker=users["social_worker"])  # fmt: skip
     case = f.make_open_case(police=users["police"], provider=orgs["provider"], by=users["psychologist"])
-    enrolment = f.enrol_case(case, by=users["psychologist"], template=template, group=group, starts_on=days(-20))
+    enrolment = f.enrol_case(case, by=users["psychologist"], template=template, group=group, starts_on=days(-27))
     monitoring_body_assign(enrolment=enrolment, body_kind=K.SOCIAL_DEVELOPMENT,
                            organisation=orgs["social_development"], by=users["psychologist"])  # fmt: skip
     assert not MonitoringMeeting.objects.filter(enrolment=enrolment).exists()

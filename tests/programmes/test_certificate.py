@@ -76,7 +76,7 @@ def test_the_printable_page(client, login, users, completed, who):
     assert formats.date_format(completed.case.referral.person.birth_date, "DATE_FORMAT") in html
     assert "Kyrgyzstan Decree 390 Annex 3, mandatory (2 + 2 in 4 weeks) (version 1)" in html
     assert "Bishkek Consultation Room" in html
-    assert formats.date_format(days(-20), "DATE_FORMAT") in html  # started
+    assert formats.date_format(days(-27), "DATE_FORMAT") in html  # started
     assert formats.date_format(days(0), "DATE_FORMAT") in html  # completed
     assert "4 (individual 2 of 2, group 2 of 2)" in html
     assert '<dd class="col-sm-8">6.0</dd>' in html  # 2 × 1 h + 2 × 2 h

@@ -111,13 +111,14 @@ def test_a_room_group_needs_the_room(orgs, men, pair):
 
 
 def test_example_schedule_interleaves_individual_and_group_sessions(db):
-    tajik = f.shipped_template("tj-consultation-room")  # 10 individual every 14 days, groups weekly from day 3
+    tajik = f.shipped_template("tj-consultation-room")  # 10 individual every 18 days, groups every 9 from day 4
 
     weeks = example_schedule(tajik)
 
-    assert (weeks[0].number, weeks[0].individual, weeks[0].group) == (1, [(1, 1)], [(1, 4)])
-    assert (weeks[1].number, weeks[1].individual, weeks[1].group) == (2, [], [(2, 11)])
-    assert (weeks[2].number, weeks[2].individual, weeks[2].group) == (3, [(2, 15)], [(3, 18)])
+    assert (weeks[0].number, weeks[0].individual, weeks[0].group) == (1, [(1, 1)], [(1, 5)])
+    assert (weeks[1].number, weeks[1].individual, weeks[1].group) == (2, [], [(2, 14)])
+    assert (weeks[2].number, weeks[2].individual, weeks[2].group) == (3, [(2, 19)], [])
+    assert (weeks[-1].number, weeks[-1].group) == (26, [(20, 176)])
     assert sum(len(w.individual) for w in weeks) == 10 and sum(len(w.group) for w in weeks) == 20
 
 

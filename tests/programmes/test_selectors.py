@@ -56,7 +56,7 @@ def test_other_organisations_see_every_shipped_template_and_no_copies(users, org
     services.template_copy(template=men, provider=orgs["provider"], by=users["manager"])
     for who in ("police", "monitoring", "survivor_worker"):
         visible = selectors.templates_for(scope(users[who]))
-        assert visible.count() == ProgrammeTemplate.objects.filter(provider=None).count() == 13
+        assert visible.count() == ProgrammeTemplate.objects.filter(provider=None).count() == 15
     assert not selectors.templates_for(Scope(None, None, None)).exists()
 
 
@@ -69,7 +69,9 @@ def test_usable_templates_are_the_active_ones_of_the_country_and_own(users, orgs
         "kg-chance-mandatory-men",
         "kg-chance-voluntary-men",
         "kg-chance-women",
+        "kg-chance-voluntary-women",
         "kg-ayalzat-mandatory",
+        "kg-ayalzat-voluntary",
     }
 
 

@@ -14,11 +14,12 @@ from django.utils import timezone
 from accounts.models import Organisation, Role
 from programmes import services
 from programmes.migrations._shipped_templates import SHIPPED
+from programmes.models import ProgrammeTemplate
 from referrals.selectors import criteria_for_provider
 from referrals.services import criterion_save
 from tests import factories as f
 
-# What the domain notes (../shared/DOMAIN.md, seed 001) say of each programme:
+# What the seeds (../shared/seeds/001, DOMAIN.md) say of each programme:
 # (individual sessions, group sessions, span in weeks, hours required or None).
 DOMAIN = {
     "tj-consultation-room": (10, 20, 26, None),  # 30 sessions over 6 months
@@ -28,17 +29,98 @@ DOMAIN = {
     "kg-chance-mandatory-men": (2, 2, 4, None),  # 2 + 2 in one month
     "kg-chance-voluntary-men": (2, 22, 24, None),  # voluntary: 24 weeks (the split is an assumption)
     "kg-chance-women": (0, 4, 4, None),  # group sessions only
+    "kg-chance-voluntary-women": (0, 24, 24, None),  # voluntary: 24 weeks, women: group only
     "kg-ayalzat-mandatory": (2, 7, 4, Decimal("16.0")),  # 16 hours in one month
+    "kg-ayalzat-voluntary": (2, 24, 26, None),  # "longer voluntary": Annex 3 men's figures, an assumption
     "kz-turkistan-residential": (5, 12, 5, None),  # at least 5 individual, then 12 group
     "kz-union-crisis-centres": (4, 12, 16, None),  # draft: the source gives no counts
     "uz-oydin-nur": (0, 6, 6, Decimal("18.0")),  # 6 weekly lectures of 3 hours
     "uz-correctional-work": (4, 0, 4, None),  # up to one month
-    "tm-pilot": (4, 16, 22, None),  # draft pilot
+    "tm-pilot": (4, 16, 20, None),  # draft pilot
+}
+
+# Who the programme is for, whether it is ordered, who leads its groups, and
+# what follows it: (sex, mandatory, facilitation, follow-up months, close
+# relations too, monitoring bodies, a meeting every n months, for m months).
+AFTER = {
+    "tj-consultation-room": ("any", False, "pair", [6, 12], False, ["police_unit", "local_government"], 3, 18),
+    "kg-annex3-mandatory": ("any", True, "pair", [], False, [], None, None),
+    "kg-annex3-voluntary-men": ("male", False, "pair", [6, 12], False, [], None, None),
+    "kg-annex3-voluntary-women": ("female", False, "pair", [6, 12], False, [], None, None),
+    # Seed 001: "a man training groups of men, and a woman training groups of women";
+    # the mandatory programme, and only it, is followed by 18 months' monitoring, every 3 months.
+    "kg-chance-mandatory-men": ("male", True, "man", [3, 6, 9, 12, 15, 18], False, ["social_development"], 3, 18),
+    "kg-chance-voluntary-men": ("male", False, "man", [6, 12], False, [], None, None),
+    # "the women are not monitored after the completion of the programme"
+    "kg-chance-women": ("female", True, "woman", [], False, [], None, None),
+    "kg-chance-voluntary-women": ("female", False, "woman", [], False, [], None, None),
+    # "a questionnaire that perpetrators and their close relations fill in 18 months after the programme"
+    "kg-ayalzat-mandatory": ("male", True, "pair", [18], True, [], None, None),
+    "kg-ayalzat-voluntary": ("male", False, "pair", [18], True, [], None, None),
+    "kz-turkistan-residential": ("male", False, "pair", [], False, [], None, None),
+    "kz-union-crisis-centres": ("any", False, "pair", [6], False, [], None, None),
+    "uz-oydin-nur": ("male", False, "pair", [], False, [], None, None),
+    "uz-correctional-work": ("any", True, "pair", [], False, [], None, None),
+    "tm-pilot": ("male", False, "pair", [6, 12], False, [], None, None),
 }
 
 
-def test_every_programme_of_the_domain_notes_is_shipped():
-    assert {entry["code"] for entry in SHIPPED} == set(DOMAIN)
+def _shipped_codes() -> set[str]:
+    return set(ProgrammeTemplate.objects.filter(provider=None).values_list("code", flat=True))
+
+
+@pytest.mark.django_db
+def test_every_programme_of_the_seeds_is_shipped():
+    assert _shipped_codes() == set(DOMAIN) == set(AFTER)
+    assert {entry["code"] for entry in SHIPPED} < set(DOMAIN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(AFTER))
+def test_the_shipped_template_says_who_it_is_for_and_what_follows_it(code):
+    template = f.shipped_template(code)
+    assert (
+        template.sex,
+        template.mandatory,
+        template.facilitation,
+        template.follow_up_months,
+        template.follow_up_close_relations,
+        template.monitoring_bodies,
+        template.monitoring_interval_months,
+        template.monitoring_months,
+    ) == AFTER[code]
+    assert template.status == ("draft" if code in ("kz-union-crisis-centres", "tm-pilot") else "active")
+    template.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(DOMAIN))
+def test_the_last_planned_session_falls_in_the_templates_last_week(code):
+    template = f.shipped_template(code)
+    last = max(template.individual_offsets() + template.group_offsets())
+    assert last // 7 + 1 == template.span_weeks
+    assert template.schedule_errors() == []
+
+
+@pytest.mark.django_db
+def test_the_tajik_individual_sessions_are_interleaved_with_the_group():
+    template = f.shipped_template("tj-consultation-room")
+    individual, group = template.individual_offsets(), template.group_offsets()
+    assert individual == [0, 18, 36, 54, 72, 90, 108, 126, 144, 162]
+    assert group[0] == 4 and group[-1] == 175
+    # Between two individual sessions come two group sessions.
+    for a, b in zip(individual, individual[1:], strict=False):
+        assert len([d for d in group if a < d < b]) == 2
+
+
+@pytest.mark.django_db
+def test_a_voluntary_chance_template_carries_no_monitoring_of_the_mandatory_programme():
+    for code in ("kg-chance-voluntary-men", "kg-chance-voluntary-women"):
+        template = f.shipped_template(code)
+        assert template.monitoring_schedule() == []
+        assert "18 months" not in template.name
+    assert f.shipped_template("kg-chance-mandatory-men").monitoring_schedule() == [3, 6, 9, 12, 15, 18]
+    assert "mandatory programme only" in f.shipped_template("kg-chance-voluntary-men").notes
 
 
 def _local_dates(sessions) -> list[dt.date]:
@@ -50,7 +132,7 @@ def _gaps(dates: list[dt.date]) -> set[int]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("code", [entry["code"] for entry in SHIPPED])
+@pytest.mark.parametrize("code", sorted(DOMAIN))
 def test_the_shipped_template_plans_its_exact_schedule(code):
     template = f.shipped_template(code)
     assert (template.individual_sessions, template.group_sessions, template.span_weeks, template.hours_required) == (
@@ -112,6 +194,8 @@ def test_the_shipped_template_plans_its_exact_schedule(code):
     end = start + dt.timedelta(days=template.span_days)
     last = max(individual + group_sessions, key=lambda s: s.starts_at)
     assert timezone.localtime(last.ends_at).date() < end
+    # ... and fills it: the last planned session is in the span's last week.
+    assert (timezone.localtime(last.starts_at).date() - start).days // 7 + 1 == template.span_weeks
 
     # The cadence.
     if len(individual) > 1:

@@ -50,6 +50,7 @@ def edit_data(template: ProgrammeTemplate, **overrides) -> dict:
         "group_offset_days": template.group_offset_days,
         "individual_minutes": template.individual_minutes,
         "group_minutes": template.group_minutes,
+        "facilitation": template.facilitation,
         "hours_required": template.hours_required or "",
         "curriculum": "\n".join(template.curriculum),
         "follow_up_months": ", ".join(str(m) for m in template.follow_up_months),
@@ -123,7 +124,7 @@ def test_the_search_is_kept_out_of_the_url(client, login, users):
 
     assert response.status_code == 302 and response["Location"] == LIST
     page = client.get(LIST)
-    assert [t.code for t in page.context["page"].object_list] == ["kg-ayalzat-mandatory"]
+    assert [t.code for t in page.context["page"].object_list] == ["kg-ayalzat-mandatory", "kg-ayalzat-voluntary"]
     assert client.session["search:programmes:templates"].startswith("fernet:")  # never in clear
 
 
@@ -163,7 +164,7 @@ def test_the_detail_shows_everything_in_the_template(client, login, users, men):
         "kg-annex3-voluntary-men",
         "Voluntary",
         "2, every 7 days, 60 minutes each, with a psychologist",
-        "24, every 7 days, 120 minutes each, with a psychologist and a social worker",
+        "24, every 7 days, 120 minutes each · led by: A pair: a woman and a man",
         "after all individual sessions",
         "26 weeks",
         "50.0 planned",

@@ -13,7 +13,7 @@ from programmes.models import Enrolment, Group, Session
 from tests import factories as f
 
 MEN = "kg-annex3-voluntary-men"  # 2 individual + 24 weekly group sessions; first group day = start + 14
-MANDATORY = "kg-annex3-mandatory"  # 2 individual (days 0, 3) + 2 group (days 7, 14), 4 weeks
+MANDATORY = "kg-annex3-mandatory"  # 2 individual (days 0, 3) + 2 group (days 7, 21), 4 weeks
 
 
 def days(n: int) -> dt.date:
@@ -71,19 +71,19 @@ def log_all(session: Session, by, people, mark: str = "present", topic: str | No
 
 
 def mandatory_enrolment(users, orgs, case=None) -> tuple[Enrolment, Group]:
-    """Someone in the Kyrgyz mandatory programme (2 + 2) who started 20 days
+    """Someone in the Kyrgyz mandatory programme (2 + 2) who started 27 days
     ago: every session of theirs is in the past, none logged yet."""
     template = f.shipped_template(MANDATORY)
     group = f.make_group(
         by=users["psychologist"],
         template=template,
         name="Mandatory men",
-        starts_on=days(-13),
+        starts_on=days(-20),
         psychologist=users["psychologist"],
         social_worker=users["social_worker"],
     )
     case = case or f.make_open_case(police=users["police"], provider=orgs["provider"], by=users["psychologist"])
-    enrolment = f.enrol_case(case, by=users["psychologist"], template=template, group=group, starts_on=days(-20))
+    enrolment = f.enrol_case(case, by=users["psychologist"], template=template, group=group, starts_on=days(-27))
     return enrolment, group
 
 
