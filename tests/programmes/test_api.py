@@ -105,12 +105,15 @@ def test_it_rejects_an_unknown_country(api, users):
     assert response.json() == {"country": ["Choose one of: KG, TJ, KZ, UZ, TM."]}
 
 
-def test_a_user_without_organisation_gets_403(api, db):
+def test_a_user_without_organisation_is_refused(api, db):
     loner = User.objects.create_user(username="loner", password="x")
     totp_device_create(user=loner, name="authenticator", confirmed=True)
     response = api(loner).get(URL)
-    assert response.status_code == 403
-    assert response.json() == {"detail": "Only members of an organisation may use this API."}
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "The holder of this token has a role with no use for the API, so the token is refused."
+        " Ask your organisation's administrator which member's token your system should use."
+    }
 
 
 def test_it_is_read_only(api, users):

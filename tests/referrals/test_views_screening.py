@@ -243,7 +243,8 @@ def test_accepting_with_an_unmet_criterion_is_refused_and_nothing_saved(client, 
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert errors == [
-        "Cannot accept: not every criterion is met (No addiction to alcohol, narcotics, psychotropic substances or gambling (otherwise basic therapy first))."
+        "Cannot accept: not every criterion is met (No addiction to alcohol, narcotics, psychotropic substances"
+        " or gambling (otherwise basic therapy first))."
     ]
     assert "Typed notes" in response.content.decode()
     referral.refresh_from_db()
