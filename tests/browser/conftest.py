@@ -8,6 +8,7 @@ so ``shipped_data`` puts it back before a journey starts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +21,21 @@ from tests import factories as f
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def send_referral(page: Page):
+    """Send the referral form filled in on ``page``; the status page it
+    lands on says it was sent. Returns the referral and that page's URL."""
+    from referrals.models import Referral
+
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_url(re.compile(r"/referrals/\d+/status/$"))
+    referral = Referral.objects.get()
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Referral {referral.reference} has been recorded and sent to the provider."
+    )
+    expect(page.locator(".referral-status")).to_have_text("Received")
+    return referral, page.url
 
 
 def current_code() -> str:

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from casework.models import Case, SafetyPlan, SurvivorContact
 from core.models import SensitiveRead
 from referrals.models import Referral
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, send_referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,15 +109,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
 
     _fits_the_screen(page)
     page.screenshot(path=SCREENSHOT_FORM, full_page=True)
-    page.get_by_role("button", name="Send referral").click()
-    page.wait_for_url(re.compile(r"/referrals/\d+/status/$"))
-    status_url = page.url
-
-    referral = Referral.objects.get()
-    expect(page.get_by_role("alert")).to_have_text(
-        f"Referral {referral.reference} has been recorded and sent to the provider."
-    )
-    expect(page.locator(".referral-status")).to_have_text("Received")
+    referral, status_url = send_referral(page)
     _fits_the_screen(page)
     assert referral.status == Referral.Status.RECEIVED
     assert referral.provider == provider
