@@ -229,7 +229,12 @@ class Notice(models.Model):
 
     def action_choices(self) -> list[tuple[str, str]]:
         """The actions this notice's recipient may record."""
-        return actions_for(self.role_hint, no_survivor_service=self.no_survivor_service, kind=self.event.kind)
+        return actions_for(
+            self.role_hint,
+            no_survivor_service=self.no_survivor_service,
+            kind=self.event.kind,
+            body_kind=self.organisation.kind,
+        )
 
     @property
     def for_referring_body(self) -> bool:
@@ -280,6 +285,22 @@ ACTIONS_FOR: dict[str, tuple[str, ...]] = {
         _A.OTHER,
     ),
 }
+# A referring body that is not a police unit (a court, the commission on
+# children's rights, local government, a ministry department, a women's
+# resource centre) does not visit people as the police do; a court checks
+# the order it made.
+REFERRER_ACTIONS = (
+    _A.PERSON_CONTACTED,
+    _A.SURVIVOR_SERVICE_INFORMED,
+    _A.PROGRAMME_INFORMED,
+    _A.NOTED,
+    _A.NO_CONTACT_POSSIBLE,
+    _A.OTHER,
+)
+REFERRER_ACTIONS_BY_KIND: dict[str, tuple[str, ...]] = {
+    Organisation.Kind.POLICE_UNIT: ACTIONS_FOR[_R.POLICE],
+    Organisation.Kind.COURT: (_A.ORDER_CHECKED, *REFERRER_ACTIONS),
+}
 # What a referring body does about the provider's decision on its referral.
 ACTIONS_FOR_DECISION: dict[str, tuple[str, ...]] = {
     SafetyEvent.Kind.REFERRAL_ACCEPTED: (_A.NOTED, _A.PERSON_CONTACTED, _A.OTHER),
@@ -292,8 +313,18 @@ PROVIDER_FOR_THE_SURVIVOR = (_A.SURVIVOR_CALLED, _A.SAFETY_PLAN_REVIEWED)
 ACTIONS_NEEDING_A_NOTE = frozenset({_A.NO_CONTACT_POSSIBLE, _A.OTHER})
 
 
-def actions_for(role_hint: str, *, no_survivor_service: bool = False, kind: str = "") -> list[tuple[str, str]]:
-    codes = list(ACTIONS_FOR_DECISION.get(kind) or ACTIONS_FOR.get(role_hint, (_A.OTHER,)))
+def actions_for(
+    role_hint: str, *, no_survivor_service: bool = False, kind: str = "", body_kind: str = ""
+) -> list[tuple[str, str]]:
+    """The actions offered, in order: for the provider's decision, the
+    decision's own; for the referring body, those of its kind
+    (``body_kind``: the recipient organisation's kind); else the role's."""
+    if kind in ACTIONS_FOR_DECISION:
+        codes = list(ACTIONS_FOR_DECISION[kind])
+    elif role_hint == _R.POLICE and body_kind:
+        codes = list(REFERRER_ACTIONS_BY_KIND.get(body_kind, REFERRER_ACTIONS))
+    else:
+        codes = list(ACTIONS_FOR.get(role_hint, (_A.OTHER,)))
     if role_hint == _R.PROVIDER and no_survivor_service:
         codes[:0] = PROVIDER_FOR_THE_SURVIVOR
     labels = dict(_A.choices)

@@ -7,6 +7,7 @@ the "referring body", in Russian too."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -128,3 +129,79 @@ def test_the_provider_still_reads_case_numbers(client, login, users, orgs):
 def test_the_recipient_is_the_referring_body_in_russian():
     with translation.override("ru"):
         assert str(Notice.Recipient.POLICE.label) == "Направивший орган"
+
+
+# --- what each referring body can say it did ---------------------------------------------
+
+
+def _offered(content: str) -> list[str]:
+    return re.findall(r'name="actions" value="([a-z_]+)"', content)
+
+
+@pytest.mark.parametrize(
+    ("user", "org", "make_case", "offered"),
+    [
+        (
+            "court_clerk",
+            "court",
+            _court_case,
+            [
+                "order_checked",
+                "person_contacted",
+                "survivor_service_informed",
+                "programme_informed",
+                "noted",
+                "no_contact_possible",
+                "other",
+            ],
+        ),
+        (
+            "child_protection",
+            "child_protection",
+            _child_protection_case,
+            [
+                "person_contacted",
+                "survivor_service_informed",
+                "programme_informed",
+                "noted",
+                "no_contact_possible",
+                "other",
+            ],
+        ),
+    ],
+)
+def test_a_referring_body_other_than_the_police_is_offered_its_own_actions(
+    client, login, users, orgs, user, org, make_case, offered
+):
+    notice = notice_of(record(E.NON_COMPLIANCE, make_case(users, orgs)), orgs[org])
+    login(users[user])
+
+    content = client.get(detail_url(notice)).content.decode()
+
+    assert _offered(content) == offered
+    assert "Visited the person" not in content
+    refused = client.post(
+        reverse("notifications:acknowledge", args=[notice.pk]), {"actions": ["person_visited"], "note": ""}
+    )
+    assert refused.context["form"].errors["actions"] == ["Not an action for this notice: Visited the person."]
+    client.post(reverse("notifications:acknowledge", args=[notice.pk]), {"actions": ["noted"], "note": ""})
+    notice.refresh_from_db()
+    assert (notice.status, notice.actions) == (Notice.Status.ACKNOWLEDGED, ["noted"])
+
+
+def test_the_police_keep_their_own_actions(client, login, users, orgs):
+    case = f.open_case(f.make_referral(police=users["police"], provider=orgs["provider"]), users["psychologist"])
+    notice = notice_of(record(E.NON_COMPLIANCE, case), orgs["police"])
+    login(users["police"])
+
+    content = client.get(detail_url(notice)).content.decode()
+
+    assert _offered(content) == [
+        "person_visited",
+        "person_contacted",
+        "order_checked",
+        "survivor_service_informed",
+        "programme_informed",
+        "no_contact_possible",
+        "other",
+    ]
