@@ -134,6 +134,17 @@ def test_the_recipient_is_the_referring_body_in_russian():
 # --- what each referring body can say it did ---------------------------------------------
 
 
+# What a referring body other than the police can say it did (a court also checked its order).
+REFERRER_ACTIONS = [
+    "person_contacted",
+    "survivor_service_informed",
+    "programme_informed",
+    "noted",
+    "no_contact_possible",
+    "other",
+]
+
+
 def _offered(content: str) -> list[str]:
     return re.findall(r'name="actions" value="([a-z_]+)"', content)
 
@@ -145,28 +156,13 @@ def _offered(content: str) -> list[str]:
             "court_clerk",
             "court",
             _court_case,
-            [
-                "order_checked",
-                "person_contacted",
-                "survivor_service_informed",
-                "programme_informed",
-                "noted",
-                "no_contact_possible",
-                "other",
-            ],
+            ["order_checked", *REFERRER_ACTIONS],
         ),
         (
             "child_protection",
             "child_protection",
             _child_protection_case,
-            [
-                "person_contacted",
-                "survivor_service_informed",
-                "programme_informed",
-                "noted",
-                "no_contact_possible",
-                "other",
-            ],
+            REFERRER_ACTIONS,
         ),
     ],
 )
