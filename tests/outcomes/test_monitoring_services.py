@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import Organisation, Role
 from core.models import TimelineEntry
@@ -286,3 +286,46 @@ def test_the_note_reaches_no_log(users, orgs, meeting, caplog):
     assert caplog.records  # the safety event is logged ...
     assert "shouting" not in caplog.text  # ... without the note
     assert "shouting" not in str(MonitoringMeeting.objects.get(pk=meeting.pk))
+
+
+TAJIK = "tj-consultation-room"
+
+
+@pytest.mark.parametrize(
+    ("template", "kind", "org_key", "who"),
+    [
+        (CHANCE, K.SOCIAL_DEVELOPMENT, "social_development", "monitoring_officer"),
+        (TAJIK, K.LOCAL_GOVERNMENT, "local_government", "social_officer"),
+    ],
+)
+def test_new_violence_at_any_bodys_meeting_tells_whom_a_police_report_tells(
+    users, orgs, case, template, kind, org_key, who
+):
+    """The state department's and the hukumat's reports raise the event the
+    police's report raises: the same recipients, each as urgently."""
+    from casework.services import survivor_service_refer
+    from notifications.services import new_violence_report
+
+    def told(event):
+        return sorted(event.notices.values_list("organisation__name", "role_hint", "urgency"))
+
+    survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["social_worker"])
+    enrolment = bare_enrolment(case, f.shipped_template(template), users["psychologist"], status="completed",
+                               starts_on=days(-40), ended_on=days(-10))  # fmt: skip
+    monitoring_body_assign(enrolment=enrolment, body_kind=kind, organisation=orgs[org_key], by=users["manager"])
+    meeting = MonitoringMeeting.objects.filter(enrolment=enrolment, organisation=orgs[org_key]).earliest("due_on")
+    record(meeting, users[who], new_violence=True, note="Neighbours heard shouting")
+    by_body = case_events().get()
+    assert (by_body.kind, by_body.facts) == ("new_violence", {"reported_on": days(0).isoformat(), "reported_by": kind})
+
+    other = f.make_open_case(police=users["police"], provider=orgs["provider"], by=users["psychologist"])
+    survivor_service_refer(case=other, organisation=orgs["survivor_service"], by=users["social_worker"])
+    with transaction.atomic():
+        new_violence_report(case=other, by=users["police"], reported_on=days(0), summary="He came at night.")
+    by_police = case_events().get(case=other)
+    assert told(by_body) == told(by_police)
+    assert {name for name, _hint, _urgency in told(by_body)} == {
+        orgs["survivor_service"].name,
+        orgs["police"].name,
+        orgs["provider"].name,
+    }
