@@ -110,6 +110,8 @@ class ProgrammeTemplateListView(generics.ListAPIView):
                     "span_weeks": 26,
                     "hours_required": None,
                     "planned_hours": 50.0,
+                    "facilitation": "pair",
+                    "required_qualification": "kg_annex3",
                 },
             )
         ],

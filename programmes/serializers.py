@@ -10,7 +10,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Country
-from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session, TemplateSex
+from programmes.models import (
+    Attendance,
+    Enrolment,
+    Facilitation,
+    ProgrammeTemplate,
+    QualificationFamily,
+    Session,
+    TemplateSex,
+)
 
 
 def _inline_choice(choices, help_text, **kwargs) -> serializers.ChoiceField:
@@ -57,6 +65,19 @@ class ProgrammeTemplateSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Hours of all the planned sessions together."),
     )
+    facilitation = _inline_choice(
+        Facilitation.choices,
+        _(
+            "Who leads the group sessions: pair (a woman and a man), woman (one facilitator, a woman) or man "
+            "(one facilitator, a man)."
+        ),
+    )
+    required_qualification = serializers.SerializerMethodField(
+        help_text=_(
+            "The family of programmes the facilitators must be qualified for (kg_annex3, tj_consultation_room, "
+            "kz_alternative, uz_correctional, other), or null when any trained facilitator may lead it."
+        )
+    )
 
     class Meta:
         model = ProgrammeTemplate
@@ -75,8 +96,14 @@ class ProgrammeTemplateSerializer(serializers.ModelSerializer):
             "span_weeks",
             "hours_required",
             "planned_hours",
+            "facilitation",
+            "required_qualification",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"allOf": [{"type": "string", "enum": QualificationFamily.values}], "nullable": True})
+    def get_required_qualification(self, obj: ProgrammeTemplate) -> str | None:
+        return obj.required_qualification or None
 
     def get_shipped(self, obj: ProgrammeTemplate) -> bool:
         return obj.provider_id is None

@@ -27,6 +27,8 @@ FIELDS = {
     "span_weeks",
     "hours_required",
     "planned_hours",
+    "facilitation",
+    "required_qualification",
 }
 
 
@@ -54,7 +56,23 @@ def test_a_template_has_the_documented_fields(api, users):
         "span_weeks": 4,
         "hours_required": 16.0,
         "planned_hours": 16.0,
+        "facilitation": "pair",
+        "required_qualification": "kg_annex3",
     }
+
+
+def test_a_template_says_who_leads_its_groups_and_the_qualification_they_need(api, users):
+    body = {t["code"]: t for t in api(users["police"]).get(URL, {"country": "KG"}).json()}
+
+    assert (body["kg-chance-women"]["facilitation"], body["kg-chance-women"]["required_qualification"]) == (
+        "woman",
+        "kg_annex3",
+    )
+    assert body["kg-chance-voluntary-men"]["facilitation"] == "man"
+    assert body["kg-annex3-voluntary-men"]["facilitation"] == "pair"
+    ProgrammeTemplate.objects.filter(code="kg-annex3-voluntary-men").update(required_qualification="")
+    again = {t["code"]: t for t in api(users["police"]).get(URL, {"country": "KG"}).json()}
+    assert again["kg-annex3-voluntary-men"]["required_qualification"] is None
 
 
 def test_a_provider_sees_its_own_templates_first_and_every_shipped_one(api, users, orgs, men):
@@ -143,5 +161,14 @@ def test_it_is_in_the_openapi_schema():
     properties = schema["components"]["schemas"]["ProgrammeTemplate"]["properties"]
     assert set(properties) == FIELDS
     assert properties["sex"]["allOf"][0]["enum"] == ["male", "female", "any"]
+    assert properties["facilitation"]["allOf"][0]["enum"] == ["pair", "woman", "man"]
+    assert properties["required_qualification"]["allOf"][0]["enum"] == [
+        "tj_consultation_room",
+        "kg_annex3",
+        "kz_alternative",
+        "uz_correctional",
+        "other",
+    ]
+    assert properties["required_qualification"]["nullable"] is True
     # The referral API's enum components keep their names.
     assert {"SexEnum", "StatusEnum"} <= set(schema["components"]["schemas"])
