@@ -175,6 +175,53 @@ def test_the_court_hears_of_its_referrals_course(users, orgs):
     assert {m.user.username for m in told} == {"judge", "court_clerk"}
 
 
+BODIES = [
+    ("court_clerk", "court"),
+    ("child_protection", "child_protection"),
+    ("survivor_worker", "survivor_service"),  # a women's resource centre
+    ("ministry_officer", "ministry"),
+    ("social_officer", "local_government"),
+]
+
+
+def _referral_of(users, orgs, user):
+    order = f.order_data()  # the order obliges the person to attend
+    if user == "court_clerk":
+        order.update(court_decision_number="5-7/2026", court_decision_date=TODAY)
+    return f.make_referral(police=users[user], provider=orgs["provider"], order=order)
+
+
+@pytest.mark.parametrize(("user", "org"), BODIES)
+@pytest.mark.parametrize("decision", ["accepted", "declined"])
+def test_every_referring_body_hears_of_the_providers_decision(users, orgs, user, org, decision):
+    referral = _referral_of(users, orgs, user)
+    f.screen_all_met(referral, users["psychologist"])
+    if decision == "accepted":
+        services.referral_accept(referral=referral, by=users["psychologist"])
+    else:
+        services.referral_decline(referral=referral, by=users["psychologist"], reason="no_capacity", explanation="")
+
+    notice = Notice.objects.get(event__kind=f"referral_{decision}")
+    assert (notice.organisation, notice.role_hint, notice.event.referral) == (
+        orgs[org],
+        Notice.Recipient.POLICE,
+        referral,
+    )
+
+
+@pytest.mark.parametrize(("user", "org"), BODIES)
+@pytest.mark.parametrize("kind", ["dropout", "non_compliance", "completion"])
+def test_every_referring_body_hears_how_the_programme_goes(users, orgs, user, org, kind):
+    case = f.open_case(_referral_of(users, orgs, user), users["psychologist"])
+    event = safety_event_record(kind=kind, case=case, facts={}, dedupe_key=f"{kind}:{user}-test")
+
+    notice = event.notices.get(organisation=orgs[org])
+    assert notice.role_hint == Notice.Recipient.POLICE
+    assert not event.notices.filter(organisation=orgs["police"]).exists()
+    told = handling_members({orgs[org].pk: Notice.Recipient.POLICE})[orgs[org].pk]
+    assert {m.user.username for m in told} == ({"judge", "court_clerk"} if org == "court" else {user})
+
+
 # --- the API --------------------------------------------------------------------
 
 
