@@ -24,7 +24,10 @@ first referral does not, so a second run creates nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from frontdoor.demo.common import (
@@ -44,6 +47,9 @@ from frontdoor.demo.common import (
 from frontdoor.demo.pathways import load_pathways
 from frontdoor.demo.programme import PEOPLE, load_programme
 from frontdoor.demo.scenarios import SCENARIOS
+from notifications import services as notification_services
+from notifications.models import Notice, SafetyEvent
+from notifications.recipients import handling_members
 from referrals.models import Referral
 
 __all__ = [
@@ -63,6 +69,34 @@ __all__ = [
 ]
 
 
+# A referring body reads the provider's decision on its referral within a day;
+# the decisions of the last two days are still in its inbox.
+DECISION_NOTED_AFTER = dt.timedelta(days=1)
+DECISIONS_STILL_OPEN = dt.timedelta(days=2)
+
+
+def _decisions_noted() -> None:
+    """Each referring body has noted the provider's older decisions on its
+    referrals (acceptance, decline), the day after: by one of its referring
+    officers, "Noted". Only open notices are touched, so a second load
+    changes nothing."""
+    now = timezone.now()
+    notices = Notice.objects.filter(
+        status=Notice.Status.OPEN,
+        event__kind__in=[SafetyEvent.Kind.REFERRAL_ACCEPTED, SafetyEvent.Kind.REFERRAL_DECLINED],
+        created_at__lte=now - DECISIONS_STILL_OPEN,
+    ).order_by("pk")
+    for notice in notices:
+        officers = handling_members({notice.organisation_id: notice.role_hint})[notice.organisation_id]
+        if officers:
+            notification_services.notice_acknowledge(
+                notice=notice,
+                by=officers[0].user,
+                actions=[Notice.Action.NOTED],
+                now=notice.created_at + DECISION_NOTED_AFTER,
+            )
+
+
 def _scenarios(orgs: dict[str, Organisation], users: dict[str, User], result: LoadResult) -> None:
     for key, build in SCENARIOS:
         if Referral.objects.filter(submission_key=_key(key)).exists():
@@ -80,4 +114,5 @@ def load_demo_data() -> LoadResult:
     _scenarios(orgs, users, result)
     load_programme(orgs, users, result)
     load_pathways(orgs, users, result)
+    _decisions_noted()
     return result

@@ -708,3 +708,13 @@ class TestPathways:
         assert case.intake.interviewer.username == "psychologist.tj"
         assert case.survivor_services.get().organisation.name == "Khujand Women's Resource Centre"
         assert not case.enrolments.exists()
+
+    def test_the_referring_bodies_noted_the_older_decisions_on_their_referrals(self, loaded):
+        decisions = Notice.objects.filter(event__kind__in=["referral_accepted", "referral_declined"])
+        old = decisions.filter(created_at__lte=timezone.now() - demo.DECISIONS_STILL_OPEN)
+        assert old.exists()
+        assert not old.filter(status=Notice.Status.OPEN).exists()
+        for notice in old.select_related("acknowledged_by__membership"):
+            assert notice.actions == ["noted"]
+            assert notice.acknowledged_by.membership.organisation_id == notice.organisation_id
+            assert notice.acknowledged_at == notice.created_at + demo.DECISION_NOTED_AFTER
