@@ -927,6 +927,56 @@ def _facilitators_section(scope: Scope, filters: Filters, today: dt.date) -> Sec
     return Section("facilitators", str(_("Trained facilitators")), intro, [table])
 
 
+# --- Programmes and the standard -----------------------------------------------------
+
+STANDARD_LINES = [("participants", ("meets", "short_course", "below"))]
+STANDARD_RATES = {"meets_rate": ("meets", "participants")}
+
+
+def _standard_columns() -> list[Column]:
+    return [
+        Column("participants", str(_("Participants"))),
+        Column("meets", str(_("In a programme that meets the standard"))),
+        Column("meets_rate", str(_("Share in a programme that meets the standard")), PERCENT),
+        Column("short_course", str(_("In a short course"))),
+        Column("below", str(_("In a longer programme below the standard"))),
+    ]
+
+
+def _standard_section(scope: Scope, filters: Filters) -> Section:
+    by_provider = selectors.standard_counts(selectors.enrolments_started(scope, filters))
+    overall = {c: sum(row[c] for row in by_provider) for c in selectors.STANDARD_COUNTS}
+    family = _Family(overall, STANDARD_LINES)
+    providers = _provider_rows(by_provider)
+    family.add(_Breakdown("provider", providers))
+    family.add(_Breakdown("region", _region_rows(by_provider, selectors.STANDARD_COUNTS)))
+    family.nest("provider", "region", {k: r["region"] for k, _l, r in providers})
+    family.suppress()
+    definition = str(
+        _(
+            "Enrolments that started in the period (transfers left out), by how their programme compares with "
+            "the WWP EN standard: at least six months and about 30 sessions (26 or more) or 75 hours. A short "
+            "course lasts under three months."
+        )
+    )
+    common = {
+        "definition": definition,
+        "columns": _standard_columns(),
+        "rates": STANDARD_RATES,
+        "chart_columns": ("meets_rate",),
+    }
+    tables = [
+        family.table(
+            "region", key="standard_by_region", title=str(_("Programmes and the standard by region")), **common
+        ),
+        family.table(
+            "provider", key="standard_by_provider", title=str(_("Programmes and the standard by provider")), **common
+        ),
+    ]
+    intro = str(_("How many participants are in programmes that meet the European standard for behaviour change."))
+    return Section("standard", str(_("Programmes and the standard")), intro, tables)
+
+
 # --- The report ------------------------------------------------------------------
 
 
@@ -956,7 +1006,8 @@ def build_report(
     outcomes = _outcomes_section(scope, filters, today)
     sanctions = _sanctions_section(scope, filters)
     facilitators = _facilitators_section(scope, filters, today)
-    sections = [referrals, waiting, endings, attendance, outcomes, sanctions, facilitators]
+    standard = _standard_section(scope, filters)
+    sections = [referrals, waiting, endings, attendance, outcomes, sanctions, facilitators, standard]
 
     funnel_all = referrals.tables[1].total
     endings_all = endings.tables[0].total

@@ -21,8 +21,9 @@ from accounts.models import Membership, Organisation
 from accounts.permissions import SANCTION_ROLES
 from accounts.scope import CLINICAL_STAFF, Scope
 from notifications.models import SANCTIONABLE, Notice, Sanction
-from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, ProgrammeTemplate, Session
+from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Facilitation, ProgrammeTemplate, Session
 from programmes.selectors import local_midnight
+from programmes.standards import Standard, standard_expression
 from referrals.models import Referral
 from staffing.models import Qualification, valid_on
 
@@ -372,7 +373,9 @@ def qualified_session_counts(scope: Scope, filters: Filters) -> list[dict]:
     the period (``sessions``) and those led by a qualified pair
     (``qualified``): the facilitator and the co-facilitator both held, on
     the day, the qualification the programme asks for (any qualification
-    when it asks for none). The sex filter is the group's. One query."""
+    when it asks for none). A programme led by one facilitator (a woman or
+    a man) asks it of the facilitator alone. The sex filter is the group's.
+    One query."""
     sessions = Session.objects.filter(
         kind=Session.Kind.GROUP, status=Session.Status.HELD, provider__in=_providers_filtered(scope, filters)
     )
@@ -384,10 +387,39 @@ def qualified_session_counts(scope: Scope, filters: Filters) -> list[dict]:
     sessions = sessions.annotate(day=TruncDate("starts_at"), asks=F("group__template__required_qualification"))
     lead_any, lead_asked = _qualified_on_the_day("facilitator")
     co_any, co_asked = _qualified_on_the_day("co_facilitator")
-    qualified = (Q(asks="") & Q(lead_any) & Q(co_any)) | (~Q(asks="") & Q(lead_asked) & Q(co_asked))
+    single = ~Q(group__template__facilitation=Facilitation.PAIR)
+    qualified = (Q(asks="") & Q(lead_any) & (single | Q(co_any))) | (
+        ~Q(asks="") & Q(lead_asked) & (single | Q(co_asked))
+    )
     rows = (
         sessions.values(key=F("provider"), name=F("provider__name"), region=F("provider__region"))
         .annotate(sessions=Count("pk"), qualified=Count("pk", filter=qualified))
+        .order_by()
+    )
+    return [dict(row) for row in rows]
+
+
+# --- Programmes and the standard ----------------------------------------------------
+
+STANDARD_COUNTS = ["participants", "meets", "short_course", "below"]
+
+
+def standard_counts(enrolments: QuerySet[Enrolment]) -> list[dict]:
+    """Per provider (``key``, ``name``, ``region``): the enrolments
+    (``participants``) and how many of them are in a programme that meets
+    the standard (``meets``), in a short course below it
+    (``short_course``) or in a longer programme below it (``below``), by
+    ``programmes.standards``. One query, whatever the number of templates."""
+    verdict = standard_expression("template__")
+    rows = (
+        enrolments.annotate(verdict=verdict)
+        .values(key=F("provider"), name=F("provider__name"), region=F("provider__region"))
+        .annotate(
+            participants=Count("pk"),
+            meets=Count("pk", filter=Q(verdict=Standard.MEETS.value)),
+            short_course=Count("pk", filter=Q(verdict=Standard.SHORT_COURSE.value)),
+            below=Count("pk", filter=Q(verdict=Standard.BELOW.value)),
+        )
         .order_by()
     )
     return [dict(row) for row in rows]

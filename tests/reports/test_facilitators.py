@@ -69,6 +69,19 @@ def test_a_qualification_of_another_family_does_not_make_a_qualified_pair(users,
     assert figures["Chuy"]["qualified_rate"] == "<5"
 
 
+def test_a_single_facilitator_programme_asks_the_qualification_of_the_one_facilitator(users, orgs, staffed):
+    qualified, unqualified = staffed
+    # Chance's voluntary men's groups are led by one man: the unqualified
+    # social worker beside him does not count against the session.
+    chance = f.shipped_template("kg-chance-voluntary-men")
+    single = f.make_group(by=users["manager"], template=chance, language="ru")
+    single.social_worker.qualifications.all().delete()
+    _held(single, 6)
+    figures = table(report_for(users["monitoring"]), "facilitators_by_region")
+    # The first pair lost its qualified social worker; the single facilitator keeps his six sessions.
+    assert (figures["Chuy"]["sessions"], figures["Chuy"]["qualified"]) == ("22", "6")
+
+
 def test_small_counts_are_hidden(users, orgs):
     f.qualify(users["psychologist"])
     figures = table(report_for(users["monitoring"]), "facilitators_by_region")
