@@ -929,7 +929,7 @@ def _facilitators_section(scope: Scope, filters: Filters, today: dt.date) -> Sec
 
 # --- Programmes and the standard -----------------------------------------------------
 
-STANDARD_LINES = [("participants", ("meets", "short_course", "below"))]
+STANDARD_LINES: list[tuple[str, tuple[str, ...]]] = [("participants", ("meets", "short_course", "below"))]
 STANDARD_RATES = {"meets_rate": ("meets", "participants")}
 
 
