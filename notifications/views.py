@@ -77,6 +77,34 @@ GUIDANCE = {
     ),
 }
 
+# A referring body other than a police unit (a court, the commission on
+# children's rights, local government, a ministry department, a women's
+# resource centre) neither calls the survivor nor keeps her safety plan: it
+# is told what happened to the person it referred.
+REFERRER_GUIDANCE = {
+    E.DROPOUT: gettext_lazy(
+        "The person you referred has left the programme. Consider what follows within your own powers."
+    ),
+    E.EXPULSION: gettext_lazy(
+        "The person you referred was expelled from the programme. Consider what follows within your own powers."
+    ),
+    E.NEW_VIOLENCE: gettext_lazy(
+        "New violence was reported on the case of the person you referred. Act within your own powers."
+    ),
+    E.COMPLETION: gettext_lazy(
+        "The person you referred completed the programme. Monitoring after the programme continues."
+    ),
+}
+
+
+def guidance_for(notice: Notice) -> str:
+    """What the notice asks of its reader's organisation."""
+    kind = notice.event.kind
+    if notice.for_referring_body and notice.organisation.kind != Organisation.Kind.POLICE_UNIT:
+        return str(REFERRER_GUIDANCE.get(kind) or GUIDANCE.get(kind) or "")
+    return str(GUIDANCE.get(kind) or "")
+
+
 FACT_LABELS = {
     "ended_on": gettext_lazy("Ended on"),
     "ending": gettext_lazy("How it ended"),
@@ -258,7 +286,7 @@ def _detail(request, notice: Notice, form: AcknowledgeForm | None = None, status
             "event": notice.event,
             "case": notice.event.case,
             "facts": fact_rows(notice.event),
-            "guidance": GUIDANCE.get(notice.event.kind, ""),
+            "guidance": guidance_for(notice),
             "escalation_reason": escalation_reason(notice),
             "case_link": case_link_for(scope, notice),
             "own": own,

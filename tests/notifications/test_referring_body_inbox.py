@@ -201,3 +201,38 @@ def test_the_police_keep_their_own_actions(client, login, users, orgs):
         "no_contact_possible",
         "other",
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "english", "russian"),
+    [
+        (
+            E.DROPOUT,
+            "The person you referred has left the programme. Consider what follows within your own powers.",
+            "Направленное вами лицо выбыло из программы.",
+        ),
+        (
+            E.COMPLETION,
+            "The person you referred completed the programme. Monitoring after the programme continues.",
+            "Направленное вами лицо завершило программу.",
+        ),
+    ],
+)
+def test_a_court_is_told_what_happened_to_the_person_it_referred(client, login, users, orgs, kind, english, russian):
+    notice = notice_of(record(kind, _court_case(users, orgs)), orgs["court"])
+    login(users["court_clerk"])
+
+    content = client.get(detail_url(notice)).content.decode()
+    assert escape(english) in content
+    assert "Tell the survivor" not in content and "safety plan" not in content
+    russian_page = client.get(detail_url(notice), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert russian in russian_page
+
+
+def test_the_police_and_the_survivor_service_keep_their_guidance(client, login, users, orgs, case_with_service):
+    event = record(E.DROPOUT, case_with_service)
+    for user, org in (("police", "police"), ("survivor_worker", "survivor_service")):
+        login(users[user])
+        content = client.get(detail_url(notice_of(event, orgs[org]))).content.decode()
+        assert "Tell the survivor and review her safety plan" in content
+        assert "The person you referred" not in content
