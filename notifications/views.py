@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -49,7 +50,7 @@ PAGE_SIZE = 25
 
 E = SafetyEvent.Kind
 
-GUIDANCE = {
+GUIDANCE: dict[str, Promise] = {
     E.DROPOUT: gettext_lazy(
         "The person has left the programme. Tell the survivor and review her safety plan: the end of the "
         "programme can be a dangerous moment."
@@ -81,7 +82,7 @@ GUIDANCE = {
 # children's rights, local government, a ministry department, a women's
 # resource centre) neither calls the survivor nor keeps her safety plan: it
 # is told what happened to the person it referred.
-REFERRER_GUIDANCE = {
+REFERRER_GUIDANCE: dict[str, Promise] = {
     E.DROPOUT: gettext_lazy(
         "The person you referred has left the programme. Consider what follows within your own powers."
     ),
