@@ -252,7 +252,13 @@ class GroupForm(forms.Form):
         label=_label(Group, "intake"), choices=Group.Intake.choices, initial=Group.Intake.ROLLING
     )
     psychologist = StaffChoiceField(label=_("Psychologist"), queryset=None, empty_label=_("— choose —"))
-    social_worker = StaffChoiceField(label=_("Social worker"), queryset=None, empty_label=_("— choose —"))
+    social_worker = StaffChoiceField(
+        label=_("Social worker"),
+        queryset=None,
+        empty_label=_("— choose —"),
+        required=False,
+        help_text=_("Not needed when one facilitator leads the programme's groups."),
+    )
     location_kind = forms.ChoiceField(
         label=_label(Group, "location_kind"),
         choices=Group.LocationKind.choices,
@@ -323,7 +329,13 @@ class GroupEditForm(forms.Form):
     name = GroupForm.base_fields["name"]
     capacity = forms.IntegerField(label=_label(Group, "capacity"))
     psychologist = StaffChoiceField(label=_("Psychologist"), queryset=None, empty_label=_("— choose —"))
-    social_worker = StaffChoiceField(label=_("Social worker"), queryset=None, empty_label=_("— choose —"))
+    social_worker = StaffChoiceField(
+        label=_("Social worker"),
+        queryset=None,
+        empty_label=_("— choose —"),
+        required=False,
+        help_text=_("Not needed when one facilitator leads the programme's groups."),
+    )
     location_kind = GroupForm.base_fields["location_kind"]
     room = GroupForm.base_fields["room"]
     village = GroupForm.base_fields["village"]

@@ -335,9 +335,13 @@ class Group(models.Model):
         related_name="groups_as_psychologist",
         verbose_name=_("psychologist"),
     )
+    # None only when the template's groups are led by one facilitator
+    # (``ProgrammeTemplate.facilitation``): a pair needs both.
     social_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="groups_as_social_worker",
         verbose_name=_("social worker"),
     )

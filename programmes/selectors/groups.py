@@ -70,7 +70,8 @@ def qualification_warnings(template: ProgrammeTemplate, people: Iterable, on: dt
     that keeps the staff records)."""
     if not template.required_qualification:
         return []
-    return events.ask(programme_events.FACILITATOR_WARNINGS, template=template, people=list(people), on=on)
+    present = [person for person in people if person is not None]
+    return events.ask(programme_events.FACILITATOR_WARNINGS, template=template, people=present, on=on)
 
 
 def group_sessions(group: Group) -> QuerySet[Session]:

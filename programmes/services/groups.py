@@ -17,7 +17,7 @@ from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
-from programmes.models import Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
+from programmes.models import Enrolment, Facilitation, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
     has_role,
     local_midnight,
@@ -65,7 +65,28 @@ def _group_session_objects(
     ]
 
 
-def _pair_warnings(psychologist, social_worker) -> list[str]:
+# The sex a single facilitator must be, by the template's rule.
+SINGLE_FACILITATOR_GENDER = {Facilitation.WOMAN: "female", Facilitation.MAN: "male"}
+
+
+def _pair_warnings(facilitation: str, psychologist, social_worker) -> list[str]:
+    """What the template's facilitation rule finds wrong with who leads:
+    a pair must be a woman and a man; a single facilitator (the
+    psychologist) must be of the sex the template names, whoever else
+    helps."""
+    wanted = SINGLE_FACILITATOR_GENDER.get(facilitation)
+    if wanted is not None:
+        gender = getattr(psychologist, "gender", "")
+        woman = facilitation == Facilitation.WOMAN
+        if not gender:
+            if woman:
+                return [_("The facilitator's gender is not recorded, so it cannot be checked that a woman leads.")]
+            return [_("The facilitator's gender is not recorded, so it cannot be checked that a man leads.")]
+        if gender != wanted:
+            if woman:
+                return [_("This programme's groups are led by one woman; the facilitator chosen is not a woman.")]
+            return [_("This programme's groups are led by one man; the facilitator chosen is not a man.")]
+        return []
     genders = (getattr(psychologist, "gender", ""), getattr(social_worker, "gender", ""))
     if not all(genders):
         return [_("The gender of a facilitator is not recorded, so the balance of the pair cannot be checked.")]
@@ -75,12 +96,29 @@ def _pair_warnings(psychologist, social_worker) -> list[str]:
 
 
 def facilitator_warnings(group: Group) -> list[str]:
-    """The pair's balance, and who of the pair lacks the qualification the
-    group's programme asks for, on its first day or today, whichever is
-    later (staffing answers ``FACILITATOR_WARNINGS``)."""
+    """Who leads against the template's facilitation rule (a balanced pair,
+    or one facilitator of the sex it names), and who of the facilitators
+    lacks the qualification the group's programme asks for, on its first
+    day or today, whichever is later (staffing answers
+    ``FACILITATOR_WARNINGS``). A single-facilitator programme asks it of
+    the one who leads."""
     on = max(group.starts_on, timezone.localdate())
-    unqualified = qualification_warnings(group.template, [group.psychologist, group.social_worker], on)
-    return _pair_warnings(group.psychologist, group.social_worker) + unqualified
+    template = group.template
+    leaders = [group.psychologist]
+    if template.facilitation == Facilitation.PAIR:
+        leaders.append(group.social_worker)
+    unqualified = qualification_warnings(template, leaders, on)
+    return _pair_warnings(template.facilitation, group.psychologist, group.social_worker) + unqualified
+
+
+def _social_worker_error(template, social_worker, provider) -> list[str]:
+    """A pair needs a social worker of the provider; a single-facilitator
+    programme may have one beside the facilitator, or none."""
+    if social_worker is None and template is not None and template.facilitation != Facilitation.PAIR:
+        return []
+    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
+        return [_("Choose a social worker of your organisation.")]
+    return []
 
 
 def _new_group_errors(*, provider, template, sex, psychologist, social_worker, language, starts_on) -> dict[str, list]:
@@ -98,8 +136,9 @@ def _new_group_errors(*, provider, template, sex, psychologist, social_worker, l
         errors["sex"] = [_sex_only_message(template.sex)]
     if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
         errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
-    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
-        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    social_worker_error = _social_worker_error(template, social_worker, provider)
+    if social_worker_error:
+        errors["social_worker"] = social_worker_error
     if template is not None and language and language not in template.languages:
         errors["language"] = [_("The programme is not offered in this language.")]
     start_error = _start_error(starts_on)
@@ -195,8 +234,10 @@ def group_create(
     for a group where everyone starts together choose starts_on = the
     common start + ``template.first_group_offset()``.
 
-    Warnings (not errors): the facilitator pair is not gender-balanced, or a
-    facilitator's gender is not recorded. ``setting``, ``facility``: where
+    Warnings (not errors): who leads does not follow the template's
+    facilitation rule (a pair not gender-balanced, a single facilitator not
+    of the sex it names), or a gender is not recorded. ``social_worker``
+    may be None when the template's groups are led by one facilitator. ``setting``, ``facility``: where
     the group runs (``places.setting_errors``). ``now``: when the group was
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
@@ -259,8 +300,9 @@ def _changed_group_errors(group, psychologist, social_worker, time_of_day, capac
     provider = group.provider
     if not has_role(psychologist, provider, Role.PSYCHOLOGIST):
         errors["psychologist"] = [_("Choose a psychologist of your organisation.")]
-    if not has_role(social_worker, provider, Role.SOCIAL_WORKER):
-        errors["social_worker"] = [_("Choose a social worker of your organisation.")]
+    social_worker_error = _social_worker_error(group.template, social_worker, provider)
+    if social_worker_error:
+        errors["social_worker"] = social_worker_error
     if time_of_day is None:
         errors["time_of_day"] = [_("Enter the time.")]
     active = group.enrolments.filter(status=Enrolment.Status.ACTIVE).count()

@@ -316,3 +316,27 @@ def test_extend_is_post_only(client, login, users, men, group_of):
     group = group_of(men)
     login(users["psychologist"])
     assert client.get(extend_url(group)).status_code == 405
+
+
+def test_a_single_facilitator_group_opens_without_a_social_worker(client, login, users, pair):
+    template = f.shipped_template("kg-chance-women")
+    login(users["psychologist"])
+
+    response = client.post(
+        CREATE, group_data(template, pair, sex="female", social_worker="", language="ru"), follow=True
+    )
+
+    content = response.content.decode()
+    group = Group.objects.get()
+    assert group.social_worker is None
+    warning = "This programme&#x27;s groups are led by one woman; the facilitator chosen is not a woman."
+    assert f'<div class="alert alert-warning" role="alert">{warning}</div>' in content
+
+
+def test_a_pair_group_without_a_social_worker_is_refused(client, login, users, men, pair):
+    login(users["psychologist"])
+
+    response = client.post(CREATE, group_data(men, pair, social_worker=""))
+
+    assert response.context["form"].errors == {"social_worker": ["Choose a social worker of your organisation."]}
+    assert not Group.objects.exists()
