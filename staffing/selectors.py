@@ -186,7 +186,9 @@ def _assignments(provider: Organisation) -> dict[tuple[int, str], tuple[list[Gro
     found: dict[tuple[int, str], tuple[list[Group], int]] = {}
     groups = Group.objects.filter(provider=provider, is_active=True).exclude(template__required_qualification="")
     for group in groups.select_related("template").order_by("name"):
-        for person_id in {group.psychologist_id, group.social_worker_id} - {None}:
+        for person_id in {group.psychologist_id, group.social_worker_id}:
+            if person_id is None:
+                continue
             found.setdefault((person_id, group.template.required_qualification), ([], 0))[0].append(group)
     enrolments = (
         Enrolment.objects.filter(provider=provider, status=Enrolment.Status.ACTIVE)

@@ -66,7 +66,7 @@ def _group_session_objects(
 
 
 # The sex a single facilitator must be, by the template's rule.
-SINGLE_FACILITATOR_GENDER = {Facilitation.WOMAN: "female", Facilitation.MAN: "male"}
+SINGLE_FACILITATOR_GENDER: dict[str, str] = {Facilitation.WOMAN.value: "female", Facilitation.MAN.value: "male"}
 
 
 def _pair_warnings(facilitation: str, psychologist, social_worker) -> list[str]:
@@ -104,7 +104,7 @@ def facilitator_warnings(group: Group) -> list[str]:
     the one who leads."""
     on = max(group.starts_on, timezone.localdate())
     template = group.template
-    leaders = [group.psychologist]
+    leaders: list = [group.psychologist]
     if template.facilitation == Facilitation.PAIR:
         leaders.append(group.social_worker)
     unqualified = qualification_warnings(template, leaders, on)
