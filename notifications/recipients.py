@@ -1,7 +1,9 @@
 """Who hears of what, computed from the case.
 
-- dropout → the survivor service(s) on the case, the referring body (police
-  unit, court, commission, ...) when the referral was mandatory, the
+- dropout → the survivor service(s) on the case, the referring body (a
+  police unit when the referral was mandatory; a court, a commission, local
+  government, a ministry department or a women's resource centre always:
+  it referred the person to the programme and nobody else tells it), the
   provider's programme managers;
 - expulsion, new violence, risk level raised, completion → the survivor
   service(s) and the referring body;
@@ -113,7 +115,10 @@ def recipients_for(kind: str, case: Case) -> list[Recipient]:
         for organisation in services:
             chosen.setdefault(organisation.pk, Recipient(organisation, R.SURVIVOR_SERVICE))
         no_service = not services
-    referrer_told = kind in POLICE_ALWAYS or (kind in POLICE_IF_MANDATORY and referral_is_mandatory(referral))
+    referrer_told = kind in POLICE_ALWAYS or (
+        kind in POLICE_IF_MANDATORY
+        and (referral_is_mandatory(referral) or referral.referring_body.kind != Organisation.Kind.POLICE_UNIT)
+    )
     # A self-referral's referring body is the provider itself: it hears as the provider.
     if referrer_told and not is_self_referral(referral):
         chosen.setdefault(referral.referring_body_id, Recipient(referral.referring_body, R.POLICE))

@@ -222,6 +222,28 @@ def test_every_referring_body_hears_how_the_programme_goes(users, orgs, user, or
     assert {m.user.username for m in told} == ({"judge", "court_clerk"} if org == "court" else {user})
 
 
+def _voluntary_dropout(users, orgs, user):
+    """A dropout on a referral by ``user``'s body with no order: nobody is obliged to attend."""
+    no_order = {name: "" for name in ("order_number", "order_issuing_authority")}
+    no_order.update(order_issued_on=None, order_expires_on=None, order_obliges_programme=False)
+    referral = f.make_referral(police=users[user], provider=orgs["provider"], order=f.order_data(**no_order))
+    case = f.open_case(referral, users["psychologist"])
+    return safety_event_record(kind="dropout", case=case, facts={}, dedupe_key="dropout:voluntary")
+
+
+@pytest.mark.parametrize(("user", "org"), [b for b in BODIES if b[0] != "court_clerk"])
+def test_a_voluntary_referrals_dropout_reaches_the_body_that_referred(users, orgs, user, org):
+    event = _voluntary_dropout(users, orgs, user)
+
+    assert event.notices.get(organisation=orgs[org]).role_hint == Notice.Recipient.POLICE
+
+
+def test_a_voluntary_police_referrals_dropout_still_does_not_reach_the_police(users, orgs):
+    event = _voluntary_dropout(users, orgs, "police")
+
+    assert not event.notices.filter(organisation=orgs["police"]).exists()
+
+
 # --- the API --------------------------------------------------------------------
 
 
