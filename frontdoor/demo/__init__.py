@@ -17,6 +17,8 @@ first referral does not, so a second run creates nothing.
 - ``scenarios``: the hand-written referrals (README.md, "Demo users");
 - ``programme``: the programme data, replayed over the last three months
   (with the court-ordered referral and its sanction);
+- ``staff``: the Bishkek facilitators' trainings, supervision and
+  qualifications (one expiring soon);
 - ``pathways``: the other agencies' pathways: monitoring after a Chance-style
   course by the State Department for Social Development, a group in a
   prison, a child-protection referral.
@@ -47,6 +49,7 @@ from frontdoor.demo.common import (
 from frontdoor.demo.pathways import load_pathways
 from frontdoor.demo.programme import PEOPLE, load_programme
 from frontdoor.demo.scenarios import SCENARIOS
+from frontdoor.demo.staff import load_staff_records
 from notifications import services as notification_services
 from notifications.models import Notice, SafetyEvent
 from notifications.recipients import handling_members
@@ -111,6 +114,7 @@ def load_demo_data() -> LoadResult:
     result = LoadResult()
     orgs = _organisations(result)
     users = _users(orgs, result)
+    load_staff_records(orgs, users)
     _scenarios(orgs, users, result)
     load_programme(orgs, users, result)
     load_pathways(orgs, users, result)

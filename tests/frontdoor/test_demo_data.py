@@ -39,6 +39,8 @@ from programmes.selectors import progress, sessions_today, unlogged_past_session
 from programmes.services import MAX_BACKDATE_DAYS
 from referrals import timeline as referrals_timeline
 from referrals.models import Person, Referral
+from staffing.models import Qualification, Supervision, Training
+from staffing.selectors import expiring_qualifications, missing_qualifications
 from tests.conftest import ensure_shipped_data
 from tests.notices import case_events, case_notices
 
@@ -95,6 +97,9 @@ EVERY_MODEL = (
     Delivery,
     Sanction,
     MonitoringMeeting,
+    Training,
+    Supervision,
+    Qualification,
 )
 
 
@@ -261,6 +266,18 @@ class TestUsersAndReferrals:
         assert {m.__name__: m.objects.count() for m in EVERY_MODEL} == counts
         assert sorted(case_notices().values_list("pk", "status")) == states
         assert SensitiveRead.objects.count() == 0
+
+    def test_the_bishkek_facilitators_are_trained_and_qualified_one_expiring_soon(self, loaded):
+        provider = Organisation.objects.get(name="Bishkek Consultation Room")
+        for username in ("psychologist.kg", "social.kg"):
+            staff = User.objects.get(username=username)
+            assert Training.objects.filter(staff=staff).count() == 2
+            assert Supervision.objects.filter(staff=staff).count() == 2
+            assert list(Qualification.objects.filter(staff=staff).values_list("family", flat=True)) == ["kg_annex3"]
+        today = timezone.localdate()
+        assert [q.staff.username for q in expiring_qualifications(provider, today)] == ["social.kg"]
+        # Nobody of the running groups lacks what the programme asks, so no warning shows.
+        assert missing_qualifications(provider, today) == []
 
     @override_settings(DEBUG=True)
     def test_demo_totp_prints_the_current_code_of_the_demo_secret(self, loaded):
