@@ -906,7 +906,8 @@ def _facilitators_section(scope: Scope, filters: Filters, today: dt.date) -> Sec
             "Psychologists and social workers of the providers today, and those of them qualified to facilitate "
             "a programme on the last day of the period (or today). Group sessions held in the period, and those "
             "whose facilitator and co-facilitator both held, on the day, the qualification the programme asks "
-            "for (any qualification when it asks for none)."
+            "for (any qualification when it asks for none); the facilitator alone when one facilitator leads "
+            "the programme's groups."
         )
     )
     table = family.table(
