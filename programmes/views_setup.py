@@ -55,6 +55,7 @@ from programmes.selectors import (
     get_enrolment_for_user,
     get_group_for_user,
     get_own_template_for_user,
+    group_leaders,
     group_members,
     group_sessions,
     groups_for_enrolment,
@@ -344,7 +345,7 @@ def group_detail(request, pk: int):
             "can_extend": group.is_active and group.intake == Group.Intake.ROLLING,
             "can_change": group.is_active,
             "qualification_warnings": qualification_warnings(
-                group.template, [group.psychologist, group.social_worker], max(group.starts_on, timezone.localdate())
+                group.template, group_leaders(group), max(group.starts_on, timezone.localdate())
             )
             if group.is_active
             else [],

@@ -38,6 +38,7 @@ from .facility import (
 from .groups import (
     facilitators,
     get_group_for_user,
+    group_leaders,
     group_members,
     group_sessions,
     groups_choosable,
@@ -119,6 +120,7 @@ __all__ = [
     "get_session_for_user",
     "get_template_for_user",
     "group_members",
+    "group_leaders",
     "group_sessions",
     "groups_choosable",
     "groups_for_enrolment",

@@ -14,7 +14,7 @@ from accounts.scope import Scope
 from casework.models import Case
 from core import events
 from programmes import events as programme_events
-from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
+from programmes.models import Enrolment, Facilitation, Group, ProgrammeTemplate, Session
 
 from ._common import _active_count
 
@@ -72,6 +72,15 @@ def qualification_warnings(template: ProgrammeTemplate, people: Iterable, on: dt
         return []
     present = [person for person in people if person is not None]
     return events.ask(programme_events.FACILITATOR_WARNINGS, template=template, people=present, on=on)
+
+
+def group_leaders(group: Group) -> list:
+    """Who leads the group by its template's facilitation rule: the pair
+    (psychologist and social worker), or the psychologist alone when one
+    facilitator leads; the qualification is asked of them."""
+    if group.template.facilitation == Facilitation.PAIR:
+        return [group.psychologist, group.social_worker]
+    return [group.psychologist]
 
 
 def group_sessions(group: Group) -> QuerySet[Session]:

@@ -19,6 +19,7 @@ from programmes import scheduling
 from programmes import timeline as K
 from programmes.models import Enrolment, Facilitation, Group, ProgrammeTemplate, Session, TemplateSex
 from programmes.selectors import (
+    group_leaders,
     has_role,
     local_midnight,
     qualification_warnings,
@@ -103,12 +104,8 @@ def facilitator_warnings(group: Group) -> list[str]:
     ``FACILITATOR_WARNINGS``). A single-facilitator programme asks it of
     the one who leads."""
     on = max(group.starts_on, timezone.localdate())
-    template = group.template
-    leaders: list = [group.psychologist]
-    if template.facilitation == Facilitation.PAIR:
-        leaders.append(group.social_worker)
-    unqualified = qualification_warnings(template, leaders, on)
-    return _pair_warnings(template.facilitation, group.psychologist, group.social_worker) + unqualified
+    unqualified = qualification_warnings(group.template, group_leaders(group), on)
+    return _pair_warnings(group.template.facilitation, group.psychologist, group.social_worker) + unqualified
 
 
 def _social_worker_error(template, social_worker, provider) -> list[str]:
