@@ -40,6 +40,25 @@ NUL_MESSAGE = "The request contains a NUL character"
 GET_URLS = [name for name, entry in MATRIX.items() if entry.method == "get"]
 
 
+def _reaches_the_view(entry, role) -> bool:
+    """False where the sign-in or the role check answers before the view
+    reads its parameters: a 401 or 403, or the sign-in page for anonymous."""
+    expected = _expected(entry, role)
+    return expected not in (401, 403) and not (role == "anonymous" and not entry.public)
+
+
+def _rounds(entry, role) -> range:
+    """Which rounds of odd values a role sends to a URL. The view reads its
+    parameters the same way for every role, so the first main role it
+    answers sends every round, and each other role every third round from
+    an offset of its own: each role's own path through the view (its
+    scope, its buttons) still meets odd values, in a third of the requests."""
+    reaching = [r for r in MAIN_ROLES if _reaches_the_view(entry, r)]
+    if role == reaching[0]:
+        return range(len(ODD_VALUES))
+    return range(reaching.index(role) % 3, len(ODD_VALUES), 3)
+
+
 def _client_for(role, users, client):
     client.raise_request_exception = False  # a 500 is a finding, not a crash of the test
     if role == "anonymous":
@@ -60,9 +79,10 @@ def test_no_get_url_answers_500_to_hostile_query_strings(role, world, users, cli
         nul_key = client.get(f"{url}?%00=1")
         if nul_key.status_code != 400:
             failures.append((name, "nul key", nul_key.status_code))
-        if _expected(entry, role) == 403:
-            continue  # the role check refuses before the view reads a parameter (the matrix asserts the 403)
-        for index, value in enumerate(ODD_VALUES):
+        if not _reaches_the_view(entry, role):
+            continue  # refused before the view reads a parameter (the matrix asserts how)
+        for index in _rounds(entry, role):
+            value = ODD_VALUES[index]
             # Each parameter gets a different odd value on each round.
             query = {p: ODD_VALUES[(index + i) % len(ODD_VALUES)] for i, p in enumerate(PARAMETERS)}
             response = client.get(url, query)
