@@ -78,7 +78,8 @@ def parse(raw: bytes, *, filename: str = "") -> Any:
     try:
         if filename.lower().endswith(".json") or text.lstrip().startswith("{"):
             return json.loads(text)
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        # _NoAliasLoader is a SafeLoader (no Python objects) that also refuses aliases.
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 # nosec B506
     except (ValueError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)

@@ -262,12 +262,13 @@ def _walk(patterns, namespace: str = "", prefix: str = ""):
 
 
 def _id_sources() -> dict[str, Callable[[], list[int]]]:
-    from accounts.models import Organisation
+    from accounts.models import Organisation, User
     from casework.models import Case
     from notifications.models import AlertChannel, Notice, WebhookSubscription
     from outcomes.models import Administration, FollowUp, Instrument, MonitoringMeeting
     from programmes.models import Enrolment, Group, ProgrammeTemplate, Session
     from referrals.models import EligibilityCriterion, Referral
+    from staffing.models import Qualification, Supervision, Training
 
     def ids(model):
         return lambda: list(model.objects.order_by("id").values_list("id", flat=True))
@@ -288,6 +289,10 @@ def _id_sources() -> dict[str, Callable[[], list[int]]]:
         "instrument": ids(Instrument),
         "organisation": ids(Organisation),
         "webhook": ids(WebhookSubscription),
+        "staff": ids(User),
+        "training": ids(Training),
+        "supervision": ids(Supervision),
+        "qualification": ids(Qualification),
     }
 
 
@@ -325,8 +330,12 @@ PK_OF = {
     "outcomes:instrument_export": "instrument",
     "outcomes:survivor_": "case",
     "api-referral-detail": "referral",
+    "staffing:staff_detail": "staff",
+    "staffing:training_edit": "training",
+    "staffing:supervision_edit": "supervision",
+    "staffing:qualification_edit": "qualification",
 }
-PARAM_OF = {"referral_pk": "referral", "case_pk": "case", "id": "referral"}
+PARAM_OF = {"referral_pk": "referral", "case_pk": "case", "id": "referral", "staff_pk": "staff"}
 # The id-bearing API endpoints, crawled by the API matrix with what their id names.
 API_WITH_IDS = {
     "api-referral-detail": "referral",

@@ -123,9 +123,12 @@ def _as_application_role(request, django_db_setup):
 
 SHIPPED_DATA_MIGRATIONS = (
     "referrals.migrations.0002_shipped_eligibility_criteria",
+    "referrals.migrations.0011_kg_basic_therapy_gambling",
     "casework.migrations.0002_basic_risk_checklist",
     "programmes.migrations.0005_shipped_templates_chance_voluntary",
     "programmes.migrations.0010_shipped_templates_monitoring",
+    "programmes.migrations.0012_shipped_templates_qualification",
+    "programmes.migrations.0015_shipped_templates_seed_variants",
     "outcomes.migrations.0003_shipped_cts2s",
 )
 

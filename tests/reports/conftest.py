@@ -60,7 +60,7 @@ class Build:
             made.append(f.accept(referral, self._staff(referral.provider, "psychologist")))
         return made
 
-    def cohort(self, n, *, sex="male", provider=None, source="police", start=-20, template=MANDATORY):
+    def cohort(self, n, *, sex="male", provider=None, source="police", start=-30, template=MANDATORY):
         """``n`` people enrolled in one group of the mandatory programme,
         starting ``start`` days from today (by default all four sessions are
         in the past)."""
