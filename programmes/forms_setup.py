@@ -328,14 +328,8 @@ class GroupEditForm(forms.Form):
 
     name = GroupForm.base_fields["name"]
     capacity = forms.IntegerField(label=_label(Group, "capacity"))
-    psychologist = StaffChoiceField(label=_("Psychologist"), queryset=None, empty_label=_("— choose —"))
-    social_worker = StaffChoiceField(
-        label=_("Social worker"),
-        queryset=None,
-        empty_label=_("— choose —"),
-        required=False,
-        help_text=_("Not needed when one facilitator leads the programme's groups."),
-    )
+    psychologist = GroupForm.base_fields["psychologist"]
+    social_worker = GroupForm.base_fields["social_worker"]
     location_kind = GroupForm.base_fields["location_kind"]
     room = GroupForm.base_fields["room"]
     village = GroupForm.base_fields["village"]
