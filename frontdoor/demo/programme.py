@@ -17,7 +17,8 @@ relative to today, so the demo always looks current:
   group session in a row: the template's dropout rule made a dropout notice
   for the Sezim Crisis Centre, still open;
 - a rolling men's group of the mandatory course (Annex 3: 2 + 2 in four
-  weeks) running for twelve weeks: seven completed, six dropped out (each
+  weeks; the group meets every other week, each person at two meetings
+  in a row) running for twelve weeks: seven completed, six dropped out (each
   detected by the rule from a logged unexcused absence, then discharged),
   one has met the requirements and waits to be discharged, one is half-way.
   One of the dropouts was referred by the Oktyabrsky District Court itself,
@@ -86,7 +87,7 @@ from referrals.models import Referral, Screening
 COURT_CLERK = "clerk.kg"
 SELF_REFERRALS_BY = "social.kg"
 VOLUNTARY = "kg-annex3-voluntary-men"  # individual on days 0 and 7, weekly group sessions from day 14
-MANDATORY = "kg-annex3-mandatory"  # individual on days 0 and 3, group sessions from day 7, 2 of them
+MANDATORY = "kg-annex3-mandatory"  # individual on days 0 and 3, then 2 group sessions 14 days apart from day 7
 
 
 def _as_of(day: int) -> dt.datetime:
@@ -206,7 +207,8 @@ PEOPLE: list[Synthetic] = [
     _s(7, "Тестов", "Канат", "male", D(1976, 8, 9), "ky", "court", "waiting", survivor_given="Элиза"),
     _s(8, "Примеров", "Мирлан", "male", D(1995, 3, 28), "ru", "self", "received", survivor_given="Назгуль"),
     _s(9, "Образцов", "Руслан", "male", D(1981, 6, 14), "ky", "womens_centre", "accepted", survivor_given="Зарина"),
-    # The mandatory men's course: a new cohort nearly every week for twelve weeks.
+    # The mandatory men's course: a new cohort nearly every week for twelve weeks, each joining the group's next
+    # fortnightly meeting a week after the first individual session (g1 is 80 days ago, g6 ten days ago).
     _s(10, "Макетов", "Данияр", "male", D(1985, 9, 1), "ky", "police", "mandatory-men", -87,
        ending="completed", survivor_service=True, survivor_given="Камила"),
     _s(11, "Шаблонов", "Жоомарт", "male", D(1978, 5, 19), "ky", "police", "mandatory-men", -88, "g1:L",
@@ -223,16 +225,16 @@ PEOPLE: list[Synthetic] = [
        ending="completed", survivor_given="Чынара"),
     _s(17, "Шаблонов", "Азиз", "male", D(1986, 1, 29), "ru", "police", "mandatory-men", -55,
        ending="completed", survivor_given="Венера"),
-    _s(18, "Черновиков", "Максат", "male", D(1977, 3, 16), "ky", "police", "mandatory-men", -48, "g7:U",
+    _s(18, "Черновиков", "Максат", "male", D(1977, 3, 16), "ky", "police", "mandatory-men", -48, "g4:U",
        ending="dropped_out", end_reason="Left for work in another city", survivor_given="Гулмира"),
-    _s(19, "Тестов", "Нурсултан", "male", D(1992, 8, 21), "ru", "police", "mandatory-men", -40,
+    _s(19, "Тестов", "Нурсултан", "male", D(1992, 8, 21), "ru", "police", "mandatory-men", -50,
        ending="completed", survivor_given="Аида"),
-    _s(20, "Примеров", "Адилет", "male", D(1988, 12, 12), "ky", "police", "mandatory-men", -34, "g10:U",
+    _s(20, "Примеров", "Адилет", "male", D(1988, 12, 12), "ky", "police", "mandatory-men", -47, "g5:U",
        ending="dropped_out", end_reason="Stopped attending", survivor_given="Асема"),
-    _s(21, "Образцов", "Эмиль", "male", D(1996, 6, 6), "ru", "police", "mandatory-men", -27, "g11:U",
+    _s(21, "Образцов", "Эмиль", "male", D(1996, 6, 6), "ru", "police", "mandatory-men", -27, "g6:U",
        ending="dropped_out", end_reason="Refused to continue", survivor_given="Толкун"),
     # Has attended everything: ready to be discharged as completed (and get a certificate).
-    _s(22, "Макетов", "Ислам", "male", D(1983, 9, 25), "ky", "police", "mandatory-men", -20, survivor_given="Бегимай"),
+    _s(22, "Макетов", "Ислам", "male", D(1983, 9, 25), "ky", "police", "mandatory-men", -38, survivor_given="Бегимай"),
     # His second individual session a week ago is not logged yet: Today lists it.
     _s(23, "Шаблонов", "Бактыбек", "male", D(1990, 11, 30), "ky", "police", "mandatory-men", -11, "i2:-",
        survivor_given="Нурайым"),
@@ -259,7 +261,7 @@ PEOPLE: list[Synthetic] = [
     # Ordered by the court itself to attend the mandatory course: he missed his
     # first group session while the order ran, the court heard of the absence and
     # of the dropout, and sentenced him to 40 hours of community service.
-    _s(35, "Черновиков", "Бекжан", "male", D(1987, 6, 12), "ky", "court", "mandatory-men", -44, "g8:U",
+    _s(35, "Черновиков", "Бекжан", "male", D(1987, 6, 12), "ky", "court", "mandatory-men", -44, "g5:U",
        ending="dropped_out", end_reason="Did not come to the group", survivor_given="Гулнара", referrer="clerk.kg"),
 ]
 # fmt: on

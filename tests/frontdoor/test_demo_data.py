@@ -127,7 +127,7 @@ def test_command_prints_a_summary_and_a_second_run_creates_nothing():
     call_command("load_demo_data", stdout=out)
     text = out.getvalue()
     assert (
-        "Demo data: 22 organisations, 23 users, 48 referrals, 5 groups, 30 enrolments, 83 sessions logged, "
+        "Demo data: 22 organisations, 23 users, 48 referrals, 5 groups, 30 enrolments, 77 sessions logged, "
         "41 questionnaires created." in text
     )
     assert (
@@ -392,7 +392,7 @@ class TestProgrammeWork:
             assert enrolment.case.referral.status == Referral.Status.COMPLETED
         first = completed.filter(group__name=MANDATORY_GROUP).first()
         certificate = certificate_for(first)
-        assert (certificate.person_name, certificate.completed_on) == ("Шаблонов Жоомарт", demo._days(-73))
+        assert (certificate.person_name, certificate.completed_on) == ("Шаблонов Жоомарт", demo._days(-66))
         assert (certificate.sessions_attended, certificate.sessions_required) == (4, 4)
         login(_user("psychologist.kg"))
         response = client.get(reverse("programmes:certificate", args=[first.pk]))
@@ -580,7 +580,7 @@ class TestProgrammeWork:
             notes = [row[0] for row in cursor.fetchall()]
             cursor.execute("SELECT answers FROM outcomes_administration")
             answers = [row[0] for row in cursor.fetchall()]
-        assert len(notes) == 83 and all(n.startswith("fernet:") for n in notes)
+        assert len(notes) == 77 and all(n.startswith("fernet:") for n in notes)
         assert len(answers) == 41 and all(a.startswith("fernet:") for a in answers)
 
 
