@@ -98,10 +98,27 @@ REFERRER_GUIDANCE: dict[str, Promise] = {
 }
 
 
+# A police unit does not keep the survivor's safety plan (her service does):
+# it checks the order, makes sure her service knows, and records what
+# followed (``Sanction``).
+POLICE_GUIDANCE: dict[str, Promise] = {
+    E.DROPOUT: gettext_lazy(
+        "The person has left the programme. Check the protection order, make sure the survivor's service knows, "
+        "and record below what followed: a warning, a fine, community service, a court hearing or no action."
+    ),
+    E.EXPULSION: gettext_lazy(
+        "The person was expelled from the programme. Check the protection order, make sure the survivor's service "
+        "knows, and record below what followed."
+    ),
+}
+
+
 def guidance_for(notice: Notice) -> str:
     """What the notice asks of its reader's organisation."""
     kind = notice.event.kind
-    if notice.for_referring_body and notice.organisation.kind != Organisation.Kind.POLICE_UNIT:
+    if notice.organisation.kind == Organisation.Kind.POLICE_UNIT:
+        return str(POLICE_GUIDANCE.get(kind) or GUIDANCE.get(kind) or "")
+    if notice.for_referring_body:
         return str(REFERRER_GUIDANCE.get(kind) or GUIDANCE.get(kind) or "")
     return str(GUIDANCE.get(kind) or "")
 

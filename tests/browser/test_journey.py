@@ -66,7 +66,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
     # 1. The police officer, on his phone, enters the referral. ------------------
     officer = sign_in(world["officer"], viewport=PHONE)
     page = officer.page
-    expect(page.get_by_role("heading", name="My unit's referrals")).to_be_visible()
+    expect(page.get_by_role("heading", name="Our organisation's referrals")).to_be_visible()
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="New referral").click()
     page.wait_for_url("**/referrals/new/")

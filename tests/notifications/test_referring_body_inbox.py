@@ -229,10 +229,37 @@ def test_a_court_is_told_what_happened_to_the_person_it_referred(client, login, 
     assert russian in russian_page
 
 
-def test_the_police_and_the_survivor_service_keep_their_guidance(client, login, users, orgs, case_with_service):
+def test_the_survivor_service_is_asked_to_review_the_safety_plan(client, login, users, orgs, case_with_service):
     event = record(E.DROPOUT, case_with_service)
-    for user, org in (("police", "police"), ("survivor_worker", "survivor_service")):
-        login(users[user])
-        content = client.get(detail_url(notice_of(event, orgs[org]))).content.decode()
-        assert "Tell the survivor and review her safety plan" in content
-        assert "The person you referred" not in content
+    login(users["survivor_worker"])
+    content = client.get(detail_url(notice_of(event, orgs["survivor_service"]))).content.decode()
+    assert "Tell the survivor and review her safety plan" in content
+    assert "The person you referred" not in content
+
+
+@pytest.mark.parametrize(
+    ("kind", "english", "russian"),
+    [
+        (
+            E.DROPOUT,
+            "The person has left the programme. Check the protection order, make sure the survivor&#x27;s service "
+            "knows, and record below what followed",
+            "Проверьте охранный ордер",
+        ),
+        (
+            E.EXPULSION,
+            "The person was expelled from the programme. Check the protection order",
+            "Проверьте охранный ордер",
+        ),
+    ],
+)
+def test_the_police_are_asked_to_check_the_order_not_to_keep_a_safety_plan(
+    client, login, users, orgs, case_with_service, kind, english, russian
+):
+    notice = notice_of(record(kind, case_with_service), orgs["police"])
+    login(users["police"])
+    content = client.get(detail_url(notice)).content.decode()
+    assert english in content
+    assert "review her safety plan" not in content
+    assert "The person you referred" not in content
+    assert russian in client.get(detail_url(notice), HTTP_ACCEPT_LANGUAGE="ru").content.decode()

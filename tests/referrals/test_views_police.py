@@ -351,8 +351,18 @@ def test_the_list_shows_the_expiry_of_the_latest_extension(client, login, users,
 def test_an_empty_list_offers_a_new_referral(client, login, users):
     login(users["police"])
     content = client.get(LIST).content.decode()
-    assert "Your unit has not entered any referrals yet." in content
+    assert "Your organisation has not entered any referrals yet." in content
     assert f'href="{CREATE}"' in content
+
+
+def test_a_court_clerks_list_speaks_of_the_court_not_of_a_police_unit(client, login, users):
+    login(users["court_clerk"])
+    response = client.get(LIST)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="h3 mb-0">Our organisation\'s referrals</h1>' in content
+    assert "Your organisation has not entered any referrals yet." in content
+    assert "unit" not in content.lower().replace("community", "")
 
 
 def test_search_by_name_order_number_and_reference(client, login, users, orgs):
