@@ -1018,6 +1018,11 @@ def build_report(
         KeyFigure(str(_("Enrolment rate")), funnel_all.cells["enrolment_rate"], str(_("of referrals accepted"))),
         KeyFigure(str(_("Completion rate")), endings_all.cells["completion_rate"], str(_("of enrolments ended"))),
         KeyFigure(str(_("Dropout rate")), endings_all.cells["dropout_rate"], str(_("of enrolments ended"))),
+        KeyFigure(
+            str(_("In a programme that meets the standard")),
+            standard.tables[0].total.cells["meets_rate"],
+            str(_("of participants who started")),
+        ),
     ]
     return Report(
         filters=filters,

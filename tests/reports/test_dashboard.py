@@ -58,7 +58,7 @@ def test_a_monitoring_viewer_sees_the_figures(client, users, login, seven):
     assert by_sex["Women"] == [SMALL] * 9
     assert by_sex["All"] == ["7", SMALL, "7", "7", SMALL, SMALL, SMALL, SMALL, SMALL]
     # Key figures and definitions.
-    assert [k.cell.display for k in response.context["report"].key_figures] == ["7", "<5", "<5", "<5", "<5"]
+    assert [k.cell.display for k in response.context["report"].key_figures] == ["7", "<5", "<5", "<5", "<5", "<5"]
     assert "Acceptance rate: referrals accepted" in content
     assert "no figure comes from fewer than 5 people" in content
 

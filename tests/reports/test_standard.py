@@ -37,6 +37,17 @@ def test_participants_are_counted_by_their_programmes_standard(users, build):
     assert figures["All"] == figures["Chuy"]
 
 
+def test_the_share_is_among_the_key_figures(users, build):
+    build.cohort(6, template=LONG, start=-3)
+    build.cohort(5, template=SHORT)
+    figure = report_for(users["monitoring"]).key_figures[-1]
+    assert (figure.label, figure.cell.display, figure.detail) == (
+        "In a programme that meets the standard",
+        "54.5%",
+        "of participants who started",
+    )
+
+
 def test_small_counts_are_hidden(users, build):
     build.cohort(6, template=LONG, start=-3)
     build.cohort(2, template=SHORT)
