@@ -90,6 +90,8 @@ USERS: dict[str, tuple[str, str, str, str, bool]] = {
     "psychologist.kg": ("provider.kg", Role.PSYCHOLOGIST, "Demo", "Psychologist", False),
     "social.kg": ("provider.kg", Role.SOCIAL_WORKER, "Demo", "Social Worker", False),
     "manager.kg": ("provider.kg", Role.PROGRAMME_MANAGER, "Demo", "Programme Manager", False),
+    # Leads the Chance course's men's group alone, as that programme asks (one trainer, a man).
+    "trainer.kg": ("provider.kg", Role.PSYCHOLOGIST, "Demo", "Men's Group Trainer", False),
     "crisis.kg": ("crisis.kg", Role.SURVIVOR_WORKER, "Demo", "Crisis Centre Worker", False),
     "monitor.kg": ("monitor.kg", Role.MONITORING_VIEWER, "Demo", "Monitoring Viewer", False),
     "admin.kg": ("provider.kg", Role.ORG_ADMIN, "Demo", "Administrator", True),
@@ -111,9 +113,14 @@ USERS: dict[str, tuple[str, str, str, str, bool]] = {
     "ministry.tj": ("ministry.tj", Role.MINISTRY_OFFICER, "Demo", "Ministry Officer", False),
 }
 
-# Recorded for the facilitators so that the group pair is gender-balanced
-# (a woman and a man), as the programmes require.
-GENDERS: dict[str, str] = {"psychologist.kg": "female", "social.kg": "male", "psychologist.tj": "female"}
+# Recorded for the facilitators so that each group is led as its programme
+# asks: a pair of a woman and a man, or (Chance's men's course) one man.
+GENDERS: dict[str, str] = {
+    "psychologist.kg": "female",
+    "social.kg": "male",
+    "trainer.kg": "male",
+    "psychologist.tj": "female",
+}
 
 
 @dataclass

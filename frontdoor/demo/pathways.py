@@ -162,7 +162,8 @@ class _Pathways:
             with clock_on(day, at):
                 programme_services.attendance_log(
                     session=session,
-                    by=self.users["social.kg" if group else "psychologist.kg"],
+                    # A group session by its co-facilitator, or by the one who leads it alone.
+                    by=(session.co_facilitator or session.facilitator) if group else self.users["psychologist.kg"],
                     marks={e.pk: MARKS[marks.get(e.pk, {}).get(label, "P")] for e in expected},
                     topic_covered=session.planned_topic,
                     notes=notes[(session.number - 1) % len(notes)],
@@ -226,25 +227,30 @@ class _Pathways:
                 on=self.day(start - 4),
             )
 
-    def open_group(self, code: str, name: str, *, start: int, opened: int, **place) -> Group:
+    def open_group(
+        self, code: str, name: str, *, start: int, opened: int, leaders=("psychologist.kg", "social.kg"), **place
+    ) -> Group:
         """A closed men's group of the consultation room for people who start
-        on day ``start``, opened on day ``opened``; ``place``: where and when
-        it meets (``group_create``'s capacity, location, language, time of
-        day, setting and facility)."""
+        on day ``start``, opened on day ``opened``; ``leaders``: the
+        facilitator and the co-facilitator (None for a programme led by one
+        facilitator); ``place``: where and when it meets (``group_create``'s
+        capacity, location, language, time of day, setting and facility)."""
         template = self.template(code)
+        facilitator, co_facilitator = leaders
         with clock_on(self.day(opened)):
-            group, _warnings = programme_services.group_create(
+            group, warnings = programme_services.group_create(
                 provider=self.orgs["provider.kg"],
                 template=template,
                 by=self.users["manager.kg"],
                 name=name,
                 sex="male",
                 intake=Group.Intake.CLOSED,
-                psychologist=self.users["psychologist.kg"],
-                social_worker=self.users["social.kg"],
+                psychologist=self.users[facilitator],
+                social_worker=self.users[co_facilitator] if co_facilitator else None,
                 starts_on=self.day(start + (template.first_group_offset() or 0)),
                 **place,
             )
+        assert not warnings, warnings  # each demo group is led as its programme asks
         self.result.groups_created += 1
         return group
 
@@ -255,6 +261,7 @@ class _Pathways:
             CHANCE_GROUP,
             start=CHANCE_START,
             opened=CHANCE_START - 4,
+            leaders=("trainer.kg", None),
             capacity=8,
             location="Room 1",
             language="ru",

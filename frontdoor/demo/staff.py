@@ -2,9 +2,10 @@
 supervision they received and their qualifications, recorded by the
 Bishkek Consultation Room's programme manager through ``staffing``.
 
-Both Bishkek facilitators went through the OSCE's five-day training of
-trainers for the Annex 3 programmes (seed 001) and an internship, so the
-groups they lead raise no qualification warning; the social worker's
+The three Bishkek facilitators (the Chance course's trainer among them)
+went through the OSCE's five-day training of trainers for the Annex 3
+programmes (seed 001) and an internship, so the groups they lead raise no
+qualification warning; the social worker's
 qualification lapses in six weeks, so the manager's page shows one that
 expires soon. Each record is looked up before it is made, so loading twice
 makes none twice.
@@ -28,6 +29,7 @@ INTERNSHIP = "Internship at the Chance crisis centre's men's groups"
 FACILITATORS: dict[str, tuple[str, int | None]] = {
     "psychologist.kg": ("OSCE-KG-2024-031", None),
     "social.kg": ("OSCE-KG-2024-032", 45),
+    "trainer.kg": ("OSCE-KG-2024-047", None),
 }
 
 

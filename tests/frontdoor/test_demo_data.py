@@ -37,6 +37,7 @@ from programmes.certificates import certificate_for
 from programmes.models import Attendance, Enrolment, Group, Session
 from programmes.selectors import progress, sessions_today, unlogged_past_sessions
 from programmes.services import MAX_BACKDATE_DAYS
+from programmes.services.groups import facilitator_warnings
 from referrals import timeline as referrals_timeline
 from referrals.models import Person, Referral
 from staffing.models import Qualification, Supervision, Training
@@ -127,7 +128,7 @@ def test_command_prints_a_summary_and_a_second_run_creates_nothing():
     call_command("load_demo_data", stdout=out)
     text = out.getvalue()
     assert (
-        "Demo data: 22 organisations, 23 users, 48 referrals, 5 groups, 30 enrolments, 77 sessions logged, "
+        "Demo data: 22 organisations, 24 users, 48 referrals, 5 groups, 30 enrolments, 77 sessions logged, "
         "41 questionnaires created." in text
     )
     assert (
@@ -163,6 +164,7 @@ class TestUsersAndReferrals:
             "psychologist.kg": Role.PSYCHOLOGIST,
             "social.kg": Role.SOCIAL_WORKER,
             "manager.kg": Role.PROGRAMME_MANAGER,
+            "trainer.kg": Role.PSYCHOLOGIST,
             "crisis.kg": Role.SURVIVOR_WORKER,
             "monitor.kg": Role.MONITORING_VIEWER,
             "admin.kg": Role.ORG_ADMIN,
@@ -269,7 +271,7 @@ class TestUsersAndReferrals:
 
     def test_the_bishkek_facilitators_are_trained_and_qualified_one_expiring_soon(self, loaded):
         provider = Organisation.objects.get(name="Bishkek Consultation Room")
-        for username in ("psychologist.kg", "social.kg"):
+        for username in ("psychologist.kg", "social.kg", "trainer.kg"):
             staff = User.objects.get(username=username)
             assert Training.objects.filter(staff=staff).count() == 2
             assert Supervision.objects.filter(staff=staff).count() == 2
@@ -497,8 +499,9 @@ class TestProgrammeWork:
             .exclude(status=Session.Status.CANCELLED)
             .order_by("starts_at")
         )
-        # The programme's group sessions and individual ones, the Chance course's, the prison group's.
-        assert len(sessions) == 24 + 14 + 4 + 2 * 26 + (2 + 2) + (24 + 2 * 3)
+        # The programme's group sessions and individual ones, the Chance course's individual ones (its
+        # trainer led the group), the prison group's.
+        assert len(sessions) == 24 + 14 + 4 + 2 * 26 + 2 + (24 + 2 * 3)
         assert [(a.pk, b.pk) for a, b in zip(sessions, sessions[1:], strict=False) if b.starts_at < a.ends_at] == []
         assert not Session.objects.filter(status=Session.Status.CANCELLED).exists()
 
@@ -654,6 +657,15 @@ class TestPathways:
         enrolment = referral.case.enrolments.get()
         assert (enrolment.template.code, enrolment.status) == ("kg-chance-mandatory-men", ES.COMPLETED)
         assert (enrolment.group.name, enrolment.group.is_active) == (CHANCE_GROUP, False)
+        # One trainer, a man, led the group, as the Chance course asks: no warning on its page.
+        group = enrolment.group
+        assert (group.template.facilitation, group.psychologist.username, group.social_worker) == (
+            "man",
+            "trainer.kg",
+            None,
+        )
+        assert facilitator_warnings(group) == []
+        assert set(group.sessions.values_list("logged_by__username", flat=True)) == {"trainer.kg"}
         assert enrolment.starts_on == demo._days(-367)
         # Entered on its day, two days before the start, like every step of it.
         assert timezone.localdate(enrolment.enrolled_at) == demo._days(-369)
