@@ -195,6 +195,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day.month.year and the 24-hour clock in English too (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Bishkek")
 USE_I18N = True
 USE_TZ = True

@@ -124,7 +124,7 @@ def test_a_court_referral_dropout_and_sanction(sign_in, court_world, live_server
     page.get_by_label("Incident description").fill(INCIDENT)
     referral, status_url = send_referral(page)
     expect(page.get_by_role("region", name="Protection order")).to_contain_text(
-        f"Court decision {DECISION_NUMBER} of {today - dt.timedelta(days=5):%m/%d/%Y}."
+        f"Court decision {DECISION_NUMBER} of {today - dt.timedelta(days=5):%d.%m.%Y}."
     )
     assert (referral.referring_body, referral.source, referral.court_decision_number) == (
         w["court"],

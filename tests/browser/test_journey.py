@@ -254,7 +254,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
     expect(page.get_by_role("alert")).to_have_text("Contact logged.")
     _fits_the_screen(page)
     log = page.get_by_role("region", name="Contact log")
-    expect(log).to_contain_text(f"{today:%m/%d/%Y} · Phone · Reached")
+    expect(log).to_contain_text(f"{today:%d.%m.%Y} · Phone · Reached")
     expect(log).to_contain_text("Called when she was alone; she wants a safety plan.")
 
     page.locator(".cw-actions").get_by_role("link", name="Safety plan").click()
@@ -277,7 +277,7 @@ def test_a_police_referral_becomes_a_case_with_a_safety_plan(sign_in, world, liv
         "Her sister's flat; the crisis centre shelter.",
         CODE_WORD,
         "Children go to the neighbour on the code word.",
-        f"{review:%m/%d/%Y}",
+        f"{review:%d.%m.%Y}",
     ):
         expect(plan_facts).to_contain_text(text)
     _fits_the_screen(page)

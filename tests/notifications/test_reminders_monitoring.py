@@ -59,7 +59,7 @@ def test_a_meeting_coming_due_reminds_the_bodys_monitoring_officers(users, orgs,
     (message,) = mailoutbox
     assert message.subject == f"Monitoring meeting due on case {named.case.number}"
     assert message.body == (
-        f"A monitoring meeting on case {named.case.number} is due on {days(10):%m/%d/%Y}. Please sign in."
+        f"A monitoring meeting on case {named.case.number} is due on {days(10):%d.%m.%Y}. Please sign in."
     )
     person = named.case.referral.person
     assert person.family_name not in message.body and person.family_name not in staff_summary(reminder)

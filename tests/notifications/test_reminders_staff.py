@@ -164,10 +164,10 @@ def test_the_email_is_sent_by_the_relay_and_says_no_more_than_the_session(past_g
     assert result.sent == 2
     assert sorted(m.to[0] for m in mailoutbox) == ["psychologist@example.org", "social_worker@example.org"]
     message = mailoutbox[0]
-    # English short date and time, e.g. "11/19/2026 3 p.m.", local time.
+    # English short date and time as the region writes them, e.g. "19.11.2026 15:00", local time.
     with translation.override("en"):
         when = formats.date_format(timezone.localtime(session.starts_at), "SHORT_DATETIME_FORMAT")
-    assert when.endswith(" 3 p.m.")
+    assert when == f"{timezone.localtime(session.starts_at):%d.%m.%Y} 15:00"
     assert message.subject == "Attendance not logged"
     assert message.body == (
         f"Attendance of group session 1 ({past_group.name}) of {when} is not logged yet. Please sign in."
@@ -314,7 +314,7 @@ def test_the_risk_email_names_the_case_only(risk_case, mailoutbox):
     (message,) = mailoutbox
     assert message.subject == f"Risk reassessment due on case {risk_case.number}"
     assert message.body == (
-        f"A risk reassessment on case {risk_case.number} is due (last assessed on {days(-40):%m/%d/%Y}). "
+        f"A risk reassessment on case {risk_case.number} is due (last assessed on {days(-40):%d.%m.%Y}). "
         "Please sign in."
     )
     assert_no_survivor_data(message.subject, message.body)
@@ -383,7 +383,7 @@ def test_the_review_email_carries_no_survivor_data(plan, case_with_service, mail
     assert message.to == ["survivor_worker@example.org"]
     assert message.subject == f"Safety-plan review due on case {case_with_service.number}"
     assert message.body == (
-        f"A safety-plan review on case {case_with_service.number} is due on {days(7):%m/%d/%Y}. Please sign in."
+        f"A safety-plan review on case {case_with_service.number} is due on {days(7):%d.%m.%Y}. Please sign in."
     )
     assert_no_survivor_data(message.subject, message.body)
 
@@ -447,7 +447,7 @@ def test_follow_ups_due_remind_the_enrolments_psychologist(users, orgs, contacts
     relay_deliveries(now=local(days(1), 12))
     (message,) = [m for m in mailoutbox if m.to == [users["psychologist"].email]]
     assert message.body == (
-        f"A follow-up on case {enrolment.case.number} is due on {days(1):%m/%d/%Y}. Please sign in."
+        f"A follow-up on case {enrolment.case.number} is due on {days(1):%d.%m.%Y}. Please sign in."
     )
 
 

@@ -147,7 +147,7 @@ def _window(**overrides):
 def test_the_note_counts_weeks_without_obligation():
     assert window_note(_window()) == (
         "warning",
-        "The legal obligation ends on Jan. 31, 2030 — 23 weeks before the programme ends. Plan motivation work.",
+        "The legal obligation ends on 31 January 2030 — 23 weeks before the programme ends. Plan motivation work.",
     )
 
 
@@ -155,7 +155,7 @@ def test_the_note_counts_days_when_under_a_week():
     note = window_note(_window(programme_ends_on=dt.date(2030, 2, 2), days_without_obligation=2))
     assert (
         note[1]
-        == "The legal obligation ends on Jan. 31, 2030 — 2 days before the programme ends. Plan motivation work."
+        == "The legal obligation ends on 31 January 2030 — 2 days before the programme ends. Plan motivation work."
     )
 
 
@@ -163,7 +163,7 @@ def test_the_note_when_the_order_expired_before_the_start():
     note = window_note(_window(order_expires_on=dt.date(2030, 1, 5)))
     assert note == (
         "warning",
-        "The legal obligation ended on Jan. 5, 2030, before the programme starts. Plan motivation work.",
+        "The legal obligation ended on 5 January 2030, before the programme starts. Plan motivation work.",
     )
 
 

@@ -336,7 +336,7 @@ def test_police_see_their_units_referrals_newest_first(client, login, users, org
     assert "Bishkek Consultation Room" in content
     assert "referral-status-declined" in content
     assert "No capacity" in content
-    assert newer.order_current_expiry.strftime("%m/%d/%Y") in content
+    assert newer.order_current_expiry.strftime("%d.%m.%Y") in content
 
 
 def test_the_list_shows_the_expiry_of_the_latest_extension(client, login, users, orgs, referral):
@@ -345,7 +345,7 @@ def test_the_list_shows_the_expiry_of_the_latest_extension(client, login, users,
         referral=referral, by=users["police"], extended_on=TODAY, new_expiry=new_expiry, obliges_programme=True
     )
     login(users["police"])
-    assert new_expiry.strftime("%m/%d/%Y") in client.get(LIST).content.decode()
+    assert new_expiry.strftime("%d.%m.%Y") in client.get(LIST).content.decode()
 
 
 def test_an_empty_list_offers_a_new_referral(client, login, users):

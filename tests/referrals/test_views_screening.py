@@ -192,7 +192,7 @@ def test_the_screen_page_warns_of_earlier_referrals_of_the_same_person(client, l
     # The date as the page shows it: in the server's time zone, not UTC
     # (they differ in the evening).
     shown = timezone.localtime(earlier.created_at)
-    assert f"{earlier.reference} · {shown:%m/%d/%Y} · Khujand Consultation Room · Received" in content
+    assert f"{earlier.reference} · {shown:%d.%m.%Y} · Khujand Consultation Room · Received" in content
 
 
 def test_saving_the_screening(client, login, users, referral):

@@ -1,0 +1,50 @@
+"""Dates as the region writes them in every language of the interface:
+day.month.year and the 24-hour clock, English included (config/formats/en)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.utils import formats, translation
+
+MOMENT = dt.datetime(2026, 12, 5, 14, 30)
+
+
+@pytest.mark.parametrize(
+    ("language", "short_date", "short_datetime", "time"),
+    [("en", "05.12.2026", "05.12.2026 14:30", "14:30"), ("ru", "05.12.2026", "05.12.2026 14:30", "14:30")],
+)
+def test_short_dates_are_day_first_and_times_24_hour(language, short_date, short_datetime, time):
+    with translation.override(language):
+        assert formats.date_format(MOMENT.date(), "SHORT_DATE_FORMAT") == short_date
+        assert formats.date_format(MOMENT, "SHORT_DATETIME_FORMAT") == short_datetime
+        assert formats.time_format(MOMENT.time()) == time
+
+
+def test_the_long_english_date_puts_the_day_first():
+    with translation.override("en"):
+        assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == "5 December 2026"
+        assert formats.date_format(MOMENT, "DATETIME_FORMAT") == "5 December 2026, 14:30"
+
+
+class _Form(forms.Form):
+    day = forms.DateField()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"), [("2026-12-05", dt.date(2026, 12, 5)), ("05.12.2026", dt.date(2026, 12, 5))]
+)
+def test_an_english_form_reads_a_typed_date_day_first(typed, read):
+    with translation.override("en"):
+        form = _Form({"day": typed})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["day"] == read
+
+
+def test_an_english_form_refuses_a_month_first_date_rather_than_guess():
+    with translation.override("en"):
+        form = _Form({"day": "12/05/2026"})
+        assert not form.is_valid()
+        assert form.errors["day"] == ["Enter a valid date."]
