@@ -1,10 +1,15 @@
-"""Attach the user's scope; require a verified second factor for staff pages."""
+"""Attach the user's scope; require a verified second factor for staff pages;
+sign out a session idle longer than SESSION_IDLE_MINUTES."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -71,4 +76,88 @@ class RequireVerifiedStaffMiddleware:
             login_url = resolve_url(settings.LOGIN_URL)
             if urlsplit(response["Location"]).path == login_url:
                 return _redirect(request, login_url)
+        return response
+
+
+# --- idle sign-out -----------------------------------------------------------------
+
+_ACTIVITY_SALT = "accounts.middleware.activity"
+# Web servers whose clocks differ by a little must not sign each other's users out.
+_CLOCK_SKEW = 60
+
+
+def activity_cookie_value(*, signed_in_at: int, active_at: int) -> str:
+    """The signed activity cookie: when the session was signed in and when it
+    was last used (seconds since the epoch)."""
+    return signing.Signer(salt=_ACTIVITY_SALT).sign(f"{signed_in_at}:{active_at}")
+
+
+def _read_activity(request, now: int) -> int | None:
+    """When a session still in use was signed in; None if its activity cookie
+    is missing, not ours, idle too long or past the absolute bound."""
+    value = request.COOKIES.get(settings.ACTIVITY_COOKIE_NAME)
+    if not value:
+        return None
+    try:
+        signed_in_at, active_at = (int(part) for part in signing.Signer(salt=_ACTIVITY_SALT).unsign(value).split(":"))
+    except (signing.BadSignature, ValueError):
+        return None
+    if not signed_in_at <= active_at <= now + _CLOCK_SKEW:
+        return None
+    if now - active_at > settings.SESSION_IDLE_SECONDS or now - signed_in_at > settings.SESSION_COOKIE_AGE:
+        return None
+    return signed_in_at
+
+
+def passive(request) -> None:
+    """This request is no sign of someone at the keyboard (a badge polled in
+    the background): it does not renew the idle timeout."""
+    request.renews_activity = False
+
+
+class IdleSignOutMiddleware:
+    """Sign out a session idle longer than SESSION_IDLE_MINUTES without
+    writing the session on every request.
+
+    The time of the last request travels in a signed cookie, re-issued on
+    each response of a signed-in session; the session row is written only
+    when its contents change. A session whose cookie is missing, tampered
+    with, too old, or older than SESSION_COOKIE_AGE since its sign-in is
+    flushed before the view runs: the view sees an anonymous user, as with
+    an expired session. Requests without a signed-in session (a token-
+    authenticated API call) are left alone. Runs after AuthenticationMiddleware
+    and before OTPMiddleware, which keeps the user it finds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        now = int(time.time())
+        session = request.session
+        key_at_start = session.session_key
+        signed_in_at = None
+        if AUTH_SESSION_KEY in session:
+            signed_in_at = _read_activity(request, now)
+            if signed_in_at is None:
+                session.flush()
+                request.user = AnonymousUser()
+        response = self.get_response(request)
+        name = settings.ACTIVITY_COOKIE_NAME
+        if AUTH_SESSION_KEY not in request.session:
+            if name in request.COOKIES:
+                response.delete_cookie(name, samesite="Lax")
+            return response
+        if not getattr(request, "renews_activity", True):
+            return response
+        if signed_in_at is None or request.session.session_key != key_at_start:
+            # Signed in, or the second factor verified again, by this request.
+            signed_in_at = now
+        response.set_cookie(
+            name,
+            activity_cookie_value(signed_in_at=signed_in_at, active_at=now),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
         return response

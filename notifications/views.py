@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import passive
 from accounts.models import Organisation
 from accounts.permissions import acknowledger_required, check, member_required, reporter_required
 from casework.models import RiskLevel
@@ -180,30 +181,12 @@ def fact_rows(event: SafetyEvent) -> list[tuple[str, str]]:
     return [(FACT_LABELS[key], _fact_value(key, value)) for key, value in event.facts.items() if key in FACT_LABELS]
 
 
-class _PollSession:
-    """The session during a poll: read as usual, never saved. With
-    SESSION_SAVE_EVERY_REQUEST every request renews the idle timeout; a
-    badge polled every 30 seconds must not, or an open tab would keep the
-    session alive for ever."""
-
-    def __init__(self, session) -> None:
-        self._session = session
-
-    def __getattr__(self, name):
-        return getattr(self._session, name)
-
-    def __getitem__(self, key):
-        return self._session[key]
-
-    def __contains__(self, key) -> bool:
-        return key in self._session
-
-    def save(self, must_create: bool = False) -> None:
-        return None
-
-
 def _poll(request) -> None:
-    request.session = _PollSession(request.session)
+    """A badge polled every 30 seconds is no sign of someone at the keyboard:
+    it must not renew the idle timeout, or an open tab would keep the session
+    alive for ever. (It reads the session and never changes it, so it does
+    not write it either.)"""
+    passive(request)
 
 
 def _poll_seconds() -> int:

@@ -8,9 +8,11 @@ import os
 import time
 
 import pytest
+from django.conf import settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from rest_framework.test import APIClient
 
+from accounts.middleware import activity_cookie_value
 from accounts.models import Organisation, Role
 from tests import factories as f
 
@@ -48,7 +50,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Let the test runner's flush (TRUNCATE, run by the owner) clear the
     append-only read log between transactional tests; UPDATE and DELETE stay
     forbidden, and the application role has no TRUNCATE at all."""
-    from django.conf import settings
     from django.db import connection
 
     from core import dbroles
@@ -112,7 +113,6 @@ def _as_application_role(request, django_db_setup):
     if not uses_db or transactional or not APPLICATION_ROLE["usable"]:
         yield
         return
-    from django.conf import settings
     from django.db import connection
 
     request.getfixturevalue("db")
@@ -255,9 +255,29 @@ def standing_users(orgs: dict[str, Organisation]) -> dict:
     return dict(zip(STANDING_USERS, users, strict=True))
 
 
+def sign_in(client, user):
+    """Sign in with the password only, as a real sign-in does: the session and
+    its activity cookie (accounts.middleware.IdleSignOutMiddleware)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    just_active(client)
+    return client
+
+
+def just_active(client):
+    """A fresh activity cookie, as if the session had just been used."""
+    now = int(time.time())
+    client.cookies[settings.ACTIVITY_COOKIE_NAME] = activity_cookie_value(signed_in_at=now, active_at=now)
+
+
+def browser_cookies(client, url: str) -> list[dict]:
+    """The signed-in test client's cookies, for a real browser's context."""
+    names = (settings.SESSION_COOKIE_NAME, settings.ACTIVITY_COOKIE_NAME)
+    return [{"name": name, "value": client.cookies[name].value, "url": url} for name in names]
+
+
 def login_verified(client, user):
     """Sign in with the second factor already verified, as after a real login."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
     session.save()

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from tests import factories as f
-from tests.conftest import login_verified
+from tests.conftest import just_active, login_verified
 
 ROLES = [
     "anonymous",
@@ -845,6 +845,7 @@ def test_status(name, role, matrix_world, client):
     else:
         if role != "anonymous":
             client.cookies[settings.SESSION_COOKIE_NAME] = matrix_world["sessions"][role]
+            just_active(client)
             if entry.fresh_code:
                 _code_just_typed(client)
         response = getattr(client, entry.method)(url, entry.data)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleSignOutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # A NUL byte in the path, a query string or a JSON body: 400 before any view.
     "core.middleware.RejectNulMiddleware",
@@ -163,9 +164,16 @@ AXES_VERBOSE = envbool("AXES_VERBOSE", False)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "accounts.services.client_ip"
 
-# Idle sessions end: every request extends the session, silence ends it.
-SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sessions end without a write on every request: the session row is
+# saved only when its contents change (at sign-in, not on a page view) and
+# expires SESSION_MAX_HOURS after that. The times of sign-in and of the last
+# request travel in a signed cookie instead; accounts.middleware.
+# IdleSignOutMiddleware signs out a session idle longer than
+# SESSION_IDLE_MINUTES or signed in longer than SESSION_MAX_HOURS ago.
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_COOKIE_AGE = envint("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_SAVE_EVERY_REQUEST = False
+ACTIVITY_COOKIE_NAME = "activity"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

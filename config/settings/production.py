@@ -30,6 +30,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # "__Host-" cookies are only accepted over HTTPS, for this exact host.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+ACTIVITY_COOKIE_NAME = "__Host-activity"
 # A partner's webhook is https and on the internet: never a plain-text
 # address, never one inside the deployment's own networks (SSRF).
 WEBHOOK_ALLOW_HTTP = False

@@ -12,6 +12,7 @@ from casework.models import Case, RiskInstrument, SafetyPlan, SafetyPlanVersion,
 from core.models import SensitiveRead
 from referrals.models import EligibilityCriterion, Person, Referral, Survivor
 from tests import factories as f
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def test_an_anonymous_visitor_is_sent_to_our_sign_in(client):
 
 
 def test_an_unverified_staff_session_is_sent_to_verify(client, superuser):
-    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, superuser)
     response = client.get(reverse("admin:index"))
     assert response["Location"].startswith(reverse("accounts:verify"))
 

@@ -8,6 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.models import SealedTOTPDevice
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
+from tests.conftest import sign_in
 
 GENERIC_ERROR = "Username, password or code is incorrect."
 LOGIN = "/accounts/login/"
@@ -139,6 +140,6 @@ def test_logout_needs_the_csrf_token(users):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(users["police"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["police"])
     assert client.post(reverse("accounts:logout")).status_code == 403
     assert client.session.get("_auth_user_id") == str(users["police"].pk)

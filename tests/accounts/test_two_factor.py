@@ -15,6 +15,7 @@ from accounts.models import Role, SealedTOTPDevice
 from accounts.services import device_key_hex
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
+from tests.conftest import sign_in
 
 SETUP = "/accounts/two-factor/setup/"
 VERIFY = "/accounts/verify/"
@@ -31,7 +32,7 @@ def _new_user(orgs):
 def _with_enrolment_code(client, user):
     """Sign in with the password and redeem a code issued by an administrator."""
     code = services.enrolment_code_issue(user=user, actor=None)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, user)
     response = client.post(SETUP, {"enrolment_code": code})
     assert response["Location"] == SETUP
     return client
@@ -121,7 +122,7 @@ def test_it_rejects_a_malformed_code_with_a_field_error(client, orgs):
 
 def test_an_unverified_session_cannot_add_a_second_device(client, users):
     """Someone who knows only the password must not enrol their own phone."""
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     response = client.get(SETUP)
     assert response["Location"] == VERIFY
     response = client.post(SETUP, {"otp_token": "123456"})
@@ -130,7 +131,7 @@ def test_an_unverified_session_cannot_add_a_second_device(client, users):
 
 
 def test_an_unverified_session_is_sent_to_verify_from_a_case_page(client, users, case):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     path = reverse("casework:case_detail", args=[case.pk])
     response = client.get(path)
     assert response.status_code == 302
@@ -138,7 +139,7 @@ def test_an_unverified_session_is_sent_to_verify_from_a_case_page(client, users,
 
 
 def test_verify_with_the_right_code_continues_to_next(client, users, case):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     path = reverse("casework:case_detail", args=[case.pk])
     response = client.post(VERIFY, {"otp_token": code_for(), "next": path})
     assert response["Location"] == path
@@ -147,7 +148,7 @@ def test_verify_with_the_right_code_continues_to_next(client, users, case):
 
 
 def test_verify_rejects_a_wrong_code(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     response = client.post(VERIFY, {"otp_token": other_code()})
     assert response.status_code == 200
     assert response.context["form"].errors["otp_token"] == ["The code is incorrect. Enter the code your app shows now."]
@@ -155,13 +156,13 @@ def test_verify_rejects_a_wrong_code(client, users):
 
 
 def test_verify_ignores_next_to_another_host(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     response = client.post(VERIFY, {"otp_token": code_for(), "next": "https://evil.example.com/"})
     assert response["Location"] == reverse("frontdoor:home")
 
 
 def test_five_wrong_codes_on_verify_lock_out_and_sign_out(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     statuses = [client.post(VERIFY, {"otp_token": other_code()}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
     assert client.session.get("_auth_user_id") is None
@@ -174,7 +175,7 @@ def test_account_pages_need_a_signed_in_user(client):
 
 
 def test_an_htmx_request_from_an_unverified_session_gets_a_full_page_redirect(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     response = client.get(
         reverse("casework:case_list"), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/cases/?q=x"
     )
@@ -195,7 +196,7 @@ def test_each_setup_step_posts_to_the_setup_with_its_button_and_offers_to_sign_o
     administrator's code and then for the app's code, THEN each step's form posts
     to the setup page with its own button, and each offers to sign out."""
     user = _new_user(orgs)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, user)
     asking_code = client.get(SETUP).content.decode()
     _with_enrolment_code(client, user)
     confirming = client.get(SETUP).content.decode()

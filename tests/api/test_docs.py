@@ -7,6 +7,8 @@ import re
 
 from django.urls import reverse
 
+from tests.conftest import sign_in
+
 URL = "/api/docs/"
 
 
@@ -89,7 +91,7 @@ def test_it_rejects_anonymous_users(client):
 
 
 def test_it_rejects_a_session_without_the_second_factor(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
 
     response = client.get(URL)
 

@@ -7,6 +7,8 @@ import yaml
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
+from tests.conftest import sign_in
+
 
 @pytest.fixture
 def schema():
@@ -126,7 +128,7 @@ def test_it_rejects_anonymous_users(client):
 
 
 def test_it_rejects_a_session_without_the_second_factor(client, users):
-    client.force_login(users["psychologist"], backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, users["psychologist"])
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code in {401, 403}

@@ -21,7 +21,7 @@ from accounts.models import ApiToken, Role
 from accounts.tokens import api_token_create, api_token_issue, api_token_withdraw, digest
 from tests import factories as f
 from tests.accounts.conftest import code_for, other_code
-from tests.conftest import login_verified
+from tests.conftest import login_verified, sign_in
 
 LIST = reverse("accounts:api_tokens")
 ISSUE = reverse("accounts:api_token_issue")
@@ -87,7 +87,7 @@ def test_an_expired_token_is_shown_as_expired(client, users, admin):
 
 
 def test_a_session_without_the_second_factor_is_sent_to_verify(client, admin):
-    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client, admin)
     response = client.get(LIST)
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:verify") + "?next=" + LIST.replace("/", "%2F")

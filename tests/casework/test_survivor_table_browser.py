@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import login_verified
+from tests.conftest import browser_cookies, login_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +20,7 @@ def _open(page, live_server, user, path: str) -> None:
     client = Client()
     login_verified(client, user)
     page.set_viewport_size({"width": WIDTH, "height": 844})
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page.context.add_cookies(browser_cookies(client, live_server.url))
     page.goto(f"{live_server.url}{path}")
 
 

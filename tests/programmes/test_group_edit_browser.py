@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from programmes.models import Group
 from tests import factories as f
-from tests.conftest import login_verified
+from tests.conftest import browser_cookies, login_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +22,7 @@ def test_a_group_is_changed_to_a_mobile_place_on_a_phone(live_server, page, user
     client = Client()
     login_verified(client, users["manager"])
     page.set_viewport_size({"width": 390, "height": 844})
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page.context.add_cookies(browser_cookies(client, live_server.url))
     page.goto(f"{live_server.url}{reverse('programmes:group_edit', args=[group.pk])}")
 
     assert page.is_visible("#id_room") and not page.is_visible("#id_village")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from programmes.models import Group, ResidentialStay
 from tests import factories as f
-from tests.conftest import login_verified
+from tests.conftest import browser_cookies, login_verified
 from tests.programmes.conftest import days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,9 +23,7 @@ def _open(page, live_server, user, url):
     client = Client()
     login_verified(client, user)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page.context.add_cookies(browser_cookies(client, live_server.url))
     page.goto(f"{live_server.url}{url}")
     return problems
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
-from tests.conftest import login_verified
+from tests.conftest import browser_cookies, login_verified
 from tests.programmes.conftest import days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,9 +34,7 @@ def test_the_waiting_list_fits_a_phone(live_server, page, users, orgs):
     client = Client()
     login_verified(client, users["psychologist"])
     page.set_viewport_size({"width": WIDTH, "height": 844})
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    page.context.add_cookies(browser_cookies(client, live_server.url))
     page.goto(f"{live_server.url}{reverse('programmes:waiting_list')}")
     rows = page.locator(".pw-waiting-list > li")
     assert rows.count() == 2

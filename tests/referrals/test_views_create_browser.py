@@ -7,15 +7,15 @@ import pytest
 from django.test import Client
 
 from referrals.models import Referral
-from tests.conftest import login_verified
+from tests.conftest import browser_cookies, login_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _session_cookie(user, live_server) -> dict:
+def _session_cookies(user, live_server) -> list[dict]:
     client = Client()
     login_verified(client, user)
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+    return browser_cookies(client, live_server.url)
 
 
 def test_an_officer_enters_a_referral_with_two_survivors_on_a_phone(live_server, page, users, orgs):
@@ -27,7 +27,7 @@ def test_an_officer_enters_a_referral_with_two_survivors_on_a_phone(live_server,
         lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None,
     )
     page.set_viewport_size({"width": 390, "height": 844})
-    page.context.add_cookies([_session_cookie(users["police"], live_server)])
+    page.context.add_cookies(_session_cookies(users["police"], live_server))
     page.goto(f"{live_server.url}/referrals/new/")
 
     page.select_option("#id_provider", str(orgs["provider"].pk))
