@@ -987,6 +987,14 @@ def scope_label(scope: Scope) -> str:
     return str(scope.organisation) if scope.organisation else ""
 
 
+def _total_row(table: Table) -> Row:
+    """The "All" row of a table the key figures are read from (each has one)."""
+    total = table.total
+    if total is None:
+        raise ValueError(f"Table {table.key} has no total row.")
+    return total
+
+
 def build_report(
     scope: Scope, filters: Filters, *, template_names: dict[str, str] | None = None, today: dt.date | None = None
 ) -> Report:
@@ -1010,8 +1018,8 @@ def build_report(
     standard = _standard_section(scope, filters)
     sections = [referrals, waiting, endings, attendance, outcomes, sanctions, facilitators, standard]
 
-    funnel_all = referrals.tables[1].total
-    endings_all = endings.tables[0].total
+    funnel_all = _total_row(referrals.tables[1])
+    endings_all = _total_row(endings.tables[0])
     key_figures = [
         KeyFigure(str(_("Referrals received")), funnel_all.cells["referrals"]),
         KeyFigure(str(_("Acceptance rate")), funnel_all.cells["acceptance_rate"], str(_("of referrals decided"))),
@@ -1020,7 +1028,7 @@ def build_report(
         KeyFigure(str(_("Dropout rate")), endings_all.cells["dropout_rate"], str(_("of enrolments ended"))),
         KeyFigure(
             str(_("In a programme that meets the standard")),
-            standard.tables[0].total.cells["meets_rate"],
+            _total_row(standard.tables[0]).cells["meets_rate"],
             str(_("of participants who started")),
         ),
     ]
