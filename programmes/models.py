@@ -522,6 +522,16 @@ class Session(models.Model):
                 name="session_belongs_to_group_or_enrolment",
             )
         ]
+        indexes = [
+            # The sessions not yet logged (Today, the start page): the few
+            # planned sessions of a provider before now, oldest first, and
+            # not a walk past every session ever held.
+            models.Index(
+                fields=["provider", "starts_at"],
+                condition=Q(status="planned"),
+                name="session_planned_by_provider",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.number} {self.starts_at:%Y-%m-%d %H:%M}"
