@@ -74,6 +74,13 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("referred person")
         verbose_name_plural = _("referred persons")
+        indexes = [
+            # The duplicate warnings look a person up by phone as well as by
+            # match_key (the referred person's phone is not encrypted; a
+            # survivor's is, and is never indexed). Blank phones match
+            # nothing and are left out.
+            models.Index(fields=["phone"], condition=~Q(phone=""), name="person_phone"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
