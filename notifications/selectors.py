@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404, may_acknowledge_notices
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
@@ -138,16 +140,36 @@ def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
 
 
 def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]:
-    """(open, of which overdue) for the nav badge, in one query."""
-    from django.db.models import Count
-
+    """(open, of which overdue) for the nav badge, in one query, of the
+    open notices ``notices_visible_to`` shows: the organisation's, and the
+    user's personal ones of other organisations, each counted from its own
+    index (the inbox, the personal deliveries). One condition "of the
+    organisation or personal" would read every open notice of every
+    organisation, on every page."""
+    if scope.organisation is None or scope.user_id is None:
+        return 0, 0
     now = now or timezone.now()
+    own = Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN)
+    personal = (
+        Notice.objects.filter(status=Notice.Status.OPEN)
+        .filter(Exists(Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)))
+        .exclude(organisation=scope.organisation)
+    )
+    overdue = Q(ack_due_at__lte=now)
     counts = (
-        notices_visible_to(scope)
-        .filter(status=Notice.Status.OPEN)
-        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(ack_due_at__lte=now)))
+        Organisation.objects.filter(pk=scope.organisation.pk)
+        .values(
+            open=_count(own) + _count(personal),
+            overdue=_count(own.filter(overdue)) + _count(personal.filter(overdue)),
+        )
+        .get()
     )
     return counts["open"], counts["overdue"]
+
+
+def _count(notices: QuerySet[Notice]) -> Coalesce:
+    """COUNT(*) of ``notices``, as a scalar subquery."""
+    return Coalesce(Subquery(notices.order_by().values(n=Func(F("pk"), function="COUNT"))), 0)
 
 
 def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
