@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from rest_framework.test import APIClient
 
@@ -97,6 +98,16 @@ def _ensure_roles(cursor, app_role: str, attempts: int = 5) -> None:
             if attempt == attempts:
                 raise
             time.sleep(0.2 * attempt)
+
+
+@pytest.fixture(autouse=True)
+def _settings_language_after_each_test():
+    """A request in Russian leaves its thread in Russian (LocaleMiddleware
+    activates the language and nothing deactivates it), so a later test in
+    the same worker would read Russian messages: each test ends by going
+    back to the settings' language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
