@@ -121,10 +121,13 @@ class Database:
             return conn.execute(sql, params).fetchall()
 
     def terminate_backends(self) -> int:
-        """Drop every connection to the suite's database (the worker's)."""
+        """Drop every client connection to the suite's database (the
+        worker's). An autovacuum worker on it is left alone: PostgreSQL lets
+        only pg_signal_autovacuum_worker end one, and it is no client."""
         with self.admin() as conn:
             rows = conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
                 [self.name],
             ).fetchall()
         return sum(1 for (ok,) in rows if ok)
