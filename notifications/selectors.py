@@ -28,11 +28,16 @@ from referrals.selectors import referrals_made_by
 FILTERS = ("open", "overdue", "acknowledged", "all")
 
 
+def _delivered_to(user_id: int) -> Exists:
+    """The notice has a personal delivery to the user: besides her
+    organisation's notices, the only ones she sees."""
+    return Exists(Delivery.objects.filter(notice=OuterRef("pk"), user_id=user_id))
+
+
 def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
     if scope.organisation is None or scope.user_id is None:
         return Notice.objects.none()
-    personal = Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)
-    return Notice.objects.filter(Q(organisation=scope.organisation) | Q(Exists(personal))).select_related(
+    return Notice.objects.filter(Q(organisation=scope.organisation) | Q(_delivered_to(scope.user_id))).select_related(
         "event", "event__case", "event__referral", "organisation", "acknowledged_by"
     )
 
@@ -150,10 +155,8 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
         return 0, 0
     now = now or timezone.now()
     own = Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN)
-    personal = (
-        Notice.objects.filter(status=Notice.Status.OPEN)
-        .filter(Exists(Delivery.objects.filter(notice=OuterRef("pk"), user_id=scope.user_id)))
-        .exclude(organisation=scope.organisation)
+    personal = Notice.objects.filter(_delivered_to(scope.user_id), status=Notice.Status.OPEN).exclude(
+        organisation=scope.organisation
     )
     overdue = Q(ack_due_at__lte=now)
     counts = (
