@@ -111,7 +111,7 @@ audit-refresh: $(STAMP)
 	$(PY) security/refresh_advisories.py
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l ru --ignore .venv --ignore staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l ru -l ky -l tg -l uz -l kk -l tk --ignore .venv --ignore staticfiles --no-obsolete
 	$(PY) manage.py compilemessages --ignore .venv
 
 ## check-deploy: Django's deployment checks with the production settings; a warning fails

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.IdleSignOutMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # A NUL byte in the path, a query string or a JSON body: 400 before any view.
     "core.middleware.RejectNulMiddleware",
@@ -201,9 +202,21 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+# The languages of the region (accounts.models.Language, the same order). The
+# catalogues other than Russian await review by native-speaking practitioners
+# (README, "Languages"); the terms follow locale/glossary.csv.
+LANGUAGES = [
+    ("ru", _("Russian")),
+    ("ky", _("Kyrgyz")),
+    ("tg", _("Tajik")),
+    ("uz", _("Uzbek")),
+    ("kk", _("Kazakh")),
+    ("tk", _("Turkmen")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Day.month.year and the 24-hour clock in English too (config/formats/en).
+# Day.month.year and the 24-hour clock in every language, English included
+# (config/formats/<language> where Django's own formats differ).
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = envstr("TIME_ZONE", "Asia/Bishkek")
 USE_I18N = True

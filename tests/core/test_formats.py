@@ -14,7 +14,7 @@ MOMENT = dt.datetime(2026, 12, 5, 14, 30)
 
 @pytest.mark.parametrize(
     ("language", "short_date", "short_datetime", "time"),
-    [("en", "05.12.2026", "05.12.2026 14:30", "14:30"), ("ru", "05.12.2026", "05.12.2026 14:30", "14:30")],
+    [(language, "05.12.2026", "05.12.2026 14:30", "14:30") for language in ("en", "ru", "ky", "tg", "uz", "kk", "tk")],
 )
 def test_short_dates_are_day_first_and_times_24_hour(language, short_date, short_datetime, time):
     with translation.override(language):
@@ -48,3 +48,23 @@ def test_an_english_form_refuses_a_month_first_date_rather_than_guess():
         form = _Form({"day": "12/05/2026"})
         assert not form.is_valid()
         assert form.errors["day"] == ["Enter a valid date."]
+
+
+@pytest.mark.parametrize(
+    ("language", "long_date"),
+    [
+        ("ru", "5 декабря 2026 г."),
+        ("ky", "5 Декабрь 2026 ж."),
+        ("tg", "5 декабр 2026 с."),
+        ("uz", "5-Dekabr, 2026-yil"),
+        ("kk", "5 Желтоқсан 2026 ж."),
+        ("tk", "5 Dekabr 2026 ý."),
+    ],
+)
+def test_the_long_date_puts_the_day_first_with_the_languages_own_year_mark(language, long_date):
+    """Django's Tajik and Turkmen formats mark the year with the Russian
+    "г." and it has no Kazakh formats (config/formats/{tg,tk,kk})."""
+    with translation.override(language):
+        assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == long_date
+        assert formats.date_format(MOMENT, "DATETIME_FORMAT").startswith(long_date)
+        assert "14:30" in formats.date_format(MOMENT, "DATETIME_FORMAT")
