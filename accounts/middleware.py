@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -161,3 +162,23 @@ class IdleSignOutMiddleware:
             samesite="Lax",
         )
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user reads the interface in the language kept on her
+    profile (set by the language switcher), whichever browser she uses;
+    without one, LocaleMiddleware's choice (the switcher's cookie, then the
+    browser's Accept-Language) stands. The API authenticates in its views,
+    after this, so API clients keep Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            code = getattr(user, "preferred_language", "")
+            if code and code in dict(settings.LANGUAGES):
+                translation.activate(code)
+                request.LANGUAGE_CODE = code
+        return self.get_response(request)

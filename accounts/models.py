@@ -107,8 +107,10 @@ ROLES_BY_KIND: dict[str, set[str]] = {
 class User(AbstractUser):
     """A staff account. Every account belongs to exactly one organisation."""
 
+    # Blank: the language of the browser or of the switcher's cookie. Set by
+    # the language switcher; a signed-in user's pages, emails and SMS follow it.
     preferred_language = models.CharField(
-        _("interface language"), max_length=2, choices=[("ru", _("Russian")), ("en", _("English"))], default="ru"
+        _("interface language"), max_length=2, choices=Language.choices, blank=True, default=""
     )
     # Only to warn when a facilitator pair is not gender-balanced.
     gender = models.CharField(

@@ -270,7 +270,7 @@ def _email_event(event: TwoFactorEvent) -> None:
     user = event.user
     if not user.email:
         return
-    with translation.override(user.preferred_language):
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         body = "\n\n".join(
             [
                 event_text(event),
@@ -323,3 +323,12 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+def preferred_language_set(*, user: User, language: str) -> None:
+    """Keep the interface language on the user's profile: her pages follow it
+    on any browser, and her emails and SMS are written in it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Not an interface language: {language!r}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language

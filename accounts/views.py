@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -193,3 +194,17 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("You have been signed out."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def set_language_view(request):
+    """Django's language switcher (the cookie, then back to the page), and for
+    a signed-in user the choice kept on her profile (UserLanguageMiddleware).
+    Only a POST changes anything; a GET is sent back, as Django's view does."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        # Django would set a cookie for any language it has a catalogue of.
+        return redirect(safe_next(request, request.POST.get("next")) or "/")
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        services.preferred_language_set(user=request.user, language=language)
+    return response

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.schema import DocsView, SchemaView
+from accounts.views import set_language_view
 
 urlpatterns = [
     path("", include("frontdoor.urls")),
@@ -21,7 +22,8 @@ urlpatterns = [
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("programmes.api_urls")),
     path("api/v1/", include("reports.api_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switcher, which also keeps a signed-in user's choice on her profile.
+    path("i18n/setlang/", set_language_view, name="set_language"),
     # The admin needs the second factor (OTPAdminSite, see accounts/admin.py).
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -175,7 +175,6 @@ def _users(orgs: dict[str, Organisation], result: LoadResult) -> dict[str, User]
                 username=username,
                 first_name=first,
                 last_name=last,
-                preferred_language="ru",
                 gender=GENDERS.get(username, ""),
                 is_staff=superuser,
                 is_superuser=superuser,

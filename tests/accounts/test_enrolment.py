@@ -74,8 +74,9 @@ def test_the_password_alone_never_reaches_a_secret(client, newcomer):
 
 
 def test_the_code_from_the_administrator_opens_the_setup_and_enrols(
-    client, newcomer, django_capture_on_commit_callbacks
+    client, newcomer, django_capture_on_commit_callbacks, settings
 ):
+    settings.LANGUAGE_CODE = "ru"  # the site's language, as in production
     with django_capture_on_commit_callbacks(execute=True):
         code = services.enrolment_code_issue(user=newcomer, actor=None)
     _password_login(client)
@@ -94,7 +95,7 @@ def test_the_code_from_the_administrator_opens_the_setup_and_enrols(
         "enrolled",
     ]
     assert [m.to for m in mail.outbox] == [["newcomer@example.org"], ["newcomer@example.org"]]
-    # In the account's language (Russian by default).
+    # In the account's language: the site's (Russian) until the user picks one.
     assert "подключено приложение-аутентификатор" in mail.outbox[1].body
     assert code not in mail.outbox[0].body
     assert EnrolmentCode.objects.get(user=newcomer).used_at is not None
