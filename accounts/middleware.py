@@ -168,8 +168,9 @@ class UserLanguageMiddleware:
     """A signed-in user reads the interface in the language kept on her
     profile (set by the language switcher), whichever browser she uses;
     without one, LocaleMiddleware's choice (the switcher's cookie, then the
-    browser's Accept-Language) stands. The API authenticates in its views,
-    after this, so API clients keep Accept-Language."""
+    browser's Accept-Language) stands. Not under /api/, where
+    core.api_language's middleware, after this one, follows Accept-Language
+    alone (a browser's session on the API reference included)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.IdleSignOutMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # Under /api/: the language Accept-Language names, else English (core/api_language.py).
+    "core.api_language.ApiLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # A NUL byte in the path, a query string or a JSON body: 400 before any view.
     "core.middleware.RejectNulMiddleware",
