@@ -4,9 +4,11 @@ the checks the endpoints ask, so the reference cannot drift from the rule.
 ``ScopedAutoSchema`` (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS) adds to every
 operation guarded by ``accounts.api_permissions.Allows(check)`` a sentence
 naming the roles whose token it admits and ``x-token-roles`` (the check and
-those roles as codes); ``document_token_roles`` (a drf-spectacular
-postprocessing hook) ends the API's description with a table of every role
-that may hold a token and what it may call.
+those roles as codes), and to every operation the ``Accept-Language``
+header that picks the language of its messages (``core.api_language``);
+``document_token_roles`` (a drf-spectacular postprocessing hook) ends the
+API's description with a table of every role that may hold a token and what
+it may call.
 
 Not for: serving the document (``accounts.schema``) or deciding access
 (``accounts.permissions``).
@@ -14,12 +16,34 @@ Not for: serving the document (``accounts.schema``) or deciding access
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 
 from accounts.models import Organisation, Role
 from accounts.permissions import API_ROLES, CHECKS
 from accounts.scope import Scope
+from core.api_language import API_DEFAULT_LANGUAGE
+
+
+def accept_language_parameter() -> OpenApiParameter:
+    """The ``Accept-Language`` header every operation reads
+    (``core.api_language``): the interface's languages, English by default."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return OpenApiParameter(
+        "Accept-Language",
+        str,
+        OpenApiParameter.HEADER,
+        enum=codes,
+        default=API_DEFAULT_LANGUAGE,
+        description=(
+            f"The language of the answer's messages (errors, labels): one of {', '.join(f'`{c}`' for c in codes)}. "
+            f"A weighted list as browsers send it (`ky-KG, ru;q=0.8`) is understood too. Without the header, or when "
+            f"it names none of these, `{API_DEFAULT_LANGUAGE}` (English). Cookies and the signed-in user's profile "
+            "language do not count. The answer's `Content-Language` says which language it is in."
+        ),
+    )
 
 
 def who_may_call(check: str) -> list[tuple[str, str]]:
@@ -44,7 +68,11 @@ class ScopedAutoSchema(AutoSchema):
     roles may call it, from the ``Allows`` check its view lists: in its
     description and as ``x-token-roles`` (the check's name and the kind and
     role of each organisation member whose token it admits). The text cannot
-    drift from the rule: both are read off the same check."""
+    drift from the rule: both are read off the same check. Every operation
+    also documents the ``Accept-Language`` header."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), accept_language_parameter()]
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)

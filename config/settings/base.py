@@ -310,12 +310,19 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "accounts.models.Language"},
     "TITLE": "Perpetrator programme casework API",
+    # The language rule is core/api_language.py's; each operation's Accept-Language
+    # parameter comes from accounts/api_schema.py.
     "DESCRIPTION": (
         "For partner systems. A token acts as the member it was issued to, with exactly what that member may "
         "see and do on the web pages; an organisation's administrator issues and revokes tokens (API tokens "
         "page). Send it as `Authorization: Token <token>`. Answers carry identity, status, dates and figures "
         "only: never survivor data or session notes. Which token may call what (the table below, and each "
-        "operation's `x-token-roles`) is read off the checks the endpoints ask."
+        "operation's `x-token-roles`) is read off the checks the endpoints ask.\n\n"
+        "**Language.** Error messages and labels follow the `Accept-Language` header (one of "
+        + ", ".join(f"`{code}`" for code, _name in LANGUAGES)
+        + "; a weighted list is understood), and are in English when the header is absent or names none of "
+        "these; the web pages' default (Russian), a language cookie and the user's profile language do not "
+        "apply. The answer's `Content-Language` says which language it is in."
     ),
     # The default hook, then the table of who may call what.
     "POSTPROCESSING_HOOKS": [

@@ -1,5 +1,6 @@
 """The API answers in the language Accept-Language names, English without one
-(core/api_language.py); the web pages keep Russian as their default."""
+(core/api_language.py); the web pages keep Russian as their default, and the
+OpenAPI document says so."""
 
 from __future__ import annotations
 
@@ -137,3 +138,19 @@ def test_the_schema_follows_accept_language(police):
     in_russian = police.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="ru")
     assert in_russian["Content-Language"] == "ru"
     assert f"| {russian} |" in in_russian.content.decode()
+
+
+def test_the_schema_documents_the_header_on_every_operation(police):
+    schema = police.get("/api/schema/?format=json").json()
+    description = schema["info"]["description"]
+    assert "Accept-Language" in description
+    assert "English" in description
+    codes = [code for code, _name in settings.LANGUAGES]
+    operations = [op for methods in schema["paths"].values() for op in methods.values()]
+    assert operations
+    for operation in operations:
+        [header] = [p for p in operation["parameters"] if p["name"] == "Accept-Language"]
+        assert header["in"] == "header"
+        assert header.get("required", False) is False
+        assert header["schema"] == {"type": "string", "enum": sorted(codes), "default": "en"}
+        assert "English" in header["description"]
