@@ -181,7 +181,9 @@ def _risk_record(
         return assessment
     case.current_risk_level = level
     case.save(update_fields=["current_risk_level"])
-    timeline_add(referral=case.referral, by=by, kind=K.RISK_ASSESSED, detail=f"{instrument.name}: {level}")
+    timeline_add(
+        referral=case.referral, by=by, kind=K.RISK_ASSESSED, params={"instrument": instrument.name, "level": level}
+    )
     if not is_initial:
         # A higher level than before: the survivor service(s) and the police hear of it.
         emit(RISK_REASSESSED, assessment=assessment, previous=previous, by=by)
@@ -313,7 +315,9 @@ def survivor_service_refer(*, case: Case, organisation: Organisation | None, by)
     )
     if not created:
         raise ValidationError({"organisation": [_("The case is already referred to this service.")]})
-    timeline_add(referral=case.referral, by=by, kind=K.SURVIVOR_SERVICE_REFERRED, detail=organisation.name)
+    timeline_add(
+        referral=case.referral, by=by, kind=K.SURVIVOR_SERVICE_REFERRED, params={"organisation": organisation.name}
+    )
     return link
 
 

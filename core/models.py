@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.timeline import label_for
+from core.timeline import detail_text, label_for
 
 
 class SensitiveRead(models.Model):
@@ -58,15 +58,22 @@ class TimelineEntry(models.Model):
 
     ``kind`` is a code declared by the app that writes it (``core.timeline``);
     its label is looked up when the entry is shown, in the reader's language.
-    ``detail`` is a short, non-personal text (never a survivor detail or a
-    note). The table is append-only for the application's database role
-    (``core.dbroles``)."""
+    ``params`` is what the entry says beyond its kind, in no language (codes,
+    numbers, ISO dates, names users typed; never a survivor detail or a note);
+    the kind's declared detail turns it into text when the entry is shown
+    (``detail_text``). ``detail`` is the legacy column: the English text that
+    entries carried before params existed, kept as written; new entries
+    leave it empty, and it is shown only for an old entry whose text the
+    migration could not read into params. The table is append-only for the
+    application's database role (``core.dbroles``)."""
 
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     actor_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    # Legacy: the text of entries written before params (see above).
     detail = models.CharField(max_length=300, blank=True)
     # Survivor-side entries are hidden from perpetrator-facing staff and police.
     survivor_side = models.BooleanField(default=False)
@@ -83,3 +90,8 @@ class TimelineEntry(models.Model):
     @property
     def kind_label(self):
         return label_for(self.kind)
+
+    @property
+    def detail_text(self) -> str:
+        """What the entry says beyond its kind, in the active language."""
+        return detail_text(self.kind, self.params, self.detail)

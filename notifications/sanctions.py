@@ -177,18 +177,18 @@ def _same(row: Sanction, values: _Values) -> bool:
     )
 
 
-def timeline_detail(row: Sanction) -> str:
+def timeline_params(row: Sanction) -> dict:
     """The entry's parameter, in no language: an amount and a currency
-    code, a number of hours, an ISO date."""
+    code, a number of hours, a date (``notifications.timeline`` reads them)."""
     if row.kind == K.FINE and row.fine_amount is not None:
-        return f"{row.fine_amount:f} {row.fine_currency}".strip()
+        return {"amount": row.fine_amount, "currency": row.fine_currency}
     if row.kind == K.COMMUNITY_SERVICE and row.service_hours is not None:
-        return str(row.service_hours)
+        return {"hours": row.service_hours}
     if row.kind == K.ORDER_EXTENSION and row.extended_until is not None:
-        return f"→ {row.extended_until:%Y-%m-%d}"
+        return {"until": row.extended_until}
     if row.kind == K.COURT_HEARING and row.hearing_on is not None:
-        return f"{row.hearing_on:%Y-%m-%d}"
-    return ""
+        return {"on": row.hearing_on}
+    return {}
 
 
 def _extension_recorded(notice: Notice, by, values: _Values, today: dt.date) -> _Values:
@@ -263,5 +263,5 @@ def sanction_record(
     )
     row.full_clean(exclude=["notice", "corrects", "recorded_by", "order_extension"])
     row.save()
-    timeline_add(referral=notice.event.on_referral, by=by, kind=TIMELINE_KIND[row.kind], detail=timeline_detail(row))
+    timeline_add(referral=notice.event.on_referral, by=by, kind=TIMELINE_KIND[row.kind], params=timeline_params(row))
     return row

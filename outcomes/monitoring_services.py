@@ -78,7 +78,7 @@ def monitoring_body_assign(
         referral=enrolment.case.referral,
         by=by,
         kind=K.MONITORING_BODY_ASSIGNED,
-        detail=f"{body_kind}: {organisation.name}",
+        params={"body": body_kind, "organisation": organisation.name},
     )
     monitoring_schedule(enrolment=enrolment)
     return assignment
@@ -175,8 +175,12 @@ def monitoring_meeting_record(
         referral=meeting.enrolment.case.referral,
         by=by,
         kind=K.MONITORING_MEETING,
-        detail=f"{met_on.isoformat()}: {meeting.body_kind}: {'contact_made' if contact_made else 'no_contact'}"
-        + (": new_violence" if new_violence else ""),
+        params={
+            "met_on": met_on,
+            "body": meeting.body_kind,
+            "contact_made": bool(contact_made),
+            "new_violence": bool(new_violence),
+        },
     )
     if new_violence and not reported_before:
         events.emit(MONITORING_VIOLENCE_REPORTED, meeting=meeting, by=by)

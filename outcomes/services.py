@@ -306,12 +306,18 @@ def _complete_follow_ups(administration: Administration, answered: _Answered, ca
 def _timeline_questionnaire(case: Case, by, instrument: Instrument, answered: _Answered) -> None:
     # Which questionnaire, whose and when; never a score. A survivor's is a
     # survivor-side entry: perpetrator-facing staff and police never see it.
-    when = f"{answered.occasion}, {answered.months} months" if answered.months else answered.occasion
+    params: dict[str, object] = {
+        "instrument": instrument.code,
+        "respondent": answered.respondent,
+        "occasion": answered.occasion,
+    }
+    if answered.months:
+        params["months"] = answered.months
     timeline_add(
         referral=case.referral,
         by=by,
         kind=K.QUESTIONNAIRE_RECORDED,
-        detail=f"{instrument.code.upper()}: {answered.respondent}, {when}",
+        params=params,
         survivor_side=answered.respondent == Respondent.SURVIVOR,
     )
 
@@ -535,7 +541,7 @@ def follow_up_meeting_record(
         referral=follow_up.enrolment.case.referral,
         by=by,
         kind=K.FOLLOW_UP_MEETING,
-        detail=f"{met_on.isoformat()}: {'attended' if attended else 'did not come'}",
+        params={"met_on": met_on, "attended": bool(attended)},
     )
     return follow_up
 

@@ -339,7 +339,11 @@ class HistoryEntrySerializer(serializers.Serializer):
     label = serializers.CharField(  # type: ignore[assignment]
         source="kind_label", read_only=True, help_text=_("The kind in the request's language.")
     )
-    detail = serializers.CharField(read_only=True, help_text=_("A short non-personal detail; may be empty."))
+    detail = serializers.CharField(
+        source="detail_text",
+        read_only=True,
+        help_text=_("A short non-personal detail, in the request's language; may be empty."),
+    )
     organisation = ProviderRefSerializer(
         source="actor_organisation", read_only=True, help_text=_("The organisation that made the change.")
     )

@@ -350,7 +350,7 @@ def referral_extend_order(
     if obliges_programme and not referral.order_obliges_programme:
         referral.order_obliges_programme = True
         referral.save(update_fields=["order_obliges_programme"])
-    timeline_add(referral=referral, by=by, kind=T.ORDER_EXTENDED, detail=f"→ {new_expiry:%Y-%m-%d}")
+    timeline_add(referral=referral, by=by, kind=T.ORDER_EXTENDED, params={"until": new_expiry})
     return extension
 
 
@@ -507,8 +507,8 @@ def referral_accept(*, referral: Referral, by) -> Referral:
     events.emit(referral_events.DECIDED, referral=referral, by=by)
     # Say so when nothing was checked, so the timeline does not suggest
     # that criteria were met.
-    detail = "" if referral.screening.answers else _("No eligibility criteria were set up")
-    timeline_add(referral=referral, by=by, kind=T.ACCEPTED, detail=detail)
+    params = {} if referral.screening.answers else {"criteria": False}
+    timeline_add(referral=referral, by=by, kind=T.ACCEPTED, params=params)
     return referral
 
 
@@ -527,7 +527,7 @@ def referral_decline(*, referral: Referral, by, reason: str, explanation: str = 
     referral.save(update_fields=["status", "status_changed_at", "decline_reason", "decline_explanation"])
     _status_saved(referral)
     events.emit(referral_events.DECIDED, referral=referral, by=by)
-    timeline_add(referral=referral, by=by, kind=T.DECLINED, detail=referral.get_decline_reason_display())
+    timeline_add(referral=referral, by=by, kind=T.DECLINED, params={"reason": referral.decline_reason})
     return referral
 
 

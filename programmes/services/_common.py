@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from core import events
-from core.models import TimelineEntry
+from core.timeline import timeline_add_many
 from programmes.models import LOGGED_STATUSES, Enrolment, Group, ProgrammeTemplate, Session, TemplateSex
 from referrals import events as referral_events
 from referrals.models import Referral
@@ -31,11 +31,6 @@ def _at(day: dt.date, time: dt.time) -> dt.datetime:
 def _topic(curriculum: list[str], number: int) -> str:
     topics = [t for t in curriculum if t and t.strip()]
     return topics[(number - 1) % len(topics)] if topics else ""
-
-
-def _english(label) -> str:
-    with translation.override("en"):
-        return str(label)
 
 
 def _sex_only_message(sex: str) -> str:
@@ -93,20 +88,9 @@ def _group_errors(
     return errors
 
 
-def _timeline_many(*, referral_ids: list[int], by, kind: str, detail: str = "") -> None:
+def _timeline_many(*, referral_ids: list[int], by, kind: str, params: dict | None = None) -> None:
     """One timeline entry per referral, in one query."""
-    organisation = by.membership.organisation
-    TimelineEntry.objects.bulk_create(
-        [
-            TimelineEntry(referral_id=rid, actor=by, actor_organisation=organisation, kind=kind, detail=detail[:300])
-            for rid in referral_ids
-        ]
-    )
-
-
-def _session_label(session: Session) -> str:
-    kind = "Group" if session.kind == Session.Kind.GROUP else "Individual"
-    return f"{kind} session {session.number}, {timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}"
+    timeline_add_many(by=by, kind=kind, rows=[(rid, params) for rid in referral_ids])
 
 
 def _affected_referral_ids(session: Session) -> list[int]:

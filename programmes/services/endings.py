@@ -25,7 +25,7 @@ from programmes.selectors import (
 )
 from referrals.models import Referral
 
-from ._common import _english, _locked_active, _set_referral_status
+from ._common import _locked_active, _set_referral_status
 
 CANCEL_REASON_TRANSFERRED = "Transferred to another provider"
 CANCEL_REASON_ENDED = "The enrolment ended"
@@ -94,7 +94,7 @@ def enrolment_transfer(*, enrolment: Enrolment, provider: Organisation, by, reas
     referral = case.referral
     referral.provider = provider
     referral.save(update_fields=["provider"])
-    timeline_add(referral=referral, by=by, kind=K.TRANSFERRED, detail=provider.name)
+    timeline_add(referral=referral, by=by, kind=K.TRANSFERRED, params={"provider": provider.name})
     _on_enrolment_ended(enrolment, by=by)
     return enrolment
 
@@ -199,6 +199,6 @@ def enrolment_discharge(
     _set_referral_status(
         referral, Referral.Status.COMPLETED if kind == Enrolment.Status.COMPLETED else Referral.Status.DROPPED_OUT
     )
-    timeline_add(referral=referral, by=by, kind=K.DISCHARGED, detail=_english(Enrolment.Status(kind).label))
+    timeline_add(referral=referral, by=by, kind=K.DISCHARGED, params={"status": kind})
     _on_enrolment_ended(enrolment, by=by)
     return enrolment

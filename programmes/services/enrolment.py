@@ -236,10 +236,10 @@ def _record_enrolled(referral: Referral, *, template: ProgrammeTemplate, group: 
     """The referral becomes "enrolled", and its timeline says in what."""
     if referral.status != Referral.Status.ENROLLED:
         _set_referral_status(referral, Referral.Status.ENROLLED)
-    detail = f"{template.name} (v{template.version})"
+    params: dict = {"programme": template.name, "version": template.version}
     if group is not None:
-        detail += f", group {group.name}"
-    timeline_add(referral=referral, by=by, kind=K.ENROLLED, detail=detail)
+        params["group"] = group.name
+    timeline_add(referral=referral, by=by, kind=K.ENROLLED, params=params)
 
 
 @transaction.atomic

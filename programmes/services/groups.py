@@ -434,7 +434,7 @@ def _note_moved_sessions(group: Group, moved: list[Session], by) -> None:
         ),
         by=by,
         kind=K.SESSION_RESCHEDULED,
-        detail=f"Group {group.name}: sessions from {timezone.localtime(first):%Y-%m-%d} at {group.time_of_day:%H:%M}",
+        params={"group": group.name, "from": timezone.localtime(first).date(), "time": group.time_of_day},
     )
 
 
@@ -574,10 +574,12 @@ def enrolment_move_group(*, enrolment: Enrolment, group: Group, by, now: dt.date
     errors = _move_errors(enrolment, group)
     if errors:
         raise ValidationError({"group": errors})
-    old_name = enrolment.group.name if enrolment.group else "-"
+    old_name = enrolment.group.name if enrolment.group else ""
     today = timezone.localtime(now).date() if now else timezone.localdate()
     enrolment.group = group
     enrolment.group_from = scheduling.group_from(group, not_before=max(enrolment.group_from or today, today), now=now)
     enrolment.save(update_fields=["group", "group_from"])
-    timeline_add(referral=enrolment.case.referral, by=by, kind=K.MOVED_GROUP, detail=f"{old_name} → {group.name}")
+    timeline_add(
+        referral=enrolment.case.referral, by=by, kind=K.MOVED_GROUP, params={"from": old_name, "to": group.name}
+    )
     return enrolment

@@ -100,12 +100,6 @@ def stay_errors(*, group: Group | None, provider: Organisation, stay: StayDetail
     return errors
 
 
-def _stay_detail(stay: ResidentialStay) -> str:
-    """The timeline detail: dates only (no names, no notes)."""
-    departure = stay.departure_on.isoformat() if stay.departure_on else "…"
-    return f"{stay.arrival_on.isoformat()} → {departure}"
-
-
 def _save_stay(*, enrolment: Enrolment, stay: StayDetails, by) -> ResidentialStay:
     assert stay.arrival_on is not None  # stay_errors said so
     row = ResidentialStay.objects.filter(enrolment=enrolment).first() or ResidentialStay(enrolment=enrolment)
@@ -119,7 +113,13 @@ def _save_stay(*, enrolment: Enrolment, stay: StayDetails, by) -> ResidentialSta
     if errors:
         raise ValidationError(errors)
     row.save()
-    timeline_add(referral=enrolment.case.referral, by=by, kind=K.STAY_RECORDED, detail=_stay_detail(row))
+    timeline_add(
+        referral=enrolment.case.referral,
+        by=by,
+        kind=K.STAY_RECORDED,
+        # Dates only: no names, no notes.
+        params={"arrival": row.arrival_on, "departure": row.departure_on},
+    )
     return row
 
 

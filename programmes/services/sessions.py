@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import require_clinical, require_staff
 from core.events import emit
-from core.models import TimelineEntry
+from core.timeline import timeline_add_many
 from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
@@ -23,8 +23,9 @@ from programmes.selectors import (
     expected_by_session,
     progress_for_enrolments,
 )
+from programmes.timeline import session_params
 
-from ._common import _affected_referral_ids, _english, _session_label, _timeline_many
+from ._common import _affected_referral_ids, _timeline_many
 
 # A session may be logged from one hour before it starts.
 LOG_EARLY = dt.timedelta(hours=1)
@@ -98,7 +99,7 @@ def session_reschedule(
         clashes = scheduling.clashes(session, starts_at=starts_at, minutes=duration_minutes)
         if clashes:
             raise ValidationError({"allow_clash": [clash_message(clashes)]})
-    old = _session_label(session)
+    old = session_params(session)
     if starts_at != session.starts_at:
         session.rescheduled_from = session.rescheduled_from or session.starts_at
         session.planned_at = timezone.now()
@@ -113,7 +114,7 @@ def session_reschedule(
         referral_ids=_affected_referral_ids(session),
         by=by,
         kind=K.SESSION_RESCHEDULED,
-        detail=f"{old} → {timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+        params={**old, "to": starts_at},
     )
     return session
 
@@ -138,7 +139,7 @@ def session_cancel(*, session: Session, reason: str, by) -> Session:
     session.cancel_reason = reason
     session.save(update_fields=["status", "cancel_reason"])
     _timeline_many(
-        referral_ids=_affected_referral_ids(session), by=by, kind=K.SESSION_CANCELLED, detail=_session_label(session)
+        referral_ids=_affected_referral_ids(session), by=by, kind=K.SESSION_CANCELLED, params=session_params(session)
     )
     return session
 
@@ -297,28 +298,21 @@ def _timeline_changed_marks(
     session: Session, *, by, rows: list[Attendance], before: dict[int, tuple[str, bool]], by_id: dict[int, Enrolment]
 ) -> None:
     """One timeline entry per person whose mark, or whether it counts, changed."""
-    label = _session_label(session)
-    organisation = by.membership.organisation
-    TimelineEntry.objects.bulk_create(
-        [
-            TimelineEntry(
-                referral_id=by_id[row.enrolment_id].case.referral_id,
-                actor=by,
-                actor_organisation=organisation,
-                kind=K.ATTENDANCE_RECORDED,
-                detail=(
-                    f"{label}: {_english(Attendance.Mark(row.mark).label)}"
-                    + (
-                        " (short notice, not counted)"
-                        if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence
-                        else ""
-                    )
-                )[:300],
+    session_ = session_params(session)
+    timeline_add_many(
+        by=by,
+        kind=K.ATTENDANCE_RECORDED,
+        rows=[
+            (
+                by_id[row.enrolment_id].case.referral_id,
+                {**session_, "mark": row.mark}
+                # A short-notice unexcused absence does not count.
+                | ({"counted": False} if row.mark == Attendance.Mark.UNEXCUSED and not row.counts_as_absence else {}),
             )
             for row in rows
             if before.get(row.enrolment_id, (None, None))[0] != row.mark
             or before.get(row.enrolment_id, (None, None))[1] != row.counts_as_absence
-        ]
+        ],
     )
 
 

@@ -184,7 +184,7 @@ def test_history_shows_the_referrals_course(api, users, orgs, sent):
     referral = f.accept(sent["first"], users["psychologist"])
     client = api(users["police2"])
     before = client.get(history_url(referral.pk)).json()["entries"]
-    timeline_add(referral=referral, by=users["psychologist"], kind=SCREENING_SAVED, detail="not for police")
+    timeline_add(referral=referral, by=users["psychologist"], kind=SCREENING_SAVED)
     timeline_add(referral=referral, by=users["psychologist"], kind=STATUS_CHANGED, survivor_side=True)
 
     response = client.get(history_url(referral.pk))

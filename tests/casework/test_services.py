@@ -246,7 +246,7 @@ def test_referral_to_an_organisation_that_is_not_a_survivor_service_is_refused(c
 def test_referral_to_a_survivor_service_makes_it_a_party(case, users, orgs):
     link = services.survivor_service_refer(case=case, organisation=orgs["survivor_service"], by=users["psychologist"])
     assert link.referred_by == users["psychologist"]
-    assert case.referral.timeline.last().detail == "Sezim Crisis Centre"
+    assert case.referral.timeline.last().detail_text == "Sezim Crisis Centre"
 
 
 # --- safety_plan_save --------------------------------------------------------

@@ -55,10 +55,12 @@ def test_the_date_is_recorded_as_the_orders_extension_and_the_window_follows(not
     assert row.extended_until == until
     referral.refresh_from_db()
     assert referral.order_current_expiry == until
-    kinds = list(TimelineEntry.objects.filter(referral=referral).order_by("id").values_list("kind", "detail"))
+    kinds = [
+        (entry.kind, entry.detail_text) for entry in TimelineEntry.objects.filter(referral=referral).order_by("id")
+    ]
     assert kinds[-2:] == [
-        ("order_extended", f"→ {until:%Y-%m-%d}"),
-        ("sanction_order_extension", f"→ {until:%Y-%m-%d}"),
+        ("order_extended", f"until {until:%d.%m.%Y}"),
+        ("sanction_order_extension", f"until {until:%d.%m.%Y}"),
     ]
 
 

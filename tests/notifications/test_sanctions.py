@@ -74,13 +74,13 @@ def url(notice) -> str:
             "order_extension",
             {"extended_until": TODAY + dt.timedelta(days=180)},
             {"extended_until": TODAY + dt.timedelta(days=180)},
-            f"→ {TODAY + dt.timedelta(days=180):%Y-%m-%d}",
+            f"until {TODAY + dt.timedelta(days=180):%d.%m.%Y}",
         ),
         (
             "court_hearing",
             {"hearing_on": TODAY + dt.timedelta(days=14)},
             {"hearing_on": TODAY + dt.timedelta(days=14)},
-            f"{TODAY + dt.timedelta(days=14):%Y-%m-%d}",
+            f"{TODAY + dt.timedelta(days=14):%d.%m.%Y}",
         ),
         ("no_action", {"no_action_reason": "resumed"}, {"no_action_reason": "resumed"}, ""),
     ],
@@ -94,7 +94,8 @@ def test_each_outcome_keeps_its_parameters_and_writes_its_timeline_entry(notice,
     assert row.corrects is None
     entry = TimelineEntry.objects.filter(referral=notice.event.case.referral).order_by("-id").first()
     assert entry.kind == f"sanction_{kind}"
-    assert entry.detail == detail
+    assert entry.detail_text == detail
+    assert entry.detail == ""
     assert entry.actor_organisation == notice.organisation
 
 
@@ -242,11 +243,8 @@ def test_a_correction_supersedes_and_the_history_stays(notice, users):
     assert current_sanction(notice) == second
     assert sanctions_of(notice) == [first, second]
     assert notice.last_sanction() == second
-    kinds = list(
-        TimelineEntry.objects.filter(referral=notice.event.case.referral, kind__startswith="sanction_").values_list(
-            "kind", "detail"
-        )
-    )
+    entries = TimelineEntry.objects.filter(referral=notice.event.case.referral, kind__startswith="sanction_")
+    kinds = [(entry.kind, entry.detail_text) for entry in entries]
     assert kinds == [("sanction_warning", ""), ("sanction_community_service", "40")]
 
 
@@ -279,7 +277,7 @@ def test_the_provider_and_the_referring_police_see_it_on_the_timeline(notice, us
     referral = notice.event.case.referral
     provider_view = timeline_for(Scope.for_user(users["psychologist"]), referral)
     entry = provider_view.get(kind="sanction_fine")
-    assert (str(entry.kind_label), entry.detail) == ("After the notice: administrative fine", "5000.00 KGS")
+    assert (str(entry.kind_label), entry.detail_text) == ("After the notice: administrative fine", "5000.00 KGS")
     police_view = police_status_history(Scope.for_user(users["police"]), referral)
     assert police_view.filter(kind="sanction_fine").exists()
     with translation.override("ru"):

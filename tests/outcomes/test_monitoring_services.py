@@ -211,7 +211,12 @@ def test_the_body_records_its_meeting(users, meeting):
         "done", days(0), True, False,
     )  # fmt: skip
     entry = TimelineEntry.objects.get(kind="monitoring_meeting")
-    assert entry.detail == f"{days(0).isoformat()}: social_development: contact_made"
+    assert entry.params == {
+        "met_on": days(0).isoformat(),
+        "body": "social_development",
+        "contact_made": True,
+        "new_violence": False,
+    }
     assert not case_events().exists()
 
 
@@ -240,9 +245,11 @@ def test_new_violence_raises_the_new_violence_safety_event_once(users, orgs, mee
     assert event.facts == {"reported_on": days(0).isoformat(), "reported_by": "social_development"}
     assert event.dedupe_key == f"new_violence:monitoring:{meeting.pk}"
     assert set(event.notices.values_list("organisation", flat=True)) >= {orgs["survivor_service"].pk}
-    details = TimelineEntry.objects.filter(kind="monitoring_meeting").values_list("detail", flat=True)
+    entries = TimelineEntry.objects.filter(kind="monitoring_meeting")
+    details = [entry.detail_text for entry in entries] + [str(entry.params) for entry in entries]
     assert "shouting" not in str(event.facts) and not [d for d in details if "shouting" in d or "Recorded" in d]
-    assert set(details) == {f"{days(0).isoformat()}: social_development: contact_made: new_violence"}
+    assert {entry.params["new_violence"] for entry in entries} == {True}
+    assert all(entry.detail_text.endswith(": contact made; new violence reported") for entry in entries)
 
 
 @pytest.mark.parametrize(

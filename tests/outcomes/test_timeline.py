@@ -15,7 +15,11 @@ from tests.programmes.views_sessions_support import completed_enrolment
 def test_the_persons_questionnaire_is_on_the_timeline(users, case, record):
     record(case, users["psychologist"], sheet(0, i7=6))
     entry = TimelineEntry.objects.get(referral=case.referral, kind=K.QUESTIONNAIRE_RECORDED)
-    assert (entry.detail, entry.actor, entry.survivor_side) == ("CTS2: person, intake", users["psychologist"], False)
+    assert (entry.detail_text, entry.actor, entry.survivor_side) == (
+        "CTS2: Referred person, Intake (before the programme)",
+        users["psychologist"],
+        False,
+    )
 
 
 def test_a_follow_up_questionnaire_names_its_month(users, orgs, case, record):
@@ -25,7 +29,8 @@ def test_a_follow_up_questionnaire_names_its_month(users, orgs, case, record):
     point = enrolment.follow_ups.get(kind="after_end", months=6, respondent="person")
     record(case, users["psychologist"], sheet(0), follow_up=point)
     entry = TimelineEntry.objects.get(referral=case.referral, kind=K.QUESTIONNAIRE_RECORDED)
-    assert entry.detail == f"CTS2: person, after_end, {point.months} months"
+    assert entry.params["months"] == point.months
+    assert entry.detail_text == f"CTS2: Referred person, Follow-up after the end, {point.months} months"
 
 
 def test_her_questionnaire_is_a_survivor_side_entry(users, case_with_service, record):
@@ -39,7 +44,7 @@ def test_her_questionnaire_is_a_survivor_side_entry(users, case_with_service, re
         respondent_consented=True,
     )
     entry = TimelineEntry.objects.get(referral=case_with_service.referral, kind=K.QUESTIONNAIRE_RECORDED)
-    assert (entry.detail, entry.survivor_side) == ("CTS2: survivor, intake", True)
+    assert (entry.detail_text, entry.survivor_side) == ("CTS2: Survivor, Intake (before the programme)", True)
 
 
 def test_a_meeting_is_on_the_timeline_without_its_notes(users, orgs, case):
@@ -48,5 +53,6 @@ def test_a_meeting_is_on_the_timeline_without_its_notes(users, orgs, case):
         follow_up=point, by=users["social_worker"], met_on=days(0), attended=False, notes="Phone switched off."
     )
     entry = TimelineEntry.objects.get(referral=case.referral, kind=K.FOLLOW_UP_MEETING)
-    assert entry.detail == f"{days(0).isoformat()}: did not come"
-    assert "switched" not in entry.detail
+    assert entry.params == {"met_on": days(0).isoformat(), "attended": False}
+    assert entry.detail_text == f"{days(0):%d.%m.%Y}: did not come"
+    assert "switched" not in entry.detail_text

@@ -47,8 +47,9 @@ def test_it_logs_a_whole_group_session_in_one_call(users, past_group, three):
         assert "Tense" not in cursor.fetchone()[0]
     entry = TimelineEntry.objects.filter(referral_id=b.case.referral_id, kind=K.ATTENDANCE_RECORDED).get()
     when = timezone.localtime(session.starts_at)
-    assert entry.detail == f"Group session 1, {when:%Y-%m-%d %H:%M}: Late"
-    assert "Tense" not in entry.detail
+    assert entry.params == {"session": "group", "number": 1, "at": session.starts_at.isoformat(), "mark": "late"}
+    assert entry.detail_text == f"Group session 1, {when:%d.%m.%Y %H:%M}: Late"
+    assert "Tense" not in entry.detail_text and entry.detail == ""
 
 
 def test_resubmitting_replaces_the_marks_and_records_only_changes(users, past_group, three):

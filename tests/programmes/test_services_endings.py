@@ -58,7 +58,7 @@ def test_completion_when_the_requirements_are_met(users, ayalzat_person):
     referral = Referral.objects.get(pk=person.case.referral_id)
     assert referral.status == Referral.Status.COMPLETED
     entry = referral.timeline.last()
-    assert (entry.kind, entry.detail) == (K.DISCHARGED, "Completed")
+    assert (entry.kind, entry.params, entry.detail_text) == (K.DISCHARGED, {"status": "completed"}, "Completed")
 
 
 @pytest.mark.parametrize("kind", ["dropped_out", "expelled", "deselected"])
@@ -92,7 +92,8 @@ def test_other_endings_need_a_reason_and_leave_the_referral_dropped_out(users, p
     ]
     entry = TimelineEntry.objects.filter(referral_id=case.referral_id).last()
     assert entry.kind == K.DISCHARGED
-    assert "weak" not in entry.detail and "Stopped" not in entry.detail
+    assert "weak" not in entry.detail_text and "Stopped" not in entry.detail_text
+    assert "weak" not in str(entry.params) and "Stopped" not in str(entry.params)
 
 
 def test_discharge_refuses_a_future_date_and_an_unknown_kind(users, past_group, men, case, enrol):
@@ -211,7 +212,7 @@ def test_transfer_ends_the_enrolment_and_moves_the_case(users, orgs, past_group,
     assert case.provider == orgs["other_provider"] == case.referral.provider
     assert case.referral.status == Referral.Status.ENROLLED
     entry = case.referral.timeline.last()
-    assert (entry.kind, entry.detail) == (K.TRANSFERRED, orgs["other_provider"].name)
+    assert (entry.kind, entry.detail_text) == (K.TRANSFERRED, f"to {orgs['other_provider'].name}")
     assert past_group.enrolments.filter(status="active").count() == 0
 
 
@@ -284,7 +285,7 @@ def test_moving_to_another_group(users, men, past_group, group_of, case, enrol):
     assert (person.group, person.group_from) == (evening, told_in_time.local_date)
     assert selectors.progress(person).group_attended == 1
     entry = TimelineEntry.objects.filter(referral_id=case.referral_id).last()
-    assert (entry.kind, entry.detail) == (K.MOVED_GROUP, "Tuesday men → Evening men")
+    assert (entry.kind, entry.detail_text) == (K.MOVED_GROUP, "from group Tuesday men to group Evening men")
     upcoming = told_in_time
     past = evening.sessions.filter(starts_at__lt=timezone.now()).first()
     expected = selectors.expected_by_session([upcoming, past])

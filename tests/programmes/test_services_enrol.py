@@ -59,7 +59,10 @@ def test_it_enrols_and_plans_the_individual_sessions(users, case, men, group_of)
     referral = Referral.objects.get(pk=case.referral_id)
     assert referral.status == Referral.Status.ENROLLED
     entry = referral.timeline.last()
-    assert (entry.kind, entry.detail) == (programmes_timeline.ENROLLED, f"{men.name} (v1), group {group.name}")
+    assert (entry.kind, entry.detail_text) == (
+        programmes_timeline.ENROLLED,
+        f"{men.name} (version 1), group {group.name}",
+    )
 
 
 def test_a_programme_without_group_sessions_needs_no_group(users, orgs):

@@ -105,7 +105,8 @@ def test_update_changes_the_group_and_only_the_sessions_still_to_come(
         )
         assert session.rescheduled_from is None
     entry = person.case.referral.timeline.filter(kind=programmes_timeline.SESSION_RESCHEDULED).get()
-    assert entry.detail == f"Group Thursday men: sessions from {days(7):%Y-%m-%d} at 18:15"
+    assert entry.params == {"group": "Thursday men", "from": days(7).isoformat(), "time": "18:15"}
+    assert entry.detail_text == f"Group Thursday men: sessions from {days(7):%d.%m.%Y} at 18:15"
 
 
 def test_update_without_a_new_time_moves_nothing_and_writes_no_timeline(users, past_group, new_case, enrol, men):
@@ -266,7 +267,7 @@ def test_closing_moves_everyone_to_the_chosen_group(users, group_of, men, new_ca
         person.refresh_from_db()
         assert (person.group_id, person.status) == (target.pk, Enrolment.Status.ACTIVE)
         moved = person.case.referral.timeline.get(kind=programmes_timeline.MOVED_GROUP)
-        assert moved.detail == "Old men → New men"
+        assert moved.detail_text == "from group Old men to group New men"
 
 
 def test_closing_refuses_a_group_without_room_for_everyone(users, group_of, men, new_case, enrol):

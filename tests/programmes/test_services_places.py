@@ -159,7 +159,8 @@ def test_enrolling_at_a_residential_centre_records_the_stay(users, orgs, new_cas
         users["psychologist"].pk,
     )
     entry = TimelineEntry.objects.get(referral=case.referral, kind="stay_recorded")
-    assert entry.detail == f"{days(-3).isoformat()} → {days(60).isoformat()}"
+    assert entry.params == {"arrival": days(-3).isoformat(), "departure": days(60).isoformat()}
+    assert entry.detail_text == f"{days(-3):%d.%m.%Y} to {days(60):%d.%m.%Y}"
 
 
 def test_the_departure_may_wait_and_the_police_unit_is_optional(users, new_case, men, centre_group):

@@ -29,7 +29,9 @@ def test_rescheduling_moves_a_group_session_for_everyone(users, past_group, memb
     entries = TimelineEntry.objects.filter(kind=K.SESSION_RESCHEDULED)
     assert sorted(entries.values_list("referral_id", flat=True)) == sorted(m.case.referral_id for m in members)
     old_local, new_local = timezone.localtime(original), timezone.localtime(new_time)
-    assert entries.first().detail == f"Group session 10, {old_local:%Y-%m-%d %H:%M} → {new_local:%Y-%m-%d %H:%M}"
+    assert entries.first().detail_text == (
+        f"Group session 10, {old_local:%d.%m.%Y %H:%M} moved to {new_local:%d.%m.%Y %H:%M}"
+    )
 
 
 def test_rescheduling_twice_keeps_the_first_planned_time(users, past_group, members):
@@ -64,7 +66,8 @@ def test_cancelling_a_group_session_cancels_it_for_everyone(users, past_group, m
     assert (session.status, session.cancel_reason) == ("cancelled", "Room closed")
     entries = TimelineEntry.objects.filter(kind=K.SESSION_CANCELLED)
     assert entries.count() == 2
-    assert "Room closed" not in entries.first().detail
+    assert "Room closed" not in entries.first().detail_text
+    assert "Room closed" not in str(entries.first().params)
 
 
 def test_cancelling_an_individual_session_touches_only_that_person(users, members):
@@ -72,7 +75,7 @@ def test_cancelling_an_individual_session_touches_only_that_person(users, member
     services.session_cancel(session=session, reason="He is in hospital", by=users["psychologist"])
     entry = TimelineEntry.objects.get(kind=K.SESSION_CANCELLED)
     assert entry.referral_id == members[0].case.referral_id
-    assert entry.detail.startswith("Individual session 2, ")
+    assert entry.detail_text.startswith("Individual session 2, ")
 
 
 def test_a_reason_is_required_to_cancel(users, past_group, members):

@@ -105,7 +105,7 @@ def test_a_kz_provider_saves_then_accepts_end_to_end(client, login, kz, kz_refer
     assert "No eligibility criteria were set up when this referral was screened." in content
     kz_referral.refresh_from_db()
     assert kz_referral.status == Referral.Status.ACCEPTED
-    assert list(kz_referral.timeline.values_list("kind", "detail")) == [
+    assert [(entry.kind, entry.detail_text) for entry in kz_referral.timeline.all()] == [
         (referrals_timeline.REFERRAL_RECEIVED, ""),
         (referrals_timeline.SCREENING_STARTED, ""),
         (referrals_timeline.SCREENING_SAVED, ""),
