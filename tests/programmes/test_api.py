@@ -156,7 +156,7 @@ def test_it_is_in_the_openapi_schema():
     assert set(schema["paths"][URL]) == {"get"}
     assert get["operationId"] == "programme_template_list"
     assert set(get["responses"]) == {"200", "400", "401", "403"}
-    assert get["parameters"][0]["name"] == "country"
+    assert [p["name"] for p in get["parameters"]] == ["Accept-Language", "country"]
     assert get["security"] == [{"tokenAuth": []}]
     properties = schema["components"]["schemas"]["ProgrammeTemplate"]["properties"]
     assert set(properties) == FIELDS

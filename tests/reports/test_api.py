@@ -156,7 +156,15 @@ def test_it_is_in_the_schema_and_the_schema_validates(tmp_path, db):
     schema = yaml.safe_load(target.read_text())
     get = schema["paths"][URL]["get"]
     assert get["operationId"] == "reports_outcomes"
-    assert {p["name"] for p in get["parameters"]} == {"date_from", "date_to", "provider", "region", "template", "sex"}
+    assert {p["name"] for p in get["parameters"]} == {
+        "date_from",
+        "date_to",
+        "provider",
+        "region",
+        "template",
+        "sex",
+        "Accept-Language",
+    }
     assert set(get["responses"]) == {"200", "400", "401", "403"}
     assert get["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MonitoringReport"
