@@ -1,6 +1,6 @@
 # The two commands that matter: `make run` and `make test`.
 VENV ?= .venv
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?=
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # The whole dependency tree, pinned with hashes (`make lock` writes both files from pyproject.toml).
