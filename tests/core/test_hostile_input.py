@@ -38,6 +38,9 @@ ODD_VALUES = [
 NUL_MESSAGE = "The request contains a NUL character"
 
 GET_URLS = [name for name, entry in MATRIX.items() if entry.method == "get"]
+# A NUL is answered at the root (core/middleware.py), before any view and any
+# role check: a signed-out and a signed-in visitor take every path to it.
+NUL_ROLES = {"anonymous", "psychologist"}
 
 
 def _reaches_the_view(entry, role) -> bool:
@@ -73,12 +76,13 @@ def test_no_get_url_answers_500_to_hostile_query_strings(role, world, users, cli
     for name in GET_URLS:
         entry = MATRIX[name]
         url = reverse(name, kwargs=entry.kwargs(world))
-        nul = client.get(url, {p: "\x00" for p in PARAMETERS})
-        if nul.status_code != 400 or NUL_MESSAGE not in nul.content.decode():
-            failures.append((name, "nul", nul.status_code))
-        nul_key = client.get(f"{url}?%00=1")
-        if nul_key.status_code != 400:
-            failures.append((name, "nul key", nul_key.status_code))
+        if role in NUL_ROLES:
+            nul = client.get(url, {p: "\x00" for p in PARAMETERS})
+            if nul.status_code != 400 or NUL_MESSAGE not in nul.content.decode():
+                failures.append((name, "nul", nul.status_code))
+            nul_key = client.get(f"{url}?%00=1")
+            if nul_key.status_code != 400:
+                failures.append((name, "nul key", nul_key.status_code))
         if not _reaches_the_view(entry, role):
             continue  # refused before the view reads a parameter (the matrix asserts how)
         for index in _rounds(entry, role):

@@ -23,7 +23,7 @@ from django.urls import Resolver404, resolve
 
 from accounts.models import User
 from tests.conftest import login_verified
-from tests.frontdoor.test_demo_data import demo_data  # noqa: F401 - the class-scoped fixture
+from tests.frontdoor.test_demo_data import demo_data  # noqa: F401 - the module-scoped fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +74,8 @@ def _kind(url: str) -> object:
 
 
 class TestEveryLink:
-    """One class, so that the demo (class-scoped, rolled back after it) is
-    loaded once for every user rather than once per user."""
+    """The demo (module-scoped, rolled back after the module) is loaded once
+    for every user rather than once per user."""
 
     @pytest.mark.parametrize("username", USERS)
     def test_every_link_of_the_demo_leads_somewhere(self, client, demo_data, username):  # noqa: F811

@@ -59,11 +59,13 @@ def rfc6238(secret_b32: str, at: float) -> str:
     return f"{code:06d}"
 
 
-@pytest.fixture(scope="class")
+@pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
-    """The demo loaded once per test class (it replays three months through
-    the services: seconds, not milliseconds), in a transaction rolled back
-    after the class; each test runs in a savepoint inside it."""
+    """The demo loaded once per test module that asks for it (it replays
+    three months through the services: about six seconds), in a transaction
+    rolled back after the module's last test; each test runs in a savepoint
+    inside it. So a module's tests that need an empty database come before
+    its first test that asks for the demo, as here."""
     with django_db_blocker.unblock():
         ensure_shipped_data()
         atomic = transaction.atomic()
