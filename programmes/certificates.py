@@ -7,6 +7,12 @@ and what was attended. It is built from the enrolment, its case's referral
 *person* and the progress figures; it never reads the referral's survivors,
 incident description, risk flags or any note, so none can leak into a
 printout.
+
+The certificate is the participant's, so it is written in the person's
+preferred language (``Certificate.language``), whoever reads it: its words,
+dates and numbers. A language the interface does not have falls back to the
+site's (``settings.LANGUAGE_CODE``). The fonts embedded in the PDF carry the
+letters of every one of those languages (``ALPHABETS``).
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -36,11 +43,30 @@ from programmes.selectors import progress
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "CertificateSerif"
 FONT_BOLD = "CertificateSerif-Bold"
+# DejaVu Serif (programmes/fonts, licence beside it): Latin and Cyrillic with
+# every letter of the region's languages.
+FONT_FILES = {FONT: FONT_DIR / "DejaVuSerif.ttf", FONT_BOLD: FONT_DIR / "DejaVuSerif-Bold.ttf"}
+# The letters beyond Russian's and English's that the languages of
+# settings.LANGUAGES need, small and capital; the fonts must have them all.
+ALPHABETS = {
+    "ky": "ңөүҢӨҮ",
+    "tg": "ғӣқӯҳҷҒӢҚӮҲҶ",
+    "kk": "әғқңөұүһіӘҒҚҢӨҰҮҺІ",
+    "uz": "ʻʼoʻgʻOʻGʻ",
+    "tk": "äçňöşüýžÄÇŇÖŞÜÝŽ",
+}
+
+
+def certificate_language(code: str | None) -> str:
+    """The language a participant's certificate is written in: their
+    preferred one if the interface has it, else the site's."""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 @dataclass(frozen=True)
 class Certificate:
     number: str
+    language: str  # settings.LANGUAGES code: the participant's, see certificate_language
     person_name: str
     birth_date: dt.date
     programme: str
@@ -82,15 +108,19 @@ def certificate_for(enrolment: Enrolment) -> Certificate:
     person = enrolment.case.referral.person
     template = enrolment.template
     provider = enrolment.provider
+    language = certificate_language(person.preferred_language)
+    with translation.override(language):
+        country = str(provider.get_country_display())
     return Certificate(
         number=f"{provider.pk}-{enrolment.pk:05d}",
+        language=language,
         person_name=person.full_name,
         birth_date=person.birth_date,
         programme=template.name,
         programme_version=template.version,
         provider=provider.name,
         provider_region=provider.region,
-        provider_country=str(provider.get_country_display()),
+        provider_country=country,
         referral_reference=enrolment.case.referral.reference,
         case_number=enrolment.case.number,
         started_on=enrolment.starts_on,
@@ -111,7 +141,12 @@ def _date(value: dt.date) -> str:
 
 def facts(cert: Certificate) -> list[tuple[str, str]]:
     """The rows of the certificate's table (label, value), shared by the page
-    and the PDF."""
+    and the PDF, in the certificate's language."""
+    with translation.override(cert.language):
+        return _facts(cert)
+
+
+def _facts(cert: Certificate) -> list[tuple[str, str]]:
     rows = [
         (_("Date of birth"), _date(cert.birth_date)),
         (
@@ -142,27 +177,29 @@ def facts(cert: Certificate) -> list[tuple[str, str]]:
     ]
     if cert.hours_required is not None:
         hours = _("%(hours)s of %(required)s required") % {
-            "hours": cert.hours_attended,
-            "required": cert.hours_required,
+            "hours": formats.number_format(cert.hours_attended),
+            "required": formats.number_format(cert.hours_required),
         }
     else:
-        hours = str(cert.hours_attended)
+        hours = formats.number_format(cert.hours_attended)
     rows.append((_("Hours attended"), hours))
     return rows
 
 
 def statement(cert: Certificate) -> str:
-    return _("%(name)s completed the programme on %(date)s, having met its attendance requirements.") % {
-        "name": cert.person_name,
-        "date": _date(cert.completed_on),
-    }
+    """The sentence under the name, in the certificate's language."""
+    with translation.override(cert.language):
+        return _("%(name)s completed the programme on %(date)s, having met its attendance requirements.") % {
+            "name": cert.person_name,
+            "date": _date(cert.completed_on),
+        }
 
 
 def _register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        # DejaVu Serif: Cyrillic with the Tajik, Kazakh, Kyrgyz and Uzbek letters.
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSerif.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSerif-Bold.ttf")))
+        # Embedded (TrueType subsets), so any reader shows every letter.
+        for name, path in FONT_FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
 
 
 @dataclass(frozen=True)
@@ -195,6 +232,7 @@ def _document(buffer: io.BytesIO, cert: Certificate, *, compress: bool) -> Simpl
         bottomMargin=20 * mm,
         title=str(_("Certificate of completion")),
         author=cert.provider,
+        lang=cert.language,
         pageCompression=1 if compress else 0,
     )
 
@@ -268,9 +306,10 @@ def _story(cert: Certificate, styles: _Styles) -> list:
 
 
 def render_pdf(cert: Certificate, *, compress: bool = True) -> bytes:
-    """An A4 PDF of the certificate (text stays text, so it can be read
-    and searched)."""
+    """An A4 PDF of the certificate in its language (text stays text, so it
+    can be read and searched)."""
     _register_fonts()
     buffer = io.BytesIO()
-    _document(buffer, cert, compress=compress).build(_story(cert, _styles()))
+    with translation.override(cert.language):
+        _document(buffer, cert, compress=compress).build(_story(cert, _styles()))
     return buffer.getvalue()

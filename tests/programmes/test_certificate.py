@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
-from programmes.certificates import certificate_for, render_pdf
+from programmes.certificates import ALPHABETS, FONT_FILES, certificate_for, render_pdf
 from tests import factories as f
 from tests.programmes.views_sessions_support import completed_enrolment, days, mandatory_enrolment
 
@@ -27,7 +29,9 @@ def completed(users, orgs):
     referral = f.make_referral(
         police=users["police"],
         provider=orgs["provider"],
-        person=f.person_data(family_name="Жумабеков", given_name="Нурлан", patronymic="Асанович"),
+        person=f.person_data(
+            family_name="Жумабеков", given_name="Нурлан", patronymic="Асанович", preferred_language="en"
+        ),
         survivors=[
             f.survivor_data(
                 family_name=SURVIVOR_FAMILY_NAME,
@@ -123,3 +127,90 @@ def test_an_enrolment_that_is_not_completed_has_no_certificate(client, login, us
     assert response.status_code == 404
     assert "Only a completed programme has a certificate." in response.content.decode()
     assert client.get(pdf_url(enrolment)).status_code == 404
+
+
+# --- In the participant's language ------------------------------------------------
+
+
+def completed_for(users, orgs, language: str):
+    """A completed enrolment whose person prefers ``language``."""
+    referral = f.make_referral(
+        police=users["police"], provider=orgs["provider"], person=f.person_data(preferred_language=language)
+    )
+    return completed_enrolment(users, orgs, f.open_case(referral, users["psychologist"]))
+
+
+def flat(text: str) -> str:
+    """Line breaks (a long title wraps) as single spaces."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_pdf_is_in_the_participants_language(client, login, users, orgs, language):
+    enrolment = completed_for(users, orgs, language)
+    login(users["psychologist"])  # reads in the site's language
+    text = flat(pdf_text(client.get(pdf_url(enrolment)).content))
+    with translation.override(language):
+        title = gettext("Certificate of completion")
+        completed_on = formats.date_format(days(0), "DATE_FORMAT")
+    if language != "en":
+        assert title != "Certificate of completion"
+    assert title in text
+    assert completed_on.startswith(str(days(0).day))  # day first
+    assert completed_on in text
+
+
+def test_a_language_the_interface_lacks_falls_back_to_the_sites(users, orgs):
+    enrolment = completed_for(users, orgs, "ru")
+    person = enrolment.case.referral.person
+    person.preferred_language = "de"  # no such choice any more
+    person.save(update_fields=["preferred_language"])
+    assert certificate_for(enrolment).language == settings.LANGUAGE_CODE
+
+
+def test_the_fonts_have_every_letter_of_the_regions_languages():
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    letters = "".join(ALPHABETS.values())
+    for language in ("ky", "tg", "kk", "uz", "tk"):
+        assert ALPHABETS[language]
+    for path in FONT_FILES.values():
+        glyphs = TTFont("check", str(path)).face.charToGlyph
+        missing = [letter for letter in letters if ord(letter) not in glyphs]
+        assert not missing, (path.name, missing)
+
+
+def test_the_catalogues_have_no_letter_the_fonts_lack():
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for path in FONT_FILES.values():
+        glyphs = TTFont("check", str(path)).face.charToGlyph
+        for language in ALPHABETS.keys() | {"ru"}:
+            po = (settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po").read_text()
+            missing = {letter for letter in po if letter not in "\n\t" and ord(letter) not in glyphs}
+            assert not missing, (path.name, language, missing)
+
+
+def test_the_pdf_embeds_its_fonts(users, orgs):
+    raw = render_pdf(certificate_for(completed_for(users, orgs, "tk")), compress=False)
+    assert b"/FontFile2" in raw
+
+
+def test_a_russian_reader_sees_a_kyrgyz_participants_certificate_in_kyrgyz(client, login, users, orgs):
+    enrolment = completed_for(users, orgs, "ky")
+    reader = users["psychologist"]
+    reader.preferred_language = "ru"
+    reader.save(update_fields=["preferred_language"])
+    login(reader)
+    html = client.get(html_url(enrolment)).content.decode()
+    nav, certificate = html.split('<article class="ps-certificate" lang="ky"')
+    with translation.override("ru"):
+        assert gettext("Today") in nav
+        assert gettext("Download PDF") in nav
+    with translation.override("ky"):
+        assert gettext("Certificate of completion") in certificate
+        assert gettext("Stamp of the provider") in certificate
+        assert formats.date_format(days(0), "DATE_FORMAT") in certificate
+    for other in ("ru", "en"):
+        with translation.override(other):
+            assert gettext("Certificate of completion") not in certificate
