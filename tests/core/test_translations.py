@@ -277,10 +277,11 @@ def test_a_case_page_shows_model_labels_in_russian(login, users, case, settings)
     assert "Timeline" not in content
 
 
-def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
-    """makemessages over a copy of the tracked files finds no message the
-    committed catalogue lacks: a new string without its Russian fails here,
-    not in front of a Russian-speaking user."""
+def test_the_catalogue_holds_exactly_the_messages_of_the_code(tmp_path):
+    """makemessages over a copy of the tracked files finds exactly the
+    committed catalogue's messages: a new string without its Russian fails
+    here, not in front of a Russian-speaking user, and a string the code
+    dropped does not linger in the catalogues."""
     import shutil
     import subprocess
     import sys
@@ -308,3 +309,7 @@ def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
     extracted = msgids(tmp_path / "locale" / "ru" / "LC_MESSAGES" / "django.po")
     missing = sorted(extracted - msgids(PO_PATH), key=str)
     assert missing == [], "run `make messages` and translate: " + ", ".join(repr(m) for _, m in missing)
+    # Nor does the catalogue keep a message the code no longer has: the
+    # catalogues hold as many messages as the extracted template.
+    unused = sorted(msgids(PO_PATH) - extracted, key=str)
+    assert unused == [], "remove from every catalogue: " + ", ".join(repr(m) for _, m in unused)
