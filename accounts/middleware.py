@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.scope import Scope
+from core.languages import is_interface_language
 
 # Paths a signed-in user may reach before the second factor is verified.
 OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/livez", "/i18n/", "/api/")
@@ -179,7 +180,7 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             code = getattr(user, "preferred_language", "")
-            if code and code in dict(settings.LANGUAGES):
+            if is_interface_language(code):
                 translation.activate(code)
                 request.LANGUAGE_CODE = code
         return self.get_response(request)

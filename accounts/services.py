@@ -34,6 +34,7 @@ from accounts.acting import acting_user
 from accounts.models import SEALED_KEY, EnrolmentCode, SealedTOTPDevice, TOTPSecret, TwoFactorEvent, User
 from accounts.reauth import second_factor_confirmed
 from accounts.tokens import api_tokens_revoke_all
+from core.languages import interface_language, is_interface_language
 
 PENDING_DEVICE_NAME = "default"
 # The session key that holds the id of the enrolment code redeemed in it.
@@ -270,7 +271,7 @@ def _email_event(event: TwoFactorEvent) -> None:
     user = event.user
     if not user.email:
         return
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(interface_language(user.preferred_language)):
         body = "\n\n".join(
             [
                 event_text(event),
@@ -328,7 +329,7 @@ def client_ip(request: HttpRequest) -> str | None:
 def preferred_language_set(*, user: User, language: str) -> None:
     """Keep the interface language on the user's profile: her pages follow it
     on any browser, and her emails and SMS are written in it."""
-    if language not in dict(settings.LANGUAGES):
+    if not is_interface_language(language):
         raise ValueError(f"Not an interface language: {language!r}")
     User.objects.filter(pk=user.pk).update(preferred_language=language)
     user.preferred_language = language

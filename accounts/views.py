@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import services
 from accounts.acting import acting_user
 from accounts.forms import CODE_FIELD, ENROLMENT_FIELD, CodeForm, EnrolmentCodeForm, LoginForm, normalise_code
+from core.languages import is_interface_language
 from core.redirects import safe_next
 
 # One message for every refusal, so that nobody learns which part was wrong.
@@ -201,7 +202,7 @@ def set_language_view(request):
     a signed-in user the choice kept on her profile (UserLanguageMiddleware).
     Only a POST changes anything; a GET is sent back, as Django's view does."""
     language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
+    if not is_interface_language(language):
         # Django would set a cookie for any language it has a catalogue of.
         return redirect(safe_next(request, request.POST.get("next")) or "/")
     response = i18n.set_language(request)

@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import Case
+from core.languages import interface_language
 
 # --- the participant's SMS ---------------------------------------------------------
 # {date}: DD.MM.YYYY, {time}: HH:MM (24 h), both local (settings.TIME_ZONE).
@@ -183,8 +184,7 @@ def staff_subject(reminder) -> str:
 
 def staff_email(reminder, *, language: str) -> tuple[str, str]:
     """(subject, body) of a staff reminder email, in ``language``."""
-    language = language if language in {code for code, _label in settings.LANGUAGES} else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(interface_language(language)):
         subject = staff_subject(reminder)
         body = f"{staff_summary(reminder)} {_('Please sign in.')}"
         site = settings.NOTIFY_SITE_URL.rstrip("/")

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from casework.models import Case
+from core.languages import interface_language
 from referrals.models import Referral
 
 
@@ -23,8 +24,7 @@ def case_number(case_id: int) -> str:
 def outgoing_message(*, case_id: int | None, language: str, referral_id: int | None = None) -> tuple[str, str]:
     """(subject, body) of the email; the SMS is the body. A notice about a
     referral with no case yet (the provider's decision) names the referral."""
-    language = language if language in {code for code, _label in settings.LANGUAGES} else settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(interface_language(language)):
         if case_id is None:
             reference = Referral(pk=referral_id).reference
             subject = _("Notice about referral %(referral)s") % {"referral": reference}

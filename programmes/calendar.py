@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone, translation
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 from casework.models import Case
+from core.languages import interface_language
 from programmes.models import CalendarFeed, Session
 from programmes.selectors import sessions_for_calendar
 
@@ -122,7 +122,7 @@ def build_ics(user, now: dt.datetime | None = None) -> str:
     feed.add("prodid", "-//casework//programme sessions//EN")
     feed.add("calscale", "GREGORIAN")
     feed.add("method", "PUBLISH")
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(interface_language(user.preferred_language)):
         # An X- property is written as given unless typed as text: vText escapes it.
         feed.add("x-wr-calname", vText(_("Programme sessions")))
         for session in feed_sessions(user, now):

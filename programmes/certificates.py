@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -37,6 +36,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.languages import interface_language
 from programmes.models import Enrolment
 from programmes.selectors import progress
 
@@ -57,16 +57,10 @@ ALPHABETS = {
 }
 
 
-def certificate_language(code: str | None) -> str:
-    """The language a participant's certificate is written in: their
-    preferred one if the interface has it, else the site's."""
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
 @dataclass(frozen=True)
 class Certificate:
     number: str
-    language: str  # settings.LANGUAGES code: the participant's, see certificate_language
+    language: str  # settings.LANGUAGES code: the participant's, see core.languages.interface_language
     person_name: str
     birth_date: dt.date
     programme: str
@@ -108,7 +102,7 @@ def certificate_for(enrolment: Enrolment) -> Certificate:
     person = enrolment.case.referral.person
     template = enrolment.template
     provider = enrolment.provider
-    language = certificate_language(person.preferred_language)
+    language = interface_language(person.preferred_language)
     with translation.override(language):
         country = str(provider.get_country_display())
     return Certificate(
