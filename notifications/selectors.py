@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from accounts.models import Organisation
 from accounts.permissions import get_visible_or_404, may_acknowledge_notices
 from accounts.scope import Scope
 from casework.selectors import cases_visible_to
@@ -144,6 +143,31 @@ def urgent_open_for(scope: Scope) -> QuerySet[Notice]:
     )
 
 
+# The nav badge and the banner run on every signed-in page and every poll of
+# the badge: one short statement each, written out, since composing the
+# same query through the ORM cost several times what the database spends
+# answering it. Each is checked against the ORM's own query of what it
+# counts (tests/notifications/test_query_plans.py, test_views.py).
+_OPEN_COUNTS_SQL = """
+SELECT count(*), count(*) FILTER (WHERE n.ack_due_at <= %(now)s)
+  FROM notifications_notice n
+ WHERE n.organisation_id = %(organisation)s AND n.status = %(open)s
+UNION ALL
+SELECT count(*), count(*) FILTER (WHERE n.ack_due_at <= %(now)s)
+  FROM notifications_notice n
+ WHERE n.status = %(open)s AND n.organisation_id <> %(organisation)s
+   AND EXISTS (SELECT 1 FROM notifications_delivery d WHERE d.notice_id = n.id AND d.user_id = %(user)s)
+"""
+
+_URGENT_OPEN_SQL = """
+SELECT n.id, count(*) OVER ()
+  FROM notifications_notice n
+ WHERE n.organisation_id = %(organisation)s AND n.status = %(open)s AND n.urgency = %(urgent)s
+ ORDER BY n.created_at DESC, n.id DESC
+ LIMIT %(limit)s
+"""
+
+
 def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]:
     """(open, of which overdue) for the nav badge, in one query, of the
     open notices ``notices_visible_to`` shows: the organisation's, and the
@@ -153,35 +177,37 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
     organisation, on every page."""
     if scope.organisation is None or scope.user_id is None:
         return 0, 0
-    now = now or timezone.now()
-    own = Notice.objects.filter(organisation=scope.organisation, status=Notice.Status.OPEN)
-    personal = Notice.objects.filter(_delivered_to(scope.user_id), status=Notice.Status.OPEN).exclude(
-        organisation=scope.organisation
-    )
-    overdue = Q(ack_due_at__lte=now)
-    counts = (
-        Organisation.objects.filter(pk=scope.organisation.pk)
-        .values(
-            open=_count(own) + _count(personal),
-            overdue=_count(own.filter(overdue)) + _count(personal.filter(overdue)),
-        )
-        .get()
-    )
-    return counts["open"], counts["overdue"]
-
-
-def _count(notices: QuerySet[Notice]) -> Coalesce:
-    """COUNT(*) of ``notices``, as a scalar subquery."""
-    return Coalesce(Subquery(notices.order_by().values(n=Func(F("pk"), function="COUNT"))), 0)
+    params = {
+        "now": now or timezone.now(),
+        "organisation": scope.organisation.pk,
+        "open": Notice.Status.OPEN.value,
+        "user": scope.user_id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_COUNTS_SQL, params)
+        rows = cursor.fetchall()
+    return sum(row[0] for row in rows), sum(row[1] for row in rows)
 
 
 def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
     """(the newest urgent open notices this user may acknowledge, how many
-    there are) for the banner, in one query."""
-    from django.db.models import Count, Window
-
-    first = list(urgent_open_for(scope).annotate(total=Window(Count("pk")))[:limit])
-    return first, (first[0].total if first else 0)
+    there are) for the banner: one short query on every page, and the
+    notices themselves only when there are any (``urgent_open_for``)."""
+    if scope.user_id is None or not may_acknowledge_notices(scope):
+        return [], 0
+    params = {
+        "organisation": scope.organisation.pk,
+        "open": Notice.Status.OPEN.value,
+        "urgent": Urgency.URGENT.value,
+        "limit": limit,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_URGENT_OPEN_SQL, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0
+    by_pk = urgent_open_for(scope).in_bulk([pk for pk, _total in rows])
+    return [by_pk[pk] for pk, _total in rows if pk in by_pk], rows[0][1]
 
 
 def case_link_for(scope: Scope, notice: Notice) -> tuple[str, int] | None:

@@ -264,3 +264,25 @@ def test_the_banner_counts_them_all_and_lists_the_newest_three(client, login, us
     assert "4 urgent notices to acknowledge" in banner
     assert len(re.findall(r'class="nf-urgent-banner-link" href="/notifications/\d+/"', banner)) == 3
     assert f'href="{INBOX}">All notices</a>' in banner
+
+
+def test_the_banners_short_query_agrees_with_the_notices_it_stands_for(users, case_with_service, orgs):
+    """banner_notices counts and orders with one short statement; the
+    notices it returns are urgent_open_for's, newest first, and another
+    organisation's or an acknowledged one are not among them."""
+    from accounts.scope import Scope
+    from notifications.selectors import banner_notices, urgent_open_for
+
+    events = [record(E.NEW_VIOLENCE, case_with_service, key=f"b{n}") for n in range(5)]
+    notice_acknowledge(
+        notice=notice_of(events[0], orgs["survivor_service"]), by=users["survivor_worker"], actions=["survivor_called"]
+    )
+    scope = Scope.for_user(users["survivor_worker"])
+    expected = list(urgent_open_for(scope))
+    assert len(expected) == 4
+    assert banner_notices(scope) == (expected[:3], 4)
+    assert banner_notices(scope, limit=10) == (expected, 4)
+    assert banner_notices(Scope.for_user(users["other_survivor_worker"])) == ([], 0)
+    police = Scope.for_user(users["police"])
+    assert banner_notices(police) == (list(urgent_open_for(police))[:3], urgent_open_for(police).count())
+    assert banner_notices(Scope.for_user(users["monitoring"])) == ([], 0)
