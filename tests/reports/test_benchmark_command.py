@@ -10,9 +10,13 @@ from django.core.management import CommandError, call_command
 
 from outcomes.models import Administration, FollowUp, ScaleScore
 from referrals.models import Referral
+from tests.conftest import ensure_shipped_data
 
 
-def test_it_builds_the_data_and_prints_each_sections_queries_and_time(db):
+def test_it_builds_the_data_and_prints_each_sections_queries_and_time(transactional_db):
+    # As the owner role, like make bench: the register is written with its
+    # own ids and then moves the sequences on, which the application role may not.
+    ensure_shipped_data()
     out = io.StringIO()
     call_command("reports_benchmark", referrals=300, repeat=1, force=True, stdout=out)
     text = out.getvalue()
@@ -21,7 +25,7 @@ def test_it_builds_the_data_and_prints_each_sections_queries_and_time(db):
     # Outcome data too, so that the outcomes section is timed on real rows.
     assert Administration.objects.count() > 0 and ScaleScore.objects.count() == 5 * Administration.objects.count()
     assert FollowUp.objects.exists()
-    assert f"{Administration.objects.count()} CTS-2 questionnaires" in text
+    assert f"{Administration.objects.count()} questionnaires" in text
     for line in (
         "filter choices",
         "referrals",
