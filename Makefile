@@ -8,7 +8,7 @@ LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard $(LOCK)) | sha1sum | cut -c1-12)
 
 .PHONY: install run test test-fast test-py312 test-py313 ci lock faults lint migrations-check typecheck typecheck-baseline \
-	security bandit probe audit audit-refresh chromium messages check-deploy
+	security bandit probe audit audit-refresh chromium messages check-deploy bench
 
 ## install: the virtualenv (VENV, default .venv) from the dev lock, then the project itself
 install: $(STAMP)
@@ -49,6 +49,13 @@ test-py312 test-py313: test-py3%: chromium
 	$(MAKE) --no-print-directory VENV=$$venv PYTHON=$$py install || exit 1; \
 	$$venv/bin/python --version; \
 	$$venv/bin/python -m devstack exec -- $$venv/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## bench: every key page and API endpoint on an invented register of 100,000 referrals (kept in
+## .devdata/bench), served by gunicorn with the production settings and timed side by side with Django
+## itself; exits non-zero when a row misses issue #16's targets. BENCH_ARGS="--scale N" or "--quick"
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(PY) -m tools.bench $(BENCH_ARGS)
 
 ## lock: pin the whole tree after a change to pyproject.toml's dependencies: requirements.lock (the
 ## image) and requirements-dev.lock (make install); versions already locked stay unless pyproject moves them
