@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -53,6 +54,8 @@ class Plan:
         referral = Referral.objects.filter(created_by=police).order_by("-pk").first()
         _token_police, police_token = api_token_create(user=police, name="bench")
         _token_monitor, monitor_token = api_token_create(user=User.objects.get(username="bench.monitor"), name="bench")
+        if enrolment is None or referral is None:
+            raise SystemExit("[bench] the register has no enrolment or no police referral to ask for")
         return cls(
             provider=session.provider_id,
             group=session.group_id or 0,
@@ -94,11 +97,17 @@ def _referral_body(provider: int) -> Callable[[int], dict]:
     stamp = int(time.time())
 
     def body(n: int) -> dict:
-        data = copy.deepcopy(EXAMPLE_REFERRAL)
+        data: dict[str, Any] = copy.deepcopy(EXAMPLE_REFERRAL)
         data["provider"] = provider
         data["external_id"] = f"BENCH-{stamp}-{n}"
-        data["order"] |= {"issued_on": today.isoformat(), "expires_on": (today + dt.timedelta(days=30)).isoformat()}
-        data["person"] |= {"family_name": f"Benchpost{stamp}x{n}", "phone": f"+99655{(stamp * 1000 + n) % 10**7:07d}"}
+        data["order"] = data["order"] | {
+            "issued_on": today.isoformat(),
+            "expires_on": (today + dt.timedelta(days=30)).isoformat(),
+        }
+        data["person"] = data["person"] | {
+            "family_name": f"Benchpost{stamp}x{n}",
+            "phone": f"+99655{(stamp * 1000 + n) % 10**7:07d}",
+        }
         return data
 
     return body
