@@ -99,7 +99,7 @@ def counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         found = {}
         for label, table in tables.items():
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 # nosec B608 - fixed table names
             found[label] = cursor.fetchone()[0]
     return found
 
@@ -199,7 +199,7 @@ def _register(cursor, n: int, seed: int, say: Callable[[str], None]) -> None:
         "outcomes_followup",
     ):
         cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501 - fixed table names
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"  # noqa: S608, E501 # nosec B608 - fixed table names
         )
 
 
@@ -273,7 +273,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
     CREATE INDEX ON b_ref (i);
     CREATE INDEX ON b_ref (group_id);
     ANALYZE b_ref;
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     people = f"""
     INSERT INTO referrals_person (id, family_name, given_name, patronymic, sex, birth_date, phone, address,
                                   preferred_language, household, match_key)
@@ -281,7 +281,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
            CASE WHEN i %% 2 = 0 THEN 'ru' ELSE 'ky' END, '', 'bench' || i || '|' || lower(given) || '|' || born::text
     FROM (SELECT i, (ARRAY['Azamat','Bakyt','Chyngyz','Daniyar','Emil','Nurlan','Talant'])[1 + i %% 7] AS given,
                  date '1965-01-01' + {r("i", 6, 14000)} AS born FROM b_ref) AS named
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     referrals = f"""
     INSERT INTO referrals_referral (id, source, incident_description, risk_flags, order_number,
         order_issuing_authority, order_issued_on, order_expires_on, order_obliges_programme, status,
@@ -298,7 +298,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
            created_at + interval '2 days', CASE WHEN status = 'declined' THEN 'not_eligible' ELSE '' END, '',
            created_at, NULL, '', officer, i, unit_id, provider_id, NULL, ''
     FROM b_ref
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     cases = """
     INSERT INTO casework_case (id, status, opened_at, current_risk_level, opened_by_id, provider_id, referral_id)
     SELECT i, CASE WHEN outcome = 'active' THEN 'open' ELSE 'closed' END, created_at + interval '5 days',
@@ -314,7 +314,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
            last_joins + {GROUP_SESSIONS} * 7 > %(today)s, starts_on - 20, provider_id, psychologist, social_worker,
            %(template)s, NULL, 'room'
     FROM b_group
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     enrolments = """
     INSERT INTO programmes_enrolment (id, starts_on, status, enrolled_at, ended_on, end_reason, end_notes, case_id,
         enrolled_by_id, provider_id, psychologist_id, transferred_to_id, group_id, template_id, group_from,
@@ -348,7 +348,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
         FROM b_group, generate_series(1, {GROUP_SESSIONS}) AS n
       ) AS planned
     ) AS s
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     mark = f"""CASE WHEN e.outcome IN ('dropped_out', 'expelled')
                      AND s.starts_at > (e.ended_on - 21) AT TIME ZONE %(tz)s THEN 'unexcused'
                 WHEN {r("s.id * 7 + e.i", 9, 100)} < 90 THEN 'present'
@@ -360,7 +360,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
     SELECT {mark}, s.logged_at, s.facilitator_id, e.i, s.id, false, false
     FROM programmes_session s JOIN b_ref e ON {{on}}
     WHERE s.status = 'held' AND (e.ended_on IS NULL OR s.starts_at < (e.ended_on + 1) AT TIME ZONE %(tz)s)
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     events = """
     INSERT INTO notifications_safetyevent (id, kind, occurred_at, created_at, dedupe_key, facts, case_id,
                                            created_by_id, referral_id)
@@ -407,7 +407,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
     WHERE b.status = 'in' AND o.day IS NOT NULL
       AND (CASE WHEN o.occasion = 'intake' THEN {r("b.i", 10, 100)} < 90
                 ELSE b.outcome = 'completed' AND {r("b.i", 11, 100)} < 80 END)
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     scores = f"""
     INSERT INTO outcomes_scalescore (perspective, prevalence, ever, annual_frequency, items_missing,
                                      administration_id, scale_id, prorated, value)
@@ -416,7 +416,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
     JOIN outcomes_scale s ON s.instrument_id = a.instrument_id AND s.parent_id IS NULL
     CROSS JOIN LATERAL (SELECT (ARRAY[0, 0, 2, 4, 8, 15])[1 + {r("a.id * 10 + s.id", 12, 6)}]
                                / CASE WHEN a.occasion = 'intake' THEN 1 ELSE 3 END AS f) AS x
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     follow_ups = f"""
     INSERT INTO outcomes_followup (kind, months, respondent, due_on, status, met_on, attended, meeting_notes,
         recorded_at, created_at, administration_id, enrolment_id, recorded_by_id, after_session)
@@ -427,7 +427,7 @@ def _statements(seed: int) -> list[tuple[str, str]]:  # noqa: PLR0915 - one SQL 
     FROM b_ref b CROSS JOIN LATERAL (VALUES ('intake', 0, b.starts_on), ('end', 0, b.ended_on),
                                             ('after_end', 6, b.ended_on + 182)) AS p (kind, months, due)
     WHERE b.outcome IN ('completed', 'dropped_out', 'expelled')
-    """
+    """  # nosec B608 - numbers and fixed names only, no input
     return [
         ("plan (temporary tables)", staff),
         ("referred persons", people),
