@@ -77,12 +77,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         row = cursor.fetchone()
         APPLICATION_ROLE["usable"] = bool(row and row[0])
     _DB_BLOCKER["blocker"] = django_db_blocker
-    with django_db_blocker.unblock():
-        ensure_shipped_data()  # a reused database may have been left flushed
 
 
 APPLICATION_ROLE = {"usable": False}
 _DB_BLOCKER: dict = {}
+# True once a test has found the shipped data in place, until the next
+# transactional test's flush (which puts it back: pytest_runtest_teardown).
+_SHIPPED_IN_PLACE = {"known": False}
 
 
 def _ensure_roles(cursor, app_role: str, attempts: int = 5) -> None:
@@ -160,6 +161,8 @@ def ensure_shipped_data() -> None:
     from programmes.models import ProgrammeTemplate
     from referrals.models import EligibilityCriterion
 
+    if _SHIPPED_IN_PLACE["known"]:
+        return
     present = (
         EligibilityCriterion.objects.filter(organisation=None).exists()
         and RiskInstrument.objects.filter(code="basic-checklist").exists()
@@ -169,6 +172,10 @@ def ensure_shipped_data() -> None:
     if not present:
         for module in SHIPPED_DATA_MIGRATIONS:
             importlib.import_module(module).forwards(apps, None)
+    from django.db import connection
+
+    # Loaded inside a test's rolled-back transaction, it is gone again after it.
+    _SHIPPED_IN_PLACE["known"] = present or not connection.in_atomic_block
 
 
 def _is_transactional(item) -> bool:
@@ -181,28 +188,29 @@ def _is_transactional(item) -> bool:
 
 @pytest.fixture(autouse=True)
 def _shipped_data(request, django_db_setup, django_db_blocker):
-    """Every test that touches the database starts with the shipped data:
-    it is in the database from the session's start (``django_db_setup``) and
-    put back, committed, after each transactional test's flush
-    (``pytest_runtest_teardown``), so a test in a rolled-back transaction
-    finds it without a query. A transactional test checks, as it may follow
-    a flush in another way (a ``live_server`` of its own)."""
-    if _is_transactional(request.node):
+    """Every test that touches the database starts with the shipped data.
+    A transactional test's flush empties every table: the data is put back,
+    committed, right after it (``pytest_runtest_teardown``), so the tests in
+    rolled-back transactions after it find it without loading it again (a
+    third of a second each), and without a query once one has seen it."""
+    uses_db = request.node.get_closest_marker("django_db") or (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
         with django_db_blocker.unblock():
             ensure_shipped_data()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test, whose flush emptied every table, put the
-    shipped data back once and committed: otherwise each later test in this
-    worker would load it again inside its own rolled-back transaction (a
-    third of a second each, for hundreds of tests)."""
+    """After a transactional test's flush: the shipped data back, committed."""
     result = yield
     blocker = _DB_BLOCKER.get("blocker")
-    if blocker is not None and nextitem is not None and _is_transactional(item):
-        with blocker.unblock():
-            ensure_shipped_data()
+    if blocker is not None and _is_transactional(item):
+        _SHIPPED_IN_PLACE["known"] = False
+        if nextitem is not None:
+            with blocker.unblock():
+                ensure_shipped_data()
     return result
 
 
