@@ -34,4 +34,7 @@ class CoreConfig(AppConfig):
         # Every app's timeline kinds (core.timeline), so that every stored
         # code has its label before the first page is drawn.
         autodiscover_modules("timeline")
+        # Every app's texts shipped as data (core.shipped), so that each is
+        # shown in the reader's language from the first page on.
+        autodiscover_modules("shipped_texts")
         post_migrate.connect(grant_to_application_role, sender=self, dispatch_uid="core.grant_to_application_role")
