@@ -37,6 +37,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.languages import interface_language
+from core.shipped import shown
 from programmes.models import Enrolment
 from programmes.selectors import progress
 
@@ -105,12 +106,13 @@ def certificate_for(enrolment: Enrolment) -> Certificate:
     language = interface_language(person.preferred_language)
     with translation.override(language):
         country = str(provider.get_country_display())
+        programme = shown(template.name)
     return Certificate(
         number=f"{provider.pk}-{enrolment.pk:05d}",
         language=language,
         person_name=person.full_name,
         birth_date=person.birth_date,
-        programme=template.name,
+        programme=programme,
         programme_version=template.version,
         provider=provider.name,
         provider_region=provider.region,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlausibleDateField
+from core.shipped import shown
 from programmes.models import Attendance, Enrolment, Session
 from programmes.selectors import RosterRow
 from programmes.services import DISCHARGE_KINDS
@@ -59,7 +60,7 @@ class RosterForm(forms.Form):
         super().__init__(data, initial=initial)
         self.fields["topic"].choices = [
             ("", _("— No topic (nobody came) —")),
-            *[(t, t) for t in topics],
+            *[(t, shown(t)) for t in topics],
             (OTHER_TOPIC, _("Another topic (type it below)")),
         ]
         for row in rows:

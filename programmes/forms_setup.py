@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Language, Organisation
 from core.forms import PlausibleDateField
+from core.shipped import shown
 from programmes.models import MONITORING_BODY_CHOICES, Group, ProgrammeTemplate
 from programmes.services import TEMPLATE_FIELDS, StayDetails
 from referrals.forms import DateInput, TextField
@@ -77,7 +78,7 @@ def programme_key(template: ProgrammeTemplate) -> str:
 
 def template_label(template: ProgrammeTemplate) -> str:
     own = "" if template.provider_id is None else " · " + str(_("own"))
-    return f"{template.name} (v{template.version}){own}"
+    return f"{shown(template.name)} (v{template.version}){own}"
 
 
 class TemplateChoiceField(forms.ModelChoiceField):

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Country
+from core.shipped import shown
 from programmes.models import (
     Attendance,
     Enrolment,
@@ -37,7 +38,19 @@ def _inline_choice(choices, help_text, **kwargs) -> serializers.ChoiceField:
     return InlineChoiceField(choices=choices, read_only=True, help_text=help_text, **kwargs)
 
 
+class ShippedNameField(serializers.CharField):
+    """A template's name: a shipped template's in the answer's language
+    (``core.shipped``), a provider's own as it was typed."""
+
+    def to_representation(self, value) -> str:
+        return shown(super().to_representation(value))
+
+
+_NAME_HELP = _("The name; a template shipped with the system is named in the answer's language.")
+
+
 class ProgrammeTemplateSerializer(serializers.ModelSerializer):
+    name = ShippedNameField(read_only=True, help_text=_NAME_HELP)
     country = serializers.ChoiceField(choices=Country.choices, read_only=True)
     sex = _inline_choice(
         TemplateSex.choices,
@@ -133,7 +146,7 @@ class EnrolmentProgrammeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True, help_text=_("The template version's id (programme-templates)."))
     code = serializers.CharField(read_only=True)
     version = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = ShippedNameField(read_only=True, help_text=_NAME_HELP)
 
 
 class EnrolmentProgressSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ A session is named by its params ``session`` (its kind: "group" or
 
 from django.utils.translation import gettext_lazy as _
 
+from core.shipped import shown
 from core.timeline import as_date, as_datetime, as_time, choice, kind
 from programmes.models import Attendance, Enrolment, Session
 
@@ -21,6 +22,8 @@ def _session(params, at: str = "at") -> str:
 
 
 def _enrolled(params) -> str:
+    # The programme's name: a shipped template's in the reader's language.
+    params = {**params, "programme": shown(params["programme"])}
     if params.get("group"):
         return _("%(programme)s (version %(version)s), group %(group)s") % params
     return _("%(programme)s (version %(version)s)") % params

@@ -36,6 +36,7 @@ from casework.selectors import get_case_for_user
 from core.confirm import Confirmation, is_confirmed
 from core.errors import add_service_errors, service_error_messages
 from core.search import current_search, handle_search_post
+from core.shipped import shown
 from programmes import services
 from programmes.forms_setup import (
     EnrolForm,
@@ -593,7 +594,7 @@ def _say_enrolled(request, case: Case, enrolment: Enrolment) -> None:
     messages.success(
         request,
         _("Case %(case)s is enrolled in %(programme)s; the individual sessions are planned.")
-        % {"case": case.number, "programme": enrolment.template.name},
+        % {"case": case.number, "programme": shown(enrolment.template.name)},
     )
     first = enrolment.individual_sessions.order_by("starts_at").first()
     if first is not None:

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Length, RTrim, TruncDate
 from accounts.models import Membership, Organisation
 from accounts.permissions import SANCTION_ROLES
 from accounts.scope import CLINICAL_STAFF, Scope
+from core.shipped import shown
 from notifications.models import SANCTIONABLE, Notice, Sanction
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Facilitation, ProgrammeTemplate, Session
 from programmes.selectors import local_midnight
@@ -89,7 +90,8 @@ def monitored_enrolments(scope: Scope) -> QuerySet[Enrolment]:
 
 def monitored_templates(scope: Scope) -> list[tuple[str, str]]:
     """(code, name) of the programme templates with enrolments in scope, by
-    name; the name is that of the code's newest version."""
+    name; the name is that of the code's newest version, a shipped
+    template's in the reader's language (``core.shipped``)."""
     rows = (
         ProgrammeTemplate.objects.filter(
             Exists(monitored_enrolments(scope).filter(template_id=OuterRef("pk")).order_by())
@@ -99,7 +101,7 @@ def monitored_templates(scope: Scope) -> list[tuple[str, str]]:
     )
     names: dict[str, str] = {}
     for code, name in rows:
-        names.setdefault(code, name)
+        names.setdefault(code, shown(name))
     return sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
 
 
