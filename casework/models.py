@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organisation
 from core.crypto import EncryptedTextField
+from core.shipped import shown
 from referrals.models import NOTE_MAX_LENGTH, Referral, Survivor
 
 
@@ -187,9 +188,11 @@ class RiskItem(models.Model):
 
     @property
     def text(self) -> str:
+        """Its own Russian for a Russian reader; else the English, in the
+        reader's language when it is a shipped item's (``core.shipped``)."""
         from django.utils.translation import get_language
 
-        return self.text_ru if (get_language() or "ru").startswith("ru") else self.text_en
+        return self.text_ru if (get_language() or "ru").startswith("ru") else shown(self.text_en)
 
 
 class RiskThreshold(models.Model):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import RiskLevel
+from core.shipped import shown
 from core.timeline import choice, kind
 
 CASE_OPENED = kind("case_opened", _("Case opened at intake"), referrer=True)
@@ -12,7 +13,8 @@ RISK_ASSESSED = kind(
     "risk_assessed",
     _("Risk assessed"),
     detail=_("%(instrument)s: %(level)s"),
-    values={"level": choice(RiskLevel)},
+    # The instrument's name: a shipped one's in the reader's language.
+    values={"instrument": shown, "level": choice(RiskLevel)},
 )
 SURVIVOR_CONTACTED = kind("survivor_contacted", _("Survivor contact logged"))
 # The service's name, as its organisation has it.

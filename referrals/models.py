@@ -12,6 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Country, Language, Organisation
 from core.crypto import EncryptedCharField, EncryptedTextField
+from core.shipped import shown
 from core.validators import plausible_birth_date, valid_phone
 
 INCIDENT_MAX_LENGTH = 4000
@@ -297,9 +298,11 @@ class EligibilityCriterion(models.Model):
 
     @property
     def text(self) -> str:
+        """Its own Russian for a Russian reader; else the English, in the
+        reader's language when it is a shipped criterion's (``core.shipped``)."""
         from django.utils.translation import get_language
 
-        return self.text_ru if (get_language() or "ru").startswith("ru") else self.text_en
+        return self.text_ru if (get_language() or "ru").startswith("ru") else shown(self.text_en)
 
 
 class Screening(models.Model):

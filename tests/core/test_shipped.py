@@ -84,3 +84,15 @@ def test_organisation_kinds_and_programme_endings_are_choices_in_every_language(
             shown_labels = [str(label) for label in labels]
         assert [a for a, b in zip(english, shown_labels, strict=True) if a == b] == [], language
 
+
+def test_the_timeline_names_a_shipped_programme_and_checklist_in_the_readers_language():
+    from core.timeline import detail_text
+
+    params = {"programme": "Turkmenistan pilot (draft)", "version": 1}
+    with translation.override("tk"):
+        assert detail_text("enrolled", params).startswith("Türkmenistanda synag taslamasy (garalama)")
+        assert detail_text("enrolled", {"programme": "Our pilot", "version": 2}).startswith("Our pilot")
+    with translation.override("ru"):
+        assert detail_text("risk_assessed", {"instrument": "Basic risk checklist", "level": "high"}).startswith(
+            "Базовый перечень факторов риска: "
+        )

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from casework.models import RiskLevel
 from core.models import TimelineEntry
+from core.shipped import shown
 from core.timeline import kind, timeline_add
 from referrals import services as referral_services
 from referrals import timeline as referrals_timeline
@@ -66,8 +67,11 @@ def test_a_risk_assessment_reads_its_level_in_the_readers_language(case):
     for language in ("en", "ru", "tk"):
         with translation.override(language):
             label = str(RiskLevel(level).label)
-        assert in_language(entry, language) == f"{entry.params['instrument']}: {label}"
+            # The shipped checklist's name reads in the reader's language too.
+            instrument = shown(entry.params["instrument"])
+        assert in_language(entry, language) == f"{instrument}: {label}"
     assert in_language(entry, "ru") != in_language(entry, "en")
+    assert in_language(entry, "ru").startswith("Базовый перечень факторов риска: ")
 
 
 def test_an_acceptance_without_criteria_says_so_in_the_readers_language(users, referral):
