@@ -179,7 +179,7 @@ def open_counts(scope: Scope, now: dt.datetime | None = None) -> tuple[int, int]
         return 0, 0
     params = {
         "now": now or timezone.now(),
-        "organisation": scope.organisation.pk,
+        "organisation": scope.organisation_id,
         "open": Notice.Status.OPEN.value,
         "user": scope.user_id,
     }
@@ -196,7 +196,7 @@ def banner_notices(scope: Scope, limit: int = 3) -> tuple[list[Notice], int]:
     if scope.user_id is None or not may_acknowledge_notices(scope):
         return [], 0
     params = {
-        "organisation": scope.organisation.pk,
+        "organisation": scope.organisation_id,
         "open": Notice.Status.OPEN.value,
         "urgent": Urgency.URGENT.value,
         "limit": limit,
