@@ -55,6 +55,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     from core import dbroles
 
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        # No selected test uses the database, so pytest-django made no test
+        # database: the roles and settings below are not for DATABASE_URL's.
+        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         name = connection.settings_dict["NAME"]
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
