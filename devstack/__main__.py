@@ -36,6 +36,15 @@ def _log(message: str) -> None:
     print(f"[devstack] {message}", flush=True)
 
 
+def stop_process(proc: subprocess.Popen, grace: float) -> None:
+    """Ask a child process to stop; kill it if it is still there after ``grace`` seconds."""
+    proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(grace)
+    if proc.poll() is None:
+        proc.kill()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -173,11 +182,7 @@ def embedded_redis(workdir: Path):
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(5)
-        if proc.poll() is None:
-            proc.kill()
+        stop_process(proc, grace=5)
 
 
 @contextlib.contextmanager

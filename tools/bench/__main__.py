@@ -112,11 +112,9 @@ def _gunicorn(app_url: str, port: int, workers: int):
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-        if proc.poll() is None:
-            proc.kill()
+        from devstack.__main__ import stop_process
+
+        stop_process(proc, grace=10)
 
 
 def main(argv: list[str] | None = None) -> int:
