@@ -24,7 +24,9 @@ from django_otp.admin import OTPAdminSite
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.forms import ORGANISATION_FIELDS, OrganisationForm
 from accounts.models import ApiToken, Membership, Organisation, TwoFactorEvent, User
+from core import localnames
 
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = _("Casework administration")
@@ -79,6 +81,17 @@ class OrganisationScopedMixin(OwnOrganisationChoicesMixin):
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedMixin, admin.ModelAdmin):
     organisation_lookup = "pk"
+    form = OrganisationForm
+    fieldsets = (
+        (None, {"fields": ORGANISATION_FIELDS}),
+        (
+            _("The name in other languages"),
+            {
+                "fields": tuple(localnames.name_field_names("name")),
+                "description": localnames.HELP,
+            },
+        ),
+    )
     list_display = ["name", "kind", "country", "region", "is_active"]
     list_filter = ["kind", "country", "is_active"]
     search_fields = ["name", "region"]

@@ -1,4 +1,5 @@
-"""Sign-in and second-factor forms, and the API token form.
+"""Sign-in and second-factor forms, the API token form, and the
+organisation's names in the admin.
 
 Authentication itself happens in ``accounts.auth``; these forms only parse
 and keep what the user typed (except secrets) when the page is shown again.
@@ -10,7 +11,8 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
+from core import localnames
 
 # The field is called ``otp_token`` so django-axes masks it in its logs
 # (AXES_SENSITIVE_PARAMETERS), like the password.
@@ -124,3 +126,30 @@ class ApiTokenIssueForm(forms.Form):
         days.widget.attrs["max"] = str(max_days)
         days.help_text = _("From 1 to %(max)d days.") % {"max": max_days}
         self.initial.setdefault("days", min(default_days, max_days))
+
+
+# What the admin edits of an organisation, besides its name in other languages.
+ORGANISATION_FIELDS = ("name", "kind", "country", "region", "languages", "is_active")
+
+
+class _OrganisationNames(forms.ModelForm):
+    """An organisation in the admin: its name as typed and, optionally, in
+    each interface language (``core.localnames``)."""
+
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in localnames.initial_names("name", self.instance.name_translations).items():
+            self.initial.setdefault(name, value)
+
+    def save(self, commit=True):
+        self.instance.name_translations = localnames.names_from(self.cleaned_data, "name")
+        return super().save(commit)
+
+
+OrganisationForm = type(
+    "OrganisationForm", (_OrganisationNames,), localnames.name_form_fields("name", _("Name"), max_length=200)
+)

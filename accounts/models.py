@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.crypto import EncryptedTextField
+from core.localnames import names_field, pick
 
 
 class Country(models.TextChoices):
@@ -48,6 +49,8 @@ class Organisation(models.Model):
         MINISTRY_DEPARTMENT = "ministry_department", _("Ministry department")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # The name in other languages (``core.localnames``); ``name`` is the name as typed.
+    name_translations = names_field(_("name in other languages"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     region = models.CharField(_("region"), max_length=120)
@@ -62,7 +65,23 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language, else as typed."""
+        return pick(self.name, self.name_translations)
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` (a participant's), else as typed."""
+        return pick(self.name, self.name_translations, language)
+
+
+def organisation_name(name: str) -> str:
+    """An organisation's name as a record stored it (its name as typed then),
+    in the reader's language if the organisation still has that name."""
+    names = Organisation.objects.filter(name=name).values_list("name_translations", flat=True).first()
+    return pick(name, names)
 
 
 class Role(models.TextChoices):

@@ -218,4 +218,4 @@ class ReferSurvivorServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["organisation"]
         field.queryset = services
-        field.label_from_instance = lambda org: f"{org.name} ({org.get_country_display()}, {org.region})"
+        field.label_from_instance = lambda org: f"{org.shown_name} ({org.get_country_display()}, {org.region})"

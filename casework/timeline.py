@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import organisation_name
 from casework.models import RiskLevel
 from core.shipped import shown
 from core.timeline import choice, kind
@@ -19,6 +20,9 @@ RISK_ASSESSED = kind(
 SURVIVOR_CONTACTED = kind("survivor_contacted", _("Survivor contact logged"))
 # The service's name, as its organisation has it.
 SURVIVOR_SERVICE_REFERRED = kind(
-    "survivor_service_referred", _("Referred to a survivor service"), detail="%(organisation)s"
+    "survivor_service_referred",
+    _("Referred to a survivor service"),
+    detail="%(organisation)s",
+    values={"organisation": organisation_name},
 )
 SAFETY_PLAN_UPDATED = kind("safety_plan_updated", _("Safety plan updated"))

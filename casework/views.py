@@ -611,7 +611,9 @@ def refer_survivor_service(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The case is referred to %(service)s.") % {"service": link.organisation.name})
+            messages.success(
+                request, _("The case is referred to %(service)s.") % {"service": link.organisation.shown_name}
+            )
             return redirect("casework:case_detail", pk=case.pk)
     return render(
         request,

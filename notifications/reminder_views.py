@@ -128,7 +128,10 @@ def participant_reminders(request, pk: int):
     session = reminders.next_planned_session(enrolment)
     preview = (
         participant_sms(
-            language=language, starts_at=session.starts_at, place=session.location, provider=session.provider.name
+            language=language,
+            starts_at=session.starts_at,
+            place=session.location_in(language),
+            provider=session.provider.name_in(language),
         )
         if session is not None
         else ""

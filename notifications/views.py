@@ -265,7 +265,7 @@ UNREACHABLE_REASONS = {
 def escalation_reason(notice: Notice) -> str:
     """Why the notice went up the chain, in plain words; "" if it did not."""
     if notice.escalated_because == services.UNREACHABLE and notice.urgency in UNREACHABLE_REASONS:
-        return UNREACHABLE_REASONS[notice.urgency] % {"org": notice.organisation.name}
+        return UNREACHABLE_REASONS[notice.urgency] % {"org": notice.organisation.shown_name}
     if notice.escalation_level:
         return _("Escalated because it was not acknowledged by the deadline.")
     return ""

@@ -6,7 +6,7 @@ meeting came to, never its notes."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Organisation
+from accounts.models import Organisation, organisation_name
 from core.timeline import as_date, choice, kind
 from outcomes.models import Occasion, Respondent
 
@@ -54,6 +54,6 @@ MONITORING_BODY_ASSIGNED = kind(
     _("Monitoring body named"),
     # The body's kind, and the organisation's name as it has it.
     detail="%(body)s: %(organisation)s",
-    values={"body": _body},
+    values={"body": _body, "organisation": organisation_name},
 )
 MONITORING_MEETING = kind("monitoring_meeting", _("Monitoring meeting recorded"), detail=_monitoring_meeting)

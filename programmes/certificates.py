@@ -114,7 +114,7 @@ def certificate_for(enrolment: Enrolment) -> Certificate:
         birth_date=person.birth_date,
         programme=programme,
         programme_version=template.version,
-        provider=provider.name,
+        provider=provider.name_in(language),
         provider_region=provider.region,
         provider_country=country,
         referral_reference=enrolment.case.referral.reference,

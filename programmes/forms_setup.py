@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Language, Organisation
+from core import localnames
 from core.forms import PlausibleDateField
 from core.shipped import shown
 from programmes.models import MONITORING_BODY_CHOICES, Group, ProgrammeTemplate
@@ -291,6 +292,7 @@ class GroupForm(forms.Form):
         }
         self.fields["psychologist"].queryset = psychologists
         self.fields["social_worker"].queryset = social_workers
+        self.place_names = _add_place_names(self)
 
     def clean(self):
         data = super().clean()
@@ -305,7 +307,16 @@ class GroupForm(forms.Form):
     def service_kwargs(self) -> dict:
         names = ("template", "name", "sex", "capacity", "intake", "psychologist", "social_worker")
         names += ("location_kind", "location", "language", "starts_on", "time_of_day")
-        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")}
+        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")} | _place_names(self)
+
+
+def _add_place_names(form: forms.Form) -> localnames.NameFields:
+    """The place in each language, optional (``core.localnames``)."""
+    return localnames.bound_name_fields(form, "location", _("Place"), max_length=200)
+
+
+def _place_names(form: forms.Form) -> dict:
+    return {"location_translations": localnames.names_from(form.cleaned_data, "location")}
 
 
 def _clean_place(form: forms.Form, data: dict) -> None:
@@ -351,6 +362,7 @@ class GroupEditForm(forms.Form):
             self.fields["facility"].queryset = facilities
         self.fields["psychologist"].queryset = psychologists
         self.fields["social_worker"].queryset = social_workers
+        self.place_names = _add_place_names(self)
 
     @staticmethod
     def initial_for(group: Group) -> dict:
@@ -363,6 +375,7 @@ class GroupEditForm(forms.Form):
             "time_of_day": group.time_of_day,
             "setting": group.setting,
             "facility": group.facility_id,
+            **localnames.initial_names("location", group.location_translations),
         }
         if group.location_kind == Group.LocationKind.MOBILE:
             village, _comma, district = group.location.rpartition(", ")
@@ -381,7 +394,7 @@ class GroupEditForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         names = ("name", "capacity", "psychologist", "social_worker", "location_kind", "location", "time_of_day")
-        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")}
+        return {name: self.cleaned_data[name] for name in (*names, "setting", "facility")} | _place_names(self)
 
 
 class GroupCloseForm(forms.Form):

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Country, Language, Organisation
 from casework.models import Case
 from core.crypto import EncryptedTextField
+from core.localnames import names_field, pick
 from referrals.models import NOTE_MAX_LENGTH
 
 
@@ -347,6 +348,8 @@ class Group(models.Model):
     )
     location_kind = models.CharField(_("place"), max_length=8, choices=LocationKind.choices, default=LocationKind.ROOM)
     location = models.CharField(_("room, or village and district"), max_length=200)
+    # The place in other languages (``core.localnames``); each session takes a copy.
+    location_translations = names_field(_("place in other languages"))
     setting = models.CharField(_("setting"), max_length=12, choices=Setting.choices, default=Setting.CONSULTATION_ROOM)
     # The prison or correctional facility the sessions are held at (prison setting only).
     facility = models.ForeignKey(
@@ -377,6 +380,11 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_location(self) -> str:
+        """The place in the reader's language, else as typed."""
+        return pick(self.location, self.location_translations)
 
 
 class Enrolment(models.Model):
@@ -490,6 +498,8 @@ class Session(models.Model):
         _("length (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
     location = models.CharField(_("place"), max_length=200, blank=True)
+    # The group's place in other languages, copied with ``location``.
+    location_translations = names_field(_("place in other languages"))
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_led")
     co_facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions_co_led"
@@ -535,6 +545,15 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.number} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_location(self) -> str:
+        """The place in the reader's language, else as typed."""
+        return pick(self.location, self.location_translations)
+
+    def location_in(self, language: str) -> str:
+        """The place in ``language`` (a participant's), else as typed."""
+        return pick(self.location, self.location_translations, language)
 
     @property
     def is_logged(self) -> bool:

@@ -5,6 +5,7 @@ A session is named by its params ``session`` (its kind: "group" or
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import organisation_name
 from core.shipped import shown
 from core.timeline import as_date, as_datetime, as_time, choice, kind
 from programmes.models import Attendance, Enrolment, Session
@@ -67,7 +68,13 @@ SESSION_RESCHEDULED = kind("session_rescheduled", _("Session rescheduled"), deta
 SESSION_CANCELLED = kind("session_cancelled", _("Session cancelled"), detail=_session)
 ATTENDANCE_RECORDED = kind("attendance_recorded", _("Attendance recorded"), detail=_attendance)
 MOVED_GROUP = kind("moved_group", _("Moved to another group"), detail=_moved_group)
-TRANSFERRED = kind("transferred", _("Transferred to another provider"), referrer=True, detail=_("to %(provider)s"))
+TRANSFERRED = kind(
+    "transferred",
+    _("Transferred to another provider"),
+    referrer=True,
+    detail=_("to %(provider)s"),
+    values={"provider": organisation_name},
+)
 DISCHARGED = kind(
     "discharged",
     _("Left the programme"),

@@ -217,7 +217,7 @@ def _saved_messages(request, logged, rows) -> None:
     messages.success(request, text)
     names = {row.enrolment.pk: row.enrolment.case.referral.person.full_name for row in rows}
     for event in logged.events:
-        organisations = [n.organisation.name for n in event.notices.select_related("organisation").order_by("pk")]
+        organisations = [n.organisation.shown_name for n in event.notices.select_related("organisation").order_by("pk")]
         label = {
             "dropout": _("A dropout notice about %(name)s went to %(told)s."),
             "non_compliance": _("A non-compliance notice about %(name)s went to %(told)s."),

@@ -96,7 +96,7 @@ class ProviderChoiceField(forms.ModelChoiceField):
     iterator = ProviderChoiceIterator
 
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} — {obj.region}"
+        return f"{obj.shown_name} — {obj.region}"
 
 
 # --- Referral entry (a referring body) ----------------------------------------------

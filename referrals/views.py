@@ -387,7 +387,7 @@ def _decision_confirmation(request, referral: Referral, action: str, form: Scree
     names = {"reference": referral.reference, "name": referral.person.full_name}
     if action == "accept":
         what = _("You are about to accept referral %(reference)s (%(name)s) into your programme.") % names
-        tells = _("It tells: %(unit)s, which sees the new status.") % {"unit": referral.referring_body.name}
+        tells = _("It tells: %(unit)s, which sees the new status.") % {"unit": referral.referring_body.shown_name}
     else:
         reason = dict(Referral.DeclineReason.choices).get(form.cleaned_data["reason"], "")
         what = _("You are about to decline referral %(reference)s (%(name)s): %(reason)s.") % {
@@ -395,7 +395,7 @@ def _decision_confirmation(request, referral: Referral, action: str, form: Scree
             "reason": reason,
         }
         tells = _("It tells: %(unit)s, which sees the reason and the explanation.") % {
-            "unit": referral.referring_body.name
+            "unit": referral.referring_body.shown_name
         }
     if _is_self_referral(referral):
         tells = _("A self-referral: nobody outside your organisation is told.")

@@ -49,7 +49,7 @@ def filters_text(report: Report) -> str:
     f = report.filters
     parts = [report.scope_label]
     if f.provider is not None:
-        parts.append(_("provider: %(name)s") % {"name": f.provider.name})
+        parts.append(_("provider: %(name)s") % {"name": f.provider.shown_name})
     if f.region:
         parts.append(_("region: %(name)s") % {"name": f.region})
     if f.template:

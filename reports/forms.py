@@ -78,7 +78,7 @@ class ReportFilterForm(PeriodForm):
         super().__init__(data, **kwargs)
         providers = list(selectors.monitored_providers(scope))
         self._providers = {str(p.pk): p for p in providers}
-        self.fields["provider"].choices = [("", _("All providers"))] + [(str(p.pk), p.name) for p in providers]
+        self.fields["provider"].choices = [("", _("All providers"))] + [(str(p.pk), p.shown_name) for p in providers]
         regions = sorted({p.region for p in providers}, key=str.casefold)
         self.fields["region"].choices = [("", _("All regions"))] + [(r, r) for r in regions]
         self.templates = templates if templates is not None else selectors.monitored_templates(scope)

@@ -156,11 +156,75 @@ def clock_on(day: dt.date, at: dt.time = dt.time(10, 0)) -> Iterator[None]:
         yield
 
 
+# The main organisations' names in their countries' languages, as their
+# administrators would enter them (the name as typed stays English).
+ORGANISATION_NAMES: dict[str, dict[str, str]] = {
+    "police.kg": {
+        "ru": "УВД Октябрьского района г. Бишкек",
+        "ky": "Бишкек шаарынын Октябрь районунун ИИББ",
+    },
+    "provider.kg": {
+        "ru": "Консультационный кабинет г. Бишкек",
+        "ky": "Бишкек шаарынын консультациялык кабинети",
+    },
+    "crisis.kg": {
+        "ru": "Кризисный центр «Сезим»",
+        "ky": "«Сезим» кризистик борбору",
+    },
+    "monitor.kg": {
+        "ru": "Мэрия г. Бишкек, управление социального развития",
+        "ky": "Бишкек шаарынын мэриясы, социалдык өнүктүрүү башкармалыгы",
+    },
+    "police.tj": {
+        "ru": "ОВД г. Худжанд",
+        "tg": "ШВКД шаҳри Хуҷанд",
+        "uz": "Xoʻjand shahar IIB",
+    },
+    "provider.tj": {
+        "ru": "Консультационный кабинет г. Худжанд",
+        "tg": "Ҳуҷраи машваратии шаҳри Хуҷанд",
+        "uz": "Xoʻjand shahar maslahat xonasi",
+    },
+    "crisis.tj": {
+        "ru": "Ресурсный центр для женщин г. Худжанд",
+        "tg": "Маркази захиравии занони шаҳри Хуҷанд",
+        "uz": "Xoʻjand shahar ayollar resurs markazi",
+    },
+    "monitor.tj": {
+        "ru": "Комитет по делам женщин и семьи, Согдийская область",
+        "tg": "Кумитаи кор бо занон ва оила, вилояти Суғд",
+        "uz": "Xotin-qizlar va oila ishlari qoʻmitasi, Sugʻd viloyati",
+    },
+}
+
+
+# The consultation room's rooms in every language, as its administrator
+# would enter them (the name as typed stays English).
+ROOMS: dict[str, dict[str, str]] = {
+    f"Room {n}": {
+        "ru": f"Кабинет {n}",
+        "ky": f"{n}-бөлмө",
+        "tg": f"Ҳуҷраи {n}",
+        "uz": f"{n}-xona",
+        "kk": f"{n}-бөлме",
+        "tk": f"{n}-nji otag",
+    }
+    for n in range(1, 5)
+}
+
+
 def _organisations(result: LoadResult) -> dict[str, Organisation]:
     orgs = {}
     for key, (name, kind, country, region, languages) in ORGANISATIONS.items():
         orgs[key], created = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "country": country, "region": region, "languages": languages}
+            name=name,
+            defaults={
+                "kind": kind,
+                "country": country,
+                "region": region,
+                "languages": languages,
+                "name_translations": ORGANISATION_NAMES.get(key, {}),
+            },
         )
         result.organisations_created += created
     return orgs

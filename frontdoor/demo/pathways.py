@@ -40,7 +40,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from casework import services as case_services
 from casework.models import Case, Consent
-from frontdoor.demo.common import LoadResult, _accept, _intake, _key, _person, _survivor, clock_on
+from frontdoor.demo.common import ROOMS, LoadResult, _accept, _intake, _key, _person, _survivor, clock_on
 from frontdoor.demo.programme import GROUP_NOTES, INDIVIDUAL_NOTES, cts2_answers
 from notifications import services as notification_services
 from notifications.models import Notice
@@ -264,6 +264,7 @@ class _Pathways:
             leaders=("trainer.kg", None),
             capacity=8,
             location="Room 1",
+            location_translations=ROOMS["Room 1"],
             language="ru",
             time_of_day=dt.time(16, 0),
         )

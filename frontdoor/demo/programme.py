@@ -63,6 +63,7 @@ from casework import services as case_services
 from casework.models import Case, Consent
 from frontdoor.demo.common import (
     KG_AUTHORITY,
+    ROOMS,
     LoadResult,
     _accept,
     _days,
@@ -510,6 +511,7 @@ class _Demo:
                 psychologist=self.psychologist,
                 social_worker=self.social,
                 location=plan.location,
+                location_translations=ROOMS.get(plan.location),
                 language=plan.language,
                 starts_on=_days(plan.first_session),
                 time_of_day=plan.time,

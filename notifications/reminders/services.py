@@ -75,7 +75,10 @@ def _participant_outgoing(reminder: Reminder, delivery: Delivery, now: dt.dateti
     if local.date() < day_before or local.hour < settings.REMIND_PARTICIPANT_FROM_HOUR:
         return Outgoing(defer_until=_at_local(day_before, settings.REMIND_PARTICIPANT_FROM_HOUR))
     body = participant_sms(
-        language=delivery.language, starts_at=session.starts_at, place=session.location, provider=session.provider.name
+        language=delivery.language,
+        starts_at=session.starts_at,
+        place=session.location_in(delivery.language),
+        provider=session.provider.name_in(delivery.language),
     )
     return Outgoing(to=person.phone.as_e164, body=body)
 

@@ -53,7 +53,18 @@ def facility_groups_for(scope: Scope) -> QuerySet[Group]:
     return (
         Group.objects.filter(setting=Group.Setting.PRISON, facility=scope.organisation)
         .select_related("provider")
-        .only("name", "sex", "starts_on", "time_of_day", "location", "is_active", "provider__name", "facility_id")
+        .only(
+            "name",
+            "sex",
+            "starts_on",
+            "time_of_day",
+            "location",
+            "location_translations",
+            "is_active",
+            "provider__name",
+            "provider__name_translations",
+            "facility_id",
+        )
         .annotate(active_count=_active_count())
         .order_by("-is_active", "name", "id")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation, Role
 from accounts.permissions import require_staff
+from core import localnames
 from core.timeline import timeline_add
 from core.validation import validated
 from programmes import scheduling
@@ -57,6 +59,7 @@ def _group_session_objects(
             ),
             duration_minutes=template.group_minutes,
             location=group.location,
+            location_translations=group.location_translations,
             facilitator_id=group.psychologist_id,
             co_facilitator_id=group.social_worker_id,
             planned_topic=_topic(template.curriculum, number),
@@ -161,6 +164,7 @@ def _valid_new_group(
     time_of_day: dt.time,
     setting: str = Group.Setting.CONSULTATION_ROOM,
     facility: Organisation | None = None,
+    location_translations: Mapping[str, str] | None = None,
 ) -> Group:
     """The new group, not saved yet, or every error at once: the choices
     that do not fit (``_new_group_errors``), where it runs
@@ -186,6 +190,7 @@ def _valid_new_group(
         social_worker=social_worker,
         location_kind=location_kind,
         location=(location or "").strip(),
+        location_translations=localnames.cleaned(location_translations),
         language=language,
         starts_on=starts_on,
         time_of_day=time_of_day,
@@ -219,6 +224,7 @@ def group_create(
     time_of_day: dt.time = dt.time(10, 0),
     setting: str = Group.Setting.CONSULTATION_ROOM,
     facility: Organisation | None = None,
+    location_translations: Mapping[str, str] | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Group, list[str]]:
     """Open a group and plan its sessions. Returns (group, warnings).
@@ -235,7 +241,8 @@ def group_create(
     facilitation rule (a pair not gender-balanced, a single facilitator not
     of the sex it names), or a gender is not recorded. ``social_worker``
     may be None when the template's groups are led by one facilitator. ``setting``, ``facility``: where
-    the group runs (``places.setting_errors``). ``now``: when the group was
+    the group runs (``places.setting_errors``). ``location_translations``: the
+    place in other languages (``core.localnames``). ``now``: when the group was
     planned, for groups entered afterwards (demo history, tests); the
     sessions' ``planned_at``."""
     require_staff(provider.pk, by)
@@ -255,6 +262,7 @@ def group_create(
         time_of_day=time_of_day,
         setting=setting,
         facility=facility,
+        location_translations=location_translations,
     )
     group.save()
     Session.objects.bulk_create(_group_session_objects(group, template, range(1, template.group_sessions + 1), now=now))
@@ -327,10 +335,13 @@ def _carry_changes_to_upcoming_sessions(group: Group, old_time: dt.time) -> tupl
         session.facilitator_id = group.psychologist_id
         session.co_facilitator_id = group.social_worker_id
         session.location = group.location
+        session.location_translations = group.location_translations
         if group.time_of_day != old_time and session.starts_at >= tomorrow and session.rescheduled_from is None:
             session.starts_at = _at(session.local_date, group.time_of_day)
             moved.append(session)
-    Session.objects.bulk_update(upcoming, ["facilitator", "co_facilitator", "location", "starts_at"])
+    Session.objects.bulk_update(
+        upcoming, ["facilitator", "co_facilitator", "location", "location_translations", "starts_at"]
+    )
     return upcoming, moved
 
 
@@ -348,6 +359,7 @@ def group_update(
     location_kind: str = Group.LocationKind.ROOM,
     setting: str | None = None,
     facility: Organisation | None = None,
+    location_translations: Mapping[str, str] | None = None,
 ) -> GroupUpdated:
     """Change a running group: name, capacity, facilitator pair, place and
     time of day. The programme, the sex, the intake, the language and the
@@ -361,8 +373,9 @@ def group_update(
     time (reschedule it on its own if needed), and so does a session that
     was rescheduled on its own. Each participant's timeline says when the
     sessions moved. ``setting`` (None: as it is) and ``facility``: where the
-    group runs, checked as for ``group_create``. Warnings as for
-    ``group_create``."""
+    group runs, checked as for ``group_create``; ``location_translations``
+    (None: as they are) go to the sessions still to come with the place.
+    Warnings as for ``group_create``."""
     require_staff(group.provider_id, by)
     group = Group.objects.select_for_update().select_related("template").get(pk=group.pk)
     if not group.is_active:
@@ -379,6 +392,7 @@ def group_update(
         location_kind=location_kind,
         setting=setting,
         facility=facility,
+        location_translations=location_translations,
     )
     group.save()
     upcoming, moved = _carry_changes_to_upcoming_sessions(group, old_time)
@@ -398,6 +412,7 @@ def _apply_group_changes(
     location_kind,
     setting,
     facility,
+    location_translations=None,
 ) -> None:
     """Check the changes against the group as it is, then set them on the
     (locked, unsaved) group; every problem is raised at once."""
@@ -412,6 +427,8 @@ def _apply_group_changes(
     group.social_worker = social_worker
     group.location_kind = location_kind
     group.location = (location or "").strip()
+    if location_translations is not None:
+        group.location_translations = localnames.cleaned(location_translations)
     group.time_of_day = time_of_day
     validated(
         group,

@@ -170,7 +170,7 @@ def attendance_preview(**arguments: Any) -> list[dict]:
                     "kind": event.kind,
                     "enrolment_id": event.enrolment_id,
                     "facts": dict(event.facts),
-                    "organisations": [n.organisation.name for n in event.notices.select_related("organisation")],
+                    "organisations": [n.organisation.shown_name for n in event.notices.select_related("organisation")],
                 }
                 for event in logged.events
             ]

@@ -181,3 +181,65 @@ def test_membership_role_must_fit_the_organisation_kind(client, superuser, login
     ]
     assert not Membership.objects.filter(user=user).exists()
     assert Organisation.objects.count() == len(orgs)
+
+
+KY_PROVIDER = "Бишкек шаарынын консультациялык кабинети"
+RU_PROVIDER = "Консультационный кабинет г. Бишкек"
+
+
+def text(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+# --- the organisation's name in other languages (core.localnames) ---------------------
+
+
+def admin_data(org, **names) -> dict:
+    data = {"name": org.name, "region": org.region, "languages": ",".join(org.languages)}
+    data.update({f"name_{code}": value for code, value in names.items()})
+    return data
+
+
+def test_an_organisation_admin_enters_the_name_in_other_languages(client, login, org_admin, orgs):
+    provider = orgs["provider"]
+    url = reverse("admin:accounts_organisation_change", args=[provider.pk])
+    login(org_admin)
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Name (Kyrgyz)" in text(page) and "Name (Turkmen)" in text(page)
+
+    response = client.post(url, admin_data(provider, ky=f"  {KY_PROVIDER} ", ru=RU_PROVIDER, tk=""))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider.refresh_from_db()
+    assert provider.name_translations == {"ky": KY_PROVIDER, "ru": RU_PROVIDER}
+    assert client.get(url).context["adminform"].form.initial["name_ky"] == KY_PROVIDER
+
+
+def test_a_name_too_long_is_a_field_error_that_keeps_the_input(client, login, org_admin, orgs):
+    provider = orgs["provider"]
+    login(org_admin)
+
+    response = client.post(
+        reverse("admin:accounts_organisation_change", args=[provider.pk]),
+        admin_data(provider, ky="б" * 201, ru=RU_PROVIDER),
+    )
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"name_ky": ["Ensure this value has at most 200 characters (it has 201)."]}
+    assert RU_PROVIDER in text(response)
+    provider.refresh_from_db()
+    assert provider.name_translations == {}
+
+
+def test_another_organisations_names_cannot_be_edited(client, login, org_admin, orgs):
+    police = orgs["police"]
+    login(org_admin)
+    response = client.post(
+        reverse("admin:accounts_organisation_change", args=[police.pk]), admin_data(police, ky="Милиция")
+    )
+    assert response.status_code == 302  # "does not exist": back to the list
+    police.refresh_from_db()
+    assert police.name_translations == {}

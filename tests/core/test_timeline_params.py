@@ -220,6 +220,7 @@ def test_the_police_page_shows_the_detail_in_russian(login, users, referral, set
         ("sanction_court_hearing", "2026-12-19", {"on": "2026-12-19"}),
     ],
 )
+@pytest.mark.django_db  # an organisation's name is read in the reader's language
 def test_the_migration_reads_each_known_shape(kind, text, params):
     assert migration.parse(kind, text) == params
     # And the params read as the kind declares.
