@@ -36,8 +36,8 @@ HELP = _("Optional. Readers see the name in their language; where one is left em
 
 def names_field(verbose_name: Any) -> models.JSONField:
     """The map of a name's translations, {language code: name}; {} when the
-    name is only as typed."""
-    return models.JSONField(verbose_name, default=dict, blank=True)
+    name is only as typed (also in the database, for rows written in SQL)."""
+    return models.JSONField(verbose_name, default=dict, db_default={}, blank=True)
 
 
 def pick(typed: str, names: Mapping[str, str] | None, language: str | None = None) -> str:

@@ -5,6 +5,7 @@ kind needs and whether they fit the notice."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import SERVICE_HOURS_MAX, SERVICE_HOURS_MIN, Notice, Sanction
@@ -19,8 +20,8 @@ class ExtensionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return _("until %(date)s (extended on %(on)s)") % {
-            "date": obj.new_expiry.isoformat(),
-            "on": obj.extended_on.isoformat(),
+            "date": formats.date_format(obj.new_expiry, "SHORT_DATE_FORMAT"),
+            "on": formats.date_format(obj.extended_on, "SHORT_DATE_FORMAT"),
         }
 
 

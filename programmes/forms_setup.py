@@ -199,7 +199,7 @@ class TemplateForm(forms.Form):
 
 class FacilityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.name
+        return obj.shown_name
 
 
 def _setting_fields() -> dict[str, forms.Field]:
@@ -556,7 +556,7 @@ class MoveGroupForm(_GroupChoiceMixin, forms.Form):
 
 class ProviderChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} — {obj.region}, {obj.get_country_display()}"
+        return f"{obj.shown_name} — {obj.region}, {obj.get_country_display()}"
 
 
 class TransferForm(forms.Form):
