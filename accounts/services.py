@@ -34,6 +34,7 @@ from accounts.acting import acting_user
 from accounts.models import SEALED_KEY, EnrolmentCode, SealedTOTPDevice, TOTPSecret, TwoFactorEvent, User
 from accounts.reauth import second_factor_confirmed
 from accounts.tokens import api_tokens_revoke_all
+from core.dates import short_datetime
 from core.languages import interface_language, is_interface_language
 
 PENDING_DEVICE_NAME = "default"
@@ -275,7 +276,7 @@ def _email_event(event: TwoFactorEvent) -> None:
         body = "\n\n".join(
             [
                 event_text(event),
-                _("When: %(when)s") % {"when": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")},
+                _("When: %(when)s") % {"when": short_datetime(event.created_at)},
                 _("If you did not expect this, tell your organisation's administrator at once."),
             ]
         )
@@ -290,8 +291,7 @@ def _tell_unseen_events(request: HttpRequest, user: User) -> None:
     for event in events:
         messages.warning(
             request,
-            _("%(what)s (%(when)s)")
-            % {"what": event_text(event), "when": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")},
+            _("%(what)s (%(when)s)") % {"what": event_text(event), "when": short_datetime(event.created_at)},
         )
     if events:
         TwoFactorEvent.objects.filter(pk__in=[e.pk for e in events]).update(seen_at=timezone.now())

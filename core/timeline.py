@@ -37,6 +37,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 
+from core.dates import short_date
+
 if TYPE_CHECKING:
     from django.db.models import Choices
 
@@ -160,7 +162,7 @@ def _same(value: Any) -> Any:
 
 def as_date(value: str) -> str:
     """An ISO date, in the reader's short format (05.12.2026)."""
-    return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    return short_date(dt.date.fromisoformat(value))
 
 
 def as_datetime(value: str) -> str:

@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework.models import Case
+from core.dates import short_date, short_datetime
 from core.languages import interface_language
 
 # --- the participant's SMS ---------------------------------------------------------
@@ -106,16 +107,7 @@ def participant_sms(*, language: str | None, starts_at: dt.datetime, place: str 
 # --- staff reminders ---------------------------------------------------------------
 
 
-def _date(day: dt.date | None) -> str:
-    from django.utils import formats
-
-    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
-
-
-def _when(moment: dt.datetime) -> str:
-    from django.utils import formats
-
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+_date, _when = short_date, short_datetime
 
 
 def _number(case_id: int | None) -> str:

@@ -5,9 +5,9 @@ kind needs and whether they fit the notice."""
 from __future__ import annotations
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import short_date
 from notifications.models import SERVICE_HOURS_MAX, SERVICE_HOURS_MIN, Notice, Sanction
 from notifications.sanctions import order_extensions_for
 from referrals.models import ProtectionOrderExtension
@@ -20,8 +20,8 @@ class ExtensionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return _("until %(date)s (extended on %(on)s)") % {
-            "date": formats.date_format(obj.new_expiry, "SHORT_DATE_FORMAT"),
-            "on": formats.date_format(obj.extended_on, "SHORT_DATE_FORMAT"),
+            "date": short_date(obj.new_expiry),
+            "on": short_date(obj.extended_on),
         }
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import short_date
 from core.forms import PlausibleDateField
 from core.submission import SubmissionKeyMixin
 from outcomes.instrument_file import MAX_BYTES as MAX_UPLOAD_BYTES
@@ -113,7 +114,7 @@ class QuestionnaireForm(SubmissionKeyMixin, forms.Form):
 
 
 def _point_label(point: FollowUp) -> str:
-    return _("%(point)s, due %(date)s") % {"point": point.label, "date": point.due_on.isoformat()}
+    return _("%(point)s, due %(date)s") % {"point": point.label, "date": short_date(point.due_on)}
 
 
 class MeetingForm(forms.Form):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation
 from accounts.permissions import require_post_monitor, require_staff
 from core import events
+from core.dates import short_date
 from core.timeline import timeline_add
 from outcomes import timeline as K
 from outcomes.events import MONITORING_VIOLENCE_REPORTED
@@ -121,7 +122,7 @@ def _meeting_errors(
         errors["met_on"] = [_("This date is in the future.")]
     elif ended_on and met_on < ended_on:
         errors["met_on"] = [
-            _("A monitoring meeting is after the programme, which ended on %(date)s.") % {"date": ended_on.isoformat()}
+            _("A monitoring meeting is after the programme, which ended on %(date)s.") % {"date": short_date(ended_on)}
         ]
     if contact_made is None:
         errors["contact_made"] = [_("Say whether contact was made.")]

@@ -39,6 +39,7 @@ from accounts.permissions import require_clinical, require_manager, require_surv
 from accounts.scope import Scope
 from casework.models import Case, Consent
 from casework.selectors import has_consent
+from core.dates import short_date
 from core.submission import known_submission, save_once
 from core.timeline import timeline_add
 from core.validation import validated
@@ -518,7 +519,7 @@ def follow_up_meeting_record(
     elif met_on < follow_up.enrolment.starts_on:
         errors["met_on"] = [
             _("The meeting cannot be before the start of the programme (%(date)s).")
-            % {"date": follow_up.enrolment.starts_on.isoformat()}
+            % {"date": short_date(follow_up.enrolment.starts_on)}
         ]
     if attended is None:
         errors["attended"] = [_("Say whether the person came.")]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.dates import short_date
 from reports.figures import COUNT, PERCENT, Cell, Report
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,8 +63,7 @@ def filters_text(report: Report) -> str:
 def figures(report: Report) -> Iterator[tuple[list[str], Cell | None]]:
     """(the text columns, the figure) for every figure of the report."""
     f = report.filters
-    start = f.date_from.isoformat() if f.date_from else ""
-    end = f.date_to.isoformat() if f.date_to else ""
+    start, end = short_date(f.date_from), short_date(f.date_to)
     scope = filters_text(report)
     for section in report.sections:
         for table in section.tables:

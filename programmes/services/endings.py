@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.permissions import require_clinical, require_staff
+from core.dates import short_date
 from core.events import emit
 from core.timeline import timeline_add
 from core.validation import validated
@@ -117,7 +118,7 @@ def _discharge_errors(
     elif on > timezone.localdate():
         errors["on"] = [_("This date is in the future.")]
     elif on < enrolment.starts_on:
-        errors["on"] = [_("The end cannot be before the start (%(date)s).") % {"date": enrolment.starts_on.isoformat()}]
+        errors["on"] = [_("The end cannot be before the start (%(date)s).") % {"date": short_date(enrolment.starts_on)}]
     if kind == Enrolment.Status.COMPLETED:
         state = progress(enrolment)
         if not state.requirements_met:

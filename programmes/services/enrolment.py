@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role
 from accounts.permissions import require_clinical
 from casework.models import Case
+from core.dates import short_date
 from core.events import emit
 from core.timeline import timeline_add
 from core.validation import validated
@@ -65,7 +66,7 @@ def _diary_full_message(psychologist, day: dt.date) -> str:
     ) % {
         "name": psychologist.get_full_name() or psychologist.get_username(),
         "days": scheduling.SEARCH_DAYS,
-        "date": day.isoformat(),
+        "date": short_date(day),
     }
 
 
@@ -95,7 +96,7 @@ def _closed_intake_errors(
         return {
             "starts_on": [
                 _("The group has closed intake: start by %(date)s so that the person is there from its first session.")
-                % {"date": latest.isoformat()}
+                % {"date": short_date(latest)}
             ]
         }
     if group_from > group.starts_on:

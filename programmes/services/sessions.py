@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import require_clinical, require_staff
+from core.dates import short_date
 from core.events import emit
 from core.timeline import timeline_add_many
 from core.validation import validated
@@ -46,7 +47,7 @@ def _clash_label(other: Session) -> str:
         }
     return _("%(what)s, %(date)s %(start)s–%(end)s") % {
         "what": what,
-        "date": when.date().isoformat(),
+        "date": short_date(when.date()),
         "start": f"{when:%H:%M}",
         "end": f"{end:%H:%M}",
     }

@@ -68,3 +68,14 @@ def test_the_long_date_puts_the_day_first_with_the_languages_own_year_mark(langu
         assert formats.date_format(MOMENT.date(), "DATE_FORMAT") == long_date
         assert formats.date_format(MOMENT, "DATETIME_FORMAT").startswith(long_date)
         assert "14:30" in formats.date_format(MOMENT, "DATETIME_FORMAT")
+
+
+@pytest.mark.parametrize("language", ["en", "ky", "uz"])
+def test_dates_put_into_sentences_read_day_first_in_local_time(language, settings):
+    from core.dates import short_date, short_datetime
+
+    settings.TIME_ZONE = "Asia/Bishkek"  # UTC+6
+    with translation.override(language):
+        assert short_date(dt.date(2026, 12, 5)) == "05.12.2026"
+        assert short_datetime(dt.datetime(2026, 12, 5, 20, 30, tzinfo=dt.UTC)) == "06.12.2026 02:30"
+        assert (short_date(None), short_datetime(None)) == ("", "")

@@ -258,7 +258,7 @@ def test_new_violence_raises_the_new_violence_safety_event_once(users, orgs, mee
         ({"met_on": None}, {"met_on": ["Enter the date."]}),
         ({"met_on": days(1)}, {"met_on": ["This date is in the future."]}),
         ({"met_on": days(-11)}, {"met_on": [f"A monitoring meeting is after the programme, which ended on "
-                                            f"{days(-10).isoformat()}."]}),
+                                            f"{days(-10):%d.%m.%Y}."]}),
         ({"contact_made": None}, {"contact_made": ["Say whether contact was made."]}),
         ({"new_violence": None}, {"new_violence": ["Say whether new violence was reported."]}),
         ({"note": "x" * (NOTE_MAX_LENGTH + 1)}, {"note": [f"Keep the note under {NOTE_MAX_LENGTH} characters."]}),

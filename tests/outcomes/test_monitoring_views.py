@@ -141,7 +141,7 @@ def test_a_service_refusal_goes_to_its_field(login, users, named):
         url, {"met_on": days(-101).isoformat(), "contact_made": "yes", "new_violence": "no"}
     )
     assert response.context["form"].errors["met_on"] == [
-        f"A monitoring meeting is after the programme, which ended on {days(-100).isoformat()}."
+        f"A monitoring meeting is after the programme, which ended on {days(-100):%d.%m.%Y}."
     ]
 
 

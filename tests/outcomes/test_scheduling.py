@@ -227,7 +227,7 @@ def test_meeting_input_is_checked(users, end_point):
         services.follow_up_meeting_record(follow_up=end_point, by=users["psychologist"], met_on=days(-400),
                                           attended=True)  # fmt: skip
     assert exc.value.message_dict == {
-        "met_on": [f"The meeting cannot be before the start of the programme ({days(-27).isoformat()})."]
+        "met_on": [f"The meeting cannot be before the start of the programme ({days(-27):%d.%m.%Y})."]
     }
 
 

@@ -110,7 +110,7 @@ def test_entering_for_a_follow_up_point(login, users, orgs, case):
     end = enrolment.follow_ups.get(kind="end")
     client = login(users["social_worker"])
     page = client.get(url(case, follow_up=end.pk)).content.decode()
-    assert f'<option value="fu-{end.pk}" selected>End of the programme, due {days(0).isoformat()}</option>' in page
+    assert f'<option value="fu-{end.pk}" selected>End of the programme, due {days(0):%d.%m.%Y}</option>' in page
     response = client.post(url(case), post_data(point=f"fu-{end.pk}"))
     assert response.status_code == 302
     end.refresh_from_db()

@@ -132,7 +132,7 @@ def test_a_closed_group_needs_the_person_there_from_its_first_session(users, cas
         _enrol(users, case, men, group, starts_on=days(10))
     assert exc.value.message_dict == {
         "starts_on": [
-            f"The group has closed intake: start by {days(6).isoformat()} so that the person is there "
+            f"The group has closed intake: start by {days(6):%d.%m.%Y} so that the person is there "
             "from its first session."
         ]
     }

@@ -52,7 +52,7 @@ def test_the_csv_has_a_header_the_period_and_the_pages_figures(client, users, lo
     rows = _csv(response)
     assert rows[0] == HEADER
     assert {tuple(r[:3]) for r in rows[1:]} == {
-        (days(-30).isoformat(), days(0).isoformat(), "Programme providers in Kyrgyzstan")
+        (f"{days(-30):%d.%m.%Y}", f"{days(0):%d.%m.%Y}", "Programme providers in Kyrgyzstan")
     }
     assert _find(rows, "Referrals by source", "Police", "Referrals") == "5"
     assert _find(rows, "Referrals by source", "Police", "Share") == "71.4%"
