@@ -107,7 +107,7 @@ def _event(session: Session, now: dt.datetime) -> Event:
     event.add("dtstart", _utc(session.starts_at))
     event.add("dtend", _utc(session.ends_at))
     event.add("summary", summary(session))
-    event.add("location", session.location or "")
+    event.add("location", session.shown_location)
     event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event

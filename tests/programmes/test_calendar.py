@@ -199,3 +199,14 @@ def test_the_feed_names_itself_and_its_producer(users):
     assert feed["VERSION"] == "2.0"
     assert feed["PRODID"] == "-//casework//programme sessions//EN"
     assert feed["METHOD"] == "PUBLISH"
+
+
+def test_the_place_reads_in_the_users_language(users, people_in_group):
+    group, _people, today = people_in_group
+    Session.objects.filter(pk=today.pk).update(location_translations={"ky": "2-бөлмө, Бишкек"})
+    user = users["psychologist"]
+    user.preferred_language = "ky"
+    user.save(update_fields=["preferred_language"])
+    places = {e["UID"]: e["LOCATION"] for e in events(calendar.build_ics(user))}
+    assert places[f"programme-session-{today.pk}@casework"] == "2-бөлмө, Бишкек"
+    assert places[f"programme-session-{group.sessions.get(number=3).pk}@casework"] == "Room 2, Bishkek"
