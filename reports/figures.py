@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -297,9 +299,16 @@ def _sum_by(rows: list[dict], keys: tuple[str, ...], columns: Iterable[str]) -> 
     return list(totals.values())
 
 
+# The providers' names in the reader's language, for the report being built
+# (``build_report`` sets it): {organisation id: name}, only those that have one.
+_PROVIDER_NAMES: ContextVar[Mapping[int, str]] = ContextVar("provider_names", default=MappingProxyType({}))
+
+
 def _provider_rows(rows: list[dict]) -> list[tuple[str, str, dict]]:
-    ordered = sorted(rows, key=lambda r: (r["name"].casefold(), r["key"]))
-    return [(str(r["key"]), r["name"], r) for r in ordered]
+    names = _PROVIDER_NAMES.get()
+    named = [(names.get(r["key"], r["name"]), r) for r in rows]
+    ordered = sorted(named, key=lambda pair: (pair[0].casefold(), pair[1]["key"]))
+    return [(str(r["key"]), name, r) for name, r in ordered]
 
 
 def _region_rows(rows: list[dict], columns: Iterable[str]) -> list[tuple[str, str, dict]]:
@@ -1000,6 +1009,16 @@ def build_report(
 ) -> Report:
     """Every figure for ``scope`` under ``filters``, suppressed. A fixed
     number of queries, whatever the number of records."""
+    token = _PROVIDER_NAMES.set(selectors.provider_names_shown())
+    try:
+        return _build_report(scope, filters, template_names=template_names, today=today)
+    finally:
+        _PROVIDER_NAMES.reset(token)
+
+
+def _build_report(
+    scope: Scope, filters: Filters, *, template_names: dict[str, str] | None, today: dt.date | None
+) -> Report:
     today = today or timezone.localdate()
     if template_names is None:
         template_names = dict(selectors.monitored_templates(scope))

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Length, RTrim, TruncDate
 from accounts.models import Membership, Organisation
 from accounts.permissions import SANCTION_ROLES
 from accounts.scope import CLINICAL_STAFF, Scope
+from core.localnames import pick
 from core.shipped import shown
 from notifications.models import SANCTIONABLE, Notice, Sanction
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Facilitation, ProgrammeTemplate, Session
@@ -86,6 +87,14 @@ def monitored_enrolments(scope: Scope) -> QuerySet[Enrolment]:
     if scope.is_monitoring:
         return Enrolment.objects.filter(provider__country=scope.organisation.country)
     return Enrolment.objects.filter(provider=scope.organisation)
+
+
+def provider_names_shown() -> dict[int, str]:
+    """The organisations' names in the reader's language, of those that have
+    names in other languages (``core.localnames``); the report's rows carry
+    the name as typed."""
+    translated = Organisation.objects.exclude(name_translations={}).values_list("pk", "name", "name_translations")
+    return {pk: pick(name, names) for pk, name, names in translated}
 
 
 def monitored_templates(scope: Scope) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organisation
 from accounts.scope import Scope
@@ -98,6 +98,18 @@ def test_by_provider_and_region_for_one_provider_repeat_the_total(users, funnel)
         table(report, "referrals_by_provider")["Bishkek Consultation Room"] == table(report, "referrals_by_sex")["All"]
     )
     assert table(report, "referrals_by_region")["Chuy"] == table(report, "referrals_by_sex")["All"]
+
+
+def test_a_provider_is_named_in_the_readers_language(users, orgs, funnel):
+    provider = orgs["provider"]
+    provider.name_translations = {"ky": "Бишкек шаарынын консультациялык кабинети"}
+    provider.save(update_fields=["name_translations"])
+    with translation.override("ky"):
+        by_provider = table(report_for(users["monitoring"]), "referrals_by_provider")
+    with translation.override("en"):
+        english = table(report_for(users["monitoring"]), "referrals_by_provider")
+    assert by_provider["Бишкек шаарынын консультациялык кабинети"] == english["Bishkek Consultation Room"]
+    assert "Bishkek Consultation Room" not in by_provider
 
 
 def test_a_few_referrals_not_yet_decided_hide_what_would_give_them_away(users, build):
