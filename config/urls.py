@@ -12,6 +12,8 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("cases/", include("casework.urls")),
     path("programmes/", include("programmes.urls")),
+    # /field/..., and /sw.js and /manifest.webmanifest at the root.
+    path("", include("fieldwork.urls")),
     path("notifications/", include("notifications.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("staff/", include("staffing.urls")),

@@ -90,9 +90,29 @@ FACT_KEYS = frozenset(
         "missed_in_a_row",
         "for_violence",
         "decline_reason",
+        # An absence recorded on a device in the field and sent later:
+        # when it was recorded there (``field_time``).
+        "recorded_in_field_at",
     }
 )
 FACT_VALUE = re.compile(r"^[a-z0-9_:\-]{0,40}$")
+
+
+def field_time(moment: dt.datetime | None) -> dict[str, str]:
+    """The ``recorded_in_field_at`` fact of an absence recorded on a device in
+    the field, as a short code in UTC ("2025-05-01t05:30z"); none for a log
+    saved online."""
+    if moment is None:
+        return {}
+    return {"recorded_in_field_at": moment.astimezone(dt.UTC).strftime("%Y-%m-%dt%H:%Mz")}
+
+
+def field_time_value(code: str) -> dt.datetime | None:
+    """The moment a ``recorded_in_field_at`` fact names, or None."""
+    try:
+        return dt.datetime.strptime(code, "%Y-%m-%dt%H:%Mz").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
 
 
 # The single action of earlier acknowledgements, as today's codes.
@@ -367,7 +387,14 @@ def enrolment_ended_notify(enrolment, *, by=None) -> SafetyEvent | None:
     )
 
 
-def dropout_rule_notify(*, enrolment, state=None, by=None, now: dt.datetime | None = None) -> SafetyEvent | None:
+def dropout_rule_notify(
+    *,
+    enrolment,
+    state=None,
+    by=None,
+    now: dt.datetime | None = None,
+    recorded_in_field_at: dt.datetime | None = None,
+) -> SafetyEvent | None:
     """The template's dropout rule (consecutive or total unexcused absences)
     is reached while the person is still enrolled: a dropout event, at once.
     The enrolment stays active (staff may still keep him on voluntarily and
@@ -375,7 +402,9 @@ def dropout_rule_notify(*, enrolment, state=None, by=None, now: dt.datetime | No
     mandatory referral and the programme staff hear of it now. The dedupe key
     is the one a later "dropped out" discharge uses, so that discharge does
     not notify a second time. ``state``: the enrolment's ``progress()`` if
-    the caller has it. Call inside the transaction that logged the absence."""
+    the caller has it. An absence recorded in the field and sent later says
+    when it was recorded (``recorded_in_field_at``). Call inside the
+    transaction that logged the absence."""
     from programmes.selectors import progress
 
     if enrolment.status != "active":
@@ -392,6 +421,7 @@ def dropout_rule_notify(*, enrolment, state=None, by=None, now: dt.datetime | No
             "sessions_attended": state.sessions_attended,
             "sessions_missed": state.unexcused_total,
             "missed_in_a_row": state.unexcused_consecutive,
+            **field_time(recorded_in_field_at),
         },
         dedupe_key=ending_key(E.DROPOUT, enrolment.pk),
         by=by,
@@ -441,10 +471,14 @@ def dropout_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> int:
                     recorded += 1
 
 
-def attendance_missed_notify(*, enrolment, session, by=None) -> SafetyEvent | None:
+def attendance_missed_notify(
+    *, enrolment, session, by=None, recorded_in_field_at: dt.datetime | None = None
+) -> SafetyEvent | None:
     """An unexcused absence: the referring police unit hears of it when the
     referral is mandatory and the protection order was running on that day.
-    Call inside the transaction that logged the absence."""
+    An absence recorded in the field and sent later says when it was
+    recorded (``recorded_in_field_at``). Call inside the transaction that
+    logged the absence."""
     referral = enrolment.case.referral
     if not referral_is_mandatory(referral):
         return None
@@ -461,6 +495,7 @@ def attendance_missed_notify(*, enrolment, session, by=None) -> SafetyEvent | No
             "session_number": session.number,
             "session_kind": session.kind,
             "order_expires_on": expires,
+            **field_time(recorded_in_field_at),
         },
         dedupe_key=f"non_compliance:enrolment:{enrolment.pk}:session:{session.pk}",
         by=by,

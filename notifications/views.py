@@ -143,6 +143,7 @@ FACT_LABELS = {
     "missed_in_a_row": gettext_lazy("Unexcused absences in a row"),
     "for_violence": gettext_lazy("Because of new violence"),
     "decline_reason": gettext_lazy("Reason for declining"),
+    "recorded_in_field_at": gettext_lazy("Recorded in the field, without a network, at"),
 }
 ENDINGS = {
     "dropout_rule": gettext_lazy("Dropout rule reached (still enrolled; staff may record the ending)"),
@@ -174,6 +175,9 @@ def _fact_value(key: str, value):
         return Organisation.Kind(value).label
     if key == "decline_reason" and value in Referral.DeclineReason.values:
         return Referral.DeclineReason(value).label
+    if key == "recorded_in_field_at":
+        moment = services.field_time_value(value)
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else value
     return value
 
 

@@ -9,13 +9,15 @@ Events, emitted inside the service's transaction:
   transferred). A safety event: the survivor service (and the police for a
   mandatory referral) are told in the same transaction; outcome monitoring
   schedules the end and follow-up points.
-- ``ABSENCE_COUNTED`` (``enrolment``, ``session``, ``by``): an unexcused
-  absence that counts was logged. A safety event: the police hear of it
-  while the protection order runs. Subscribers return the SafetyEvent rows
-  they wrote.
-- ``DROPOUT_RULE_CHECKED`` (``enrolment``, ``state``, ``by``): after a
-  counted absence, with the enrolment's progress: the template's dropout
-  rule is checked at once. A safety event.
+- ``ABSENCE_COUNTED`` (``enrolment``, ``session``, ``by``, and
+  ``recorded_in_field_at`` when the log was recorded on a device in the
+  field and sent later): an unexcused absence that counts was logged. A
+  safety event: the police hear of it while the protection order runs.
+  Subscribers return the SafetyEvent rows they wrote.
+- ``DROPOUT_RULE_CHECKED`` (``enrolment``, ``state``, ``by``, and
+  ``recorded_in_field_at`` as above): after a counted absence, with the
+  enrolment's progress: the template's dropout rule is checked at once. A
+  safety event.
 
 Questions, for the pages (each answered with a sentence, "" when nobody
 outside is told):

@@ -520,6 +520,10 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     logged_at = models.DateTimeField(null=True, blank=True)
+    # When the log was recorded on a practitioner's device in the field
+    # (``fieldwork``), before it reached the server at ``logged_at``; null
+    # for a log saved online.
+    logged_in_field_at = models.DateTimeField(_("recorded in the field at"), null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -101,6 +101,8 @@ class Entry:
     # The page asks for a code typed in the last minutes: the request is
     # made just after one, so what the matrix sees is the page's answer.
     fresh_code: bool = False
+    # A JSON endpoint of the web app (signed in by session): ``data`` goes as JSON.
+    json: bool = False
 
 
 def ref_new(w):
@@ -598,6 +600,11 @@ MATRIX: dict[str, Entry] = {
     "programmes:certificate": Entry(completed_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:certificate_pdf": Entry(completed_kw, ok=PROVIDER_STAFF, hidden={"other_psychologist"}),
     "programmes:calendar_settings": Entry(ok=PROVIDER_STAFF | {"other_psychologist"}),
+    # --- fieldwork: a phone prepared for the field, and what it sends back ---
+    # Each practitioner's own sessions only (another organisation's are
+    # never in her bundle, and a sync names them "not found": tests/fieldwork).
+    "fieldwork:prepare": Entry(ok=CLINICAL | {"other_psychologist"}),
+    "fieldwork:sync": Entry(ok=CLINICAL | {"other_psychologist"}, method="post", json=True, data={"entries": []}),
     # No sign-in (calendar apps cannot do a second factor): the token is the
     # key, so everyone with a valid link gets the feed (a wrong one: 404,
     # see tests/programmes/test_calendar.py).
@@ -848,7 +855,10 @@ def test_status(name, role, matrix_world, client):
             just_active(client)
             if entry.fresh_code:
                 _code_just_typed(client)
-        response = getattr(client, entry.method)(url, entry.data)
+        if entry.json:
+            response = getattr(client, entry.method)(url, entry.data, content_type="application/json")
+        else:
+            response = getattr(client, entry.method)(url, entry.data)
     expected = _expected(entry, role)
     assert response.status_code == expected, f"{name} as {role}: {response.status_code}, expected {expected}"
     if role == "anonymous" and expected == 302 and not entry.public:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "referrals",
     "casework",
     "programmes",
+    "fieldwork",
     "staffing",
     "notifications",
     "reports",
@@ -295,6 +296,11 @@ HEARTBEAT_STALE_SECONDS = envint("HEARTBEAT_STALE_SECONDS", 3 * HEARTBEAT_EVERY_
 # == end of worker liveness ==
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Field work without a network (fieldwork/): entries recorded on a phone are
+# kept on it, encrypted, for this many days (a warning comes a day before),
+# and the server refuses older ones.
+FIELD_ENTRY_DAYS = envint("FIELD_ENTRY_DAYS", 7, minimum=1, maximum=30)
 
 # API tokens (accounts/tokens.py) are stored hashed and expire after this many days.
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)

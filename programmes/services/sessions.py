@@ -222,10 +222,18 @@ def _checked_marks(marks: dict[int, str], expected_ids: set[int]) -> tuple[dict[
 
 
 def _save_session_log(
-    session: Session, *, by, cleaned: dict[int, str], topic_covered: str, notes: str, errors: dict[str, list]
+    session: Session,
+    *,
+    by,
+    cleaned: dict[int, str],
+    topic_covered: str,
+    notes: str,
+    errors: dict[str, list],
+    recorded_in_field_at: dt.datetime | None = None,
 ) -> None:
     """Write the session's own log (held or not held, the topic, the notes,
-    who logged it and when), or raise ``errors`` with its own added."""
+    who logged it and when, and when it was recorded in the field), or raise
+    ``errors`` with its own added."""
     topic_covered = " ".join((topic_covered or "").split())
     anyone_there = any(m in (Attendance.Mark.PRESENT, Attendance.Mark.LATE) for m in cleaned.values())
     if anyone_there and not topic_covered:
@@ -235,6 +243,7 @@ def _save_session_log(
     session.status = Session.Status.HELD if anyone_there else Session.Status.NOT_HELD
     session.logged_by = by
     session.logged_at = timezone.now()
+    session.logged_in_field_at = recorded_in_field_at
     validated(
         session,
         errors,
@@ -317,22 +326,31 @@ def _timeline_changed_marks(
     )
 
 
-def _safety_events(session: Session, *, by, newly_counted: list[int], by_id: dict[int, Enrolment]) -> list:
+def _safety_events(
+    session: Session,
+    *,
+    by,
+    newly_counted: list[int],
+    by_id: dict[int, Enrolment],
+    recorded_in_field_at: dt.datetime | None = None,
+) -> list:
     """Tell of each absence that counts now and did not before: the safety
-    events recorded, each with its ``enrolment_id``, in order."""
+    events recorded, each with its ``enrolment_id``, in order. An absence
+    recorded in the field says when (``recorded_in_field_at``)."""
     events = []
+    field = {"recorded_in_field_at": recorded_in_field_at} if recorded_in_field_at else {}
     if newly_counted:
         # Non-compliance inside the protection order's window reaches the
         # police in this same transaction (mandatory referrals only).
         for eid in newly_counted:
-            for event in emit(ABSENCE_COUNTED, enrolment=by_id[eid], session=session, by=by):
+            for event in emit(ABSENCE_COUNTED, enrolment=by_id[eid], session=session, by=by, **field):
                 event.enrolment_id = eid
                 events.append(event)
         # The template's dropout rule, checked the moment the absence is
         # logged (the scheduled dropout sweep is the safety net).
         states = progress_for_enrolments([by_id[eid] for eid in newly_counted])
         for eid in newly_counted:
-            for event in emit(DROPOUT_RULE_CHECKED, enrolment=by_id[eid], state=states[eid], by=by):
+            for event in emit(DROPOUT_RULE_CHECKED, enrolment=by_id[eid], state=states[eid], by=by, **field):
                 event.enrolment_id = eid
                 events.append(event)
     return events
@@ -347,6 +365,7 @@ def attendance_record(
     topic_covered: str,
     notes: str = "",
     confirmed: set[int] | frozenset[int] = frozenset(),
+    recorded_in_field_at: dt.datetime | None = None,
 ) -> Logged:
     """Log a whole session in one call: every expected person's mark
     (enrolment id → present / late / excused / unexcused), the topic
@@ -365,8 +384,13 @@ def attendance_record(
     before it (``scheduling.is_short_notice``) has the mark flagged; his
     unexcused absence counts towards the dropout rule and non-compliance
     only when his enrolment id is in ``confirmed`` (the practitioner
-    confirms he knew of it). Returns the session and the safety events
-    recorded."""
+    confirms he knew of it).
+
+    Recorded in the field: a log made on a practitioner's device without a
+    network and sent later (``fieldwork``) gives the time it was recorded
+    there (timezone-aware), kept on the session beside ``logged_at`` (when it
+    arrived) and told in the safety notices it sets off. Returns the session
+    and the safety events recorded."""
     require_clinical(session.provider_id, by)
     session = _locked_for_logging(session)
     expected = expected_by_session([session])[session.pk]
@@ -374,7 +398,17 @@ def attendance_record(
     if not expected_ids:
         raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
     cleaned, errors = _checked_marks(marks, expected_ids)
-    _save_session_log(session, by=by, cleaned=cleaned, topic_covered=topic_covered, notes=notes, errors=errors)
+    if recorded_in_field_at is not None and timezone.is_naive(recorded_in_field_at):
+        raise ValueError("recorded_in_field_at must be timezone-aware")
+    _save_session_log(
+        session,
+        by=by,
+        cleaned=cleaned,
+        topic_covered=topic_covered,
+        notes=notes,
+        errors=errors,
+        recorded_in_field_at=recorded_in_field_at,
+    )
     by_id = {e.pk: e for e in expected}
     rows = _attendance_rows(session, by=by, cleaned=cleaned, by_id=by_id, confirmed=confirmed)
     before = _marks_before(session)
@@ -383,4 +417,9 @@ def attendance_record(
     newly_counted = [
         row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
     ]
-    return Logged(session, _safety_events(session, by=by, newly_counted=newly_counted, by_id=by_id))
+    return Logged(
+        session,
+        _safety_events(
+            session, by=by, newly_counted=newly_counted, by_id=by_id, recorded_in_field_at=recorded_in_field_at
+        ),
+    )

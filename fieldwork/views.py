@@ -1,0 +1,120 @@
+"""The endpoints of field work: prepare a phone, and sync what it recorded.
+
+Prepare and sync are for psychologists and social workers (``clinical``):
+a wrong role gets 403; what they answer starts from the user's scope, so
+another organisation's session is "not found" like a missing one. Sync
+answers 400 only when the body is not a list of entries; each entry then
+gets its own answer (applied, conflict, invalid or not found), so one bad
+entry never holds the others back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import clinical_required
+from core.errors import api_error_dict
+from fieldwork import selectors
+from fieldwork.forms import EntryForm, entries_of, key_of
+from fieldwork.services import Applied, field_entry_apply
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@never_cache
+@require_GET
+@clinical_required
+def prepare(request):
+    """The bundle a phone keeps for the field (``selectors.field_bundle``)."""
+    return _json(selectors.field_bundle(request.scope, request.user))
+
+
+def _answer(applied: Applied) -> dict[str, Any]:
+    row = applied.entry
+    return {
+        "key": str(row.key),
+        "outcome": row.outcome,
+        "replayed": applied.replayed,
+        "differs": applied.differs,
+        "recorded_at": row.recorded_at.isoformat(),
+        "received_at": row.received_at.isoformat(),
+        **row.result,
+    }
+
+
+def _named(request, answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """The names and reasons the answers' ids stand for."""
+    enrolments: set[int] = set()
+    users: set[int] = set()
+    sessions: set[int] = set()
+    for answer in answers:
+        for event in answer.get("events", []):
+            enrolments.add(event["enrolment"])
+        for conflict in answer.get("conflicts", []):
+            enrolments.update(conflict.get("roster", []))
+            if "enrolment" in conflict:
+                enrolments.add(conflict["enrolment"])
+            enrolments.update(int(k) for k in conflict.get("marks", {}))
+            if conflict.get("logged_by"):
+                users.add(conflict["logged_by"])
+            sessions.add(answer["session"]["id"])
+    names = selectors.sync_names(request.scope, enrolment_ids=enrolments, user_ids=users)
+    return {**names, "sessions": selectors.session_reasons(request.scope, sessions)}
+
+
+@never_cache
+@require_POST
+@clinical_required
+def sync(request):
+    """Apply the entries a phone sends (``{"entries": [...]}``), each once;
+    answer ``{"results": [...], "people": ..., "staff": ..., "sessions": ...}``
+    in the order sent."""
+    try:
+        entries = entries_of(json.loads(request.body or b"null"))
+    except ValueError:
+        return _json({"errors": {"entries": [_("Send the entries as JSON.")]}}, status=400)
+    except ValidationError as exc:
+        return _json({"errors": api_error_dict(exc)}, status=400)
+    answers: list[dict[str, Any]] = []
+    for index, raw in enumerate(entries):
+        if not isinstance(raw, dict):
+            answers.append(
+                {
+                    "index": index,
+                    "key": None,
+                    "outcome": "invalid",
+                    "errors": {"non_field_errors": [_("An entry is an object.")]},
+                }
+            )
+            continue
+        form = EntryForm(raw)
+        if not form.is_valid():
+            answers.append({"index": index, "key": key_of(raw), "outcome": "invalid", "errors": form.error_dict()})
+            continue
+        try:
+            applied = field_entry_apply(entry=form.entry(), by=request.user)
+        except Http404:
+            answers.append(
+                {
+                    "index": index,
+                    "key": key_of(raw),
+                    "outcome": "not_found",
+                    "errors": {"session": [_("No such session of your organisation.")]},
+                }
+            )
+        except ValidationError as exc:
+            answers.append({"index": index, "key": key_of(raw), "outcome": "invalid", "errors": api_error_dict(exc)})
+        else:
+            answers.append({"index": index, **_answer(applied)})
+    return _json({"results": answers, **_named(request, answers)})
