@@ -1,4 +1,5 @@
-"""Field work, under /field/."""
+"""Field work: under /field/, and the manifest and the service worker at the
+root (a service worker looks after the pages under its own path only)."""
 
 from django.urls import path
 
@@ -9,4 +10,6 @@ app_name = "fieldwork"
 urlpatterns = [
     path("field/prepare/", views.prepare, name="prepare"),
     path("field/sync/", views.sync, name="sync"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

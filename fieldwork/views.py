@@ -1,4 +1,5 @@
-"""The endpoints of field work: prepare a phone, and sync what it recorded.
+"""The endpoints of field work: prepare a phone, sync what it recorded, the
+web app manifest and the service worker that make the site installable.
 
 Prepare and sync are for psychologists and social workers (``clinical``):
 a wrong role gets 403; what they answer starts from the user's scope, so
@@ -10,11 +11,16 @@ entry never holds the others back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +30,32 @@ from core.errors import api_error_dict
 from fieldwork import selectors
 from fieldwork.forms import EntryForm, entries_of, key_of
 from fieldwork.services import Applied, field_entry_apply
+
+THEME_COLOUR = "#0d6efd"
+# The static files every page uses: the service worker keeps them.
+OFFLINE_ASSETS = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "css/app.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "js/programmes_sessions.js",
+    "fieldwork/field.js",
+    "fieldwork/icons/icon-192.png",
+    "fieldwork/icons/favicon-32.png",
+)
+SHELL_URL = "/field/"
+
+
+def offline_version(assets: list[str]) -> str:
+    """Changes when a kept file changes: its URL (hashed in production) or,
+    where URLs do not change (development), its content."""
+    digest = hashlib.sha256("\n".join(assets).encode())
+    for name in OFFLINE_ASSETS:
+        path = finders.find(name)
+        if isinstance(path, str):
+            with open(path, "rb") as source:
+                digest.update(source.read())
+    return digest.hexdigest()[:16]
 
 
 def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
@@ -118,3 +150,57 @@ def sync(request):
         else:
             answers.append({"index": index, **_answer(applied)})
     return _json({"results": answers, **_named(request, answers)})
+
+
+@require_GET
+def manifest(request):
+    """The web app manifest, in the reader's language: the app installs on a
+    phone's home screen and opens on Today."""
+    icons = [
+        {"src": static(f"fieldwork/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ]
+    icons.append(
+        {
+            "src": static("fieldwork/icons/maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        }
+    )
+    data = {
+        "name": _("Perpetrator programmes"),
+        "short_name": _("Programmes"),
+        "start_url": reverse("programmes:today"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": icons,
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_GET
+def service_worker(request):
+    """The service worker (``templates/fieldwork/sw.js``), served from the
+    root so that it may look after every page. The static files it keeps
+    are named with their current URLs, and its version changes with them, so
+    a new release replaces what a phone kept."""
+    assets = [static(name) for name in OFFLINE_ASSETS]
+    response = render(
+        request,
+        "fieldwork/sw.js",
+        {
+            "assets": json.dumps(assets),
+            "version": offline_version(assets),
+            "shell_url": SHELL_URL,
+            "static_url": static(""),
+        },
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response

@@ -605,6 +605,9 @@ MATRIX: dict[str, Entry] = {
     # never in her bundle, and a sync names them "not found": tests/fieldwork).
     "fieldwork:prepare": Entry(ok=CLINICAL | {"other_psychologist"}),
     "fieldwork:sync": Entry(ok=CLINICAL | {"other_psychologist"}, method="post", json=True, data={"entries": []}),
+    # The installable app: no data, for every visitor.
+    "fieldwork:manifest": Entry(public=True, everyone=200),
+    "fieldwork:service_worker": Entry(public=True, everyone=200),
     # No sign-in (calendar apps cannot do a second factor): the token is the
     # key, so everyone with a valid link gets the feed (a wrong one: 404,
     # see tests/programmes/test_calendar.py).
