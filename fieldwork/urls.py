@@ -8,6 +8,7 @@ from fieldwork import views
 app_name = "fieldwork"
 
 urlpatterns = [
+    path("field/", views.shell, name="shell"),
     path("field/prepare/", views.prepare, name="prepare"),
     path("field/sync/", views.sync, name="sync"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

@@ -152,6 +152,16 @@ def sync(request):
     return _json({"results": answers, **_named(request, answers)})
 
 
+@never_cache
+@require_GET
+@clinical_required
+def shell(request):
+    """The page the phone shows without a network: Today and the rosters,
+    drawn by ``static/fieldwork/field.js`` from what it keeps. It holds no
+    personal data itself (the service worker keeps a copy of it)."""
+    return render(request, "fieldwork/shell.html")
+
+
 @require_GET
 def manifest(request):
     """The web app manifest, in the reader's language: the app installs on a

@@ -605,6 +605,8 @@ MATRIX: dict[str, Entry] = {
     # never in her bundle, and a sync names them "not found": tests/fieldwork).
     "fieldwork:prepare": Entry(ok=CLINICAL | {"other_psychologist"}),
     "fieldwork:sync": Entry(ok=CLINICAL | {"other_psychologist"}, method="post", json=True, data={"entries": []}),
+    # The offline page the service worker keeps: no data of its own.
+    "fieldwork:shell": Entry(ok=CLINICAL | {"other_psychologist"}),
     # The installable app: no data, for every visitor.
     "fieldwork:manifest": Entry(public=True, everyone=200),
     "fieldwork:service_worker": Entry(public=True, everyone=200),
