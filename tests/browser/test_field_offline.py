@@ -1,0 +1,265 @@
+"""Field work without a network, in Chromium (issue 17): a psychologist
+prepares her phone, goes where there is no network, opens Today and a
+roster, logs the session with a note, closes and reopens the page (the
+entry still waits), comes back online and sees it sent; the server has the
+attendance once and the note encrypted as an online save keeps it. A send
+cut off after it reached the server, and a second send, make no duplicate.
+Each conflict is shown with the server's state, and resolved by her.
+Signing out wipes what the phone keeps."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from core.models import TimelineEntry
+from fieldwork.models import FieldEntry
+from programmes import services
+from programmes import timeline as programmes_timeline
+from programmes.models import Attendance, Session
+from tests.browser.conftest import PHONE
+from tests.programmes.views_sessions_support import men_group_today
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOTE = "Kara-Suu: the men spoke about the harvest and money; one refused to talk."
+SCREENSHOT_TODAY = "/tmp/field-today-offline.png"  # noqa: S108 (not committed, for a human to look at)
+SCREENSHOT_ROSTER = "/tmp/field-roster-offline.png"  # noqa: S108
+SCREENSHOT_CONFLICT = "/tmp/field-conflict.png"  # noqa: S108
+# How many entries and meta rows (key, bundle) the phone's store holds.
+STORE_CONTENTS = """
+() => new Promise((resolve) => {
+  const open = indexedDB.open("casework-field", 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore("meta");
+    open.result.createObjectStore("entries", { keyPath: "key" });
+  };
+  open.onsuccess = () => {
+    const tx = open.result.transaction(["entries", "meta"]);
+    const counts = {};
+    for (const name of ["entries", "meta"]) {
+      tx.objectStore(name).count().onsuccess = (e) => { counts[name] = e.target.result; };
+    }
+    tx.oncomplete = () => { open.result.close(); resolve(counts); };
+  };
+})
+"""
+
+
+def _group(world, size=3):
+    users = {"police": world["officer"], "psychologist": world["psychologist"], "social_worker": world["social_worker"]}
+    group, people, session = men_group_today(
+        users, {"provider": world["provider"]}, size=size, location_kind="mobile", location="Kara-Suu, village hall"
+    )
+    people.sort(key=lambda e: (e.case.referral.person.family_name.casefold(), e.case.referral.person.given_name))
+    return group, people, session
+
+
+def _prepare(visitor):
+    """Today, with the service worker in charge, then "Prepare for the field"."""
+    page = visitor.page
+    page.goto("/programmes/today/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.get_by_role("button", name="Prepare for the field").click()
+    expect(page.locator("#field-prepared")).to_contain_text("Prepared")
+    return page
+
+
+def _log_offline(page, session, people, *, absent=0, topic=None):
+    """On the offline Today page: the session's roster, marks, topic and note, saved on the phone."""
+    page.get_by_role("article").filter(has_text="Tuesday men").first.get_by_role("link", name="Log attendance").click()
+    page.wait_for_url(f"**/programmes/sessions/{session.pk}/log/")
+    expect(page.get_by_role("heading", name="Attendance: 3")).to_be_visible()
+    person = page.get_by_role("group", name=people[absent].case.referral.person.full_name)
+    person.get_by_text("Unexcused absence", exact=True).click()
+    page.get_by_role("button", name="Mark the rest present").click()
+    if topic:
+        page.get_by_label("Topic covered").select_option(label=topic)
+    page.get_by_label("Facilitator notes").fill(NOTE)
+    page.get_by_role("button", name="Save on this phone").click()
+    page.wait_for_url("**/programmes/today/")
+
+
+def _logged_offline(sign_in, world):
+    """A prepared phone, offline, with today's session logged on it: (page, people, session)."""
+    _group_, people, session = _group(world)
+    page = _prepare(sign_in(world["psychologist"], viewport=PHONE))
+    page.context.set_offline(True)
+    page.reload()
+    _log_offline(page, session, people)
+    return page, people, session
+
+
+def test_a_session_logged_offline_is_sent_once_when_the_network_is_back(sign_in, world):
+    group, people, session = _group(world)
+    visitor = sign_in(world["psychologist"], viewport=PHONE)
+    page = _prepare(visitor)
+    context = page.context
+
+    # No network: Today still opens, from what the phone keeps.
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#field-banner")).to_contain_text("No network")
+    card = page.get_by_role("article").filter(has_text="Tuesday men").first
+    expect(card).to_contain_text("Kara-Suu, village hall")
+    expect(card).to_contain_text("mobile")
+    page.screenshot(path=SCREENSHOT_TODAY, full_page=True)
+    topic = next(t for t in group.template.curriculum if t != session.planned_topic)
+    _log_offline(page, session, people, topic=topic)
+    expect(page.locator("#field-banner")).to_contain_text("Waiting to be sent: 1")
+    expect(page.locator(f"[data-session='{session.pk}'] [data-field-saved]")).to_be_visible()
+    assert not Attendance.objects.exists()
+
+    # Closed and opened again, still without a network: the entry still waits.
+    page.close()
+    page = context.new_page()
+    page.goto("/programmes/today/")
+    expect(page.locator("#field-banner")).to_contain_text("Waiting to be sent: 1")
+
+    # The network is back: it is sent, once.
+    context.set_offline(False)
+    expect(page.locator("[data-field-note=success]")).to_contain_text("Sent: Tuesday men")
+    expect(page.locator("#field-banner")).to_contain_text("A non-compliance notice about")
+    session.refresh_from_db()
+    assert (session.status, session.topic_covered, session.notes) == ("held", topic, NOTE)
+    assert session.logged_in_field_at is not None and session.logged_in_field_at < session.logged_at
+    assert dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark")) == {
+        people[0].pk: "unexcused",
+        people[1].pk: "present",
+        people[2].pk: "present",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes FROM programmes_session WHERE id = %s", [session.pk])
+        assert "harvest" not in cursor.fetchone()[0]
+    assert FieldEntry.objects.count() == 1
+    # Nothing waits any more; Today is the server's again.
+    page.reload()
+    expect(page.locator("[data-field-waiting]")).to_have_count(0)
+    # No script failed on the way (requests refused while offline are expected).
+    assert [p for p in visitor.problems if p.startswith("script:")] == []
+
+
+def test_a_send_cut_off_after_it_reached_the_server_makes_no_duplicate(sign_in, world):
+    page, people, session = _logged_offline(sign_in, world)
+    context = page.context
+
+    # The first send reaches the server, and its answer is lost on the way back.
+    reached = []
+
+    def cut_off(route):
+        route.fetch()  # the server applies it
+        reached.append(1)
+        route.abort("connectionreset")
+
+    page.route("**/field/sync/", cut_off)
+    context.set_offline(False)
+    page.wait_for_url("**/programmes/today/")
+    expect(page.locator("[data-field-note=secondary]")).to_contain_text("Not sent")
+    assert reached == [1]
+    assert Attendance.objects.filter(session=session).count() == 3
+    marks = TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count()
+    expect(page.locator("#field-banner")).to_contain_text("Waiting to be sent: 1")
+
+    # Sent again: the server knows the key and answers as the first time.
+    page.unroute("**/field/sync/")
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("[data-field-note=success]")).to_contain_text("Sent: Tuesday men")
+    assert Attendance.objects.filter(session=session).count() == 3
+    assert TimelineEntry.objects.filter(kind=programmes_timeline.ATTENDANCE_RECORDED).count() == marks
+    assert FieldEntry.objects.count() == 1
+    expect(page.locator("[data-field-waiting]")).to_have_count(0)
+
+
+def _cancel(world, session, people):
+    services.session_cancel(session=session, reason="The road to Kara-Suu was closed", by=world["social_worker"])
+
+
+def _move(world, session, people):
+    Session.objects.filter(pk=session.pk).update(location="Kara-Suu, school")
+
+
+def _log_by_colleague(world, session, people):
+    services.attendance_log(
+        session=session,
+        by=world["social_worker"],
+        marks={p.pk: "late" for p in people},
+        topic_covered=session.planned_topic,
+    )
+
+
+def _end_enrolment(world, session, people):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    services.enrolment_discharge(
+        enrolment=people[2],
+        kind="deselected",
+        on=timezone.localdate() - dt.timedelta(days=1),
+        reason="No longer eligible",
+        by=world["psychologist"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "server_says", "resolve"),
+    [
+        (_cancel, "The session was cancelled: The road to Kara-Suu was closed", "Discard mine"),
+        (_move, "The session was moved:", "Send mine instead"),
+        (_log_by_colleague, "logged it at", "Send mine instead"),
+        (_end_enrolment, "ended on", "Discard mine"),
+    ],
+    ids=["cancelled", "moved", "logged-by-someone-else", "enrolment-ended"],
+)
+def test_a_conflict_is_shown_beside_the_servers_state_and_she_chooses(sign_in, world, change, server_says, resolve):
+    page, people, session = _logged_offline(sign_in, world)
+    context = page.context
+    change(world, session, people)  # meanwhile, on the server
+    before = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark"))
+    context.set_offline(False)
+    card = page.locator("[data-field-decision=conflict]")
+    expect(card).to_contain_text("What you recorded")
+    expect(card).to_contain_text("On the server now")
+    expect(card).to_contain_text(server_says)
+    expect(card).to_contain_text(NOTE)  # nothing she typed is lost
+    page.screenshot(path=SCREENSHOT_CONFLICT, full_page=True)
+    assert dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark")) == before
+
+    if resolve == "Discard mine":
+        page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name=resolve).click()
+    expect(page.locator("[data-field-decision]")).to_have_count(0)
+    if resolve == "Send mine instead":
+        expect(page.locator("[data-field-note=success]")).to_contain_text("Sent: Tuesday men")
+        assert set(Attendance.objects.filter(session=session).values_list("mark", flat=True)) == {
+            "present",
+            "unexcused",
+        }
+
+
+def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
+    page, people, session = _logged_offline(sign_in, world)
+    page.context.set_offline(False)
+    page.route("**/field/sync/", lambda route: route.abort())  # it has not been sent yet
+    page.reload()
+    expect(page.locator("#field-banner")).to_contain_text("Waiting to be sent: 1")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    assert asked == ["Entries not yet sent: 1. Signing out deletes them from this phone. Sign out anyway?"]
+    # The store was deleted (the sign-in page's script may open a new, empty one).
+    kept = page.evaluate(STORE_CONTENTS)
+    assert kept == {"entries": 0, "meta": 0}
+    assert page.evaluate("caches.has('casework-field-shell')") is False
