@@ -263,3 +263,77 @@ def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
     kept = page.evaluate(STORE_CONTENTS)
     assert kept == {"entries": 0, "meta": 0}
     assert page.evaluate("caches.has('casework-field-shell')") is False
+
+
+# What the phone's store holds: each record as the page can read it, without the key.
+STORE_RECORDS = """
+() => new Promise((resolve) => {
+  const open = indexedDB.open("casework-field", 1);
+  open.onsuccess = () => {
+    const tx = open.result.transaction(["entries", "meta"]);
+    const out = {};
+    tx.objectStore("entries").getAll().onsuccess = (e) => {
+      out.entries = e.target.result.map((r) => ({
+        plain: JSON.stringify(Object.assign({}, r, { box: undefined })),
+        sealed: new TextDecoder("latin1").decode(r.box.data),
+        expiresAt: r.expiresAt,
+        recordedAt: r.recordedAt,
+      }));
+    };
+    tx.objectStore("meta").get("key").onsuccess = (e) => {
+      const key = e.target.result;
+      out.key = { type: key.type, extractable: key.extractable, algorithm: key.algorithm.name, usages: key.usages };
+    };
+    tx.objectStore("meta").get("bundle").onsuccess = (e) => {
+      out.bundle = new TextDecoder("latin1").decode(e.target.result.data);
+    };
+    tx.oncomplete = () => { open.result.close(); resolve(out); };
+  };
+})
+"""
+
+# Move every entry's expiry to ``at`` (milliseconds since the epoch).
+EXPIRE_AT = """
+(at) => new Promise((resolve) => {
+  const open = indexedDB.open("casework-field", 1);
+  open.onsuccess = () => {
+    const tx = open.result.transaction("entries", "readwrite");
+    const store = tx.objectStore("entries");
+    store.getAll().onsuccess = (e) => e.target.result.forEach((r) => { r.expiresAt = at; store.put(r); });
+    tx.oncomplete = () => { open.result.close(); resolve(true); };
+  };
+})
+"""
+
+
+def test_the_phone_keeps_names_and_notes_encrypted_under_a_key_it_cannot_give_out(sign_in, world):
+    page, people, _session = _logged_offline(sign_in, world)
+    kept = page.evaluate(STORE_RECORDS)
+    assert kept["key"] == {
+        "type": "secret",
+        "extractable": False,
+        "algorithm": "AES-GCM",
+        "usages": ["encrypt", "decrypt"],
+    }
+    (entry,) = kept["entries"]
+    name = people[0].case.referral.person.family_name
+    for secret in (NOTE, "harvest", name, "unexcused"):
+        assert secret not in entry["plain"] and secret not in entry["sealed"]
+    assert name not in kept["bundle"] and "Kara-Suu" not in kept["bundle"]
+    # Kept for FIELD_ENTRY_DAYS (7) from when it was recorded.
+    assert entry["expiresAt"] - entry["recordedAt"] == 7 * 24 * 3600 * 1000
+
+
+def test_an_entry_not_sent_in_time_is_announced_then_deleted(sign_in, world):
+    page, _people, _session = _logged_offline(sign_in, world)
+    page.evaluate(EXPIRE_AT, page.evaluate("Date.now()") + 3 * 3600 * 1000)  # three hours left
+    page.reload()
+    expect(page.locator("#field-banner")).to_contain_text("Deleted from this phone on")
+    expect(page.locator("#field-banner")).to_contain_text("if not sent: 1")
+
+    page.evaluate(EXPIRE_AT, page.evaluate("Date.now()") - 1000)  # its time is up
+    page.reload()
+    expect(page.locator("[data-field-note=danger]")).to_contain_text("Deleted from this phone unsent, after 7 days: 1")
+    expect(page.locator("[data-field-waiting]")).to_have_count(0)
+    assert page.evaluate(STORE_RECORDS)["entries"] == []
+    assert not Attendance.objects.exists()

@@ -68,3 +68,18 @@ def test_every_page_names_the_manifest_and_registers_the_worker(client):
     assert f'<link rel="manifest" href="{reverse("fieldwork:manifest")}">' in page
     assert f'src="{static("fieldwork/field.js")}" data-sw="/sw.js"' in page
     assert f'href="{static("fieldwork/icons/apple-touch-icon.png")}"' in page
+
+
+def test_the_offline_page_holds_no_personal_data(users, today_group, signed_in):
+    """The service worker keeps a copy of it: it carries the words and the
+    addresses of the field pages, never a name, a session or a token."""
+    _group, people, _session = today_group
+    response = signed_in(users["psychologist"]).get(reverse("fieldwork:shell"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-field-shell="1"' in page
+    assert '"save_here": "Save on this phone"' in page
+    names = [p.case.referral.person.full_name for p in people]
+    for secret in [*names, "Tuesday men", "Kara-Suu", "csrfmiddlewaretoken"]:
+        assert secret not in page
+    assert users["psychologist"].get_username() not in page
