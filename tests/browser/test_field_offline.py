@@ -20,7 +20,8 @@ from fieldwork.models import FieldEntry
 from programmes import services
 from programmes import timeline as programmes_timeline
 from programmes.models import Attendance, Session
-from tests.browser.conftest import PHONE
+from tests import factories as f
+from tests.browser.conftest import PHONE, current_code
 from tests.programmes.views_sessions_support import men_group_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -240,6 +241,28 @@ def test_a_conflict_is_shown_beside_the_servers_state_and_she_chooses(sign_in, w
             "present",
             "unexcused",
         }
+
+
+def test_entries_wait_through_an_ended_session_and_are_sent_after_signing_in_again(sign_in, world):
+    """Hours in a village end the site's session (30 minutes idle): back
+    online, the phone keeps the entries, asks her to sign in, and sends them
+    once she has."""
+    page, _people, session = _logged_offline(sign_in, world)
+    page.context.clear_cookies()  # the session ended while she was away
+    page.context.set_offline(False)
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    expect(page.locator("#field-banner")).to_contain_text("Waiting to be sent: 1")
+    expect(page.locator("#field-banner").get_by_role("link", name="Sign in to send them.")).to_be_visible()
+    assert not Attendance.objects.exists()
+
+    # Hours later the code is a new one: the first sign-in's code may not be used twice.
+    world["psychologist"].totpdevice_set.update(last_t=-1)
+    page.get_by_label("Username").fill(world["psychologist"].get_username())
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_label("6-digit code").fill(current_code())
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("[data-field-note=success]")).to_contain_text("Sent: Tuesday men")
+    assert Attendance.objects.filter(session=session).count() == 3
 
 
 def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
