@@ -18,6 +18,9 @@ Events, emitted inside the service's transaction:
   ``recorded_in_field_at`` as above): after a counted absence, with the
   enrolment's progress: the template's dropout rule is checked at once. A
   safety event.
+- ``ATTENDANCE_LOGGED`` (``session``, ``enrolment_ids``, ``by``): a
+  session's marks were written (a first log or a new one), for these
+  enrolments; monitoring keeps its attendance figures current with it.
 
 Questions, for the pages (each answered with a sentence, "" when nobody
 outside is told):
@@ -37,6 +40,7 @@ ENROLLED = events.declare("programmes.enrolled")
 ENROLMENT_ENDED = events.declare("programmes.enrolment_ended", safety=True)
 ABSENCE_COUNTED = events.declare("programmes.absence_counted", safety=True)
 DROPOUT_RULE_CHECKED = events.declare("programmes.dropout_rule_checked", safety=True)
+ATTENDANCE_LOGGED = events.declare("programmes.attendance_logged")
 
 ENDING_WOULD_TELL = events.declare_query("programmes.ending_would_tell")
 ENDING_TOLD = events.declare_query("programmes.ending_told")

@@ -18,7 +18,7 @@ from core.timeline import timeline_add_many
 from core.validation import validated
 from programmes import scheduling
 from programmes import timeline as K
-from programmes.events import ABSENCE_COUNTED, DROPOUT_RULE_CHECKED
+from programmes.events import ABSENCE_COUNTED, ATTENDANCE_LOGGED, DROPOUT_RULE_CHECKED
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Session
 from programmes.selectors import (
     expected_by_session,
@@ -413,6 +413,8 @@ def attendance_record(
     rows = _attendance_rows(session, by=by, cleaned=cleaned, by_id=by_id, confirmed=confirmed)
     before = _marks_before(session)
     _save_marks(rows)
+    # Marks of this session only: nobody else's sessions changed.
+    emit(ATTENDANCE_LOGGED, session=session, enrolment_ids=sorted(cleaned), by=by)
     _timeline_changed_marks(session, by=by, rows=rows, before=before, by_id=by_id)
     newly_counted = [
         row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
