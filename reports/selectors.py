@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Length, RTrim, TruncDate
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import Membership, Organisation
 from accounts.permissions import SANCTION_ROLES
@@ -23,7 +22,7 @@ from accounts.scope import CLINICAL_STAFF, Scope
 from core.localnames import pick
 from core.shipped import shown
 from notifications.models import SANCTIONABLE, Notice, Sanction
-from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Facilitation, ProgrammeTemplate, Session
+from programmes.models import Attendance, Enrolment, Facilitation, ProgrammeTemplate, Session
 from programmes.selectors import local_midnight
 from programmes.standards import Standard, standard_expression
 from referrals.models import Referral
@@ -316,30 +315,27 @@ def sessions_reached(enrolments: QuerySet[Enrolment]) -> tuple[int, list[int]]:
     when marked present or late, and were still attending at session n if
     they attended their n-th session or a later one.
 
-    Two queries. The second builds, per enrolment, a string of its marks in
-    date order ("A" attended, " " not) and takes its length without the
-    trailing blanks: the number of the last session attended. Then one
-    conditional count per session number."""
-    sizes = enrolments.aggregate(
-        total=Count("pk"), longest=Max(F("template__individual_sessions") + F("template__group_sessions"))
+    One query, over the enrolments and not their marks: the number of the
+    last session each attended is kept ready (``EnrolmentAttendance``,
+    current with every log: ``reports.models``), so the enrolments are
+    counted by it, and "at session n or later" is added up here from at
+    most a few dozen counts."""
+    rows = (
+        enrolments.values(reached=Coalesce(F("attendance_summary__reached"), 0))
+        .annotate(n=Count("pk"), longest=Max(F("template__individual_sessions") + F("template__group_sessions")))
+        .order_by()
     )
-    total, longest = sizes["total"], min(sizes["longest"] or 0, LONGEST_CURVE)
+    by_reached = {row["reached"]: row["n"] for row in rows}
+    total = sum(by_reached.values())
+    longest = min(max((row["longest"] or 0 for row in rows), default=0), LONGEST_CURVE)
     if not total or not longest:
         return total, []
-    marks = StringAgg(
-        Case(When(mark__in=ATTENDED, then=Value("A")), default=Value(" ")),
-        delimiter="",
-        order_by=("session__starts_at", "session_id"),
-    )
-    per_enrolment = (
-        Attendance.objects.filter(enrolment__in=enrolments.values("pk"), session__status__in=LOGGED_STATUSES)
-        .values("enrolment")
-        .annotate(reached=Length(RTrim(marks)))
-    )
-    counts = per_enrolment.aggregate(
-        **{f"n{n}": Count("enrolment", filter=Q(reached__gte=n)) for n in range(1, longest + 1)}
-    )
-    return total, [counts[f"n{n}"] for n in range(1, longest + 1)]
+    at_least, running = [], 0
+    for n in range(max(max(by_reached), longest), 0, -1):
+        running += by_reached.get(n, 0)
+        if n <= longest:
+            at_least.append(running)
+    return total, at_least[::-1]
 
 
 # --- Trained facilitators ----------------------------------------------------------
