@@ -76,10 +76,11 @@ def _parameters(**extra) -> dict:
     }
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def enrolment_attendance_refresh(*, enrolment_ids: Iterable[int]) -> None:
     """Recompute ``EnrolmentAttendance`` of these enrolments from their
-    marks, in the caller's transaction. Two queries, whatever their number."""
+    marks, in the caller's transaction (no savepoint of its own: when it
+    fails, the log fails). Two queries, whatever their number."""
     ids = sorted(set(enrolment_ids))
     if not ids:
         return
