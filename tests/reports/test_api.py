@@ -171,3 +171,24 @@ def test_it_is_in_the_schema_and_the_schema_validates(tmp_path, db):
     }
     figure = schema["components"]["schemas"]["ReportFigure"]["properties"]
     assert figure["value"]["nullable"] is True
+
+
+def test_its_query_count_does_not_grow_with_the_records(api, users, build, django_assert_max_num_queries):
+    """5 enrolments, then 35 with their marks and endings: the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def people(n):
+        group, enrolments = build.cohort(n)
+        build.attend(group, {e: ["present", "late", "unexcused", "present"] for e in enrolments}, individual=False)
+        for e in enrolments[: n // 2]:
+            build.end(e, "dropped_out")
+
+    people(5)
+    client = api(users["monitoring"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    people(30)
+    with django_assert_max_num_queries(len(few)):
+        body = client.get(URL).json()
+    assert _row(_table(body, "still_attending"), "all")["cells"]["count"]["value"] == 35
