@@ -390,7 +390,9 @@ def attendance_record(
     network and sent later (``fieldwork``) gives the time it was recorded
     there (timezone-aware), kept on the session beside ``logged_at`` (when it
     arrived) and told in the safety notices it sets off. Returns the session
-    and the safety events recorded."""
+    and the safety events recorded. The enrolments marked are announced
+    (``ATTENDANCE_LOGGED``) for the figures the apps above keep in this same
+    transaction."""
     require_clinical(session.provider_id, by)
     session = _locked_for_logging(session)
     expected = expected_by_session([session])[session.pk]
