@@ -59,9 +59,14 @@ _REBUILD = f"""
 # too, and a person marked in two sessions logged at the same moment is
 # never left with the figure of one of them.
 _LOCK_CLASS = 16_001
+# The lock and the recomputation go in one round trip, as two statements
+# (Django's psycopg 3 cursors bind parameters on the client, which allows
+# it): in READ COMMITTED each statement reads its own snapshot, so the
+# second one reads the marks of a log that held the lock and has just
+# committed.
 _LOCK = """
     SELECT pg_advisory_xact_lock(%(lock_class)s, (id %% 2147483647)::int)
-      FROM (SELECT id FROM unnest(%(ids)s::bigint[]) AS t(id) ORDER BY id) ids
+      FROM (SELECT id FROM unnest(%(ids)s::bigint[]) AS t(id) ORDER BY id) ids;
 """
 
 
@@ -80,13 +85,13 @@ def _parameters(**extra) -> dict:
 def enrolment_attendance_refresh(*, enrolment_ids: Iterable[int]) -> None:
     """Recompute ``EnrolmentAttendance`` of these enrolments from their
     marks, in the caller's transaction (no savepoint of its own: when it
-    fails, the log fails). Two queries, whatever their number."""
+    fails, the log fails). One round trip of two statements (``_LOCK``),
+    whatever their number."""
     ids = sorted(set(enrolment_ids))
     if not ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK, {"lock_class": _LOCK_CLASS, "ids": ids})
-        cursor.execute(_REFRESH, _parameters(ids=ids))
+        cursor.execute(_LOCK + _REFRESH, _parameters(ids=ids, lock_class=_LOCK_CLASS))
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from programmes import services as programme_services
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment
 from reports.models import EnrolmentAttendance
 from reports.selectors import ATTENDED, LONGEST_CURVE, Filters, enrolments_started, sessions_reached
-from reports.services import enrolment_attendance_rebuild
+from reports.services import enrolment_attendance_rebuild, enrolment_attendance_refresh
 from tests import factories as f
 from tests.reports.conftest import CHANCE, days
 
@@ -219,12 +219,59 @@ def test_an_enrolment_with_absences_only_counts_as_session_zero(build, users):
     assert total == 5 and set(curve) == {0}
 
 
-def test_a_log_refreshes_only_the_people_it_marked_in_two_queries(build, django_assert_num_queries):
-    """The refresh is one lock and one upsert, whatever the size of the group."""
-    from reports.services import enrolment_attendance_refresh
-
+def test_a_log_refreshes_the_people_it_marked_in_one_round_trip(build, django_assert_num_queries):
+    """A lock and an upsert, sent together, whatever the size of the group."""
     _g, people = build.cohort(5)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         enrolment_attendance_refresh(enrolment_ids=[e.pk for e in people] * 2)
     with django_assert_num_queries(0):
         enrolment_attendance_refresh(enrolment_ids=[])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_logs_of_one_person_at_the_same_moment_both_count(build):
+    """GIVEN a person's individual session logged in one transaction that
+    has not committed yet, WHEN his group session is logged in another at
+    the same moment, THEN the second waits for the first and the figure
+    kept counts both (not the second log's view without the first)."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    group, people = build.cohort(5)
+    person = people[0]
+    first, second = person.individual_sessions.order_by("number")[:2]
+    log([person], first, ["unexcused"])
+    logged = threading.Event()
+    errors = []
+
+    def individual():
+        try:
+            with transaction.atomic():
+                log([person], second, ["present"])
+                logged.set()
+                time.sleep(1.0)  # the group session is being logged meanwhile
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            logged.set()
+        finally:
+            connection.close()
+
+    def group_session():
+        try:
+            logged.wait(10)
+            log(people, group.sessions.order_by("number").first(), ["unexcused"] * 5)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=individual), threading.Thread(target=group_session)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert live()[person.pk] == 2
+    assert kept() == live()
