@@ -192,3 +192,20 @@ def test_its_query_count_does_not_grow_with_the_records(api, users, build, djang
     with django_assert_max_num_queries(len(few)):
         body = client.get(URL).json()
     assert _row(_table(body, "still_attending"), "all")["cells"]["count"]["value"] == 35
+
+
+def test_every_figure_is_written_as_its_serializer_would(users, build):
+    """The cells are written out by hand (``figure_data``) for speed: the same
+    JSON as ``ReportFigureSerializer``, for shown, small and secondary figures."""
+    from reports.serializers import ReportFigureSerializer, figure_data
+
+    group, people = build.cohort(7)
+    build.attend(group, {e: ["present", "late", "unexcused", "present"] for e in people})
+    for e in people[:3]:
+        build.end(e, "dropped_out")
+    build.declined(2, sex="female")  # men's referrals then hidden too (secondary)
+    report = build_report(Scope.for_user(users["monitoring"]), Filters())
+    cells = [cell for table in report.tables for row in table.rows for cell in row.cells.values()]
+    assert {cell.suppressed for cell in cells} >= {"", "small", "secondary"}
+    for cell in cells:
+        assert figure_data(cell) == ReportFigureSerializer(cell).data
