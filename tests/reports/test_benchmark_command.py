@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from outcomes.models import Administration, FollowUp, ScaleScore
 from referrals.models import Referral
 from tests.conftest import ensure_shipped_data
+from tests.reports.test_attendance_summary import kept, live
 
 
 def test_it_builds_the_data_and_prints_each_sections_queries_and_time(transactional_db):
@@ -36,6 +37,8 @@ def test_it_builds_the_data_and_prints_each_sections_queries_and_time(transactio
     ):
         assert line in text
     assert text.count("whole report") == 5  # one per selection
+    # The register is written without the services: its kept attendance figures are recomputed after.
+    assert kept() == live() != {}
 
 
 def test_it_refuses_a_database_that_already_has_referrals(referral):
