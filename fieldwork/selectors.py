@@ -105,7 +105,7 @@ def field_bundle(scope: Scope, user, *, now: dt.datetime | None = None) -> dict[
                 "starts_at": _iso(session.starts_at),
                 "ends_at": _iso(session.ends_at),
                 "loggable_from": _iso(session.starts_at - LOG_EARLY),
-                "location": session.location,
+                "location": session.shown_location,
                 "mobile": session.group is not None and session.group.location_kind == "mobile",
                 "status": session.status,
                 "planned_topic": session.planned_topic,

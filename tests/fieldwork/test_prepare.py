@@ -69,6 +69,18 @@ def test_it_gives_her_sessions_of_the_next_seven_days_with_their_rosters(users, 
     assert (bundle["days"], bundle["keep_days"]) == (7, 7)
 
 
+def test_the_place_is_in_her_language(users, today_group, signed_in):
+    group, _people, session = today_group
+    session.location_translations = {"ky": "Кара-Суу, айыл үйү"}
+    session.save(update_fields=["location_translations"])
+    user = users["psychologist"]
+    user.preferred_language = "ky"
+    user.save(update_fields=["preferred_language"])
+    places = {s["id"]: s["location"] for s in _bundle(signed_in(user))["sessions"]}
+    assert places[session.pk] == "Кара-Суу, айыл үйү"
+    assert places[group.sessions.get(number=2).pk] == "Kara-Suu, village hall"
+
+
 def test_the_co_facilitator_gets_the_same_sessions(users, today_group, signed_in):
     _group, _people, session = today_group
     bundle = _bundle(signed_in(users["social_worker"]))
