@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Lookup, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.permissions import get_visible_or_404, may_acknowledge_notices
@@ -27,10 +28,30 @@ from referrals.selectors import referrals_made_by
 FILTERS = ("open", "overdue", "acknowledged", "all")
 
 
-def _delivered_to(user_id: int) -> Exists:
+class _AnyOf(Lookup):
+    """``lhs = ANY(rhs)``, ``rhs`` an array (``ArraySubquery``)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _delivered_to(user_id: int) -> Lookup:
     """The notice has a personal delivery to the user: besides her
-    organisation's notices, the only ones she sees."""
-    return Exists(Delivery.objects.filter(notice=OuterRef("pk"), user_id=user_id))
+    organisation's notices, the only ones she sees.
+
+    Written ``id = ANY(ARRAY(SELECT notice_id ...))``: the array is read
+    once, from the personal deliveries' index, before any notice is, so
+    "of the organisation or personal" is two index scans OR-ed together.
+    The same condition as an EXISTS (or an IN) is a subplan that the
+    planner can only test notice by notice, over every notice of every
+    organisation."""
+    ids = Delivery.objects.filter(user_id=user_id, notice__isnull=False).order_by().values("notice_id")
+    return _AnyOf(F("pk"), ArraySubquery(ids))
 
 
 def notices_visible_to(scope: Scope) -> QuerySet[Notice]:
@@ -81,6 +102,34 @@ def notice_list_for(
         .prefetch_related("sanctions")
         .order_by("open_first", "urgency_rank", "-created_at", "-id")
     )
+
+
+class InboxPages:
+    """The inbox rows as ``Paginator`` reads them (``count()``, a slice):
+    a page's notices are chosen on the notices table alone, by id, and only
+    they are then read with their events, cases and referrals. PostgreSQL
+    joins before it sorts, so the queryset paged directly joined every
+    notice the filter kept (all of an organisation's, for "all") to sort
+    them and keep twenty-five."""
+
+    def __init__(self, rows: QuerySet[Notice]):
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[Notice]:
+        if not isinstance(page, slice):
+            raise TypeError("InboxPages is read a page at a time")
+        return list(self.rows.filter(pk__in=self.rows.values("pk")[page]))
+
+
+def inbox_pages(scope: Scope, **filters) -> InboxPages:
+    """``notice_list_for`` (same filters) for the inbox's paginator."""
+    return InboxPages(notice_list_for(scope, **filters))
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from notifications.selectors import (
     deliveries_of,
     get_case_for_reporter,
     get_notice_for_user,
-    notice_list_for,
+    inbox_pages,
     open_counts,
     survivor_links_for,
 )
@@ -210,7 +210,7 @@ def inbox(request):
     form = InboxFilterForm(request.GET or None, by_referral=by_referral)
     values = form.values() if form.is_bound else {"state": "open", "kind": "", "case_id": None, "referral_id": None}
     now = timezone.now()
-    page = Paginator(notice_list_for(scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(inbox_pages(scope, now=now, **values), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "form": form,

@@ -134,7 +134,7 @@ def test_the_inbox_is_paginated_and_its_query_count_is_fixed(client, login, user
         record(E.RISK_RAISED, case_with_service, key=f"k{n}")
     with CaptureQueriesContext(connection) as many:
         response = client.get(INBOX)
-    assert len(many) == len(few)
+    assert len(many) == len(few) <= 12
     assert len(response.context["page"].object_list) == 25
     assert "Page 1 of 2" in response.content.decode()
     assert len(client.get(INBOX, {"page": 2}).context["page"].object_list) == 5
