@@ -544,7 +544,10 @@ class Session(models.Model):
                 fields=["provider", "starts_at"],
                 condition=Q(status="planned"),
                 name="session_planned_by_provider",
-            )
+            ),
+            # A provider's sessions of one day (Today): read among the
+            # provider's, not among every provider's sessions of that day.
+            models.Index(fields=["provider", "starts_at"], name="session_by_provider_start"),
         ]
 
     def __str__(self) -> str:

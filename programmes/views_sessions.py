@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,16 +43,12 @@ from programmes.forms_sessions import (
 from programmes.models import Enrolment, Session
 from programmes.selectors import (
     enrolment_sessions,
-    expected_by_session,
     get_enrolment_for_user,
     get_session_for_user,
     progress,
-    provider_sessions_on,
-    provider_unlogged_past_sessions,
     roster_for,
     session_notes_for,
-    sessions_today,
-    unlogged_past_sessions,
+    today_for,
 )
 
 PAGE_SIZE = 25
@@ -89,21 +84,11 @@ def _session_title(session: Session) -> str:
 def today(request):
     """Clinical staff: the sessions they lead or co-lead today and the ones
     of theirs not yet logged. A programme manager: the provider's."""
-    scope = request.scope
-    if scope.is_clinical:
-        sessions = sessions_today(scope, request.user)
-        unlogged = unlogged_past_sessions(scope, request.user)
-    else:
-        sessions = provider_sessions_on(scope)
-        unlogged = provider_unlogged_past_sessions(scope)
-    page = Paginator(unlogged, PAGE_SIZE).get_page(request.GET.get("page"))
-    expected = expected_by_session(list(page))
-    for session in page:
-        session.expected_count = len(expected.get(session.pk, []))
+    board = today_for(request.scope, request.user, page=request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "programmes/sessions/today.html",
-        {"sessions": sessions, "page": page, "today": timezone.localdate()},
+        {"sessions": board.sessions, "page": board.unlogged, "today": timezone.localdate()},
     )
 
 

@@ -52,6 +52,7 @@ from .groups import (
 from .progress import NOT_COUNTED, ONE_DECIMAL, Progress, progress, progress_for_enrolments
 from .sessions import (
     RosterRow,
+    Today,
     expected_by_session,
     get_session_for_user,
     provider_sessions_on,
@@ -61,7 +62,9 @@ from .sessions import (
     sessions_for_calendar,
     sessions_today,
     sessions_visible_to,
+    today_for,
     unlogged_past_sessions,
+    with_expected,
 )
 from .templates import (
     get_browsable_template_for_user,
@@ -107,6 +110,7 @@ __all__ = [
     "ONE_DECIMAL",
     "Progress",
     "RosterRow",
+    "Today",
     "active_enrolment",
     "enrolment_for_case",
     "enrolment_sessions",
@@ -146,6 +150,8 @@ __all__ = [
     "template_versions",
     "templates_browsable",
     "templates_for",
+    "today_for",
     "unlogged_past_sessions",
+    "with_expected",
     "usable_templates",
 ]

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,9 +38,15 @@ def expected_by_session(sessions: Sequence[Session]) -> dict[int, list[Enrolment
     anyone who already has a mark for it. Two queries for any number of
     sessions.
     """
+    return _expected_and_marked(sessions)[0]
+
+
+def _expected_and_marked(sessions: Sequence[Session]) -> tuple[dict[int, list[Enrolment]], dict[int, set[int]]]:
+    """``expected_by_session``, and for each session id the enrolment ids
+    marked at it."""
     sessions = list(sessions)
     if not sessions:
-        return {}
+        return {}, {}
     marked: dict[int, set[int]] = {}
     for session_id, enrolment_id in Attendance.objects.filter(session__in=[s.pk for s in sessions]).values_list(
         "session_id", "enrolment_id"
@@ -74,7 +81,21 @@ def expected_by_session(sessions: Sequence[Session]) -> dict[int, list[Enrolment
             if enrolment_id in by_id:
                 chosen[enrolment_id] = by_id[enrolment_id]
         result[session.pk] = sorted(chosen.values(), key=_person_key)
-    return result
+    return result, marked
+
+
+def with_expected(sessions: list[Session], *, names: Sequence[Session] | None = None) -> list[Session]:
+    """``sessions``, each with ``expected_count`` and ``marked_count``, and
+    those in ``names`` (default: all) with ``expected`` (the enrolments, by
+    name) too. Two queries for any number of sessions."""
+    expected, marked = _expected_and_marked(sessions)
+    named = {s.pk for s in (sessions if names is None else names)}
+    for session in sessions:
+        if session.pk in named:
+            session.expected = expected.get(session.pk, [])  # type: ignore[attr-defined]
+        session.expected_count = len(expected.get(session.pk, []))  # type: ignore[attr-defined]
+        session.marked_count = len(marked.get(session.pk, ()))  # type: ignore[attr-defined]
+    return sessions
 
 
 @dataclass(frozen=True)
@@ -130,43 +151,40 @@ def _session_related(qs: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
+def _card_related(qs: QuerySet[Session]) -> QuerySet[Session]:
+    """What a session's card shows (Today): its group, or its person."""
+    return qs.select_related("group", "enrolment__case__referral__person")
+
+
+def _on_day(qs: QuerySet[Session], day: dt.date) -> QuerySet[Session]:
+    return qs.filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + dt.timedelta(days=1)))
+
+
+def _provider_staff_sessions(scope: Scope) -> QuerySet[Session]:
+    if not scope.is_provider_staff:
+        return Session.objects.none()
+    return Session.objects.filter(provider=scope.organisation)
+
+
+def _facilitated_on(scope: Scope, user, day: dt.date) -> QuerySet[Session]:
+    mine = _provider_staff_sessions(scope).filter(_facilitated_by(user))
+    return _card_related(_on_day(mine, day)).order_by("starts_at", "id")
+
+
 def sessions_today(scope: Scope, user, date: dt.date | None = None) -> list[Session]:
     """The sessions ``user`` leads or co-leads on ``date`` (default: today,
     local time), cancelled ones included so the page can show them. Each
     session carries ``expected`` (enrolments, by name), ``expected_count``
     and ``marked_count``. A fixed number of queries."""
-    if not scope.is_provider_staff:
-        return []
-    day = date or timezone.localdate()
-    start = local_midnight(day)
-    sessions = list(
-        _session_related(
-            Session.objects.filter(
-                _facilitated_by(user),
-                provider=scope.organisation,
-                starts_at__gte=start,
-                starts_at__lt=local_midnight(day + dt.timedelta(days=1)),
-            )
-        )
-        .annotate(marked_count=Count("attendance"))
-        .order_by("starts_at", "id")
-    )
-    expected = expected_by_session(sessions)
-    for session in sessions:
-        session.expected = expected.get(session.pk, [])
-        session.expected_count = len(session.expected)
-    return sessions
+    return with_expected(list(_facilitated_on(scope, user, date or timezone.localdate())))
 
 
 def unlogged_past_sessions(scope: Scope, user) -> QuerySet[Session]:
     """Planned (neither logged nor cancelled) sessions ``user`` leads or
     co-leads that started before today, oldest first."""
-    if not scope.is_provider_staff:
-        return Session.objects.none()
-    return _session_related(
-        Session.objects.filter(
+    return _card_related(
+        _provider_staff_sessions(scope).filter(
             _facilitated_by(user),
-            provider=scope.organisation,
             status=Session.Status.PLANNED,
             starts_at__lt=local_midnight(timezone.localdate()),
         )
@@ -203,31 +221,50 @@ def get_session_for_user(scope: Scope, pk: int) -> Session:
     return get_visible_or_404(sessions_visible_to(scope), pk=pk)
 
 
+def _provider_on(scope: Scope, day: dt.date) -> QuerySet[Session]:
+    return _card_related(_on_day(_provider_staff_sessions(scope), day)).order_by("starts_at", "id")
+
+
 def provider_sessions_on(scope: Scope, day: dt.date | None = None) -> list[Session]:
     """Every session of the provider on ``day`` (default today), for a
     programme manager's Today page; annotated like ``sessions_today``."""
-    day = day or timezone.localdate()
-    sessions = list(
-        sessions_visible_to(scope)
-        .filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + dt.timedelta(days=1)))
-        .annotate(marked_count=Count("attendance"))
-        .order_by("starts_at", "id")
-    )
-    expected = expected_by_session(sessions)
-    for session in sessions:
-        session.expected = expected.get(session.pk, [])
-        session.expected_count = len(session.expected)
-    return sessions
+    return with_expected(list(_provider_on(scope, day or timezone.localdate())))
 
 
 def provider_unlogged_past_sessions(scope: Scope) -> QuerySet[Session]:
     """Planned sessions of the provider that started before today, oldest
     first (a programme manager's view of what is not yet logged)."""
-    return (
-        sessions_visible_to(scope)
-        .filter(status=Session.Status.PLANNED, starts_at__lt=local_midnight(timezone.localdate()))
-        .order_by("starts_at", "id")
-    )
+    return _card_related(
+        _provider_staff_sessions(scope).filter(
+            status=Session.Status.PLANNED, starts_at__lt=local_midnight(timezone.localdate())
+        )
+    ).order_by("starts_at", "id")
+
+
+@dataclass(frozen=True)
+class Today:
+    """The Today page: the day's sessions (each with ``expected``,
+    ``expected_count`` and ``marked_count``) and a page of the sessions not
+    yet logged (each with ``expected_count``)."""
+
+    sessions: list[Session]
+    unlogged: Page
+
+
+def today_for(scope: Scope, user, *, page: str | None, per_page: int) -> Today:
+    """Clinical staff: the sessions they lead or co-lead today and theirs
+    not yet logged. A programme manager (or any other provider staff): the
+    provider's. Who is expected at both lists is read at once: the same
+    queries however many sessions and however much history."""
+    day = timezone.localdate()
+    if scope.is_clinical:
+        sessions, unlogged = _facilitated_on(scope, user, day), unlogged_past_sessions(scope, user)
+    else:
+        sessions, unlogged = _provider_on(scope, day), provider_unlogged_past_sessions(scope)
+    todays = list(sessions)
+    shown = Paginator(unlogged, per_page).get_page(page)
+    with_expected([*todays, *shown], names=todays)
+    return Today(todays, shown)
 
 
 def session_notes_for(scope: Scope, session: Session, *, via: str) -> str:
