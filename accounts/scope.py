@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from accounts.models import Organisation, Role
+from accounts.models import Membership, Organisation, Role, User
 
 PROVIDER_STAFF = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_WORKER, Role.PROGRAMME_MANAGER})
 CLINICAL_STAFF = frozenset({Role.PSYCHOLOGIST, Role.SOCIAL_WORKER})
@@ -27,10 +27,7 @@ class Scope:
     def for_user(cls, user) -> Scope:
         if not getattr(user, "is_authenticated", False):
             return cls(None, None, None)
-        try:
-            membership = user.membership
-        except ObjectDoesNotExist:
-            membership = None
+        membership = _membership_of(user)
         if membership is None or not membership.organisation.is_active:
             return cls(user.pk, None, None)
         return cls(user.pk, membership.organisation, membership.role)
@@ -132,3 +129,18 @@ class Scope:
     @property
     def is_org_admin(self) -> bool:
         return self.role == Role.ORG_ADMIN
+
+
+def _membership_of(user) -> Membership | None:
+    """The user's membership with its organisation: one query on every
+    signed-in request (not one for each), kept on the user as
+    ``user.membership`` would keep it. A membership already there is used."""
+    cache = User.membership.related
+    if cache.is_cached(user):
+        try:
+            return user.membership
+        except ObjectDoesNotExist:
+            return None
+    membership = Membership.objects.select_related("organisation").filter(user_id=user.pk).first()
+    cache.set_cached_value(user, membership)
+    return membership
