@@ -124,37 +124,31 @@ def session_log(request, pk: int):
     data = request.POST.copy() if request.method == "POST" else None
     form = RosterForm(data, session=session, rows=rows, topics=session_topics(session), notes=notes)
     if request.method == "POST" and form.is_valid():
-        arguments = {
-            "session": session,
-            "by": request.user,
-            "marks": form.marks(),
-            "topic_covered": form.topic_covered(),
-            "notes": form.cleaned_data["notes"],
-            "confirmed": form.confirmed(),
-        }
         try:
-            preview = services.attendance_preview(**arguments)
-            signature = _signature(preview)
-            if preview and form.cleaned_data["expect"] != signature:
-                # Say what the save will set off, and ask before doing it.
-                data["expect"] = signature
-                context["consequences"] = _consequences(preview, rows)
-            else:
-                logged = services.attendance_record(**arguments)
+            # Saved in one pass, unless it tells someone something the user
+            # has not yet been shown and confirmed: then nothing is kept.
+            logged = services.attendance_record(
+                session=session,
+                by=request.user,
+                marks=form.marks(),
+                topic_covered=form.topic_covered(),
+                notes=form.cleaned_data["notes"],
+                confirmed=form.confirmed(),
+                expect=form.cleaned_data["expect"],
+            )
+        except services.AttendanceUnconfirmed as unconfirmed:
+            # Say what the save will set off, and ask before doing it.
+            data["expect"] = services.told_signature(unconfirmed.told)
+            context["consequences"] = _consequences(unconfirmed.told, rows)
         except ValidationError as exc:
             fields = {"topic_covered": form.topic_field()}
             fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
             add_service_errors(form, exc, fields)
         else:
-            if not context.get("consequences"):
-                _saved_messages(request, logged, rows)
-                return redirect("programmes:session_log", pk=session.pk)
+            _saved_messages(request, logged, rows)
+            return redirect("programmes:session_log", pk=session.pk)
     context["form"] = form
     return render(request, "programmes/sessions/session_log.html", context)
-
-
-def _signature(preview: list[dict]) -> str:
-    return ";".join(sorted(f"{p['kind']}:{p['enrolment_id']}:{','.join(p['organisations'])}" for p in preview))[:2000]
 
 
 def _names(organisations) -> str:

@@ -53,6 +53,7 @@ from .progress import NOT_COUNTED, ONE_DECIMAL, Progress, progress, progress_for
 from .sessions import (
     RosterRow,
     Today,
+    expected_and_marks,
     expected_by_session,
     get_session_for_user,
     provider_sessions_on,
@@ -115,6 +116,7 @@ __all__ = [
     "enrolment_for_case",
     "enrolment_sessions",
     "enrolments_visible_to",
+    "expected_and_marks",
     "expected_by_session",
     "facilitators",
     "get_browsable_template_for_user",

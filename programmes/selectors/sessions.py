@@ -38,20 +38,24 @@ def expected_by_session(sessions: Sequence[Session]) -> dict[int, list[Enrolment
     anyone who already has a mark for it. Two queries for any number of
     sessions.
     """
-    return _expected_and_marked(sessions)[0]
+    return expected_and_marks(sessions)[0]
 
 
-def _expected_and_marked(sessions: Sequence[Session]) -> tuple[dict[int, list[Enrolment]], dict[int, set[int]]]:
-    """``expected_by_session``, and for each session id the enrolment ids
-    marked at it."""
+def expected_and_marks(
+    sessions: Sequence[Session],
+) -> tuple[dict[int, list[Enrolment]], dict[int, dict[int, Attendance]]]:
+    """``expected_by_session``, and for each session id its marks already
+    recorded by enrolment id (``mark``, ``short_notice`` and
+    ``absence_confirmed`` only). The same two queries."""
     sessions = list(sessions)
     if not sessions:
         return {}, {}
-    marked: dict[int, set[int]] = {}
-    for session_id, enrolment_id in Attendance.objects.filter(session__in=[s.pk for s in sessions]).values_list(
-        "session_id", "enrolment_id"
+    marks: dict[int, dict[int, Attendance]] = {}
+    for row in Attendance.objects.filter(session__in=[s.pk for s in sessions]).only(
+        "session_id", "enrolment_id", "mark", "short_notice", "absence_confirmed"
     ):
-        marked.setdefault(session_id, set()).add(enrolment_id)
+        marks.setdefault(row.session_id, {})[row.enrolment_id] = row
+    marked = {session_id: set(rows) for session_id, rows in marks.items()}
     group_ids = {s.group_id for s in sessions if s.group_id}
     direct_ids = {s.enrolment_id for s in sessions if s.enrolment_id}
     for ids in marked.values():
@@ -81,14 +85,14 @@ def _expected_and_marked(sessions: Sequence[Session]) -> tuple[dict[int, list[En
             if enrolment_id in by_id:
                 chosen[enrolment_id] = by_id[enrolment_id]
         result[session.pk] = sorted(chosen.values(), key=_person_key)
-    return result, marked
+    return result, marks
 
 
 def with_expected(sessions: list[Session], *, names: Sequence[Session] | None = None) -> list[Session]:
     """``sessions``, each with ``expected_count`` and ``marked_count``, and
     those in ``names`` (default: all) with ``expected`` (the enrolments, by
     name) too. Two queries for any number of sessions."""
-    expected, marked = _expected_and_marked(sessions)
+    expected, marked = expected_and_marks(sessions)
     named = {s.pk for s in (sessions if names is None else names)}
     for session in sessions:
         if session.pk in named:
@@ -111,22 +115,17 @@ class RosterRow:
 def roster_for(session: Session) -> list[RosterRow]:
     """The logging screen of one session: everyone expected, by name, with
     the mark already recorded (resubmitting the screen changes marks).
-    Three queries whatever the size of the group."""
-    expected = expected_by_session([session])[session.pk]
-    marks = {
-        eid: (mark, confirmed)
-        for eid, mark, confirmed in Attendance.objects.filter(session=session).values_list(
-            "enrolment_id", "mark", "absence_confirmed"
-        )
-    }
+    Two queries whatever the size of the group."""
+    expected, marks = expected_and_marks([session])
+    recorded = marks.get(session.pk, {})
     return [
         RosterRow(
             enrolment=e,
-            mark=marks.get(e.pk, ("", False))[0],
+            mark=recorded[e.pk].mark if e.pk in recorded else "",
             short_notice=is_short_notice(session, e),
-            absence_confirmed=marks.get(e.pk, ("", False))[1],
+            absence_confirmed=recorded[e.pk].absence_confirmed if e.pk in recorded else False,
         )
-        for e in expected
+        for e in expected[session.pk]
     ]
 
 

@@ -45,6 +45,7 @@ from .groups import (
 from .places import StayDetails, enrol_with_stay, setting_errors, stay_errors, stay_record
 from .sessions import (
     LOG_EARLY,
+    AttendanceUnconfirmed,
     Logged,
     attendance_log,
     attendance_preview,
@@ -52,6 +53,7 @@ from .sessions import (
     clash_message,
     session_cancel,
     session_reschedule,
+    told_signature,
 )
 from .templates import TEMPLATE_FIELDS, template_copy, template_update
 
@@ -65,6 +67,7 @@ __all__ = [
     "INDIVIDUAL_TIME",
     "K",
     "LOG_EARLY",
+    "AttendanceUnconfirmed",
     "Logged",
     "StayDetails",
     "MAX_AHEAD_DAYS",
@@ -75,6 +78,7 @@ __all__ = [
     "attendance_log",
     "attendance_preview",
     "attendance_record",
+    "told_signature",
     "clash_message",
     "enrol",
     "enrol_with_stay",

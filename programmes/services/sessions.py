@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,7 @@ from programmes import timeline as K
 from programmes.events import ABSENCE_COUNTED, ATTENDANCE_LOGGED, DROPOUT_RULE_CHECKED
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Session
 from programmes.selectors import (
-    expected_by_session,
+    expected_and_marks,
     progress_for_enrolments,
 )
 from programmes.timeline import session_params
@@ -157,25 +156,35 @@ class _Preview(Exception):
         self.logged = logged
 
 
+def _told(events: list) -> list[dict]:
+    """What a log's safety events tell whom: one dict per event, ``kind``,
+    ``enrolment_id``, ``facts`` and ``organisations`` (names of the
+    recipient organisations, in order)."""
+    return [
+        {
+            "kind": event.kind,
+            "enrolment_id": event.enrolment_id,
+            "facts": dict(event.facts),
+            "organisations": [n.organisation.shown_name for n in event.notices.select_related("organisation")],
+        }
+        for event in events
+    ]
+
+
+def told_signature(told: list[dict]) -> str:
+    """A short fingerprint of what a log tells whom (``_told``), for the
+    form to say which consequences the user was shown and confirmed."""
+    return ";".join(sorted(f"{t['kind']}:{t['enrolment_id']}:{','.join(t['organisations'])}" for t in told))[:2000]
+
+
 def attendance_preview(**arguments: Any) -> list[dict]:
-    """What ``attendance_record`` would tell whom, without writing anything:
-    the same call inside a savepoint that is rolled back. Returns one dict
-    per safety event: ``kind``, ``enrolment_id``, ``facts`` and
-    ``organisations`` (names of the recipient organisations, in order).
+    """What ``attendance_record`` would tell whom (``_told``), without
+    writing anything: the same call inside a savepoint that is rolled back.
     Raises the same ValidationError as the real call."""
     try:
         with transaction.atomic():
             logged = attendance_record(**arguments)
-            summary = [
-                {
-                    "kind": event.kind,
-                    "enrolment_id": event.enrolment_id,
-                    "facts": dict(event.facts),
-                    "organisations": [n.organisation.shown_name for n in event.notices.select_related("organisation")],
-                }
-                for event in logged.events
-            ]
-            raise _Preview(Logged(logged.session, summary))
+            raise _Preview(Logged(logged.session, _told(logged.events)))
     except _Preview as preview:
         return preview.logged.events
 
@@ -278,22 +287,6 @@ def _attendance_rows(
     return rows
 
 
-def _marks_before(session: Session) -> dict[int, tuple[str, bool]]:
-    """The marks already logged for ``session`` (when it is logged again):
-    enrolment id → (mark, counted as an absence)."""
-    return {
-        eid: (mark, counted)
-        for eid, mark, counted in Attendance.objects.filter(session=session)
-        .annotate(
-            counted=ExpressionWrapper(
-                Q(mark=Attendance.Mark.UNEXCUSED) & (Q(short_notice=False) | Q(absence_confirmed=True)),
-                output_field=BooleanField(),
-            )
-        )
-        .values_list("enrolment_id", "mark", "counted")
-    }
-
-
 def _save_marks(rows: list[Attendance]) -> None:
     """Save the marks, replacing those of an earlier log of the session."""
     Attendance.objects.bulk_create(
@@ -356,6 +349,15 @@ def _safety_events(
     return events
 
 
+class AttendanceUnconfirmed(Exception):
+    """The log would tell ``told`` (see ``_told``), which the user has not
+    confirmed: nothing of it was kept."""
+
+    def __init__(self, told: list[dict]):
+        super().__init__()
+        self.told = told
+
+
 @transaction.atomic
 def attendance_record(
     *,
@@ -366,6 +368,7 @@ def attendance_record(
     notes: str = "",
     confirmed: set[int] | frozenset[int] = frozenset(),
     recorded_in_field_at: dt.datetime | None = None,
+    expect: str | None = None,
 ) -> Logged:
     """Log a whole session in one call: every expected person's mark
     (enrolment id → present / late / excused / unexcused), the topic
@@ -375,7 +378,7 @@ def attendance_record(
 
     Expected: for an individual session its enrolment; for a group session
     the group's active enrolments in the group by the session's date (see
-    ``selectors.expected_by_session``). A missing mark is an error under
+    ``selectors.expected_and_marks``). A missing mark is an error under
     "marks.<enrolment id>"; ids of people not expected are refused under
     "marks". Submitting again replaces the marks (idempotent). The number of
     queries does not depend on the size of the group.
@@ -392,10 +395,17 @@ def attendance_record(
     arrived) and told in the safety notices it sets off. Returns the session
     and the safety events recorded. The enrolments marked are announced
     (``ATTENDANCE_LOGGED``) for the figures the apps above keep in this same
-    transaction."""
+    transaction.
+
+    ``expect``: when given, the log is kept only if it tells nobody anything
+    or tells exactly what the user was shown and confirmed (the
+    ``told_signature`` of it); otherwise ``AttendanceUnconfirmed`` says what
+    it would tell, and nothing is kept. The page asks and saves in one pass
+    instead of a preview and the same work again."""
     require_clinical(session.provider_id, by)
     session = _locked_for_logging(session)
-    expected = expected_by_session([session])[session.pk]
+    expected_at, recorded = expected_and_marks([session])
+    expected = expected_at[session.pk]
     expected_ids = {e.pk for e in expected}
     if not expected_ids:
         raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
@@ -413,7 +423,7 @@ def attendance_record(
     )
     by_id = {e.pk: e for e in expected}
     rows = _attendance_rows(session, by=by, cleaned=cleaned, by_id=by_id, confirmed=confirmed)
-    before = _marks_before(session)
+    before = {eid: (row.mark, row.counts_as_absence) for eid, row in recorded.get(session.pk, {}).items()}
     _save_marks(rows)
     # Marks of this session only: nobody else's sessions changed.
     emit(ATTENDANCE_LOGGED, session=session, enrolment_ids=sorted(cleaned), by=by)
@@ -421,9 +431,14 @@ def attendance_record(
     newly_counted = [
         row.enrolment_id for row in rows if row.counts_as_absence and not before.get(row.enrolment_id, (None, False))[1]
     ]
-    return Logged(
+    logged = Logged(
         session,
         _safety_events(
             session, by=by, newly_counted=newly_counted, by_id=by_id, recorded_in_field_at=recorded_in_field_at
         ),
     )
+    if expect is not None:
+        told = _told(logged.events)
+        if told and told_signature(told) != expect:
+            raise AttendanceUnconfirmed(told)
+    return logged
