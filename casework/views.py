@@ -109,8 +109,13 @@ def _consent_state(case: Case) -> tuple[str | None, dict[int, dict[str, str]]]:
     return person, by_survivor
 
 
-def _survivor_rows(case: Case, *, with_plans: bool = False) -> list[dict]:
-    _person, decisions = _consent_state(case)
+def _survivor_rows(
+    case: Case, *, with_plans: bool = False, decisions: dict[int, dict[str, str]] | None = None
+) -> list[dict]:
+    """One row per survivor; ``decisions``: her consents, when the page has
+    read them already (``_consent_state``)."""
+    if decisions is None:
+        _person, decisions = _consent_state(case)
     plans = {}
     if with_plans:
         plans = {
@@ -399,14 +404,14 @@ def case_detail(request, pk: int):
         "safety_trail": ask(SAFETY_TRAIL, scope=scope, case=case),
     }
     if scope.is_clinical:
-        person_release, _decisions = _consent_state(case)
+        person_release, decisions = _consent_state(case)
         # The intake interview and risk notes are therapy records: the selector logs the read.
         intake, assessments = case_therapy_records(scope, case, via=_view_name(request))
         context.update(
             intake=intake,
             assessments=assessments,
             person_release_label=_decision_label(person_release),
-            survivors=_survivor_rows(case),
+            survivors=_survivor_rows(case, decisions=decisions),
             services=case.survivor_services.select_related("organisation"),
         )
     elif scope.is_survivor_worker:
@@ -508,14 +513,14 @@ def consent_record(request, pk: int):
         else:
             messages.success(request, _("Consent recorded."))
             return _back_to_case(request, case, survivor)
-    person_release, _decisions = _consent_state(case)
+    person_release, decisions = _consent_state(case)
     return render(
         request,
         "casework/consent_record.html",
         {
             "case": case,
             "form": form,
-            "survivors": _survivor_rows(case),
+            "survivors": _survivor_rows(case, decisions=decisions),
             "person_release_label": _decision_label(person_release) if scope.is_clinical else None,
         },
     )

@@ -411,34 +411,26 @@ def case_safety_trail(scope: Scope, case) -> list[TrailEvent]:
     """For each safety event of the case that this user sees a notice of:
     every organisation notified, by which channels and when, who
     acknowledged and when, and what was done. The note only for the
-    organisation that wrote it. Three queries however many events."""
+    organisation that wrote it. Two queries however many events: the
+    notices with their events, then their deliveries."""
     from django.db.models import Prefetch
 
-    visible = notices_visible_to(scope).filter(event=OuterRef("pk"))
-    events = (
-        SafetyEvent.objects.filter(case=case)
+    visible = notices_visible_to(scope).filter(event=OuterRef("event_id"))
+    notices = (
+        Notice.objects.filter(event__case=case)
         .filter(Exists(visible))
-        .prefetch_related(
-            Prefetch(
-                "notices",
-                queryset=Notice.objects.select_related("organisation", "acknowledged_by")
-                .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
-                .order_by("id"),
+        .select_related("event", "organisation", "acknowledged_by")
+        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
+        .order_by("-event__created_at", "-event_id", "id")
+    )
+    trail: dict[int, TrailEvent] = {}
+    for notice in notices:
+        event = trail.setdefault(notice.event_id, TrailEvent(event=notice.event, notices=[]))
+        event.notices.append(
+            TrailNotice(
+                notice=notice,
+                channels=_channel_rows(notice),
+                show_note=bool(notice.ack_note) and notice.organisation_id == scope.organisation_id,
             )
         )
-        .order_by("-created_at", "-id")
-    )
-    return [
-        TrailEvent(
-            event=event,
-            notices=[
-                TrailNotice(
-                    notice=notice,
-                    channels=_channel_rows(notice),
-                    show_note=bool(notice.ack_note) and notice.organisation_id == scope.organisation_id,
-                )
-                for notice in event.notices.all()
-            ],
-        )
-        for event in events
-    ]
+    return list(trail.values())

@@ -16,6 +16,7 @@ from programmes import timeline as programmes_timeline
 from programmes.models import Attendance, Session
 from tests import factories as f
 from tests.programmes.views_sessions_support import log_all, men_group_today
+from tests.query_counts import statements
 
 
 def url(session) -> str:
@@ -264,13 +265,10 @@ def test_a_session_later_than_an_hour_from_now_cannot_be_logged_yet(client, logi
 
 
 def _queries(client, session, method: str, data=None) -> int:
-    """The statements the request ran, its transaction's own (BEGIN and
-    COMMIT, a savepoint inside the test's transaction) not counted."""
     with CaptureQueriesContext(connection) as ctx:
         response = getattr(client, method)(url(session), data) if data else getattr(client, method)(url(session))
     assert response.status_code in (200, 302)
-    control = ("BEGIN", "COMMIT", "SAVEPOINT ", "RELEASE SAVEPOINT ")
-    return sum(1 for query in ctx.captured_queries if not query["sql"].startswith(control))
+    return statements(ctx.captured_queries)
 
 
 def test_the_query_count_does_not_grow_with_the_group(client, login, users, orgs):
