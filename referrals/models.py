@@ -161,6 +161,16 @@ class Referral(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
+        indexes = [
+            # A provider's referrals still to decide (the incoming list and
+            # its count), newest first: not a walk over every referral it
+            # ever received.
+            models.Index(
+                fields=["provider", "-created_at", "-id"],
+                condition=Q(status__in=["received", "screening"]),
+                name="referral_incoming",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["referring_body", "external_id"],
