@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -205,6 +206,8 @@ def police_detail(request, pk: int):
     """Status of one referral as the referring police unit sees it. Nothing
     clinical; the survivors only for the officer who entered them."""
     referral = get_own_referral_for_user(request.scope, pk)
+    # The extensions are listed and give the current expiry: read once.
+    prefetch_related_objects([referral], "order_extensions")
     entered_by_me = referral.created_by_id == request.user.pk
     survivors = survivors_entered_by_me(request.scope, referral, via="referrals:police_detail")
     return render(

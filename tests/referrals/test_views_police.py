@@ -584,3 +584,22 @@ def test_extending_another_units_order_is_404(client, login, users, referral):
 def test_provider_staff_cannot_extend_orders(client, login, users, referral):
     login(users["psychologist"])
     assert client.post(extend_url(referral), {"extended_on": TODAY.isoformat()}).status_code == 403
+
+
+def test_the_detail_reads_the_order_extensions_once(client, login, users, referral):
+    """GIVEN a referral whose order was extended twice
+    WHEN its officer opens it
+    THEN the extensions, listed and giving the current expiry, are read in one query."""
+    for days in (5, 9):
+        services.referral_extend_order(
+            referral=referral,
+            by=users["police"],
+            extended_on=TODAY,
+            new_expiry=referral.order_expires_on + dt.timedelta(days=days),
+            obliges_programme=False,
+        )
+    login(users["police"])
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(detail_url(referral)).content.decode()
+    assert sum('FROM "referrals_protectionorderextension"' in query["sql"] for query in queries) == 1
+    assert (referral.order_expires_on + dt.timedelta(days=9)).strftime("%d.%m.%Y") in content
