@@ -24,14 +24,15 @@ import datetime as dt
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, DateField, Exists, F, Max, OuterRef, Q, Value
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models import DateField, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -429,46 +430,121 @@ def dropout_rule_notify(
     )
 
 
+@dataclass(frozen=True)
+class DropoutTally:
+    """What ``dropout_rule_notify`` reads of an enrolment's progress, counted
+    in SQL by the sweep: the same rule as ``programmes.selectors.Progress``."""
+
+    sessions_attended: int
+    unexcused_total: int
+    unexcused_consecutive: int
+    dropout_consecutive: int | None
+    dropout_total: int | None
+
+    @property
+    def dropout_rule_hit(self) -> bool:
+        return bool(
+            (self.dropout_consecutive and self.unexcused_consecutive >= self.dropout_consecutive)
+            or (self.dropout_total and self.unexcused_total >= self.dropout_total)
+        )
+
+
+def _dropout_sql() -> str:
+    """One statement: the active enrolments over their template's dropout
+    rule with no dropout event yet, with their tallies. Only enrolments with
+    at least as many counted unexcused absences as the smaller of the two
+    limits have their marks read (a run is never longer than the total), and
+    the trailing run is the counted unexcused absences after the last
+    session attended (an excused or uncounted absence neither counts nor
+    ends it), as ``programmes.selectors.progress`` counts it."""
+    from programmes.models import Attendance, Enrolment, ProgrammeTemplate, Session
+
+    attendance, session = Attendance._meta.db_table, Session._meta.db_table
+    enrolment, template = Enrolment._meta.db_table, ProgrammeTemplate._meta.db_table
+    event = SafetyEvent._meta.db_table
+    # Table names from the models; every value travels as a parameter.
+    return f"""
+        WITH counted AS (
+            SELECT a.enrolment_id AS id, count(*) AS n
+            FROM {attendance} a JOIN {session} s ON s.id = a.session_id
+            WHERE a.mark = %(unexcused)s AND (NOT a.short_notice OR a.absence_confirmed)
+              AND s.status = ANY(%(logged)s)
+            GROUP BY a.enrolment_id
+        ), candidates AS (
+            SELECT e.id, t.dropout_consecutive, t.dropout_total
+            FROM counted c
+            JOIN {enrolment} e ON e.id = c.id
+            JOIN {template} t ON t.id = e.template_id
+            WHERE e.status = %(active)s
+              AND c.n >= LEAST(t.dropout_consecutive, t.dropout_total)
+              AND NOT EXISTS (
+                  SELECT 1 FROM {event} ev
+                  WHERE ev.dedupe_key = %(key_prefix)s || e.id::text AND ev.case_id = e.case_id
+              )
+        ), marks AS (
+            SELECT a.enrolment_id AS id,
+                   a.mark IN (%(present)s, %(late)s) AS attended,
+                   a.mark = %(unexcused)s AND (NOT a.short_notice OR a.absence_confirmed) AS counted,
+                   count(*) FILTER (WHERE a.mark IN (%(present)s, %(late)s))
+                       OVER (PARTITION BY a.enrolment_id ORDER BY s.starts_at DESC, s.id DESC) AS attended_since
+            FROM {attendance} a JOIN {session} s ON s.id = a.session_id
+            WHERE a.enrolment_id IN (SELECT id FROM candidates) AND s.status = ANY(%(logged)s)
+        ), tallies AS (
+            SELECT id,
+                   count(*) FILTER (WHERE attended) AS attended,
+                   count(*) FILTER (WHERE counted) AS total,
+                   count(*) FILTER (WHERE counted AND attended_since = 0) AS run
+            FROM marks GROUP BY id
+        )
+        SELECT c.id, t.attended, t.total, t.run, c.dropout_consecutive, c.dropout_total
+        FROM candidates c JOIN tallies t ON t.id = c.id
+        WHERE t.run >= c.dropout_consecutive OR t.total >= c.dropout_total
+        ORDER BY c.id
+    """  # noqa: S608 # nosec B608 - table names from the models' meta; values travel as parameters
+
+
+def dropout_rule_reached() -> dict[int, DropoutTally]:
+    """{enrolment id: tally} of the active enrolments over their template's
+    dropout rule that have no dropout event yet. One query."""
+    from programmes.models import LOGGED_STATUSES, Attendance, Enrolment
+
+    params = {
+        "unexcused": Attendance.Mark.UNEXCUSED,
+        "present": Attendance.Mark.PRESENT,
+        "late": Attendance.Mark.LATE,
+        "logged": [str(status) for status in LOGGED_STATUSES],
+        "active": Enrolment.Status.ACTIVE,
+        "key_prefix": f"{E.DROPOUT}:enrolment:",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_dropout_sql(), params)
+        return {
+            pk: DropoutTally(attended, total, run, consecutive, most)
+            for pk, attended, total, run, consecutive, most in cursor.fetchall()
+        }
+
+
 def dropout_sweep(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """The scheduled safety net behind ``dropout_rule_notify``: every active
-    enrolment whose template has a dropout rule, that has an unexcused
-    absence and no dropout event yet, is checked; those over the rule get
-    their event. Returns the number of events recorded. Each enrolment is
-    recorded in its own short transaction, so one bad row cannot hold the
-    others back."""
-    from programmes.models import Attendance, Enrolment
-    from programmes.selectors import progress_for_enrolments
+    enrolment over its template's dropout rule (consecutive or total
+    unexcused absences) with no dropout event yet gets its event. The rule
+    is counted in one SQL statement over the whole register
+    (``dropout_rule_reached``); only the enrolments it returns are loaded,
+    ``batch`` at a time. Returns the number of events recorded. Each
+    enrolment is recorded in its own short transaction, so one bad row
+    cannot hold the others back."""
+    from programmes.models import Enrolment
 
-    candidates = (
-        Enrolment.objects.filter(status=Enrolment.Status.ACTIVE)
-        .filter(Q(template__dropout_consecutive__isnull=False) | Q(template__dropout_total__isnull=False))
-        .filter(Exists(Attendance.objects.filter(enrolment=OuterRef("pk"), mark=Attendance.Mark.UNEXCUSED)))
-        .exclude(
-            Exists(
-                SafetyEvent.objects.filter(
-                    kind=E.DROPOUT,
-                    case=OuterRef("case"),
-                    dedupe_key=Concat(Value(f"{E.DROPOUT}:enrolment:"), Cast(OuterRef("pk"), CharField())),
-                )
-            )
-        )
-        .select_related("case", "case__referral")
-        .order_by("pk")
-    )
+    tallies = dropout_rule_reached()
+    ids = sorted(tallies)
     recorded = 0
-    last = 0
-    while True:
-        rows = list(candidates.filter(pk__gt=last)[:batch])
-        if not rows:
-            return recorded
-        last = rows[-1].pk
-        states = progress_for_enrolments(rows)
-        for enrolment in rows:
-            if not states[enrolment.pk].dropout_rule_hit:
-                continue
+    for start in range(0, len(ids), batch):
+        rows = Enrolment.objects.filter(pk__in=ids[start : start + batch]).select_related("case", "case__referral")
+        for enrolment in rows.order_by("pk"):
             with transaction.atomic():
-                if dropout_rule_notify(enrolment=enrolment, state=states[enrolment.pk], now=now):
+                if dropout_rule_notify(enrolment=enrolment, state=tallies[enrolment.pk], now=now):
                     recorded += 1
+    return recorded
 
 
 def attendance_missed_notify(
