@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import Role
@@ -22,10 +23,12 @@ from .selectors import (
     CASE_WORKER_ROLES,
     _active_members,
     _follow_ups_due,
+    _iso,
     _staff_of,
     case_psychologists,
     monitoring_meetings_to_remind,
     monitoring_members,
+    not_reminded,
     risk_reassessments_due,
     unlogged_sessions,
 )
@@ -222,13 +225,10 @@ def risk_reassessment_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = list(risk_reassessments_due(today))
-    keys = {a.pk: f"{K.RISK_REASSESSMENT}:assessment:{a.pk}:{d.isoformat()}" for a, d in due}
-    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+    # Those reminded already are left out by the selector's anti-join.
     recorded = 0
     for assessment, due_on in due:
-        key = keys[assessment.pk]
-        if key in existing:
-            continue
+        key = f"{K.RISK_REASSESSMENT}:assessment:{assessment.pk}:{due_on.isoformat()}"
         case = assessment.case
         users = case_psychologists(case)
         reminder = _record(
@@ -296,13 +296,13 @@ def follow_up_reminders(*, now: dt.datetime | None = None) -> int:
     if selector is None:
         return 0
     now = now or timezone.now()
-    points = list(selector(on=timezone.localdate(now)))
+    key = Concat(
+        Value(f"{K.FOLLOW_UP}:follow_up:"), Cast(OuterRef("pk"), CharField()), Value(":"), _iso(OuterRef("due_on"))
+    )
+    points = list(selector(on=timezone.localdate(now)).filter(not_reminded(key)))
     keys = {p.pk: f"{K.FOLLOW_UP}:follow_up:{p.pk}:{p.due_on.isoformat()}" for p in points}
-    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
     recorded = 0
     for point in points:
-        if keys[point.pk] in existing:
-            continue
         enrolment = point.enrolment
         users = case_psychologists(enrolment.case, enrolment=enrolment)
         reminder = _record(
@@ -327,11 +327,8 @@ def monitoring_meeting_reminders(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     meetings = list(monitoring_meetings_to_remind(timezone.localdate(now)))
     keys = {m.pk: f"{K.MONITORING_MEETING}:meeting:{m.pk}:{m.organisation_id}:{m.due_on.isoformat()}" for m in meetings}
-    existing = set(Reminder.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
     recorded = 0
     for meeting in meetings:
-        if keys[meeting.pk] in existing:
-            continue
         users = monitoring_members(meeting.organisation_id, meeting.body_kind)
         reminder = _record(
             kind=K.MONITORING_MEETING,

@@ -6,7 +6,24 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db.models import DateTimeField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case as Case_
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, TruncDate
 from django.utils import timezone
 
 from accounts.models import Membership, Role
@@ -127,6 +144,34 @@ def _latest_assessment_id() -> Subquery:
     )
 
 
+def _iso(date_expression) -> Func:
+    """SQL: a date as the ISO text the reminder keys hold (``date.isoformat()``)."""
+    return Func(date_expression, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
+
+
+def not_reminded(key) -> Exists:
+    """A filter for the rows whose reminder (``key``: the dedupe key as an SQL
+    expression of ``OuterRef``s) is not recorded yet: an anti-join on the
+    unique key, so a steady-state sweep never loads what it already reminded."""
+    return ~Exists(Reminder.objects.filter(dedupe_key=key))
+
+
+def _risk_due_on():
+    """SQL: the assessment's local date plus its level's interval, as ``risk_interval_days``."""
+    days = Case_(
+        *[When(level=level, then=Value(risk_interval_days(level))) for level in ("low", "medium", "high", "severe")],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    return Func(
+        TruncDate("assessed_at"),
+        days,
+        template="(%(expressions)s)",
+        arg_joiner=" + ",
+        output_field=DateField(),
+    )
+
+
 def risk_reassessments_due(today: dt.date):
     """(assessment, due date) for the latest assessment of each open case
     whose interval (by its level) has run out by ``today``."""
@@ -138,6 +183,18 @@ def risk_reassessments_due(today: dt.date):
             assessed_at__lt=local_midnight(today - dt.timedelta(days=shortest) + dt.timedelta(days=1)),
         )
         .filter(pk=_latest_assessment_id())
+        .annotate(reminder_due_on=_risk_due_on())
+        .filter(reminder_due_on__lte=today)
+        .filter(
+            not_reminded(
+                Concat(
+                    Value(f"{K.RISK_REASSESSMENT}:assessment:"),
+                    Cast(OuterRef("pk"), CharField()),
+                    Value(":"),
+                    _iso(OuterRef("reminder_due_on")),
+                )
+            )
+        )
         .select_related("case")
         .order_by("assessed_at", "id")
     )
@@ -180,6 +237,18 @@ def monitoring_meetings_to_remind(today: dt.date):
             status=MonitoringMeeting.Status.DUE,
             organisation__is_active=True,
             due_on__lte=today + dt.timedelta(days=settings.REMIND_MONITORING_DAYS_BEFORE),
+        )
+        .filter(
+            not_reminded(
+                Concat(
+                    Value(f"{K.MONITORING_MEETING}:meeting:"),
+                    Cast(OuterRef("pk"), CharField()),
+                    Value(":"),
+                    Cast(OuterRef("organisation_id"), CharField()),
+                    Value(":"),
+                    _iso(OuterRef("due_on")),
+                )
+            )
         )
         .select_related("enrolment")
         .defer("note")
