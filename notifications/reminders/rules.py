@@ -7,12 +7,12 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from casework.models import SafetyPlan
 from notifications.models import Delivery, ParticipantReminderSetting, Reminder, StaffContact
 from notifications.reminder_texts import participant_language
@@ -81,6 +81,39 @@ def _record(
             return None
         Delivery.objects.bulk_create(deliveries(reminder), ignore_conflicts=True)
     return reminder
+
+
+def _record_many(pending: list[tuple[Reminder, list]], now: dt.datetime, *, batch: int = 500) -> int:
+    """Many staff reminders (unsaved, with their users), ``batch`` at a time:
+    each batch in one transaction, ``INSERT ... ON CONFLICT (dedupe_key) DO
+    NOTHING RETURNING``, then the deliveries of exactly the reminders this
+    sweep inserted. A key recorded earlier or by a concurrent sweep is
+    skipped, as in ``_record``; a reminder never exists without its
+    deliveries. Returns the number recorded."""
+    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    recorded = 0
+    for start in range(0, len(pending), batch):
+        chunk = pending[start : start + batch]
+        by_key = {reminder.dedupe_key: (reminder, users) for reminder, users in chunk}
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        params = [
+            f.get_db_prep_save(getattr(reminder, f.attname), connection) for reminder, _u in chunk for f in fields
+        ]
+        # Names from the model's meta; every value travels as a parameter.
+        values = ", ".join([row] * len(chunk))
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"  # noqa: S608, E501 # nosec B608
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            deliveries = []
+            for pk, key in cursor.fetchall():
+                reminder, users = by_key[key]
+                reminder.pk = pk
+                deliveries += _staff_deliveries(reminder, users, now)
+                recorded += 1
+            Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return recorded
 
 
 # --- rule 1: the participant's session tomorrow -----------------------------------
@@ -300,24 +333,42 @@ def follow_up_reminders(*, now: dt.datetime | None = None) -> int:
         Value(f"{K.FOLLOW_UP}:follow_up:"), Cast(OuterRef("pk"), CharField()), Value(":"), _iso(OuterRef("due_on"))
     )
     points = list(selector(on=timezone.localdate(now)).filter(not_reminded(key)))
-    keys = {p.pk: f"{K.FOLLOW_UP}:follow_up:{p.pk}:{p.due_on.isoformat()}" for p in points}
-    recorded = 0
+    psychologists = _qualified_psychologists(points)
+    pending = []
     for point in points:
         enrolment = point.enrolment
-        users = case_psychologists(enrolment.case, enrolment=enrolment)
-        reminder = _record(
+        # The enrolment's own psychologist when still qualified, as
+        # ``case_psychologists`` would choose him first; else its full rule.
+        found = psychologists.get((enrolment.psychologist_id, enrolment.case.provider_id))
+        users = [found] if found else case_psychologists(enrolment.case, enrolment=enrolment)
+        reminder = Reminder(
             kind=K.FOLLOW_UP,
-            key=keys[point.pk],
+            dedupe_key=f"{K.FOLLOW_UP}:follow_up:{point.pk}:{point.due_on.isoformat()}",
             due_on=point.due_on,
             organisation_id=enrolment.case.provider_id,
-            now=now,
-            deliveries=lambda r, users=users: _staff_deliveries(r, users, now),
+            created_at=now,
             case_id=enrolment.case_id,
             enrolment=enrolment,
             facts={"follow_up": point.pk},
         )
-        recorded += reminder is not None
-    return recorded
+        pending.append((reminder, users))
+    return _record_many(pending, now)
+
+
+def _qualified_psychologists(points) -> dict[tuple[int, int], object]:
+    """{(user id, provider id): user} of the points' enrolments' psychologists
+    who are still active members of the case's provider in a case worker's
+    role (``_staff_of``'s rule), in one query."""
+    pairs = {(p.enrolment.psychologist_id, p.enrolment.case.provider_id) for p in points if p.enrolment.psychologist_id}
+    if not pairs:
+        return {}
+    members = Membership.objects.filter(
+        user_id__in={u for u, _o in pairs},
+        organisation_id__in={o for _u, o in pairs},
+        role__in=list(CASE_WORKER_ROLES),
+        user__is_active=True,
+    ).select_related("user", "user__staff_contact")
+    return {(m.user_id, m.organisation_id): m.user for m in members if (m.user_id, m.organisation_id) in pairs}
 
 
 def monitoring_meeting_reminders(*, now: dt.datetime | None = None) -> int:
