@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from accounts.scope import Scope
 from casework import services as case_services
 from casework.models import Case, RiskAssessment, RiskInstrument
-from notifications.models import Reminder, StaffContact
+from notifications.models import Delivery, Reminder, StaffContact
 from notifications.relay import relay_deliveries
 from notifications.reminder_texts import staff_email, staff_summary
 from notifications.reminders import (
@@ -502,3 +502,61 @@ def test_a_real_import_error_inside_outcomes_is_not_hidden(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", broken)
     with pytest.raises(ModuleNotFoundError):
         reminders._follow_ups_due()
+
+
+def test_a_follow_up_reminded_by_a_concurrent_sweep_is_skipped_with_its_deliveries(users, orgs, contacts):
+    """GIVEN a follow-up point whose reminder another sweep inserted between
+    this sweep's read and its insert (the anti-join did not see it)
+    WHEN this sweep records its batch THEN ON CONFLICT skips the row: no
+    second reminder and no deliveries of this sweep, while a point not
+    reminded yet in the same batch is recorded with its deliveries."""
+    pytest.importorskip("outcomes.selectors")
+    from notifications.reminders.rules import _record_many
+    from outcomes.models import FollowUp
+
+    enrolment = person_in(users, orgs, group_starting(users, days(14)))
+    point = FollowUp.objects.get(enrolment=enrolment, kind="intake")
+    now = local(days(0), 12)
+    psychologist = users["psychologist"]
+
+    def reminder(key: str) -> Reminder:
+        return Reminder(
+            kind="follow_up",
+            dedupe_key=key,
+            due_on=point.due_on,
+            organisation_id=enrolment.case.provider_id,
+            created_at=now,
+            case_id=enrolment.case_id,
+            enrolment=enrolment,
+            facts={"follow_up": point.pk},
+        )
+
+    earlier = reminder("follow_up:follow_up:concurrent")
+    earlier.save()
+    assert (
+        _record_many([(reminder(earlier.dedupe_key), [psychologist]), (reminder("follow_up:new"), [psychologist])], now)
+        == 1
+    )
+    assert Reminder.objects.filter(dedupe_key=earlier.dedupe_key).count() == 1
+    assert not Delivery.objects.filter(reminder=earlier).exists()
+    new = Reminder.objects.get(dedupe_key="follow_up:new")
+    assert set(Delivery.objects.filter(reminder=new).values_list("user", "channel")) == {
+        (psychologist.pk, "inbox"),
+        (psychologist.pk, "email"),
+    }
+
+
+def test_a_follow_up_of_a_psychologist_who_left_goes_to_whom_the_full_rule_names(users, orgs, contacts):
+    """GIVEN the enrolment's psychologist no longer works for the provider
+    WHEN the follow-up is due THEN the reminder goes to whom
+    ``case_psychologists`` names, not to him."""
+    pytest.importorskip("outcomes.selectors")
+    from accounts.models import Membership
+    from notifications.reminders import case_psychologists, follow_up_reminders
+
+    enrolment = person_in(users, orgs, group_starting(users, days(14)))
+    Membership.objects.filter(user=enrolment.psychologist, organisation=enrolment.case.provider).delete()
+    expected = {u.pk for u in case_psychologists(enrolment.case, enrolment=enrolment)}
+    assert enrolment.psychologist_id not in expected and expected
+    assert follow_up_reminders(now=local(days(0), 12)) == 1
+    assert set(Delivery.objects.filter(reminder__kind="follow_up").values_list("user", flat=True)) == expected
