@@ -508,7 +508,7 @@ def dropout_rule_reached() -> dict[int, DropoutTally]:
     dropout rule that have no dropout event yet. One query."""
     from programmes.models import LOGGED_STATUSES, Attendance, Enrolment
 
-    params = {
+    params: dict[str, Any] = {
         "unexcused": Attendance.Mark.UNEXCUSED,
         "present": Attendance.Mark.PRESENT,
         "late": Attendance.Mark.LATE,

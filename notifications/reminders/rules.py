@@ -28,7 +28,7 @@ from .selectors import (
     case_psychologists,
     monitoring_meetings_to_remind,
     monitoring_members,
-    not_reminded,
+    reminded,
     risk_reassessments_due,
     unlogged_sessions,
 )
@@ -91,7 +91,7 @@ def _record_many(pending: list[tuple[Reminder, list]], now: dt.datetime, *, batc
     skipped, as in ``_record``; a reminder never exists without its
     deliveries. Returns the number recorded."""
     fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(Reminder._meta.db_table)
     recorded = 0
     for start in range(0, len(pending), batch):
@@ -332,7 +332,7 @@ def follow_up_reminders(*, now: dt.datetime | None = None) -> int:
     key = Concat(
         Value(f"{K.FOLLOW_UP}:follow_up:"), Cast(OuterRef("pk"), CharField()), Value(":"), _iso(OuterRef("due_on"))
     )
-    points = list(selector(on=timezone.localdate(now)).filter(not_reminded(key)))
+    points = list(selector(on=timezone.localdate(now)).exclude(reminded(key)))
     psychologists = _qualified_psychologists(points)
     pending = []
     for point in points:

@@ -149,11 +149,12 @@ def _iso(date_expression) -> Func:
     return Func(date_expression, Value("YYYY-MM-DD"), function="to_char", output_field=CharField())
 
 
-def not_reminded(key) -> Exists:
-    """A filter for the rows whose reminder (``key``: the dedupe key as an SQL
-    expression of ``OuterRef``s) is not recorded yet: an anti-join on the
-    unique key, so a steady-state sweep never loads what it already reminded."""
-    return ~Exists(Reminder.objects.filter(dedupe_key=key))
+def reminded(key) -> Exists:
+    """The rows whose reminder (``key``: the dedupe key as an SQL expression
+    of ``OuterRef``s) is recorded already; ``.exclude(reminded(key))`` is an
+    anti-join on the unique key, so a steady-state sweep never loads what it
+    reminded before."""
+    return Exists(Reminder.objects.filter(dedupe_key=key))
 
 
 def _risk_due_on():
@@ -185,8 +186,8 @@ def risk_reassessments_due(today: dt.date):
         .filter(pk=_latest_assessment_id())
         .annotate(reminder_due_on=_risk_due_on())
         .filter(reminder_due_on__lte=today)
-        .filter(
-            not_reminded(
+        .exclude(
+            reminded(
                 Concat(
                     Value(f"{K.RISK_REASSESSMENT}:assessment:"),
                     Cast(OuterRef("pk"), CharField()),
@@ -238,8 +239,8 @@ def monitoring_meetings_to_remind(today: dt.date):
             organisation__is_active=True,
             due_on__lte=today + dt.timedelta(days=settings.REMIND_MONITORING_DAYS_BEFORE),
         )
-        .filter(
-            not_reminded(
+        .exclude(
+            reminded(
                 Concat(
                     Value(f"{K.MONITORING_MEETING}:meeting:"),
                     Cast(OuterRef("pk"), CharField()),
