@@ -77,3 +77,24 @@ def test_a_tiny_register_is_served_measured_and_judged(bench_server):
     assert today.verdict == "ok" or today.verdict.startswith("MISS")
     text = table([hello, today], hello_signed_in=pages.HELLO_SIGNED_IN, admin=pages.ADMIN)
     assert "Today (psychologist)" in text and "srv p95" in text
+
+
+def test_the_background_table_times_every_sweep_and_the_relay_and_leaves_the_register_as_it_was():
+    """GIVEN a register of 80 referrals
+    WHEN the background table runs
+    THEN every sweep and the relay has a row with a verdict and no error,
+    and nothing it recorded is left behind (one transaction, rolled back)."""
+    from notifications.models import Delivery, Reminder, SafetyEvent
+    from tools.bench import background
+
+    ensure_shipped_data()
+    bench_data.build(80, say=lambda line: None)
+    before = (SafetyEvent.objects.count(), Reminder.objects.count(), Delivery.objects.count())
+    results, _ok = background.run(relay_seconds=0.2, say=lambda line: None)
+
+    assert [r.label for r in results][:3] == ["dropout sweep", "order-expiry sweep", "escalation sweep"]
+    assert len(results) == len(background.sweeps()) + 1
+    assert all(r.verdict and not r.error for r in results), [(r.label, r.error) for r in results]
+    assert (SafetyEvent.objects.count(), Reminder.objects.count(), Delivery.objects.count()) == before
+    text = background.table(results, active_enrolments=background.active_enrolments())
+    assert "relay" in text and "steady s" in text
