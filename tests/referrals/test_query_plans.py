@@ -92,6 +92,13 @@ def test_a_referrals_possible_duplicates_read_persons_through_the_phone_index(re
 def test_the_incoming_list_reads_the_referrals_still_to_decide_through_their_index(users, years_of_referrals):
     scope = Scope.for_user(users["manager"])
     rows = referral_list_for(scope, open_only=True)
+    # The tests before this one in the same database leave their rolled-back
+    # rows in the index until a vacuum, which makes the planner's choice at
+    # this size depend on the order tests run in: the question is whether the
+    # index serves the list, so the planner avoids a sequential scan if any
+    # index can (without this index it still scans every referral).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
     plans = plans_of(lambda: list(Paginator(rows, 25).get_page(1)))
     assert len(plans) == 3  # the count, the page, its order extensions
     for plan in plans[:2]:
