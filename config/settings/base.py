@@ -68,6 +68,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and JSON leave compressed: a phone in a village on a weak network
+    # opens Today in a few KB (issue 17). Outside every middleware that writes
+    # a body, so it compresses the finished response; inside WhiteNoise, whose
+    # static files are compressed ahead (and never reach it). BREACH: Django
+    # (4.2+) adds up to 100 random bytes to each gzip response ("Heal The
+    # Breach"), the CSRF token in a page is masked afresh on every request, and
+    # the session cookie is SameSite=Lax, so another site cannot make a signed-in
+    # browser send the thousands of requests, each with a guess of its choosing
+    # reflected beside a secret, that the attack needs. README, "Field work without
+    # a network", "Compression and BREACH".
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
