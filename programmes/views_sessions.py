@@ -95,34 +95,34 @@ def today(request):
 # --- Logging a session ---------------------------------------------------------
 
 
+LOG_PAGE = "programmes/sessions/session_log.html"
+LOG_BODY = "programmes/sessions/partials/session_log_body.html"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @provider_staff_required
 def session_log(request, pk: int):
     """One roster screen for a whole session, saved in one request through
-    ``attendance_log``; opening it again shows what was saved."""
+    ``attendance_log``; opening it again shows what was saved.
+
+    Without JavaScript a save redirects to this page. A save sent by htmx
+    (the form's ``hx-post``) is answered with the roster as saved, the page's
+    content only: a few KB instead of a redirect and a whole page, which
+    counts on a phone's weak network (issue 17)."""
     scope = request.scope
     session = get_session_for_user(scope, pk)
     if request.method == "POST" and not scope.is_clinical:
         raise PermissionDenied
-    rows = roster_for(session)
-    context = {
-        "session": session,
-        "title": _session_title(session),
-        "rows": rows,
-        "loggable": _loggable(session),
-        "notice_hours": scheduling.notice_hours(),
-        "marked": sum(1 for row in rows if row.mark),
-    }
+    context = _log_context(session)
     if not scope.is_clinical:
         # Programme managers see the marks and the topic; notes are therapy
         # records for the clinical staff only.
-        return render(request, "programmes/sessions/session_log.html", context)
+        return _render_log(request, context)
 
-    # The facilitators' notes are therapy records: the selector logs the read.
-    notes = session_notes_for(scope, session, via=request.resolver_match.view_name)
+    rows = context["rows"]
     data = request.POST.copy() if request.method == "POST" else None
-    form = RosterForm(data, session=session, rows=rows, topics=session_topics(session), notes=notes)
+    form = _roster_form(request, session, rows, data)
     if request.method == "POST" and form.is_valid():
         try:
             # Saved in one pass, unless it tells someone something the user
@@ -146,9 +146,38 @@ def session_log(request, pk: int):
             add_service_errors(form, exc, fields)
         else:
             _saved_messages(request, logged, rows)
-            return redirect("programmes:session_log", pk=session.pk)
+            if not request.htmx:
+                return redirect("programmes:session_log", pk=session.pk)
+            # What the redirect would have shown, read afresh.
+            session = get_session_for_user(scope, pk)
+            context = _log_context(session)
+            form = _roster_form(request, session, context["rows"], None)
     context["form"] = form
-    return render(request, "programmes/sessions/session_log.html", context)
+    return _render_log(request, context)
+
+
+def _log_context(session: Session) -> dict:
+    rows = roster_for(session)
+    return {
+        "session": session,
+        "title": _session_title(session),
+        "rows": rows,
+        "loggable": _loggable(session),
+        "notice_hours": scheduling.notice_hours(),
+        "marked": sum(1 for row in rows if row.mark),
+    }
+
+
+def _roster_form(request, session: Session, rows, data) -> RosterForm:
+    # The facilitators' notes are therapy records: the selector logs the read.
+    notes = session_notes_for(request.scope, session, via=request.resolver_match.view_name)
+    return RosterForm(data, session=session, rows=rows, topics=session_topics(session), notes=notes)
+
+
+def _render_log(request, context: dict) -> HttpResponse:
+    if request.htmx and request.method == "POST":
+        return render(request, LOG_BODY, {**context, "swapped": True})
+    return render(request, LOG_PAGE, context)
 
 
 def _names(organisations) -> str:

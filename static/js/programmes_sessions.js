@@ -4,8 +4,15 @@
 (function () {
   "use strict";
 
-  document.querySelectorAll("[data-mark-rest], [data-print]").forEach(function (button) {
-    button.hidden = false;
+  function showButtons(root) {
+    root.querySelectorAll("[data-mark-rest], [data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  showButtons(document);
+  // A roster saved through htmx comes back as new content (views_sessions.session_log).
+  document.addEventListener("htmx:load", function (event) {
+    showButtons(event.target);
   });
 
   document.addEventListener("click", function (event) {

@@ -91,6 +91,43 @@ def test_it_saves_the_whole_roster_in_one_post(client, login, users, three):
     assert "Calm group." in page
 
 
+def test_a_save_sent_by_htmx_gets_the_roster_as_saved_not_a_redirect(client, login, users, three):
+    """GIVEN the roster form posted by htmx (a phone with a network)
+    WHEN it saves
+    THEN the answer is the page's content only, with the saved marks and the
+    message, and nothing is left over for the next page."""
+    group, people, session = three
+    login(users["psychologist"])
+    data = roster_post(people, ["present", "late", "excused"], topic=session.planned_topic, notes="Calm group.")
+    response = client.post(url(session), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith("<div id=\"session-log\">")
+    assert "<html" not in html and "<nav class" not in html
+    assert '<div class="alert alert-success" role="alert">Session saved: 3 people marked.</div>' in html
+    assert f'name="mark-{people[1].pk}" value="late" class="btn-check" autocomplete="off" id' in html
+    assert html.count("checked") == 3
+    assert "Save changes" in html and "Calm group." in html
+    assert dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "mark")) == {
+        people[0].pk: "present",
+        people[1].pk: "late",
+        people[2].pk: "excused",
+    }
+    assert "Session saved" not in client.get(url(session)).content.decode()
+
+
+def test_a_refused_save_sent_by_htmx_keeps_what_was_typed(client, login, users, three):
+    group, people, session = three
+    login(users["psychologist"])
+    data = roster_post(people, ["present", "", "late"], topic=session.planned_topic, notes="Draft note.")
+    response = client.post(url(session), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Nothing was saved yet." in html and "Mark every participant." in html and "Draft note." in html
+    assert not Attendance.objects.filter(session=session).exists()
+
+
 def test_resubmitting_the_same_roster_changes_nothing(client, login, users, three):
     group, people, session = three
     login(users["psychologist"])
