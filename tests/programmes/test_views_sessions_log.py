@@ -102,7 +102,7 @@ def test_a_save_sent_by_htmx_gets_the_roster_as_saved_not_a_redirect(client, log
     response = client.post(url(session), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith("<div id=\"session-log\">")
+    assert html.lstrip().startswith('<div id="session-log">')
     assert "<html" not in html and "<nav class" not in html
     assert '<div class="alert alert-success" role="alert">Session saved: 3 people marked.</div>' in html
     assert f'name="mark-{people[1].pk}" value="late" class="btn-check" autocomplete="off" id' in html
