@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, get_resolver, resolve
@@ -30,31 +30,41 @@ from django.utils.translation import gettext as _
 from core.validators import NUL
 
 
-def _contains_nul(value) -> bool:
-    """Whether a parsed JSON value holds a NUL in any string or key."""
+def _nul_place(value, place: str = "") -> str | None:
+    """Where a parsed JSON value holds a NUL, in any string or key, as a dotted
+    path ("entries.1.notes"; "" for the whole body), or None."""
     if isinstance(value, str):
-        return NUL in value
+        return place if NUL in value else None
     if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+        for key, item in value.items():
+            if NUL in key:
+                return place
+            found = _nul_place(item, f"{place}.{key}" if place else key)
+            if found is not None:
+                return found
     if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+        for index, item in enumerate(value):
+            found = _nul_place(item, f"{place}.{index}" if place else str(index))
+            if found is not None:
+                return found
+    return None
 
 
 def _query_has_nul(querydict) -> bool:
     return any(NUL in key or any(NUL in v for v in values) for key, values in querydict.lists())
 
 
-def _json_body_has_nul(request: HttpRequest) -> bool:
+def _json_nul_place(request: HttpRequest) -> str | None:
     if request.method not in {"POST", "PUT", "PATCH"}:
-        return False
+        return None
     if not (request.content_type or "").endswith("json"):
-        return False
+        return None
     try:
-        body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return False  # the API's parser answers a malformed body itself
-    return _contains_nul(body)
+        return _nul_place(json.loads(request.body))
+    except (ValueError, UnicodeDecodeError, RecursionError, RequestDataTooBig):
+        # A body that is no JSON, nested past what Python can walk, or larger
+        # than Django reads: the view (or the API's parser) answers it itself.
+        return None
 
 
 def _form_keys_have_nul(request: HttpRequest) -> bool:
@@ -71,19 +81,22 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            NUL in request.path
-            or _query_has_nul(request.GET)
-            or _json_body_has_nul(request)
-            or _form_keys_have_nul(request)
-        ):
+        if NUL in request.path or _query_has_nul(request.GET) or _form_keys_have_nul(request):
             return self._refuse(request)
+        place = _json_nul_place(request)
+        if place is not None:
+            return self._refuse(request, place=place)
         return self.get_response(request)
 
     @staticmethod
-    def _refuse(request: HttpRequest) -> HttpResponse:
+    def _refuse(request: HttpRequest, place: str | None = None) -> HttpResponse:
         message = _("The request contains a NUL character, which is not allowed.")
-        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        if place is not None:
+            # A JSON body outside the API (the field sync): say which field, as its own errors do.
+            return JsonResponse({"detail": message, "errors": {place or "non_field_errors": [message]}}, status=400)
+        if "json" in request.headers.get("Accept", ""):
             return JsonResponse({"detail": message}, status=400)
         return render(request, "400.html", {"message": message}, status=400)
 

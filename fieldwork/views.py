@@ -4,7 +4,9 @@ web app manifest and the service worker that make the site installable.
 Prepare and sync are for psychologists and social workers (``clinical``):
 a wrong role gets 403; what they answer starts from the user's scope, so
 another organisation's session is "not found" like a missing one. Sync
-answers 400 only when the body is not a list of entries; each entry then
+answers 400 only when the body is not a JSON list of at most 50 entries
+(413 past the size Django reads; a NUL anywhere is refused by
+``core.middleware`` naming its place, "entries.1.notes"); each entry then
 gets its own answer (applied, conflict, invalid or not found), so one bad
 entry never holds the others back.
 """
@@ -16,7 +18,7 @@ import json
 from typing import Any
 
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -112,9 +114,13 @@ def sync(request):
     """Apply the entries a phone sends (``{"entries": [...]}``), each once;
     answer ``{"results": [...], "people": ..., "staff": ..., "sessions": ...}``
     in the order sent."""
+    if request.content_type != "application/json":
+        return _json({"errors": {"entries": [_("Send the entries as JSON.")]}}, status=400)
     try:
         entries = entries_of(json.loads(request.body or b"null"))
-    except ValueError:
+    except RequestDataTooBig:
+        return _json({"errors": {"entries": [_("The request body is too large.")]}}, status=413)
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is one), or nested past parsing
         return _json({"errors": {"entries": [_("Send the entries as JSON.")]}}, status=400)
     except ValidationError as exc:
         return _json({"errors": api_error_dict(exc)}, status=400)

@@ -395,3 +395,70 @@ def test_it_sends_an_anonymous_request_to_sign_in(client, today_group):
 
 def test_it_rejects_get(users, signed_in):
     assert signed_in(users["psychologist"]).get("/field/sync/").status_code == 405
+
+
+# --- hostile input --------------------------------------------------------------------
+
+
+def _post(client, body: bytes, content_type: str = "application/json"):
+    return client.post("/field/sync/", body, content_type=content_type)
+
+
+def test_a_nul_in_a_note_is_refused_on_that_field_before_anything_runs(users, today_group, signed_in):
+    _group, people, session = today_group
+    entry = entry_for(session, _marks(people)) | {"notes": "Quiet\x00 group."}
+    response = send(signed_in(users["psychologist"]), entry_for(session, _marks(people)), entry)
+    assert response.status_code == 400
+    message = "The request contains a NUL character, which is not allowed."
+    assert response.json() == {"detail": message, "errors": {"entries.1.notes": [message]}}
+    assert not Attendance.objects.exists() and not FieldEntry.objects.exists()
+
+
+def test_an_overlong_note_is_refused_on_its_field_and_the_others_go_ahead(users, today_group, signed_in):
+    _group, people, session = today_group
+    entry = entry_for(session, _marks(people)) | {"notes": "n" * 8001}
+    response = send(signed_in(users["psychologist"]), entry, {"key": "x"})
+    results = response.json()["results"]
+    assert response.status_code == 200
+    assert results[0]["outcome"] == results[1]["outcome"] == "invalid"
+    assert results[0]["errors"] == {"notes": ["Ensure this value has at most 8000 characters (it has 8001)."]}
+    assert not Attendance.objects.exists() and not FieldEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"entries": []}', "text/plain"),
+        (b"entries=1&entries=2", "application/x-www-form-urlencoded"),
+        (b'{"entries": []}', "multipart/form-data; boundary=x"),
+        (b"\xff\xfe{", "application/json"),
+        (b'{"entries": ["\x00"]}', "application/json"),  # a raw NUL is no JSON at all
+    ],
+)
+def test_a_body_that_is_not_json_is_refused_as_such(users, signed_in, body, content_type):
+    response = _post(signed_in(users["psychologist"]), body, content_type)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"entries": ["Send the entries as JSON."]}}
+
+
+def test_a_body_nested_deep_is_answered_not_a_crash(users, signed_in):
+    client = signed_in(users["psychologist"])
+    deep = _post(client, b'{"entries": [' + b"[" * 50 + b"]" * 50 + b"]}")
+    assert deep.status_code == 200
+    assert deep.json()["results"][0]["errors"] == {"non_field_errors": ["An entry is an object."]}
+    too_deep = _post(client, b'{"entries": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    assert too_deep.status_code == 400
+    assert too_deep.json() == {"errors": {"entries": ["Send the entries as JSON."]}}
+
+
+def test_a_huge_list_of_entries_is_refused_whole(users, today_group, signed_in):
+    _group, people, session = today_group
+    client = signed_in(users["psychologist"])
+    many = send(client, *[entry_for(session, _marks(people))] * 5000)
+    assert many.status_code == 400
+    assert many.json() == {"errors": {"entries": ["Send at most 50 entries at a time."]}}
+    # Past the size Django reads at all (DATA_UPLOAD_MAX_MEMORY_SIZE).
+    huge = send(client, *[{"notes": "n" * 8000}] * 400)
+    assert huge.status_code == 413
+    assert huge.json() == {"errors": {"entries": ["The request body is too large."]}}
+    assert not Attendance.objects.exists() and not FieldEntry.objects.exists()
