@@ -93,7 +93,8 @@ def test_the_assets_are_served_by_the_app_itself(client):
 
 def test_htmx_is_configured_for_the_csp(client):
     content = client.get(reverse("accounts:login")).content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false, "allowEval": false}'>""" in content
+    config = '{"includeIndicatorStyles": false, "allowEval": false, "attributesToSettle": ["class", "width", "height"]}'
+    assert f"""<meta name="htmx-config" content='{config}'>""" in content
 
 
 TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.DOTALL)
