@@ -192,9 +192,16 @@ def two_factor_setup_view(request):
 @require_POST
 @never_cache
 def logout_view(request):
+    """Signs out, and has the browser delete what this site keeps on the
+    device (the field-work store in IndexedDB, the offline page in Cache
+    Storage, the service worker): the page's own script wipes them before it
+    sends the form, and this header does it even when that script could not
+    (it hung, failed, or never ran)."""
     logout(request)
     messages.info(request, _("You have been signed out."))
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    response = redirect(settings.LOGOUT_REDIRECT_URL)
+    response["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 def set_language_view(request):

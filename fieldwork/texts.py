@@ -99,4 +99,7 @@ def field_strings() -> dict[str, str]:
         "sign_out_confirm": _(
             "Entries not yet sent: %(n)s. Signing out deletes them from this phone. Sign out anyway?"
         ),
+        "sign_out_unknown": _(
+            "Entries not yet sent may be on this phone. Signing out deletes them from this phone. Sign out anyway?"
+        ),
     }

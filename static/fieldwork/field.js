@@ -1205,31 +1205,49 @@
   }
 
   // Signing out wipes what the phone keeps (after asking, if entries wait).
+  // Nothing on the phone may keep her signed in: a store that does not answer
+  // within SIGN_OUT_PATIENCE_MS is not waited for, and the server's answer
+  // (Clear-Site-Data) has the browser delete what the script could not.
+  var SIGN_OUT_PATIENCE_MS = 3000;
+  var UNKNOWN = {};
+
+  function within(promise, fallback) {
+    return Promise.race([
+      promise.catch(function () {
+        return fallback;
+      }),
+      new Promise(function (resolve) {
+        setTimeout(resolve, SIGN_OUT_PATIENCE_MS, fallback);
+      }),
+    ]);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("[data-field-sign-out]") || form.dataset.wiped) {
       return;
     }
     event.preventDefault();
-    storeExists()
-      .then(function (exists) {
-        return exists && me ? entriesOf(me) : [];
-      })
-      .catch(function () {
-        return [];
-      })
-      .then(function (records) {
-        var waiting = records.filter(function (r) {
-          return r.state === "waiting";
-        }).length;
-        if (waiting && !window.confirm(t("sign_out_confirm", { n: waiting }))) {
-          return;
-        }
-        return wipe().then(function () {
-          form.dataset.wiped = "1";
-          form.submit();
-        });
+    var waiting = storeExists().then(function (exists) {
+      return exists && me
+        ? entriesOf(me).then(function (records) {
+            return records.filter(function (r) {
+              return r.state === "waiting";
+            }).length;
+          })
+        : 0;
+    });
+    within(waiting, UNKNOWN).then(function (count) {
+      var question =
+        count === UNKNOWN ? t("sign_out_unknown") : count ? t("sign_out_confirm", { n: count }) : null;
+      if (question && !window.confirm(question)) {
+        return;
+      }
+      return within(wipe(), null).then(function () {
+        form.dataset.wiped = "1";
+        form.submit();
       });
+    });
   });
 
   // On the offline page with a network again: once the site answers, the

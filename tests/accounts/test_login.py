@@ -132,6 +132,8 @@ def test_logout_signs_out_and_needs_post(client, users, login):
     assert _signed_in_user_id(client) == str(users["police"].pk)
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
+    # The browser deletes what the site keeps on the device (the field-work store).
+    assert response["Clear-Site-Data"] == '"storage"'
     assert _signed_in_user_id(client) is None
     assert client.get(reverse("referrals:police_list"))["Location"].startswith(LOGIN)
 

@@ -265,8 +265,9 @@ def test_entries_wait_through_an_ended_session_and_are_sent_after_signing_in_aga
     assert Attendance.objects.filter(session=session).count() == 3
 
 
-def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
-    page, people, session = _logged_offline(sign_in, world)
+def _waiting_to_sign_out(sign_in, world):
+    """A phone with one entry waiting (the send fails), and the answers to the questions it asks."""
+    page, _people, _session = _logged_offline(sign_in, world)
     page.context.set_offline(False)
     page.route("**/field/sync/", lambda route: route.abort())  # it has not been sent yet
     page.reload()
@@ -278,14 +279,45 @@ def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
         dialog.accept()
 
     page.on("dialog", answer)
+    return page, asked
+
+
+def _sign_out(page):
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
-    assert asked == ["Entries not yet sent: 1. Signing out deletes them from this phone. Sign out anyway?"]
+
+
+def _assert_wiped(page):
     # The store was deleted (the sign-in page's script may open a new, empty one).
-    kept = page.evaluate(STORE_CONTENTS)
-    assert kept == {"entries": 0, "meta": 0}
+    assert page.evaluate(STORE_CONTENTS) == {"entries": 0, "meta": 0}
     assert page.evaluate("caches.has('casework-field-shell')") is False
+
+
+def test_signing_out_wipes_what_the_phone_keeps(sign_in, world):
+    page, asked = _waiting_to_sign_out(sign_in, world)
+    _sign_out(page)
+    assert asked == ["Entries not yet sent: 1. Signing out deletes them from this phone. Sign out anyway?"]
+    _assert_wiped(page)
+
+
+def test_a_store_that_does_not_answer_does_not_keep_her_signed_in(sign_in, world):
+    page, asked = _waiting_to_sign_out(sign_in, world)
+    # The phone's store stops answering: reading it and deleting it never end.
+    page.evaluate(
+        """() => {
+          indexedDB.databases = () => new Promise(() => {});
+          indexedDB.deleteDatabase = () => ({});
+          caches.delete = () => new Promise(() => {});
+        }"""
+    )
+    _sign_out(page)
+    # She is warned that entries may wait, signed out all the same, and the
+    # server's answer had the browser delete what the script could not.
+    assert asked == [
+        "Entries not yet sent may be on this phone. Signing out deletes them from this phone. Sign out anyway?"
+    ]
+    _assert_wiped(page)
 
 
 # What the phone's store holds: each record as the page can read it, without the key.
