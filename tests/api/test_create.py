@@ -532,3 +532,18 @@ def test_odd_input_is_a_400_never_a_500(api, users, orgs, case):
     assert response.status_code == 400, response.content
     assert response.json()
     assert_nothing_saved()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("[" * 100_000 + "]" * 100_000, id="an array nested 100,000 deep"),
+        pytest.param('{"a": ' * 5_000 + "1" + "}" * 5_000, id="an object nested 5,000 deep"),
+    ],
+)
+def test_a_body_nested_past_what_python_parses_is_a_400(api, users, raw):
+    response = api(users["police"]).post(URL, data=raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request body is not valid JSON (nested too deeply)."}
+    assert_nothing_saved()
