@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,11 +43,12 @@ from programmes.forms_sessions import (
 )
 from programmes.models import Enrolment, Session
 from programmes.selectors import (
+    Roster,
     enrolment_sessions,
     get_enrolment_for_user,
     get_session_for_user,
     progress,
-    roster_for,
+    roster_of,
     session_notes_for,
     today_for,
 )
@@ -104,60 +106,76 @@ LOG_BODY = "programmes/sessions/partials/session_log_body.html"
 @provider_staff_required
 def session_log(request, pk: int):
     """One roster screen for a whole session, saved in one request through
-    ``attendance_log``; opening it again shows what was saved.
+    ``attendance_record``; opening it again shows what was saved.
 
     Without JavaScript a save redirects to this page. A save sent by htmx
     (the form's ``hx-post``) is answered with the roster as saved, the page's
     content only: a few KB instead of a redirect and a whole page, which
     counts on a phone's weak network (issue 17)."""
     scope = request.scope
+    if request.method == "POST":
+        if not scope.is_clinical:
+            get_session_for_user(scope, pk)  # someone else's session is still a 404
+            raise PermissionDenied
+        return _save_log(request, pk)
     session = get_session_for_user(scope, pk)
-    if request.method == "POST" and not scope.is_clinical:
-        raise PermissionDenied
-    context = _log_context(session)
-    if not scope.is_clinical:
+    context = _log_context(roster_of(session))
+    if scope.is_clinical:
         # Programme managers see the marks and the topic; notes are therapy
         # records for the clinical staff only.
-        return _render_log(request, context)
+        context["form"] = _roster_form(request, session, context["rows"], None)
+    return _render_log(request, context)
 
-    rows = context["rows"]
-    data = request.POST.copy() if request.method == "POST" else None
-    form = _roster_form(request, session, rows, data)
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Saved in one pass, unless it tells someone something the user
-            # has not yet been shown and confirmed: then nothing is kept.
-            logged = services.attendance_record(
-                session=session,
-                by=request.user,
-                marks=form.marks(),
-                topic_covered=form.topic_covered(),
-                notes=form.cleaned_data["notes"],
-                confirmed=form.confirmed(),
-                expect=form.cleaned_data["expect"],
-            )
-        except services.AttendanceUnconfirmed as unconfirmed:
-            # Say what the save will set off, and ask before doing it.
-            data["expect"] = services.told_signature(unconfirmed.told)
-            context["consequences"] = _consequences(unconfirmed.told, rows)
-        except ValidationError as exc:
-            fields = {"topic_covered": form.topic_field()}
-            fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
-            add_service_errors(form, exc, fields)
-        else:
-            _saved_messages(request, logged, rows)
-            if not request.htmx:
-                return redirect("programmes:session_log", pk=session.pk)
-            # What the redirect would have shown, read afresh.
-            session = get_session_for_user(scope, pk)
-            context = _log_context(session)
-            form = _roster_form(request, session, context["rows"], None)
+
+def _save_log(request, pk: int) -> HttpResponse:
+    """A save of the roster screen. The session is locked and its roster read
+    under the lock once: the form is checked against it and the service
+    saves against it, without reading it again."""
+    scope = request.scope
+    data = request.POST.copy()
+    logged = None
+    with transaction.atomic():
+        session = get_session_for_user(scope, pk, for_update=True)
+        roster = roster_of(session)
+        context = _log_context(roster)
+        rows = context["rows"]
+        form = _roster_form(request, session, rows, data)
+        if form.is_valid():
+            try:
+                # Saved in one pass, unless it tells someone something the user
+                # has not yet been shown and confirmed: then nothing is kept.
+                logged = services.attendance_record(
+                    session=session,
+                    by=request.user,
+                    marks=form.marks(),
+                    topic_covered=form.topic_covered(),
+                    notes=form.cleaned_data["notes"],
+                    confirmed=form.confirmed(),
+                    expect=form.cleaned_data["expect"],
+                    roster=roster,
+                )
+            except services.AttendanceUnconfirmed as unconfirmed:
+                # Say what the save will set off, and ask before doing it.
+                data["expect"] = services.told_signature(unconfirmed.told)
+                context["consequences"] = _consequences(unconfirmed.told, rows)
+            except ValidationError as exc:
+                fields = {"topic_covered": form.topic_field()}
+                fields.update({f"marks.{row.enrolment.pk}": mark_field(row.enrolment.pk) for row in rows})
+                add_service_errors(form, exc, fields)
+    if logged is not None:
+        _saved_messages(request, logged, rows)
+        if not request.htmx:
+            return redirect("programmes:session_log", pk=session.pk)
+        # What the redirect would have shown, read afresh.
+        session = get_session_for_user(scope, pk)
+        context = _log_context(roster_of(session))
+        form = _roster_form(request, session, context["rows"], None)
     context["form"] = form
     return _render_log(request, context)
 
 
-def _log_context(session: Session) -> dict:
-    rows = roster_for(session)
+def _log_context(roster: Roster) -> dict:
+    session, rows = roster.session, roster.rows
     return {
         "session": session,
         "title": _session_title(session),

@@ -51,6 +51,7 @@ from .groups import (
 )
 from .progress import NOT_COUNTED, ONE_DECIMAL, Progress, progress, progress_for_enrolments
 from .sessions import (
+    Roster,
     RosterRow,
     Today,
     expected_and_marks,
@@ -59,6 +60,7 @@ from .sessions import (
     provider_sessions_on,
     provider_unlogged_past_sessions,
     roster_for,
+    roster_of,
     session_notes_for,
     sessions_for_calendar,
     sessions_today,
@@ -140,7 +142,9 @@ __all__ = [
     "progress_for_enrolments",
     "provider_sessions_on",
     "provider_unlogged_past_sessions",
+    "Roster",
     "roster_for",
+    "roster_of",
     "session_notes_for",
     "qualification_warnings",
     "running_groups_of",

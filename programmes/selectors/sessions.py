@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -112,21 +113,40 @@ class RosterRow:
     absence_confirmed: bool = False
 
 
+@dataclass(frozen=True)
+class Roster:
+    """Everyone expected at one session (by name) and the marks recorded
+    (enrolment id → Attendance): what the logging screen shows, and what a
+    save of it checks against (``services.attendance_record``'s ``roster``)."""
+
+    session: Session
+    expected: list[Enrolment]
+    recorded: dict[int, Attendance]
+
+    @property
+    def rows(self) -> list[RosterRow]:
+        return [
+            RosterRow(
+                enrolment=e,
+                mark=self.recorded[e.pk].mark if e.pk in self.recorded else "",
+                short_notice=is_short_notice(self.session, e),
+                absence_confirmed=self.recorded[e.pk].absence_confirmed if e.pk in self.recorded else False,
+            )
+            for e in self.expected
+        ]
+
+
+def roster_of(session: Session) -> Roster:
+    """The session's ``Roster``. Two queries whatever the size of the group."""
+    expected, marks = expected_and_marks([session])
+    return Roster(session, expected[session.pk], marks.get(session.pk, {}))
+
+
 def roster_for(session: Session) -> list[RosterRow]:
     """The logging screen of one session: everyone expected, by name, with
     the mark already recorded (resubmitting the screen changes marks).
     Two queries whatever the size of the group."""
-    expected, marks = expected_and_marks([session])
-    recorded = marks.get(session.pk, {})
-    return [
-        RosterRow(
-            enrolment=e,
-            mark=recorded[e.pk].mark if e.pk in recorded else "",
-            short_notice=is_short_notice(session, e),
-            absence_confirmed=recorded[e.pk].absence_confirmed if e.pk in recorded else False,
-        )
-        for e in expected[session.pk]
-    ]
+    return roster_of(session).rows
 
 
 # --- Sessions for a facilitator ----------------------------------------------
@@ -215,9 +235,18 @@ def sessions_visible_to(scope: Scope) -> QuerySet[Session]:
     return _session_related(Session.objects.filter(provider=scope.organisation))
 
 
-def get_session_for_user(scope: Scope, pk: int) -> Session:
-    """One session of ``sessions_visible_to``; 404 otherwise."""
-    return get_visible_or_404(sessions_visible_to(scope), pk=pk)
+def get_session_for_user(scope: Scope, pk: int, *, for_update: bool = False) -> Session:
+    """One session of ``sessions_visible_to``; 404 otherwise. ``for_update``:
+    its row locked until the caller's transaction ends (a log of it reads
+    the roster under the lock, and ``attendance_record`` checks it is held)."""
+    sessions = sessions_visible_to(scope)
+    if for_update:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("get_session_for_user(for_update=True) outside a transaction")
+        sessions = sessions.select_for_update(of=("self",))
+    session = get_visible_or_404(sessions, pk=pk)
+    session.locked_for_log = for_update  # type: ignore[attr-defined]
+    return session
 
 
 def _provider_on(scope: Scope, day: dt.date) -> QuerySet[Session]:

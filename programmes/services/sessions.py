@@ -20,8 +20,9 @@ from programmes import timeline as K
 from programmes.events import ABSENCE_COUNTED, ATTENDANCE_LOGGED, DROPOUT_RULE_CHECKED
 from programmes.models import LOGGED_STATUSES, Attendance, Enrolment, Session
 from programmes.selectors import (
-    expected_and_marks,
+    Roster,
     progress_for_enrolments,
+    roster_of,
 )
 from programmes.timeline import session_params
 
@@ -194,15 +195,26 @@ def attendance_log(**arguments: Any) -> Session:
     return attendance_record(**arguments).session
 
 
-def _locked_for_logging(session: Session) -> Session:
-    """``session`` locked for the log, if it may be logged now: not
+def _locked_roster(session: Session, roster: Roster | None) -> Roster:
+    """The session's roster read under its row's lock: ``roster`` when the
+    caller read it after locking the session in this transaction
+    (``get_session_for_user(..., for_update=True)``), else read here.
+    Raises if it may not be logged now (``_check_loggable``)."""
+    if roster is None:
+        roster = roster_of(Session.objects.select_for_update().get(pk=session.pk))
+    elif not (getattr(roster.session, "locked_for_log", False) and transaction.get_connection().in_atomic_block):
+        raise RuntimeError("attendance_record(roster=...) needs the session locked in this transaction")
+    _check_loggable(roster.session)
+    return roster
+
+
+def _check_loggable(session: Session) -> None:
+    """Refuse a log of ``session`` unless it may be logged now: not
     cancelled, and starting no later than ``LOG_EARLY`` from now."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError({"__all__": [_("A cancelled session cannot be logged.")]})
     if session.starts_at > timezone.now() + LOG_EARLY:
         raise ValidationError({"__all__": [_("This session has not taken place yet.")]})
-    return session
 
 
 def _checked_marks(marks: dict[int, str], expected_ids: set[int]) -> tuple[dict[int, str], dict[str, list]]:
@@ -369,6 +381,7 @@ def attendance_record(
     confirmed: set[int] | frozenset[int] = frozenset(),
     recorded_in_field_at: dt.datetime | None = None,
     expect: str | None = None,
+    roster: Roster | None = None,
 ) -> Logged:
     """Log a whole session in one call: every expected person's mark
     (enrolment id → present / late / excused / unexcused), the topic
@@ -401,11 +414,14 @@ def attendance_record(
     or tells exactly what the user was shown and confirmed (the
     ``told_signature`` of it); otherwise ``AttendanceUnconfirmed`` says what
     it would tell, and nothing is kept. The page asks and saves in one pass
-    instead of a preview and the same work again."""
+    instead of a preview and the same work again.
+
+    ``roster``: the session's ``roster_of``, when the caller locked the
+    session in this transaction and read it after (the logging page does, to
+    check the form against it): not read a second time."""
     require_clinical(session.provider_id, by)
-    session = _locked_for_logging(session)
-    expected_at, recorded = expected_and_marks([session])
-    expected = expected_at[session.pk]
+    roster = _locked_roster(session, roster)
+    session, expected, recorded = roster.session, roster.expected, roster.recorded
     expected_ids = {e.pk for e in expected}
     if not expected_ids:
         raise ValidationError({"__all__": [_("Nobody is expected at this session; cancel it instead.")]})
@@ -423,7 +439,7 @@ def attendance_record(
     )
     by_id = {e.pk: e for e in expected}
     rows = _attendance_rows(session, by=by, cleaned=cleaned, by_id=by_id, confirmed=confirmed)
-    before = {eid: (row.mark, row.counts_as_absence) for eid, row in recorded.get(session.pk, {}).items()}
+    before = {eid: (row.mark, row.counts_as_absence) for eid, row in recorded.items()}
     _save_marks(rows)
     # Marks of this session only: nobody else's sessions changed.
     emit(ATTENDANCE_LOGGED, session=session, enrolment_ids=sorted(cleaned), by=by)
