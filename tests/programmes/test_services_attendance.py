@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.scope import Scope
 from core.models import TimelineEntry
 from programmes import services
 from programmes import timeline as K
 from programmes.models import Attendance
+from programmes.selectors import get_session_for_user, roster_of
 from tests.programmes.conftest import days, group_session, log
 
 
@@ -197,3 +199,23 @@ def test_the_number_of_queries_does_not_grow_with_the_group(
     with django_assert_max_num_queries(small_count):
         services.attendance_log(session=session, by=user, marks=_roster(large_people), topic_covered="Anger")
     assert Attendance.objects.filter(session__group=large).count() == 12
+
+
+def test_a_roster_given_without_the_session_locked_is_refused(users, past_group, three):
+    """The page hands over the roster it read after locking the session; one
+    read without the lock could be stale, and the save refuses it."""
+    session = group_session(past_group, 1)
+    marks = {e.pk: "present" for e in three}
+    psychologist = users["psychologist"]
+    unlocked = roster_of(get_session_for_user(Scope.for_user(psychologist), session.pk))
+    with pytest.raises(RuntimeError, match="needs the session locked"):
+        services.attendance_record(
+            session=session, by=psychologist, marks=marks, topic_covered=session.planned_topic, roster=unlocked
+        )
+    assert not Attendance.objects.exists()
+
+    locked = roster_of(get_session_for_user(Scope.for_user(psychologist), session.pk, for_update=True))
+    services.attendance_record(
+        session=session, by=psychologist, marks=marks, topic_covered=session.planned_topic, roster=locked
+    )
+    assert Attendance.objects.filter(session=session, mark="present").count() == 3
